@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Regenerates samples/: a Vietnamese official letter (công văn), a multi-page report, and the same letter
+// saved with cross-reference and object streams (via qpdf). Fonts: DejaVu (Bitstream Vera licence).
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { PDFDocument, rgb } = require('pdf-lib');
+const fontkit = require('@pdf-lib/fontkit');
+
+const root = path.join(__dirname, '..');
+const out = path.join(root, 'samples');
+const font = (f) => fs.readFileSync(path.join(root, 'assets', 'fonts', f));
+
+async function letter() {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.registerFontkit(fontkit);
+  doc.setTitle('Công văn số 15/BTN-VP');
+  doc.setCreationDate(new Date('2026-03-16T04:02:35Z'));
+  doc.setModificationDate(new Date('2026-03-16T04:02:35Z'));
+  doc.setProducer('Kyso samples');
+  const regular = await doc.embedFont(font('DejaVuSerif.ttf'), { subset: true });
+  const bold = await doc.embedFont(font('DejaVuSerif-Bold.ttf'), { subset: true });
+  const page = doc.addPage([595.28, 841.89]);
+  const t = (s, x, y, f = regular, size = 12) => page.drawText(s, { x, y, font: f, size, color: rgb(0, 0, 0) });
+  t('BỘ THỬ NGHIỆM', 70, 780, bold, 12);
+  t('Số: 15/BTN-VP', 70, 760);
+  t('V/v triển khai chữ ký số trong văn bản điện tử', 50, 740, regular, 10);
+  t('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 300, 780, bold, 12);
+  t('Độc lập - Tự do - Hạnh phúc', 340, 762, bold, 12);
+  t('Hà Nội, ngày 16 tháng 3 năm 2026', 330, 735, regular, 11);
+  t('Kính gửi: Ủy ban nhân dân tỉnh Thử Nghiệm', 150, 690, regular, 13);
+  const body = [
+    'Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác',
+    'văn thư, Bộ Thử nghiệm đề nghị Quý cơ quan triển khai ký số trên văn bản điện tử gửi, nhận',
+    'qua Trục liên thông văn bản quốc gia, bảo đảm chữ ký số của người có thẩm quyền và của cơ',
+    'quan, tổ chức được kiểm tra đầy đủ khi tiếp nhận.',
+    'Đề nghị Quý cơ quan báo cáo kết quả trước ngày 30 tháng 4 năm 2026.',
+  ];
+  body.forEach((line, i) => t(line, 70, 650 - i * 20, regular, 11.5));
+  t('Nơi nhận:', 70, 470, bold, 11);
+  t('- Như trên;', 70, 455, regular, 10);
+  t('- Lưu: VT, VP.', 70, 441, regular, 10);
+  t('KT. BỘ TRƯỞNG', 380, 470, bold, 12);
+  t('THỨ TRƯỞNG', 390, 454, bold, 12);
+  t('Nguyễn Văn An', 385, 360, bold, 12);
+  return doc.save({ useObjectStreams: false });
+}
+
+async function report() {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.registerFontkit(fontkit);
+  doc.setTitle('Báo cáo tình hình giải quyết hồ sơ');
+  doc.setProducer('Kyso samples');
+  const regular = await doc.embedFont(font('DejaVuSans.ttf'), { subset: true });
+  for (let p = 1; p <= 5; p++) {
+    const page = doc.addPage([595.28, 841.89]);
+    page.drawText(`Báo cáo tình hình giải quyết hồ sơ — trang ${p}/5`, { x: 60, y: 790, font: regular, size: 14 });
+    for (let i = 0; i < 30; i++) {
+      page.drawText(`Hồ sơ ${String((p - 1) * 30 + i + 1).padStart(4, '0')}: đúng hạn, đã trả kết quả cho công dân.`, {
+        x: 60, y: 750 - i * 22, font: regular, size: 10.5,
+      });
+    }
+  }
+  return doc.save({ useObjectStreams: false });
+}
+
+(async () => {
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'cong-van.pdf'), await letter());
+  fs.writeFileSync(path.join(out, 'bao-cao-nhieu-trang.pdf'), await report());
+  execFileSync('qpdf', ['--object-streams=generate', '--deterministic-id', path.join(out, 'cong-van.pdf'), path.join(out, 'cong-van-xref-stream.pdf')]);
+  console.log('samples written to', out);
+})();

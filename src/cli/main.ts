@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
+import { isAppError } from '../errors';
+import { runSignCommand, SIGN_USAGE } from './sign-command';
+import { runTokenCommand, TOKEN_USAGE } from './token-command';
+
+const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${TOKEN_USAGE}`;
+
+export async function runCli(argv: string[], out = (l: string) => process.stdout.write(`${l}\n`), err = (l: string) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'sign':
+        return await runSignCommand(rest, out);
+      case 'token':
+        return await runTokenCommand(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        err(`kyso: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (isAppError(error)) {
+      err(`kyso: ${error.code}: ${error.message}`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`kyso: USAGE: ${error.message}`);
+      return 2;
+    }
+    err(`kyso: INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,104 @@
+/** `kyso sign`: signs a PDF with a PKCS#12 file or a PKCS#11 token, writing the result atomically. */
+import { promises as fs } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readCertificates, SigningDigestAlgorithm } from '../cms';
+import { AppError } from '../errors';
+import { PdfFile } from '../pdf';
+import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
+import { signPdf, writeFileAtomically } from '../signing';
+
+export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
+         (--p12 FILE (--passphrase-file F | --passphrase-env VAR)
+          | --pkcs11-module SO [--token-label L | --token-serial S | --slot N]
+            [--key-label K | --key-id HEX] [--cert-label C | --cert-id HEX] (--pin-file F | --pin-env VAR))
+         [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
+         [--digest sha256|sha384|sha512] [--pss]`;
+
+export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      p12: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      'passphrase-env': { type: 'string' },
+      'pkcs11-module': { type: 'string' },
+      'token-label': { type: 'string' },
+      'token-serial': { type: 'string' },
+      slot: { type: 'string' },
+      'key-label': { type: 'string' },
+      'key-id': { type: 'string' },
+      'cert-label': { type: 'string' },
+      'cert-id': { type: 'string' },
+      'pin-file': { type: 'string' },
+      'pin-env': { type: 'string' },
+      chain: { type: 'string' },
+      field: { type: 'string' },
+      reason: { type: 'string' },
+      location: { type: 'string' },
+      contact: { type: 'string' },
+      digest: { type: 'string', default: 'sha256' },
+      pss: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
+  if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
+  if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
+  const input = await readInput(positionals[0]);
+  const file = PdfFile.parse(input);
+  if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
+  const extra = values.chain ? readCertificates(await readInput(values.chain)) : [];
+
+  let signer: Signer;
+  let module: Pkcs11Module | undefined;
+  if (values.p12) {
+    const passphrase = readSecret({ file: values['passphrase-file'], env: values['passphrase-env'] }, 'PKCS#12 passphrase');
+    signer = Pkcs12Signer.open({ data: await readInput(values.p12), passphrase });
+  } else {
+    const pin = readSecret({ file: values['pin-file'], env: values['pin-env'] }, 'token PIN');
+    module = Pkcs11Module.load(values['pkcs11-module'] as string);
+    signer = await Pkcs11Signer.open({
+      module,
+      tokenLabel: values['token-label'],
+      tokenSerial: values['token-serial'],
+      slot: values.slot === undefined ? undefined : Number(values.slot),
+      keyLabel: values['key-label'],
+      keyId: values['key-id'],
+      certLabel: values['cert-label'],
+      certId: values['cert-id'],
+      pin,
+      extraCertificates: extra,
+    }).catch((error) => {
+      module?.close();
+      throw error;
+    });
+  }
+  try {
+    const schemes = await signer.schemes();
+    const scheme = values.pss ? 'rsa-pss' : schemes[0];
+    if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
+    const result = await signPdf(file, signer, {
+      scheme,
+      digestAlgorithm: values.digest as SigningDigestAlgorithm,
+      fieldName: values.field,
+      reason: values.reason,
+      location: values.location,
+      contactInfo: values.contact,
+    });
+    await writeFileAtomically(values.output, result.parts);
+    out(`signed ${positionals[0]} → ${values.output}`);
+    return 0;
+  } finally {
+    await signer.close();
+    module?.close();
+  }
+}
+
+export async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    throw new AppError('INPUT_NOT_FOUND', `cannot read ${path}`, { cause: (error as NodeJS.ErrnoException).code });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Algorithm identifiers used in CMS (RFC 5652, RFC 5754, RFC 4056, RFC 5758) and their Node.js names.
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+
+export type DigestAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+/** Digests Kyso signs with; SHA-1 is only ever validated (legacy documents). */
+export type SigningDigestAlgorithm = Exclude<DigestAlgorithm, 'sha1'>;
+export type SignatureScheme = 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa';
+
+export const DIGEST_OIDS: Record<DigestAlgorithm, string> = {
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+};
+
+export const DIGEST_LENGTHS: Record<DigestAlgorithm, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
+const RSA_WITH: Record<DigestAlgorithm, string> = {
+  sha1: '1.2.840.113549.1.1.5',
+  sha256: '1.2.840.113549.1.1.11',
+  sha384: '1.2.840.113549.1.1.12',
+  sha512: '1.2.840.113549.1.1.13',
+};
+const ECDSA_WITH: Record<DigestAlgorithm, string> = {
+  sha1: '1.2.840.10045.4.1',
+  sha256: '1.2.840.10045.4.3.2',
+  sha384: '1.2.840.10045.4.3.3',
+  sha512: '1.2.840.10045.4.3.4',
+};
+export const OID = {
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  rsassaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  adbeRevocationInfoArchival: '1.2.840.113583.1.1.8',
+} as const;
+
+export function digestAlgorithmFromOid(oid: string): DigestAlgorithm | undefined {
+  return (Object.keys(DIGEST_OIDS) as DigestAlgorithm[]).find((k) => DIGEST_OIDS[k] === oid);
+}
+
+export function digestAlgorithmIdentifier(digest: DigestAlgorithm): pkijs.AlgorithmIdentifier {
+  // RFC 5754 §2: parameters absent for SHA-2 (accepted either way by readers).
+  return new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] });
+}
+
+export function signatureAlgorithmIdentifier(scheme: SignatureScheme, digest: DigestAlgorithm): pkijs.AlgorithmIdentifier {
+  switch (scheme) {
+    case 'rsa-pkcs1':
+      return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_WITH[digest], algorithmParams: new asn1js.Null() });
+    case 'ecdsa':
+      return new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_WITH[digest] });
+    case 'rsa-pss': {
+      // RFC 4055 §3.1: MGF1 with the same hash, salt length equal to the digest length.
+      const hash = new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest], algorithmParams: new asn1js.Null() });
+      const params = new pkijs.RSASSAPSSParams({
+        hashAlgorithm: hash,
+        maskGenAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.mgf1, algorithmParams: hash.toSchema() }),
+        saltLength: DIGEST_LENGTHS[digest],
+      });
+      return new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsassaPss, algorithmParams: params.toSchema() });
+    }
+  }
+}
+
+/** Names a signature algorithm OID for reports and policy. */
+export function describeSignatureOid(oid: string): { scheme: SignatureScheme | 'eddsa' | 'unknown'; digest?: DigestAlgorithm } {
+  for (const d of Object.keys(RSA_WITH) as DigestAlgorithm[]) {
+    if (RSA_WITH[d] === oid) return { scheme: 'rsa-pkcs1', digest: d };
+    if (ECDSA_WITH[d] === oid) return { scheme: 'ecdsa', digest: d };
+  }
+  if (oid === OID.rsaEncryption) return { scheme: 'rsa-pkcs1' };
+  if (oid === OID.rsassaPss) return { scheme: 'rsa-pss' };
+  if (oid === OID.ecPublicKey) return { scheme: 'ecdsa' };
+  if (oid === OID.ed25519 || oid === OID.ed448) return { scheme: 'eddsa' };
+  return { scheme: 'unknown' };
+}

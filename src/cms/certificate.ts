@@ -1,0 +1,187 @@
+/**
+ * Certificate facts the signing and validation layers need (RFC 5280), read with PKI.js from DER.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { AppError } from '../errors';
+import { OID } from './algorithms';
+
+export interface CertificateInfo {
+  der: Buffer;
+  subject: string;
+  issuer: string;
+  serialHex: string;
+  notBefore: Date;
+  notAfter: Date;
+  keyType: 'rsa' | 'ec' | 'ed25519' | 'ed448' | 'unknown';
+  keyBits: number;
+  curve?: string;
+  /** RFC 5280 §4.2.1.3 bit names present, or undefined when the extension is absent. */
+  keyUsage?: string[];
+  isCa: boolean;
+  pathLen?: number;
+  extendedKeyUsage?: string[];
+  subjectKeyId?: Buffer;
+  authorityKeyId?: Buffer;
+  ocspUrls: string[];
+  caIssuersUrls: string[];
+  crlUrls: string[];
+  /** DER of the issuer and subject Names as found in the certificate (never re-encoded). */
+  issuerDer: Buffer;
+  subjectDer: Buffer;
+  serialDer: Buffer;
+  spkiSha256: string;
+  sha256: string;
+}
+
+const KEY_USAGE_BITS = [
+  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement',
+  'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly',
+];
+
+const CURVES: Record<string, { name: string; bits: number }> = {
+  '1.2.840.10045.3.1.7': { name: 'P-256', bits: 256 },
+  '1.3.132.0.34': { name: 'P-384', bits: 384 },
+  '1.3.132.0.35': { name: 'P-521', bits: 521 },
+  '1.3.36.3.3.2.8.1.1.7': { name: 'brainpoolP256r1', bits: 256 },
+  '1.3.36.3.3.2.8.1.1.11': { name: 'brainpoolP384r1', bits: 384 },
+  '1.3.36.3.3.2.8.1.1.13': { name: 'brainpoolP512r1', bits: 512 },
+};
+
+export function toPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** Reads every certificate in a PEM bundle or a single DER certificate. */
+export function readCertificates(data: Buffer): Buffer[] {
+  const text = data.toString('latin1');
+  if (text.includes('-----BEGIN CERTIFICATE-----')) {
+    return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+      Buffer.from(m[1].replace(/\s+/g, ''), 'base64'),
+    );
+  }
+  return [data];
+}
+
+function formatName(x509: X509Certificate, which: 'subject' | 'issuer'): string {
+  return x509[which].split('\n').reverse().join(', ');
+}
+
+export function parseCertificate(der: Buffer): CertificateInfo {
+  let cert: pkijs.Certificate;
+  let x509: X509Certificate;
+  try {
+    cert = pkijs.Certificate.fromBER(der);
+    x509 = new X509Certificate(der);
+  } catch (error) {
+    throw new AppError('CERT_MALFORMED', 'the certificate cannot be parsed', { cause: error });
+  }
+  const spki = cert.subjectPublicKeyInfo;
+  const algOid = spki.algorithm.algorithmId;
+  let keyType: CertificateInfo['keyType'] = 'unknown';
+  let keyBits = 0;
+  let curve: string | undefined;
+  if (algOid === OID.rsaEncryption || algOid === OID.rsassaPss) {
+    keyType = 'rsa';
+    keyBits = x509.publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  } else if (algOid === OID.ecPublicKey) {
+    keyType = 'ec';
+    const params = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
+    const c = params instanceof asn1js.ObjectIdentifier ? CURVES[params.valueBlock.toString()] : undefined;
+    curve = c?.name;
+    keyBits = c?.bits ?? 0;
+  } else if (algOid === OID.ed25519) {
+    keyType = 'ed25519';
+    keyBits = 256;
+  } else if (algOid === OID.ed448) {
+    keyType = 'ed448';
+    keyBits = 456;
+  }
+  const info: CertificateInfo = {
+    der,
+    subject: formatName(x509, 'subject'),
+    issuer: formatName(x509, 'issuer'),
+    serialHex: x509.serialNumber.toLowerCase(),
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
+    keyType,
+    keyBits,
+    curve,
+    isCa: false,
+    ocspUrls: [],
+    caIssuersUrls: [],
+    crlUrls: [],
+    issuerDer: Buffer.from(cert.issuer.toSchema().toBER()),
+    subjectDer: Buffer.from(cert.subject.toSchema().toBER()),
+    serialDer: Buffer.from(cert.serialNumber.toBER()),
+    spkiSha256: createHash('sha256').update(Buffer.from(spki.toSchema().toBER())).digest('hex'),
+    sha256: createHash('sha256').update(der).digest('hex'),
+  };
+  // Names as encoded by the issuer: PKI.js keeps the original bytes in valueBeforeDecode.
+  const rawIssuer = (cert.issuer as unknown as { valueBeforeDecode?: ArrayBuffer }).valueBeforeDecode;
+  const rawSubject = (cert.subject as unknown as { valueBeforeDecode?: ArrayBuffer }).valueBeforeDecode;
+  if (rawIssuer && rawIssuer.byteLength) info.issuerDer = Buffer.from(rawIssuer);
+  if (rawSubject && rawSubject.byteLength) info.subjectDer = Buffer.from(rawSubject);
+  for (const ext of cert.extensions ?? []) {
+    const parsed = ext.parsedValue as unknown;
+    switch (ext.extnID) {
+      case '2.5.29.15': {
+        const bits = parsed as asn1js.BitString;
+        const view = new Uint8Array(bits.valueBlock.valueHexView);
+        info.keyUsage = KEY_USAGE_BITS.filter((_, i) => ((view[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
+        break;
+      }
+      case '2.5.29.19': {
+        const bc = parsed as pkijs.BasicConstraints;
+        info.isCa = !!bc.cA;
+        if (bc.pathLenConstraint !== undefined) {
+          const p = bc.pathLenConstraint as unknown;
+          info.pathLen = typeof p === 'number' ? p : (p as asn1js.Integer).valueBlock.valueDec;
+        }
+        break;
+      }
+      case '2.5.29.37':
+        info.extendedKeyUsage = (parsed as pkijs.ExtKeyUsage).keyPurposes;
+        break;
+      case '2.5.29.14':
+        info.subjectKeyId = Buffer.from((parsed as asn1js.OctetString).valueBlock.valueHexView);
+        break;
+      case '2.5.29.35': {
+        const aki = parsed as pkijs.AuthorityKeyIdentifier;
+        if (aki.keyIdentifier) info.authorityKeyId = Buffer.from(aki.keyIdentifier.valueBlock.valueHexView);
+        break;
+      }
+      case '1.3.6.1.5.5.7.1.1':
+        for (const ad of (parsed as pkijs.InfoAccess).accessDescriptions) {
+          const url = ad.accessLocation.type === 6 ? String(ad.accessLocation.value) : undefined;
+          if (!url) continue;
+          if (ad.accessMethod === '1.3.6.1.5.5.7.48.1') info.ocspUrls.push(url);
+          if (ad.accessMethod === '1.3.6.1.5.5.7.48.2') info.caIssuersUrls.push(url);
+        }
+        break;
+      case '2.5.29.31':
+        for (const dp of (parsed as pkijs.CRLDistributionPoints).distributionPoints) {
+          const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
+          for (const gn of names) if (gn.type === 6) info.crlUrls.push(String(gn.value));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return info;
+}
+
+/** The largest DER signature value this key can produce, for sizing placeholders. */
+export function maxSignatureLength(info: CertificateInfo): number {
+  if (info.keyType === 'rsa') return Math.ceil(info.keyBits / 8);
+  if (info.keyType === 'ec') {
+    const n = Math.ceil(info.keyBits / 8) + 1; // an INTEGER may need a leading zero
+    return 2 + 2 * (2 + n) + (2 * (2 + n) > 127 ? 1 : 0);
+  }
+  if (info.keyType === 'ed25519') return 64;
+  if (info.keyType === 'ed448') return 114;
+  throw new AppError('CERT_UNSUPPORTED_KEY', 'the certificate has a key type Kyso cannot sign with');
+}

@@ -1,0 +1,5 @@
+export * from './algorithms';
+export * from './certificate';
+export { buildSignedAttributes, buildSignedData } from './build-signed-data';
+export type { SignedAttributesInput, SignedDataInput } from './build-signed-data';
+export { ecdsaPlainToDer } from './ecdsa-signature';

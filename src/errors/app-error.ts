@@ -1,0 +1,55 @@
+/**
+ * One error type for every operational failure Kyso reports, with a stable string code. Driver errors
+ * (pkcs11js, node-forge, zlib) are translated at the boundary and kept as `cause`.
+ */
+export type ErrorCode =
+  | 'USAGE'
+  | 'INPUT_NOT_FOUND'
+  | 'OUTPUT_WRITE_FAILED'
+  | 'PDF_MALFORMED'
+  | 'PDF_ENCRYPTED'
+  | 'PDF_FIELD_NOT_FOUND'
+  | 'PDF_FIELD_ALREADY_SIGNED'
+  | 'PDF_SIGNATURE_TOO_LARGE'
+  | 'PDF_SIGNING_NOT_PERMITTED'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_KEY_USAGE'
+  | 'CERT_UNSUPPORTED_KEY'
+  | 'CERT_MALFORMED'
+  | 'CMS_MALFORMED'
+  | 'SIGNATURE_VALUE_INVALID'
+  | 'SIGNING_SESSION_MISMATCH'
+  | 'P12_PASSPHRASE_INCORRECT'
+  | 'P12_MALFORMED'
+  | 'SECRET_UNREADABLE'
+  | 'PKCS11_MODULE_LOAD_FAILED'
+  | 'TOKEN_NOT_PRESENT'
+  | 'TOKEN_PIN_INCORRECT'
+  | 'TOKEN_LOCKED'
+  | 'TOKEN_PIN_EXPIRED'
+  | 'KEY_NOT_FOUND'
+  | 'CERT_NOT_FOUND'
+  | 'MECHANISM_NOT_SUPPORTED'
+  | 'TOKEN_ERROR';
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,45 @@
+/**
+ * Interactive form fields (ISO 32000-1 §12.7): walks the field tree with full names (§12.7.3.2) so a
+ * signature can go into an existing empty field, and so new field names do not collide.
+ */
+import { asArray, asDict, isName, PdfDict, PdfObject, PdfRef, PdfString } from './objects';
+import { PdfFile } from './pdf-file';
+
+export interface FormField {
+  fullName: string;
+  ref: PdfRef | undefined;
+  dict: PdfDict;
+  /** /FT, inherited from ancestors when absent. */
+  fieldType: string | undefined;
+}
+
+const MAX_FIELDS = 100_000;
+
+export function listFormFields(file: PdfFile): FormField[] {
+  const acroForm = file.resolveDict(file.catalog().get('AcroForm'));
+  if (!acroForm) return [];
+  const fields: FormField[] = [];
+  const seen = new Set<number>();
+  const walk = (value: PdfObject, parentName: string, inheritedType: string | undefined, depth: number): void => {
+    if (depth > 32 || fields.length > MAX_FIELDS) return;
+    if (value instanceof PdfRef) {
+      if (seen.has(value.num)) return;
+      seen.add(value.num);
+    }
+    const dict = asDict(file.resolve(value));
+    if (!dict) return;
+    const partial = dict.get('T');
+    const fullName =
+      partial instanceof PdfString ? (parentName ? `${parentName}.${partial.toText()}` : partial.toText()) : parentName;
+    const ft = dict.get('FT');
+    const fieldType = isName(ft) ? ft.name : inheritedType;
+    const kids = asArray(file.resolve(dict.get('Kids')));
+    const fieldKids = (kids ?? []).filter((k) => asDict(file.resolve(k))?.has('T'));
+    if (partial instanceof PdfString) {
+      fields.push({ fullName, ref: value instanceof PdfRef ? value : undefined, dict, fieldType });
+    }
+    for (const kid of fieldKids) walk(kid, fullName, fieldType, depth + 1);
+  };
+  for (const f of asArray(file.resolve(acroForm.get('Fields'))) ?? []) walk(f, '', undefined, 0);
+  return fields;
+}

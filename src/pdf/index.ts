@@ -1,0 +1,14 @@
+export * from './objects';
+export { PdfFile } from './pdf-file';
+export { PdfLexer, parseIndirectObject } from './pdf-lexer';
+export { readXref, findStartxref } from './read-xref';
+export type { XrefEntry, XrefIndex, XrefSection } from './read-xref';
+export { decodeStream } from './decode-stream';
+export { serializeObject } from './serialize-object';
+export { writeIncrementalUpdate } from './write-incremental-update';
+export type { UpdatedObject, IncrementalUpdate } from './write-incremental-update';
+export { addSignatureField, embedSignatureContents, signedRanges } from './add-signature-field';
+export type { PreparedPdf, SignatureFieldOptions, SignatureAppearance } from './add-signature-field';
+export { listFormFields } from './acro-form';
+export type { FormField } from './acro-form';
+export { formatPdfDate, parsePdfDate } from './pdf-date';

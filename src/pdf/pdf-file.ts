@@ -1,0 +1,148 @@
+/**
+ * A parsed view of a PDF file: its bytes, cross-reference index and lazily loaded objects. Only the
+ * objects that are asked for are parsed, so a 60 MB file with one embedded attachment costs a few reads.
+ */
+import { AppError } from '../errors';
+import { decodeStream } from './decode-stream';
+import { parseIndirectObject, PdfLexer } from './pdf-lexer';
+import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
+import { readXref, XrefIndex } from './read-xref';
+
+const MAX_PAGES = 1_000_000;
+
+export class PdfFile {
+  readonly xref: XrefIndex;
+  private readonly cache = new Map<number, PdfObject>();
+  private readonly objectStreams = new Map<number, { offsets: Map<number, number>; data: Buffer; first: number }>();
+
+  private constructor(
+    readonly bytes: Buffer,
+    xref: XrefIndex,
+  ) {
+    this.xref = xref;
+  }
+
+  static parse(bytes: Buffer, startxref?: number): PdfFile {
+    if (bytes.length < 16 || bytes.indexOf('%PDF-', 0, 'latin1') < 0 || bytes.indexOf('%PDF-', 0, 'latin1') > 1024) {
+      throw new AppError('PDF_MALFORMED', 'not a PDF file (no %PDF- header)');
+    }
+    return new PdfFile(bytes, readXref(bytes, startxref));
+  }
+
+  get trailer(): PdfDict {
+    return this.xref.trailer;
+  }
+
+  /** Next free object number for an update (§7.5.5: /Size is one greater than the highest number). */
+  get size(): number {
+    let size = asNumber(this.trailer.get('Size')) ?? 0;
+    for (const num of this.xref.entries.keys()) if (num >= size) size = num + 1;
+    return size;
+  }
+
+  isEncrypted(): boolean {
+    return this.trailer.has('Encrypt');
+  }
+
+  getObject(ref: PdfRef): PdfObject {
+    const cached = this.cache.get(ref.num);
+    if (cached !== undefined) return cached;
+    const entry = this.xref.entries.get(ref.num);
+    let value: PdfObject = null;
+    if (entry?.type === 'offset') {
+      const parsed = parseIndirectObject(this.bytes, entry.offset, (r) => this.resolveLength(r, ref));
+      if (parsed.ref.num !== ref.num) {
+        throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
+      }
+      value = parsed.value;
+    } else if (entry?.type === 'compressed') {
+      value = this.readCompressed(entry.stream, entry.index, ref.num);
+    }
+    this.cache.set(ref.num, value);
+    return value;
+  }
+
+  /** Byte offset of an uncompressed object, or undefined. */
+  offsetOf(num: number): number | undefined {
+    const entry = this.xref.entries.get(num);
+    return entry?.type === 'offset' ? entry.offset : undefined;
+  }
+
+  resolve(value: PdfObject | undefined, depth = 0): PdfObject | undefined {
+    let v = value;
+    for (let i = depth; v instanceof PdfRef && i < 32; i++) v = this.getObject(v);
+    return v instanceof PdfRef ? null : v;
+  }
+
+  resolveDict(value: PdfObject | undefined): PdfDict | undefined {
+    return asDict(this.resolve(value));
+  }
+
+  catalog(): PdfDict {
+    const root = this.resolveDict(this.trailer.get('Root'));
+    if (!root) throw new AppError('PDF_MALFORMED', 'the trailer has no document catalog (/Root)');
+    return root;
+  }
+
+  /** Page references in document order (§7.7.3), with cycle and size protection. */
+  pageRefs(): PdfRef[] {
+    const pages: PdfRef[] = [];
+    const seen = new Set<number>();
+    const walk = (ref: PdfObject | undefined, depth: number): void => {
+      if (!(ref instanceof PdfRef) || seen.has(ref.num) || depth > 64 || pages.length > MAX_PAGES) return;
+      seen.add(ref.num);
+      const node = this.resolveDict(ref);
+      if (!node) return;
+      const kids = asArray(this.resolve(node.get('Kids')));
+      if (isName(node.get('Type'), 'Pages') || (kids && !isName(node.get('Type'), 'Page'))) {
+        for (const kid of kids ?? []) walk(kid, depth + 1);
+      } else pages.push(ref);
+    };
+    walk(this.catalog().get('Pages'), 0);
+    return pages;
+  }
+
+  private resolveLength(ref: PdfRef, owner: PdfRef): number | undefined {
+    if (ref.num === owner.num) return undefined;
+    const entry = this.xref.entries.get(ref.num);
+    if (entry?.type !== 'offset') return undefined;
+    try {
+      const lexer = new PdfLexer(this.bytes, entry.offset);
+      lexer.readInteger();
+      lexer.readInteger();
+      lexer.expectWord('obj');
+      const v = lexer.parseObject();
+      return typeof v === 'number' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readCompressed(streamNum: number, index: number, num: number): PdfObject {
+    let objStm = this.objectStreams.get(streamNum);
+    if (!objStm) {
+      const entry = this.xref.entries.get(streamNum);
+      if (entry?.type !== 'offset') throw new AppError('PDF_MALFORMED', `object stream ${streamNum} not found`);
+      const stream = parseIndirectObject(this.bytes, entry.offset, (r) => this.resolveLength(r, new PdfRef(streamNum, 0))).value;
+      if (!(stream instanceof PdfStream) || !isName(stream.dict.get('Type'), 'ObjStm')) {
+        throw new AppError('PDF_MALFORMED', `object ${streamNum} is not an object stream`);
+      }
+      const data = decodeStream(stream);
+      const n = asNumber(stream.dict.get('N')) ?? 0;
+      const first = asNumber(stream.dict.get('First')) ?? 0;
+      const header = new PdfLexer(data, 0);
+      const offsets = new Map<number, number>();
+      for (let i = 0; i < n && header.pos < first; i++) {
+        const objNum = header.readInteger();
+        const off = header.readInteger();
+        if (!offsets.has(objNum)) offsets.set(objNum, off);
+      }
+      objStm = { offsets, data, first };
+      this.objectStreams.set(streamNum, objStm);
+    }
+    const off = objStm.offsets.get(num);
+    if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
+    void index;
+    return new PdfLexer(objStm.data, objStm.first + off).parseObject();
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Tokeniser and object parser for PDF syntax (ISO 32000-1 §7.2–§7.3). Works on a byte buffer at an
+ * offset, so objects can be read lazily from anywhere in a file. Nesting depth is bounded so hostile
+ * files cannot exhaust the stack.
+ */
+import { AppError } from '../errors';
+import { PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString } from './objects';
+
+const MAX_DEPTH = 256;
+
+const WHITESPACE = new Uint8Array(256);
+for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) WHITESPACE[c] = 1;
+const DELIMITER = new Uint8Array(256);
+for (const c of '()<>[]{}/%') DELIMITER[c.charCodeAt(0)] = 1;
+
+export function isWhitespace(byte: number): boolean {
+  return WHITESPACE[byte] === 1;
+}
+
+function isRegular(byte: number): boolean {
+  return WHITESPACE[byte] !== 1 && DELIMITER[byte] !== 1;
+}
+
+/** Resolves `/Length 12 0 R` while a stream is being parsed. */
+export type LengthResolver = (ref: PdfRef) => number | undefined;
+
+export class PdfLexer {
+  pos: number;
+
+  constructor(
+    readonly bytes: Buffer,
+    pos = 0,
+    private readonly resolveLength?: LengthResolver,
+  ) {
+    this.pos = pos;
+  }
+
+  fail(message: string): never {
+    throw new AppError('PDF_MALFORMED', `${message} at byte ${this.pos}`);
+  }
+
+  skipWhitespace(): void {
+    const b = this.bytes;
+    while (this.pos < b.length) {
+      const c = b[this.pos];
+      if (WHITESPACE[c] === 1) this.pos++;
+      else if (c === 0x25 /* % */) {
+        while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
+      } else break;
+    }
+  }
+
+  /** Reads a run of regular characters (a keyword or number) without interpreting it. */
+  readWord(): string {
+    this.skipWhitespace();
+    const start = this.pos;
+    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos])) this.pos++;
+    return this.bytes.toString('latin1', start, this.pos);
+  }
+
+  peekWord(): string {
+    const saved = this.pos;
+    const word = this.readWord();
+    this.pos = saved;
+    return word;
+  }
+
+  expectWord(word: string): void {
+    const got = this.readWord();
+    if (got !== word) this.fail(`expected '${word}', found '${got.slice(0, 20)}'`);
+  }
+
+  readInteger(): number {
+    const word = this.readWord();
+    if (!/^[+-]?\d+$/.test(word)) this.fail(`expected an integer, found '${word.slice(0, 20)}'`);
+    return Number(word);
+  }
+
+  parseObject(depth = 0): PdfObject {
+    if (depth > MAX_DEPTH) this.fail('objects nested too deeply');
+    this.skipWhitespace();
+    const b = this.bytes;
+    if (this.pos >= b.length) this.fail('unexpected end of file');
+    const c = b[this.pos];
+    if (c === 0x2f /* / */) return this.parseName();
+    if (c === 0x28 /* ( */) return this.parseLiteralString();
+    if (c === 0x3c /* < */) {
+      if (b[this.pos + 1] === 0x3c) return this.parseDictOrStream(depth);
+      return this.parseHexString();
+    }
+    if (c === 0x5b /* [ */) {
+      this.pos++;
+      const items: PdfObject[] = [];
+      for (;;) {
+        this.skipWhitespace();
+        if (this.pos >= b.length) this.fail('unterminated array');
+        if (b[this.pos] === 0x5d /* ] */) {
+          this.pos++;
+          return items;
+        }
+        items.push(this.parseObject(depth + 1));
+      }
+    }
+    const start = this.pos;
+    const word = this.readWord();
+    if (word === '') {
+      this.pos++;
+      this.fail(`unexpected character 0x${c.toString(16)}`);
+    }
+    if (word === 'true') return true;
+    if (word === 'false') return false;
+    if (word === 'null') return null;
+    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) {
+      if (/^\d+$/.test(word)) {
+        // "num gen R" is a reference; look ahead without consuming anything else.
+        const saved = this.pos;
+        const gen = this.readWord();
+        if (/^\d+$/.test(gen)) {
+          const r = this.readWord();
+          if (r === 'R') return new PdfRef(Number(word), Number(gen));
+        }
+        this.pos = saved;
+      }
+      return Number(word);
+    }
+    this.pos = start;
+    this.fail(`unexpected token '${word.slice(0, 20)}'`);
+  }
+
+  private parseName(): PdfName {
+    this.pos++;
+    const start = this.pos;
+    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos])) this.pos++;
+    const raw = this.bytes.toString('latin1', start, this.pos);
+    if (!raw.includes('#')) return new PdfName(raw);
+    const decoded = raw.replace(/#([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return new PdfName(Buffer.from(decoded, 'latin1').toString('utf8'));
+  }
+
+  private parseLiteralString(): PdfString {
+    const b = this.bytes;
+    this.pos++;
+    const out: number[] = [];
+    let nesting = 1;
+    while (this.pos < b.length) {
+      const c = b[this.pos++];
+      if (c === 0x5c /* \ */) {
+        const e = b[this.pos++];
+        switch (e) {
+          case 0x6e: out.push(0x0a); break;
+          case 0x72: out.push(0x0d); break;
+          case 0x74: out.push(0x09); break;
+          case 0x62: out.push(0x08); break;
+          case 0x66: out.push(0x0c); break;
+          case 0x0d:
+            if (b[this.pos] === 0x0a) this.pos++;
+            break;
+          case 0x0a: break;
+          default:
+            if (e >= 0x30 && e <= 0x37) {
+              let v = e - 0x30;
+              for (let i = 0; i < 2 && b[this.pos] >= 0x30 && b[this.pos] <= 0x37; i++) v = v * 8 + (b[this.pos++] - 0x30);
+              out.push(v & 0xff);
+            } else if (e !== undefined) out.push(e);
+        }
+      } else if (c === 0x28) {
+        nesting++;
+        out.push(c);
+      } else if (c === 0x29) {
+        if (--nesting === 0) return new PdfString(Buffer.from(out));
+        out.push(c);
+      } else out.push(c);
+    }
+    this.fail('unterminated string');
+  }
+
+  private parseHexString(): PdfString {
+    const b = this.bytes;
+    const start = ++this.pos;
+    const end = b.indexOf(0x3e /* > */, start);
+    if (end < 0) this.fail('unterminated hex string');
+    this.pos = end + 1;
+    let hex = b.toString('latin1', start, end).replace(/[^0-9a-fA-F]/g, '');
+    if (hex.length % 2 === 1) hex += '0';
+    return new PdfString(Buffer.from(hex, 'hex'), true);
+  }
+
+  private parseDictOrStream(depth: number): PdfDict | PdfStream {
+    const b = this.bytes;
+    this.pos += 2;
+    const dict = new PdfDict();
+    for (;;) {
+      this.skipWhitespace();
+      if (this.pos >= b.length) this.fail('unterminated dictionary');
+      if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) {
+        this.pos += 2;
+        break;
+      }
+      const key = this.parseObject(depth + 1);
+      if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
+      const value = this.parseObject(depth + 1);
+      // §7.3.7: a null value is the same as an absent entry.
+      if (value !== null) dict.set(key.name, value);
+    }
+    const saved = this.pos;
+    if (this.readWord() !== 'stream') {
+      this.pos = saved;
+      return dict;
+    }
+    // §7.3.8.1: `stream` is followed by CRLF or LF (a lone CR is tolerated).
+    if (b[this.pos] === 0x0d) this.pos++;
+    if (b[this.pos] === 0x0a) this.pos++;
+    const dataStart = this.pos;
+    let length = dict.get('Length');
+    if (length instanceof PdfRef) length = this.resolveLength?.(length);
+    let dataEnd = -1;
+    if (typeof length === 'number' && length >= 0 && dataStart + length <= b.length) {
+      const after = new PdfLexer(b, dataStart + length);
+      if (after.readWord() === 'endstream') dataEnd = dataStart + length;
+    }
+    if (dataEnd < 0) {
+      // Wrong or missing /Length: fall back to the `endstream` keyword, as viewers do.
+      const found = b.indexOf('endstream', dataStart, 'latin1');
+      if (found < 0) this.fail('stream without endstream');
+      dataEnd = found;
+      while (dataEnd > dataStart && (b[dataEnd - 1] === 0x0a || b[dataEnd - 1] === 0x0d)) dataEnd--;
+    }
+    this.pos = dataEnd;
+    this.expectWord('endstream');
+    return new PdfStream(dict, b.subarray(dataStart, dataEnd));
+  }
+}
+
+export interface IndirectObject {
+  ref: PdfRef;
+  value: PdfObject;
+  /** Byte offset of the object header and of the byte after `endobj`. */
+  start: number;
+  end: number;
+}
+
+/** Parses `num gen obj … endobj` at `offset`. */
+export function parseIndirectObject(bytes: Buffer, offset: number, resolveLength?: LengthResolver): IndirectObject {
+  const lexer = new PdfLexer(bytes, offset, resolveLength);
+  lexer.skipWhitespace();
+  const start = lexer.pos;
+  const num = lexer.readInteger();
+  const gen = lexer.readInteger();
+  lexer.expectWord('obj');
+  const value = lexer.parseObject();
+  const saved = lexer.pos;
+  // Tolerate a missing `endobj`, as most readers do.
+  if (lexer.readWord() !== 'endobj') lexer.pos = saved;
+  return { ref: new PdfRef(num, gen), value, start, end: lexer.pos };
+}

@@ -1,0 +1,10 @@
+export type { Signer } from './signer';
+export { Pkcs12Signer } from './pkcs12/pkcs12-signer';
+export type { Pkcs12SignerOptions } from './pkcs12/pkcs12-signer';
+export { Pkcs11Module } from './pkcs11/pkcs11-module';
+export type { TokenSlot } from './pkcs11/pkcs11-module';
+export { Pkcs11Signer, listTokenObjects } from './pkcs11/pkcs11-signer';
+export type { Pkcs11SignerOptions } from './pkcs11/pkcs11-signer';
+export { readSecret } from './secret';
+export type { SecretSource } from './secret';
+export { findIssuer } from './find-issuer';

@@ -1,0 +1,12 @@
+export { signPdf, joinParts } from './sign-pdf';
+export type { SignPdfOptions } from './sign-pdf';
+export {
+  prepareSignature,
+  completeSignature,
+  checkSignatureValue,
+  estimateContentsSize,
+  hashPreparedPdf,
+} from './prepare-signature';
+export type { SignatureRequest, PreparedSignature, CompletedSignature } from './prepare-signature';
+export { checkSigningCertificate } from './check-signing-certificate';
+export { writeFileAtomically } from './write-file-atomically';
