@@ -1,0 +1,17 @@
+/** Paths to the generated test PKI, the SoftHSM2 token and the samples (see scripts/setup-test-fixtures.sh). */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..', '..');
+export const PKI = path.join(ROOT, 'test', 'fixtures', 'pki');
+export const SOFTHSM_MODULE = process.env.KYSO_PKCS11_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';
+export const TOKEN_LABEL = 'kyso-test';
+export const PIN_FILE = path.join(ROOT, 'test', 'fixtures', 'softhsm', 'user-pin');
+export const P12_PASSPHRASE_FILE = path.join(PKI, 'p12-passphrase.txt');
+export const CORPUS = path.join(ROOT, '..', 'shared', 'corpus');
+export const OUTPUT = path.join(ROOT, 'test', 'output');
+
+export const sample = (name: string): Buffer => readFileSync(path.join(ROOT, 'samples', name));
+export const pkiFile = (name: string): Buffer => readFileSync(path.join(PKI, name));
+export const pin = (): string => readFileSync(PIN_FILE, 'utf8').trim();
+export const p12Passphrase = (): string => readFileSync(P12_PASSPHRASE_FILE, 'utf8').trim();
