@@ -24,6 +24,10 @@ export async function runTokenCommand(argv: string[], out: (line: string) => voi
     const tokens = module.listTokens();
     if (tokens.length === 0) out('no tokens present');
     for (const token of tokens) {
+      if (!token.initialized) {
+        out(`slot ${token.slotIndex}: empty token (not initialised)`);
+        continue;
+      }
       out(`slot ${token.slotIndex}: token '${token.label}' serial ${token.serial} (${token.manufacturer} ${token.model})${token.pinLocked ? ' PIN LOCKED' : ''}`);
       for (const o of listTokenObjects(module, token, pin)) {
         out(`  ${o.kind.padEnd(12)} label '${o.label}' id ${o.id || '-'}${o.subject ? `  ${o.subject}` : ''}`);

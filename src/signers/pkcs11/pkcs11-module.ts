@@ -15,6 +15,7 @@ export interface TokenSlot {
   model: string;
   loginRequired: boolean;
   pinLocked: boolean;
+  initialized: boolean;
 }
 
 export class Pkcs11Module {
@@ -56,6 +57,7 @@ export class Pkcs11Module {
           model: info.model.trim(),
           loginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
           pinLocked: (info.flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0,
+          initialized: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
         };
       });
     } catch (error) {

@@ -1,0 +1,42 @@
+/** Runs the interop peers (poppler pdfsig, pyHanko). A missing peer fails the test: it is never skipped. */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function pdfsig(file: string): { valid: number; signatures: number; lastTotal: boolean; text: string } {
+  const result = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+  if (result.error) throw new Error(`pdfsig is not installed: ${result.error.message}`);
+  const text = result.stdout;
+  const blocks = text.split(/^Signature #\d+:/m).slice(1);
+  return {
+    signatures: blocks.length,
+    valid: blocks.filter((b) => b.includes('Signature Validation: Signature is Valid.')).length,
+    lastTotal: blocks.length > 0 && blocks[blocks.length - 1].includes('Total document signed'),
+    text,
+  };
+}
+
+export interface PyHankoField {
+  name: string;
+  sound: boolean;
+  trusted: boolean;
+  judgedValid: boolean;
+  text: string;
+}
+
+export function pyhankoValidate(file: string, trustPem: string): PyHankoField[] {
+  const args = ['sign', 'validate', '--no-revocation-check', '--trust', trustPem, '--trust-replace', '--pretty-print', file];
+  let text: string;
+  try {
+    text = execFileSync('pyhanko', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { code?: string; stdout?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('pyhanko is not installed (pip install pyhanko pyhanko-cli)');
+    text = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+  }
+  return text.split(/^=+\nField \d+: /m).slice(1).map((block) => ({
+    name: block.split('\n')[0].trim(),
+    sound: block.includes('The signature is cryptographically sound.'),
+    trusted: block.includes("The signer's certificate is trusted."),
+    judgedValid: block.includes('The signature is judged VALID.'),
+    text: block,
+  }));
+}
