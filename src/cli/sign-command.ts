@@ -5,7 +5,7 @@ import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
-import { signPdf, writeFileAtomically } from '../signing';
+import { signPdfFile } from '../signing';
 
 export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
          (--p12 FILE (--passphrase-file F | --passphrase-env VAR)
@@ -45,8 +45,8 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
   if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
   if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
   if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
-  const input = await readInput(positionals[0]);
-  const file = PdfFile.parse(input);
+  // Check the input before anyone is asked for a PIN.
+  const file = PdfFile.parse(await readInput(positionals[0]));
   if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
   const extra = values.chain ? readCertificates(await readInput(values.chain)) : [];
 
@@ -78,7 +78,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     const schemes = await signer.schemes();
     const scheme = values.pss ? 'rsa-pss' : schemes[0];
     if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
-    const result = await signPdf(file, signer, {
+    await signPdfFile(positionals[0], values.output, signer, {
       scheme,
       digestAlgorithm: values.digest as SigningDigestAlgorithm,
       fieldName: values.field,
@@ -86,7 +86,6 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       location: values.location,
       contactInfo: values.contact,
     });
-    await writeFileAtomically(values.output, result.parts);
     out(`signed ${positionals[0]} → ${values.output}`);
     return 0;
   } finally {

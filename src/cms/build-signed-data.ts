@@ -16,6 +16,25 @@ import {
 } from './algorithms';
 import { parseCertificate } from './certificate';
 
+/**
+ * An already DER-encoded element placed inside an asn1js structure byte for byte (asn1js's own RawData
+ * ignores the writer of an enclosing constructed value, so it cannot be nested).
+ */
+class PreEncoded {
+  constructor(private readonly bytes: Buffer) {}
+
+  toBER(_sizeOnly?: boolean, writer?: asn1js.ViewWriter): ArrayBuffer {
+    const copy = new Uint8Array(this.bytes).buffer;
+    if (writer) {
+      writer.write(copy);
+      return new ArrayBuffer(0);
+    }
+    return copy;
+  }
+}
+
+const raw = (bytes: Buffer): asn1js.BaseBlock => new PreEncoded(bytes) as unknown as asn1js.BaseBlock;
+
 export interface SignedAttributesInput {
   /** Digest of the signed byte ranges. */
   contentDigest: Buffer;
@@ -24,8 +43,10 @@ export interface SignedAttributesInput {
 }
 
 /** ESSCertIDv2 with issuerSerial (RFC 5035 §4); hashAlgorithm omitted when SHA-256 (its DEFAULT). */
-function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): asn1js.Sequence {
+function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): asn1js.AsnType {
   const info = parseCertificate(cert);
+  const cached = info.memo.get(`scv2:${digest}`);
+  if (cached) return raw(cached);
   const certHash = createHash(digest).update(cert).digest();
   const issuerSerial = new asn1js.Sequence({
     value: [
@@ -47,7 +68,9 @@ function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): asn
       issuerSerial,
     ],
   });
-  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] });
+  const der = Buffer.from(new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] }).toBER());
+  info.memo.set(`scv2:${digest}`, der);
+  return raw(der);
 }
 
 function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
@@ -55,20 +78,20 @@ function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
 }
 
 /** The signed attributes in DER SET order (X.690 §11.6), and the exact bytes the signer must sign. */
-export function buildSignedAttributes(input: SignedAttributesInput): { attributes: pkijs.Attribute[]; der: Buffer } {
+export function buildSignedAttributes(input: SignedAttributesInput): Buffer {
   const attributes = [
     attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.data })),
     attribute(OID.messageDigest, new asn1js.OctetString({ valueHex: input.contentDigest })),
     attribute(OID.signingCertificateV2, signingCertificateV2(input.signerCertificate, input.digestAlgorithm)),
   ];
-  const encoded = attributes.map((a) => ({ a, der: Buffer.from(a.toSchema().toBER()) }));
-  encoded.sort((x, y) => Buffer.compare(x.der, y.der));
-  const der = Buffer.from(new asn1js.Set({ value: encoded.map((e) => e.a.toSchema()) }).toBER());
-  return { attributes: encoded.map((e) => e.a), der };
+  const encoded = attributes.map((a) => Buffer.from(a.toSchema().toBER()));
+  encoded.sort(Buffer.compare);
+  return Buffer.from(new asn1js.Set({ value: encoded.map(raw) }).toBER());
 }
 
 export interface SignedDataInput {
-  signedAttributes: pkijs.Attribute[];
+  /** The DER SET of signed attributes exactly as signed (from buildSignedAttributes). */
+  signedAttributes: Buffer;
   signatureValue: Buffer;
   digestAlgorithm: SigningDigestAlgorithm;
   scheme: SignatureScheme;
@@ -77,29 +100,44 @@ export interface SignedDataInput {
   unsignedAttributes?: pkijs.Attribute[];
 }
 
+/**
+ * SignedData (RFC 5652 §5) assembled with asn1js around pre-encoded parts: certificates, the signer's
+ * issuer and serial, and the signed attributes go in byte for byte, so what was signed is what is sent.
+ */
 export function buildSignedData(input: SignedDataInput): Buffer {
-  const leaf = pkijs.Certificate.fromBER(input.certificates[0]);
-  const signerInfo = new pkijs.SignerInfo({
-    version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }),
-    digestAlgorithm: digestAlgorithmIdentifier(input.digestAlgorithm),
-    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: input.signedAttributes }),
-    signatureAlgorithm: signatureAlgorithmIdentifier(input.scheme, input.digestAlgorithm),
-    signature: new asn1js.OctetString({ valueHex: input.signatureValue }),
+  const leaf = parseCertificate(input.certificates[0]);
+  // [0] IMPLICIT SET OF Attribute: same content octets as the signed DER SET, different tag (§5.4).
+  const signedAttrs = Buffer.from(input.signedAttributes);
+  signedAttrs[0] = 0xa0;
+  const signerInfo = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 1 }),
+      new asn1js.Sequence({ value: [raw(leaf.issuerDer), raw(leaf.serialDer)] }),
+      digestAlgorithmIdentifier(input.digestAlgorithm).toSchema(),
+      raw(signedAttrs),
+      signatureAlgorithmIdentifier(input.scheme, input.digestAlgorithm).toSchema(),
+      new asn1js.OctetString({ valueHex: input.signatureValue }),
+      ...(input.unsignedAttributes?.length
+        ? [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: input.unsignedAttributes.map((a) => a.toSchema()) })]
+        : []),
+    ],
   });
-  // PKI.js encodes an unsignedAttrs member whenever the property exists, so set it only when non-empty.
-  if (input.unsignedAttributes?.length) {
-    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: input.unsignedAttributes });
-  }
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    digestAlgorithms: [digestAlgorithmIdentifier(input.digestAlgorithm)],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
-    certificates: input.certificates.map((c) => pkijs.Certificate.fromBER(c)),
-    signerInfos: [signerInfo],
+  const signedData = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 1 }),
+      new asn1js.Set({ value: [digestAlgorithmIdentifier(input.digestAlgorithm).toSchema()] }),
+      new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: input.certificates.map(raw) }),
+      new asn1js.Set({ value: [signerInfo] }),
+    ],
   });
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
-  return Buffer.from(contentInfo.toSchema().toBER(false));
+  const contentInfo = new asn1js.Sequence({
+    value: [
+      new asn1js.ObjectIdentifier({ value: OID.signedData }),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [signedData] }),
+    ],
+  });
+  return Buffer.from(contentInfo.toBER(false));
 }
 
 export function digestOid(digest: SigningDigestAlgorithm): string {

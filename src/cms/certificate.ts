@@ -1,7 +1,7 @@
 /**
  * Certificate facts the signing and validation layers need (RFC 5280), read with PKI.js from DER.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, KeyObject, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError } from '../errors';
@@ -33,6 +33,9 @@ export interface CertificateInfo {
   serialDer: Buffer;
   spkiSha256: string;
   sha256: string;
+  publicKey: KeyObject;
+  /** Derived encodings cached with the certificate (e.g. its signingCertificateV2 attribute). */
+  memo: Map<string, Buffer>;
 }
 
 const KEY_USAGE_BITS = [
@@ -69,7 +72,20 @@ function formatName(x509: X509Certificate, which: 'subject' | 'issuer'): string 
   return x509[which].split('\n').reverse().join(', ');
 }
 
+// Parsed facts per certificate buffer: signers hand out the same chain buffers for every signature, and
+// parsing with asn1js costs more than the signature itself. Weak keys: nothing outlives its buffer.
+const parsed = new WeakMap<Buffer, CertificateInfo>();
+
 export function parseCertificate(der: Buffer): CertificateInfo {
+  let info = parsed.get(der);
+  if (!info) {
+    info = parseCertificateUncached(der);
+    parsed.set(der, info);
+  }
+  return info;
+}
+
+function parseCertificateUncached(der: Buffer): CertificateInfo {
   let cert: pkijs.Certificate;
   let x509: X509Certificate;
   try {
@@ -118,6 +134,8 @@ export function parseCertificate(der: Buffer): CertificateInfo {
     serialDer: Buffer.from(cert.serialNumber.toBER()),
     spkiSha256: createHash('sha256').update(Buffer.from(spki.toSchema().toBER())).digest('hex'),
     sha256: createHash('sha256').update(der).digest('hex'),
+    publicKey: x509.publicKey,
+    memo: new Map(),
   };
   // Names as encoded by the issuer: PKI.js keeps the original bytes in valueBeforeDecode.
   const rawIssuer = (cert.issuer as unknown as { valueBeforeDecode?: ArrayBuffer }).valueBeforeDecode;

@@ -10,3 +10,4 @@ export {
 export type { SignatureRequest, PreparedSignature, CompletedSignature } from './prepare-signature';
 export { checkSigningCertificate } from './check-signing-certificate';
 export { writeFileAtomically } from './write-file-atomically';
+export { signPdfFile } from './sign-pdf-file';

@@ -6,7 +6,7 @@
  * The /Contents placeholder is sized by building the real CMS with the real chain and a dummy signature
  * of the key's maximum length (a dry run), never a fixed guess.
  */
-import { constants, createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { constants, createHash, verify as cryptoVerify } from 'node:crypto';
 import type * as pkijs from 'pkijs';
 import {
   buildSignedAttributes,
@@ -39,7 +39,6 @@ export interface SignatureRequest {
 
 export interface PreparedSignature {
   pdf: PreparedPdf;
-  signedAttributes: pkijs.Attribute[];
   /** DER SET of the signed attributes: what the key signs. */
   dataToSign: Buffer;
   /** Hash of dataToSign with the digest algorithm, for tokens that sign a digest. */
@@ -59,20 +58,27 @@ export function hashPreparedPdf(prepared: PreparedPdf, digest: SigningDigestAlgo
 
 export function estimateContentsSize(chain: Buffer[], scheme: SignatureScheme, digest: SigningDigestAlgorithm, reserve = 0): number {
   const leaf = parseCertificate(chain[0]);
-  const { attributes } = buildSignedAttributes({
+  const key = `size:${scheme}:${digest}:${chain.map((c) => parseCertificate(c).sha256).join(',')}`;
+  const cached = leaf.memo.get(key);
+  if (cached) return cached.readUInt32BE(0) + reserve;
+  const signedAttributes = buildSignedAttributes({
     contentDigest: Buffer.alloc(DIGEST_LENGTHS[digest]),
     digestAlgorithm: digest,
     signerCertificate: chain[0],
   });
   const dry = buildSignedData({
-    signedAttributes: attributes,
+    signedAttributes,
     signatureValue: Buffer.alloc(maxSignatureLength(leaf), 0xff),
     digestAlgorithm: digest,
     scheme,
     certificates: chain,
   });
   // A little slack for DER length octets that grow with content.
-  return dry.length + 32 + reserve;
+  const size = dry.length + 32;
+  const packed = Buffer.alloc(4);
+  packed.writeUInt32BE(size);
+  leaf.memo.set(key, packed);
+  return size + reserve;
 }
 
 export function prepareSignature(input: Buffer | PdfFile, request: SignatureRequest): PreparedSignature {
@@ -98,14 +104,13 @@ export function prepareSignature(input: Buffer | PdfFile, request: SignatureRequ
     appearance: request.appearance,
   });
   const documentDigest = hashPreparedPdf(pdf, digestAlgorithm);
-  const { attributes, der } = buildSignedAttributes({
+  const der = buildSignedAttributes({
     contentDigest: documentDigest,
     digestAlgorithm,
     signerCertificate: request.certificateChain[0],
   });
   return {
     pdf,
-    signedAttributes: attributes,
     dataToSign: der,
     digestToSign: createHash(digestAlgorithm).update(der).digest(),
     documentDigest,
@@ -118,7 +123,7 @@ export function prepareSignature(input: Buffer | PdfFile, request: SignatureRequ
 
 /** Verifies a signature value over dataToSign with the signer certificate's public key. */
 export function checkSignatureValue(prepared: PreparedSignature, signatureValue: Buffer): boolean {
-  const key = createPublicKey(new X509Certificate(prepared.certificateChain[0]).publicKey.export({ format: 'pem', type: 'spki' }));
+  const key = parseCertificate(prepared.certificateChain[0]).publicKey;
   try {
     if (prepared.scheme === 'rsa-pss') {
       return cryptoVerify(prepared.digestAlgorithm, prepared.dataToSign, {
@@ -144,7 +149,7 @@ export function completeSignature(prepared: PreparedSignature, signatureValue: B
     throw new AppError('SIGNATURE_VALUE_INVALID', 'the signature value does not verify with the signer certificate');
   }
   const cms = buildSignedData({
-    signedAttributes: prepared.signedAttributes,
+    signedAttributes: prepared.dataToSign,
     signatureValue,
     digestAlgorithm: prepared.digestAlgorithm,
     scheme: prepared.scheme,

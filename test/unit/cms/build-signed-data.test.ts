@@ -8,9 +8,9 @@ describe('buildSignedAttributes / buildSignedData', () => {
   const cert = pkiFile('official-rsa.der');
   const key = createPrivateKey(pkiFile('official-rsa.key'));
   const digest = createHash('sha256').update('document bytes').digest();
-  const { attributes, der } = buildSignedAttributes({ contentDigest: digest, digestAlgorithm: 'sha256', signerCertificate: cert });
+  const der = buildSignedAttributes({ contentDigest: digest, digestAlgorithm: 'sha256', signerCertificate: cert });
   const signature = sign('sha256', der, key);
-  const cms = buildSignedData({ signedAttributes: attributes, signatureValue: signature, digestAlgorithm: 'sha256', scheme: 'rsa-pkcs1', certificates: [cert, pkiFile('issuing-ca.der')] });
+  const cms = buildSignedData({ signedAttributes: der, signatureValue: signature, digestAlgorithm: 'sha256', scheme: 'rsa-pkcs1', certificates: [cert, pkiFile('issuing-ca.der')] });
   const parsed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
   const signer = parsed.signerInfos[0];
 
