@@ -3,8 +3,11 @@
 import { isAppError } from '../errors';
 import { runSignCommand, SIGN_USAGE } from './sign-command';
 import { runTokenCommand, TOKEN_USAGE } from './token-command';
+import { runVerifyCommand, VERIFY_USAGE } from './verify-command';
+import * as path from 'node:path';
 
-const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${TOKEN_USAGE}`;
+const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}`;
+const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
 
 export async function runCli(argv: string[], out = (l: string) => process.stdout.write(`${l}\n`), err = (l: string) => process.stderr.write(`${l}\n`)): Promise<number> {
   const [command, ...rest] = argv;
@@ -12,6 +15,8 @@ export async function runCli(argv: string[], out = (l: string) => process.stdout
     switch (command) {
       case 'sign':
         return await runSignCommand(rest, out);
+      case 'verify':
+        return await runVerifyCommand(rest, out, DEFAULT_TRUST_DIR);
       case 'token':
         return await runTokenCommand(rest, out);
       case undefined:
@@ -26,11 +31,12 @@ export async function runCli(argv: string[], out = (l: string) => process.stdout
   } catch (error) {
     if (isAppError(error)) {
       err(`kyso: ${error.code}: ${error.message}`);
+      if (command === 'verify') return 4;
       return error.code === 'USAGE' ? 2 : 1;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`kyso: USAGE: ${error.message}`);
-      return 2;
+      return command === 'verify' ? 4 : 2;
     }
     err(`kyso: INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
     return 70;

@@ -119,7 +119,8 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     der,
     subject: formatName(x509, 'subject'),
     issuer: formatName(x509, 'issuer'),
-    serialHex: x509.serialNumber.toLowerCase(),
+    // The INTEGER's own bytes: Node prints negative (non-conforming) serials with a minus sign.
+    serialHex: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex'),
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     keyType,

@@ -1,0 +1,224 @@
+/**
+ * What changed after a signature (the incremental saving and shadow attack families): every object that
+ * a later revision adds or rewrites is compared with the signed revision and classified (pyHanko's
+ * difference analysis, DSS's object modification checks). Content streams, the page tree, catalog
+ * entries and XObjects that change after signing are OTHER.
+ */
+import { asArray, asDict, isName, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject } from '../pdf';
+import { maxLevel, ModificationLevel } from './report';
+
+const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
+const FIELD_KEYS_ALLOWED = new Set(['V', 'AS', 'AP', 'Kids', 'MK', 'DV', 'F']);
+const FORM_KEYS_ALLOWED = new Set(['Fields', 'SigFlags', 'DR', 'DA', 'NeedAppearances']);
+const MAX_CHANGED_OBJECTS = 200_000;
+
+export interface ModificationFindings {
+  level: ModificationLevel;
+  details: string[];
+}
+
+export function analyseModifications(signed: PdfFile, final: PdfFile): ModificationFindings {
+  const details: string[] = [];
+  let level: ModificationLevel = 'NONE';
+  const raise = (to: ModificationLevel, why: string): void => {
+    level = maxLevel(level, to);
+    if (details.length < 50) details.push(`${to}: ${why}`);
+  };
+  const rootBefore = signed.trailer.get('Root');
+  const rootAfter = final.trailer.get('Root');
+  if (!(rootBefore instanceof PdfRef) || !(rootAfter instanceof PdfRef) || rootBefore.num !== rootAfter.num) {
+    raise('OTHER', 'the document catalog was replaced');
+    return { level, details };
+  }
+  const catalogNum = rootAfter.num;
+  const formRef = signed.catalog().get('AcroForm');
+  const infoRef = final.trailer.get('Info');
+  const pageStreams = streamsUsedByPages(signed);
+  const appearances = widgetAppearanceStreams(final);
+  let count = 0;
+  for (const [num, entry] of final.xref.entries) {
+    if (++count > MAX_CHANGED_OBJECTS) {
+      raise('OTHER', 'too many changed objects to analyse');
+      break;
+    }
+    const before = signed.xref.entries.get(num);
+    if (entry.type === 'free') continue;
+    if (before && JSON.stringify(before) === JSON.stringify(entry)) continue;
+    const newValue = safeGet(final, num);
+    const oldValue = before && before.type !== 'free' ? safeGet(signed, num) : undefined;
+    if (oldValue !== undefined && sameObject(oldValue, newValue)) continue;
+    const dict = asDict(newValue ?? undefined);
+    if (newValue instanceof PdfStream && (isName(newValue.dict.get('Type'), 'XRef') || isName(newValue.dict.get('Type'), 'ObjStm'))) continue;
+    if (oldValue === undefined) {
+      classifyNew(final, num, dict, raise);
+      continue;
+    }
+    if (num === catalogNum) {
+      for (const key of changedKeys(asDict(oldValue), dict)) {
+        if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
+        else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
+        else if (key === 'DSS') raise('LTA_UPDATES', 'DSS added or updated');
+        else raise('FORM_FILLING', `catalog entry /${key} changed`);
+      }
+      continue;
+    }
+    if (infoRef instanceof PdfRef && infoRef.num === num) continue; // document information metadata
+    if (formRef instanceof PdfRef && formRef.num === num) {
+      for (const key of changedKeys(asDict(oldValue), dict)) {
+        if (!FORM_KEYS_ALLOWED.has(key)) raise('OTHER', `AcroForm entry /${key} changed`);
+        else raise('FORM_FILLING', 'form dictionary updated');
+      }
+      continue;
+    }
+    if (Array.isArray(oldValue) && Array.isArray(newValue)) {
+      const prefixKept = oldValue.every((v, i) => sameObject(v, newValue[i]));
+      if (!prefixKept) raise('OTHER', `array object ${num} rewritten`);
+      continue;
+    }
+    if (isDssObject(asDict(oldValue)) || isName(dict?.get('Type'), 'DSS')) {
+      raise('LTA_UPDATES', 'DSS updated');
+      continue;
+    }
+    if (isName(dict?.get('Type'), 'Page')) {
+      for (const key of changedKeys(asDict(oldValue), dict)) {
+        if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
+      }
+      const added = addedAnnotations(final, asDict(oldValue), dict, signed);
+      for (const annot of added) raise(annotationLevel(final, annot), `annotation added on page object ${num}`);
+      continue;
+    }
+    if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream) {
+      continue; // XMP metadata (§14.3.2) is rewritten by most writers on every save
+    }
+    if (newValue instanceof PdfStream && appearances.has(num) && !pageStreams.has(num)) {
+      raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
+      continue;
+    }
+    if (isName(dict?.get('Type'), 'StructElem') || isName(dict?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(dict)) {
+      raise('FORM_FILLING', 'structure tree updated');
+      continue;
+    }
+    if (dict && (dict.has('FT') || dict.has('T') || isName(dict.get('Subtype'), 'Widget')) && !(newValue instanceof PdfStream)) {
+      const keys = changedKeys(asDict(oldValue), dict);
+      if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k))) raise('FORM_FILLING', `form field object ${num} filled`);
+      else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
+      continue;
+    }
+    if (dict && isName(dict.get('Type'), 'Annot') && !isName(dict.get('Subtype'), 'Widget')) {
+      raise('ANNOTATIONS', `annotation object ${num} changed`);
+      continue;
+    }
+    raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
+  }
+  return { level, details };
+}
+
+function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, raise: (l: ModificationLevel, why: string) => void): void {
+  if (!dict) return; // a new number, array or stream on its own changes nothing until something references it
+  if (isName(dict.get('Type'), 'DocTimeStamp') || isName(dict.get('SubFilter'), 'ETSI.RFC3161')) return raise('LTA_UPDATES', 'document timestamp added');
+  if (isName(dict.get('Type'), 'Sig') || dict.has('ByteRange')) return raise('FORM_FILLING', 'signature added');
+  if (isName(dict.get('Type'), 'DSS') || dict.has('VRI')) return raise('LTA_UPDATES', 'DSS added');
+  if (isName(dict.get('Type'), 'Annot') || isName(dict.get('Subtype'), 'Widget')) {
+    return raise(annotationLevel(file, new PdfRef(num, 0)), `annotation object ${num} added`);
+  }
+}
+
+function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
+  const dict = file.resolveDict(annot);
+  if (!dict) return 'OTHER';
+  if (isName(dict.get('Subtype'), 'Widget') || dict.has('FT')) return 'FORM_FILLING';
+  return 'ANNOTATIONS';
+}
+
+function addedAnnotations(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): PdfObject[] {
+  const before = asArray(signed.resolve(oldPage?.get('Annots'))) ?? [];
+  const after = asArray(final.resolve(newPage?.get('Annots'))) ?? [];
+  const keys = new Set(before.map((a) => (a instanceof PdfRef ? a.key : serializeObject(a))));
+  return after.filter((a) => !keys.has(a instanceof PdfRef ? a.key : serializeObject(a)));
+}
+
+function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): string[] {
+  const keys = new Set([...(a?.map.keys() ?? []), ...(b?.map.keys() ?? [])]);
+  return [...keys].filter((k) => {
+    const x = a?.get(k);
+    const y = b?.get(k);
+    return x === undefined || y === undefined || !sameObject(x, y);
+  });
+}
+
+function sameObject(a: PdfObject | undefined, b: PdfObject | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a instanceof PdfStream || b instanceof PdfStream) {
+    return a instanceof PdfStream && b instanceof PdfStream && a.raw.equals(b.raw) && serializeObject(a.dict) === serializeObject(b.dict);
+  }
+  return serializeObject(a) === serializeObject(b);
+}
+
+function safeGet(file: PdfFile, num: number): PdfObject | undefined {
+  try {
+    const entry = file.xref.entries.get(num);
+    const gen = entry?.type === 'offset' ? entry.gen : 0;
+    return file.getObject(new PdfRef(num, gen));
+  } catch {
+    return undefined;
+  }
+}
+
+function isDssObject(dict: PdfDict | undefined): boolean {
+  return !!dict && (isName(dict.get('Type'), 'DSS') || dict.has('VRI') || isName(dict.get('Type'), 'VRI'));
+}
+
+function isNumberTreeNode(dict: PdfDict | undefined): boolean {
+  return !!dict && (dict.has('Nums') || (dict.has('Kids') && dict.has('Limits'))) && !dict.has('Type');
+}
+
+/**
+ * Streams a page draws (its /Contents and the XObjects in its resources, three levels deep): an
+ * appearance stream that is also drawn by a page may not be rewritten (the "sneaky" update family).
+ */
+function streamsUsedByPages(file: PdfFile): Set<number> {
+  const used = new Set<number>();
+  const visitResources = (resources: PdfObject | undefined, depth: number): void => {
+    if (depth > 3) return;
+    const xobjects = file.resolveDict(file.resolveDict(resources)?.get('XObject'));
+    for (const ref of xobjects?.map.values() ?? []) {
+      if (!(ref instanceof PdfRef) || used.has(ref.num)) continue;
+      used.add(ref.num);
+      const x = file.resolve(ref);
+      if (x instanceof PdfStream) visitResources(x.dict.get('Resources'), depth + 1);
+    }
+  };
+  try {
+    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
+      used.add(pageRef.num);
+      const page = file.resolveDict(pageRef);
+      const contents = page?.get('Contents');
+      for (const c of contents instanceof PdfRef ? [contents, ...(asArray(file.resolve(contents)) ?? [])] : asArray(contents) ?? []) {
+        if (c instanceof PdfRef) used.add(c.num);
+      }
+      visitResources(page?.get('Resources'), 0);
+    }
+  } catch {
+    // a broken page tree leaves the set partial; unknown streams then count as OTHER
+  }
+  return used;
+}
+
+/** Normal/rollover/down appearance streams of every annotation on every page. */
+function widgetAppearanceStreams(file: PdfFile): Set<number> {
+  const out = new Set<number>();
+  try {
+    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
+      for (const a of asArray(file.resolve(file.resolveDict(pageRef)?.get('Annots'))) ?? []) {
+        const ap = file.resolveDict(file.resolveDict(a)?.get('AP'));
+        for (const v of ap?.map.values() ?? []) {
+          if (v instanceof PdfRef) out.add(v.num);
+          for (const s of file.resolveDict(v)?.map.values() ?? []) if (s instanceof PdfRef) out.add(s.num);
+        }
+      }
+    }
+  } catch {
+    // partial set on broken files
+  }
+  return out;
+}

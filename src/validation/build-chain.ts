@@ -1,0 +1,68 @@
+/**
+ * Certification path building and checking (RFC 5280 §6, simplified): issuers are found by name and
+ * signature among the signature's certificates, the document's DSS, and the trust store; the path ends
+ * at a trust anchor matched by subject and key. Validity is checked at the best known signing time.
+ */
+import { X509Certificate } from 'node:crypto';
+import { CertificateInfo } from '../cms';
+import { Message, message } from './report';
+import { TrustStore } from './trust-store';
+
+export interface ChainResult {
+  path: CertificateInfo[];
+  anchor?: CertificateInfo;
+  problems: Message[];
+  expiredAt?: Date;
+}
+
+function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
+  if (!child.issuerDer.equals(parent.subjectDer)) {
+    const a = new X509Certificate(child.der).issuer;
+    const b = new X509Certificate(parent.der).subject;
+    if (a !== b) return false;
+  }
+  try {
+    return new X509Certificate(child.der).verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export function buildChain(leaf: CertificateInfo, pool: CertificateInfo[], trust: TrustStore, at: Date): ChainResult {
+  const path: CertificateInfo[] = [leaf];
+  const problems: Message[] = [];
+  const candidates = [...pool, ...trust.certificates];
+  let anchor: CertificateInfo | undefined;
+  for (let depth = 0; depth < 12; depth++) {
+    const current = path[path.length - 1];
+    anchor = trust.match(current);
+    if (anchor) break;
+    const issuer = candidates.find((c) => c.sha256 !== current.sha256 && !path.some((p) => p.sha256 === c.sha256) && issuedBy(current, c));
+    if (!issuer) break;
+    path.push(issuer);
+  }
+  if (!anchor) {
+    problems.push(message('NO_TRUSTED_CHAIN', 'Không xây dựng được đường dẫn chứng thực tới chứng thư gốc tin cậy', 'no certification path to a trusted root'));
+    return { path, problems };
+  }
+  let expiredAt: Date | undefined;
+  path.forEach((cert, i) => {
+    if (at < cert.notBefore || at > cert.notAfter) {
+      problems.push(message('CERT_OUTSIDE_VALIDITY', `Chứng thư số "${cert.subject}" không có hiệu lực tại thời điểm ký`, `certificate "${cert.subject}" was not valid at the signing time`));
+      expiredAt = cert.notAfter;
+    }
+    if (i > 0 && !trust.match(cert)) {
+      if (!cert.isCa) problems.push(message('NOT_A_CA', `"${cert.subject}" không phải chứng thư CA`, `"${cert.subject}" is not a CA certificate`));
+      if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) {
+        problems.push(message('CA_KEY_USAGE', `"${cert.subject}" không được phép ký chứng thư`, `"${cert.subject}" may not sign certificates`));
+      }
+      if (cert.pathLen !== undefined && i - 1 > cert.pathLen) {
+        problems.push(message('PATH_LEN', `Vượt quá giới hạn pathLen của "${cert.subject}"`, `pathLen of "${cert.subject}" exceeded`));
+      }
+    }
+  });
+  if (leaf.keyUsage && !leaf.keyUsage.includes('digitalSignature') && !leaf.keyUsage.includes('nonRepudiation')) {
+    problems.push(message('LEAF_KEY_USAGE', 'Chứng thư số của người ký không cho phép ký số', 'the signer certificate does not allow signing'));
+  }
+  return { path, anchor, problems, expiredAt };
+}

@@ -1,0 +1,88 @@
+/**
+ * The validation report (ETSI EN 319 102-1 §5.1.3 indications, EN 319 142-1 levels). Data only: the
+ * validator returns this and never throws for an invalid signature.
+ */
+export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+export type SubIndication =
+  | 'FORMAT_FAILURE'
+  | 'HASH_FAILURE'
+  | 'SIG_CRYPTO_FAILURE'
+  | 'REVOKED'
+  | 'NO_CERTIFICATE_CHAIN_FOUND'
+  | 'NO_SIGNING_CERTIFICATE_FOUND'
+  | 'OUT_OF_BOUNDS_NO_POE'
+  | 'OUT_OF_BOUNDS_NOT_REVOKED'
+  | 'REVOCATION_OUT_OF_BOUNDS_NO_POE'
+  | 'TRY_LATER'
+  | 'CRYPTO_CONSTRAINTS_FAILURE'
+  | 'CHAIN_CONSTRAINTS_FAILURE'
+  | 'SIGNED_DATA_NOT_FOUND';
+export type Coverage = 'ENTIRE_FILE' | 'ENTIRE_REVISION' | 'PARTIAL' | 'UNCLEAR';
+export type ModificationLevel = 'NONE' | 'LTA_UPDATES' | 'FORM_FILLING' | 'ANNOTATIONS' | 'OTHER';
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'NONE';
+
+export interface Message {
+  code: string;
+  vi: string;
+  en: string;
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+}
+
+export interface SignatureReport {
+  field: string;
+  type: 'signature' | 'document-timestamp';
+  subFilter: string | null;
+  signer: { subject: string; issuer: string; serial: string } | null;
+  claimedSigningTime: string | null;
+  timestamp: { genTime: string; tsa: string; intact: boolean } | null;
+  /** Which time the certificate checks used, and where it came from. */
+  validationTime: { time: string; source: 'timestamp' | 'claimed' | 'now' | 'given' };
+  digestAlgorithm: string | null;
+  signatureAlgorithm: string | null;
+  intact: boolean;
+  coverage: Coverage;
+  byteRange: number[] | null;
+  revision: number | null;
+  modificationsAfter: ModificationLevel;
+  modificationsAllowed: boolean;
+  level: PadesLevel;
+  indication: Indication;
+  subIndication: SubIndication | null;
+  certificatePath: CertificateSummary[];
+  trustAnchor: string | null;
+  revocation: { status: 'good' | 'revoked' | 'unknown' | 'not-checked'; source: string | null; revokedAt?: string };
+  messages: Message[];
+}
+
+export interface DocumentReport {
+  file?: string;
+  sha256: string;
+  size: number;
+  revisions: number;
+  signatures: SignatureReport[];
+  bytesAfterLastRevision: number;
+  indication: Indication | 'NO_SIGNATURE';
+  subIndication: SubIndication | null;
+  messages: Message[];
+  /** When set, the input could not be read as a PDF at all. */
+  error?: Message;
+  validatedAt: string;
+}
+
+export const LEVEL_ORDER: ModificationLevel[] = ['NONE', 'LTA_UPDATES', 'FORM_FILLING', 'ANNOTATIONS', 'OTHER'];
+
+export function maxLevel(a: ModificationLevel, b: ModificationLevel): ModificationLevel {
+  return LEVEL_ORDER.indexOf(a) >= LEVEL_ORDER.indexOf(b) ? a : b;
+}
+
+export function message(code: string, vi: string, en: string): Message {
+  return { code, vi, en };
+}

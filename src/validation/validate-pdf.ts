@@ -1,0 +1,430 @@
+/**
+ * Validates every signature and document timestamp of a PDF (ETSI EN 319 102-1 basic validation,
+ * EN 319 142-1 PAdES levels): byte ranges, CMS integrity, chain to the trust store, revocation,
+ * timestamps and changes after signing. Returns a report; never throws, whatever the input.
+ */
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
+import { isAppError } from '../errors';
+import {
+  asArray, asDict, asNumber, decodeStream, findSignatures, FoundSignature, isName, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
+} from '../pdf';
+import { analyseModifications } from './analyse-modifications';
+import { buildChain } from './build-chain';
+import { checkRevocation } from './check-revocation';
+import {
+  Coverage, DocumentReport, Indication, LEVEL_ORDER, Message, message, ModificationLevel, PadesLevel, SignatureReport, SubIndication,
+} from './report';
+import { findRevisionEnds, isRevisionEnd } from './revisions';
+import { ValidationContext } from './validation-context';
+import { ContentDigest, verifyCms } from './verify-cms';
+
+const MAX_REVISIONS_SCANNED = 64;
+const ED448_SHAKE = '2.16.840.1.101.3.4.2.12';
+
+export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string): Promise<DocumentReport> {
+  const report: DocumentReport = {
+    file: fileName,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    size: bytes.length,
+    revisions: 0,
+    signatures: [],
+    bytesAfterLastRevision: 0,
+    indication: 'NO_SIGNATURE',
+    subIndication: null,
+    messages: [],
+    validatedAt: new Date().toISOString(),
+  };
+  let file: PdfFile;
+  try {
+    file = PdfFile.parse(bytes);
+  } catch (error) {
+    report.error = message('PDF_UNREADABLE', 'Không đọc được tệp PDF', isAppError(error) ? `unreadable PDF: ${error.message}` : 'unreadable PDF');
+    return report;
+  }
+  const ends = findRevisionEnds(bytes);
+  report.revisions = file.xref.sections.length;
+  const lastEnd = ends[ends.length - 1] ?? bytes.length;
+  report.bytesAfterLastRevision = bytes.length - lastEnd;
+  if (report.bytesAfterLastRevision > 0 && bytes.subarray(lastEnd).toString('latin1').trim() !== '') {
+    report.messages.push(message('BYTES_AFTER_EOF', `Có ${report.bytesAfterLastRevision} byte sau %%EOF cuối cùng, ngoài mọi phiên bản`, `${report.bytesAfterLastRevision} bytes after the last %%EOF belong to no revision`));
+  } else report.bytesAfterLastRevision = 0;
+
+  const found = collectSignatures(bytes, file);
+  const dss = readDss(file);
+  const docMdp = certificationPermissions(file);
+  for (const sig of found) {
+    try {
+      report.signatures.push(await validateSignature(bytes, file, sig, ends, dss, docMdp, context));
+    } catch (error) {
+      report.signatures.push(failedReport(sig, message('VALIDATION_ERROR', 'Lỗi khi kiểm tra chữ ký', `validation error: ${error instanceof Error ? error.message : String(error)}`)));
+    }
+  }
+  summarise(report);
+  return report;
+}
+
+/** Signatures from every revision, so a field removed later is still validated (deduplicated). */
+function collectSignatures(bytes: Buffer, file: PdfFile): FoundSignature[] {
+  const seen = new Map<string, FoundSignature>();
+  const views: PdfFile[] = [file];
+  for (const section of file.xref.sections.slice(1, MAX_REVISIONS_SCANNED)) {
+    try {
+      views.push(PdfFile.parse(bytes, section.offset));
+    } catch {
+      // an unreadable older revision is skipped; its signatures, if any, are found through later ones
+    }
+  }
+  for (const view of views) {
+    let sigs: FoundSignature[] = [];
+    try {
+      sigs = findSignatures(view);
+    } catch {
+      continue;
+    }
+    for (const s of sigs) {
+      const key = `${s.ref?.num ?? s.fieldName}|${JSON.stringify(s.byteRange)}|${s.contents ? createHash('sha1').update(s.contents).digest('hex') : ''}`;
+      if (!seen.has(key)) seen.set(key, s);
+    }
+  }
+  return [...seen.values()].sort((a, b) => signedEnd(a) - signedEnd(b));
+}
+
+function signedEnd(s: FoundSignature): number {
+  const br = s.byteRange;
+  return br && br.length === 4 ? br[2] + br[3] : Number.MAX_SAFE_INTEGER;
+}
+
+interface Dss {
+  certificates: CertificateInfo[];
+  crls: Buffer[];
+}
+
+function readDss(file: PdfFile): Dss {
+  const dss: Dss = { certificates: [], crls: [] };
+  try {
+    const dict = file.resolveDict(file.catalog().get('DSS'));
+    const streams = (key: string): Buffer[] =>
+      (asArray(file.resolve(dict?.get(key))) ?? []).flatMap((r) => {
+        const s = file.resolve(r);
+        try {
+          return s instanceof PdfStream ? [decodeStream(s)] : [];
+        } catch {
+          return [];
+        }
+      });
+    for (const der of streams('Certs')) {
+      try {
+        dss.certificates.push(parseCertificate(der));
+      } catch {
+        // skip unreadable certificates
+      }
+    }
+    dss.crls = streams('CRLs');
+  } catch {
+    // no DSS
+  }
+  return dss;
+}
+
+/** DocMDP permission level of a certification signature (ISO 32000-1 §12.8.2.2), or undefined. */
+function certificationPermissions(file: PdfFile): { p: number; sigNum?: number } | undefined {
+  try {
+    const perms = file.resolveDict(file.catalog().get('Perms'));
+    const ref = perms?.get('DocMDP');
+    const sig = file.resolveDict(ref);
+    if (!sig) return undefined;
+    let p = 2;
+    for (const r of asArray(file.resolve(sig.get('Reference'))) ?? []) {
+      const params = file.resolveDict(asDict(file.resolve(r))?.get('TransformParams'));
+      const value = asNumber(params?.get('P'));
+      if (value !== undefined) p = value;
+    }
+    return { p, sigNum: ref instanceof PdfRef ? ref.num : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function checkByteRange(bytes: Buffer, sig: FoundSignature, ends: number[]): { coverage: Coverage; problems: Message[] } {
+  const problems: Message[] = [];
+  const br = sig.byteRange;
+  const bad = (code: string, vi: string, en: string): { coverage: Coverage; problems: Message[] } => {
+    problems.push(message(code, vi, en));
+    return { coverage: 'UNCLEAR', problems };
+  };
+  if (!br || br.length !== 4 || !br.every((x) => Number.isInteger(x) && x >= 0)) {
+    return bad('BYTERANGE_SHAPE', '/ByteRange không gồm đúng hai khoảng', '/ByteRange is not exactly two ranges of non-negative integers');
+  }
+  const [a, b, c, d] = br;
+  if (a !== 0) return bad('BYTERANGE_START', '/ByteRange không bắt đầu từ byte 0', '/ByteRange does not start at byte 0');
+  if (c < a + b) return bad('BYTERANGE_OVERLAP', 'Hai khoảng của /ByteRange chồng lên nhau', 'the /ByteRange ranges overlap');
+  if (c + d > bytes.length) return bad('BYTERANGE_PAST_EOF', '/ByteRange vượt quá cuối tệp', '/ByteRange runs past the end of the file');
+  const gap = bytes.subarray(b, c);
+  const span = sig.contentsSpan;
+  if (span && (span[0] !== b || span[1] !== c)) {
+    return bad('BYTERANGE_GAP', 'Khoảng trống của /ByteRange không đúng là /Contents của chữ ký này', 'the /ByteRange gap is not exactly this signature\'s /Contents');
+  }
+  if (gap.length < 2 || gap[0] !== 0x3c || gap[gap.length - 1] !== 0x3e || !/^[0-9a-fA-F\s]*$/.test(gap.toString('latin1', 1, gap.length - 1))) {
+    return bad('BYTERANGE_GAP', 'Khoảng trống của /ByteRange không phải chuỗi hex /Contents', 'the /ByteRange gap is not a hex /Contents string');
+  }
+  if (sig.contents && Buffer.from(gap.toString('latin1', 1, gap.length - 1).replace(/\s+/g, ''), 'hex').subarray(0, sig.contents.length).compare(sig.contents) !== 0) {
+    return bad('BYTERANGE_GAP', 'Khoảng trống của /ByteRange khác với /Contents', 'the /ByteRange gap differs from /Contents');
+  }
+  if (!isRevisionEnd(bytes, ends, c + d)) {
+    problems.push(message('NOT_REVISION_END', 'Phần được ký không kết thúc tại cuối một phiên bản (%%EOF)', 'the signed data does not end at a revision end (%%EOF)'));
+    return { coverage: 'PARTIAL', problems };
+  }
+  const fileEnd = ends[ends.length - 1] ?? bytes.length;
+  return { coverage: c + d >= fileEnd - 2 ? 'ENTIRE_FILE' : 'ENTIRE_REVISION', problems };
+}
+
+function rangeDigest(bytes: Buffer, br: number[]): ContentDigest {
+  const cache = new Map<string, Buffer>();
+  return (algorithm: string, outputLength?: number) => {
+    const key = `${algorithm}:${outputLength ?? ''}`;
+    let v = cache.get(key);
+    if (!v) {
+      const h = createHash(algorithm, outputLength ? { outputLength } : undefined);
+      h.update(bytes.subarray(br[0], br[0] + br[1]));
+      h.update(bytes.subarray(br[2], br[2] + br[3]));
+      v = h.digest();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+interface TimestampFinding {
+  genTime: Date;
+  tsa: string;
+  intact: boolean;
+  imprintOk: boolean;
+}
+
+function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFinding | undefined {
+  const cms = verifyCms(token, () => Buffer.alloc(0));
+  if (!cms.parsed || !cms.eContent || cms.eContentType !== OID.tstInfo) return undefined;
+  try {
+    const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(cms.eContent).buffer).result });
+    const alg = describeDigest(tst.messageImprint.hashAlgorithm.algorithmId);
+    const imprintOk = !!alg && Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprintOf(alg));
+    return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk };
+  } catch {
+    return undefined;
+  }
+}
+
+function describeDigest(oid: string): string | undefined {
+  return ({ '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' } as Record<string, string>)[oid];
+}
+
+async function validateSignature(
+  bytes: Buffer, final: PdfFile, sig: FoundSignature, ends: number[], dss: Dss, docMdp: { p: number; sigNum?: number } | undefined, context: ValidationContext,
+): Promise<SignatureReport> {
+  const messages: Message[] = [];
+  const m = sig.dict.get('M');
+  const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) : undefined;
+  const report: SignatureReport = {
+    field: sig.fieldName,
+    type: sig.type,
+    subFilter: sig.subFilter ?? null,
+    signer: null,
+    claimedSigningTime: claimed?.toISOString() ?? null,
+    timestamp: null,
+    validationTime: { time: (context.at ?? new Date()).toISOString(), source: context.at ? 'given' : 'now' },
+    digestAlgorithm: null,
+    signatureAlgorithm: null,
+    intact: false,
+    coverage: 'UNCLEAR',
+    byteRange: sig.byteRange ?? null,
+    revision: null,
+    modificationsAfter: 'NONE',
+    modificationsAllowed: true,
+    level: 'NONE',
+    indication: 'TOTAL_FAILED',
+    subIndication: 'FORMAT_FAILURE',
+    certificatePath: [],
+    trustAnchor: null,
+    revocation: { status: 'not-checked', source: null },
+    messages,
+  };
+  const range = checkByteRange(bytes, sig, ends);
+  report.coverage = range.coverage;
+  messages.push(...range.problems);
+  if (range.coverage === 'UNCLEAR' || !sig.contents || !sig.byteRange) {
+    if (!sig.contents) messages.push(message('NO_CONTENTS', 'Chữ ký không có /Contents', 'the signature has no /Contents'));
+    return report;
+  }
+  const br = sig.byteRange;
+  const digestOf = rangeDigest(bytes, br);
+  const legacySha1 = sig.subFilter === 'adbe.pkcs7.sha1';
+  const cms = verifyCms(sig.contents, digestOf, { expectEncapsulated: legacySha1 ? 'sha1' : undefined });
+  messages.push(...cms.messages);
+  report.digestAlgorithm = cms.digestName ?? cms.digestAlgorithm;
+  report.signatureAlgorithm = cms.signatureAlgorithm ? `${describeSignatureOid(cms.signatureAlgorithm).scheme} (${cms.signatureAlgorithm})` : null;
+  if (cms.signer) report.signer = { subject: cms.signer.subject, issuer: cms.signer.issuer, serial: cms.signer.serialHex };
+
+  // ETSI.CAdES.detached / adbe.pkcs7.detached carry no encapsulated content (EN 319 142-1 §6.3 b).
+  let formatProblem = false;
+  if (cms.parsed && cms.eContent && sig.type === 'signature' && !legacySha1) {
+    formatProblem = true;
+    messages.push(message('ECONTENT_IN_DETACHED', 'Chữ ký tách rời nhưng CMS lại chứa nội dung đóng gói', 'a detached signature carries encapsulated content'));
+  }
+  let timestamp: TimestampFinding | undefined;
+  if (sig.type === 'document-timestamp' && cms.parsed) {
+    timestamp = readTimestamp(sig.contents, digestOf);
+    if (!timestamp?.imprintOk) {
+      cms.intact = false;
+      cms.failure = 'HASH_FAILURE';
+      messages.push(message('TST_IMPRINT', 'Dấu thời gian không khớp với tài liệu', 'the document timestamp imprint does not match the document'));
+    }
+  } else if (cms.signatureValue) {
+    const token = cms.unsignedAttributes.find((a) => a.type === OID.signatureTimeStampToken)?.values[0];
+    if (token) {
+      const sv = cms.signatureValue;
+      timestamp = readTimestamp(Buffer.from(token.toBER()), (alg) => createHash(alg).update(sv).digest());
+      if (timestamp && (!timestamp.intact || !timestamp.imprintOk)) {
+        messages.push(message('TST_INVALID', 'Dấu thời gian của chữ ký không hợp lệ', 'the signature timestamp does not verify'));
+      }
+    }
+  }
+  if (timestamp) report.timestamp = { genTime: timestamp.genTime.toISOString(), tsa: timestamp.tsa, intact: timestamp.intact && timestamp.imprintOk };
+  report.intact = cms.intact;
+
+  // Changes after signing, compared with the revision this signature covers.
+  try {
+    const signedFile = PdfFile.parse(bytes.subarray(0, br[2] + br[3]));
+    report.revision = signedFile.xref.sections.length;
+    const mods = analyseModifications(signedFile, final);
+    report.modificationsAfter = mods.level;
+    const isCertifier = docMdp?.sigNum !== undefined && docMdp.sigNum === sig.ref?.num;
+    const p = docMdp && (isCertifier || (docMdp.sigNum !== undefined && (sig.ref?.num ?? 0) !== docMdp.sigNum)) ? docMdp.p : undefined;
+    const allowed: ModificationLevel = p === 1 ? 'LTA_UPDATES' : p === 2 ? 'FORM_FILLING' : 'ANNOTATIONS';
+    report.modificationsAllowed = LEVEL_ORDER.indexOf(mods.level) <= LEVEL_ORDER.indexOf(allowed);
+    if (mods.level !== 'NONE') {
+      messages.push(message('MODIFIED_AFTER_SIGNING', `Tài liệu được sửa sau khi ký (${mods.level}): ${mods.details.slice(0, 3).join('; ')}`, `changed after signing (${mods.level}): ${mods.details.slice(0, 3).join('; ')}`));
+    }
+  } catch {
+    report.modificationsAfter = 'OTHER';
+    report.modificationsAllowed = false;
+    messages.push(message('SIGNED_REVISION_UNREADABLE', 'Không đọc được phiên bản đã ký', 'the signed revision cannot be read'));
+  }
+
+  // Cryptographic constraints (Circular 15/2025; RFC 8419 for EdDSA).
+  let cryptoConstraint = false;
+  if (cms.signer && cms.signatureAlgorithm === OID.ed448 && cms.digestAlgorithm !== ED448_SHAKE) {
+    cryptoConstraint = true;
+    messages.push(message('ED448_DIGEST', 'Ed448 phải dùng SHAKE256 (RFC 8419)', 'Ed448 signatures must use SHAKE256 (RFC 8419)'));
+  }
+  if (cms.digestName === 'md5') cryptoConstraint = true;
+  if (cms.digestName === 'sha1') messages.push(message('SHA1_LEGACY', 'SHA-1 chỉ chấp nhận cho tài liệu cũ', 'SHA-1 is accepted for legacy documents only'));
+  if (cms.signer && ((cms.signer.keyType === 'rsa' && cms.signer.keyBits < 1024) || (cms.signer.keyType === 'ec' && cms.signer.keyBits < 160))) cryptoConstraint = true;
+  if (cms.signer && cms.signer.keyType === 'rsa' && cms.signer.keyBits < 2048) {
+    messages.push(message('KEY_SIZE_LEGACY', `Khóa RSA ${cms.signer.keyBits} bit nhỏ hơn mức tối thiểu 2048 bit cho tài liệu mới`, `RSA ${cms.signer.keyBits}-bit key is below the 2048-bit minimum for new documents`));
+  }
+
+  // Best known signing time: a timestamp's genTime, else the claimed /M time.
+  const at = context.at ?? new Date();
+  let signingTime = at;
+  if (timestamp && timestamp.intact && timestamp.imprintOk) {
+    signingTime = timestamp.genTime;
+    report.validationTime = { time: signingTime.toISOString(), source: 'timestamp' };
+  } else if (claimed && claimed <= at) {
+    signingTime = claimed;
+    report.validationTime = { time: signingTime.toISOString(), source: 'claimed' };
+  }
+
+  let sub: SubIndication | null = null;
+  let indication: Indication = 'TOTAL_PASSED';
+  if (!cms.parsed || formatProblem || range.coverage !== 'ENTIRE_FILE' && range.coverage !== 'ENTIRE_REVISION') {
+    indication = 'TOTAL_FAILED';
+    sub = 'FORMAT_FAILURE';
+  } else if (!cms.intact) {
+    const failure = cms.failure ?? 'SIG_CRYPTO_FAILURE';
+    indication = failure === 'HASH_FAILURE' || failure === 'SIG_CRYPTO_FAILURE' || failure === 'FORMAT_FAILURE' ? 'TOTAL_FAILED' : 'INDETERMINATE';
+    sub = failure;
+  } else if (cryptoConstraint) {
+    indication = 'INDETERMINATE';
+    sub = 'CRYPTO_CONSTRAINTS_FAILURE';
+  } else if (cms.signer) {
+    const pool = [...cms.certificates, ...dss.certificates];
+    const chain = buildChain(cms.signer, pool, context.trust, signingTime);
+    report.certificatePath = chain.path.map((c) => ({
+      subject: c.subject, issuer: c.issuer, serial: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256,
+    }));
+    report.trustAnchor = chain.anchor?.subject ?? null;
+    messages.push(...chain.problems);
+    if (!chain.anchor) {
+      indication = 'INDETERMINATE';
+      sub = 'NO_CERTIFICATE_CHAIN_FOUND';
+    } else if (chain.expiredAt) {
+      indication = 'INDETERMINATE';
+      sub = 'OUT_OF_BOUNDS_NO_POE';
+    } else if (chain.problems.length > 0) {
+      indication = 'INDETERMINATE';
+      sub = 'CHAIN_CONSTRAINTS_FAILURE';
+    } else {
+      const revocation = chain.path.length > 1 && !context.trust.match(cms.signer)
+        ? await checkRevocation(cms.signer, chain.path[1], [...cms.crls, ...dss.crls], context)
+        : { status: 'good' as const, source: 'trust anchor' };
+      report.revocation = { status: revocation.status, source: revocation.source, revokedAt: 'revokedAt' in revocation ? revocation.revokedAt?.toISOString() : undefined };
+      if (revocation.status === 'revoked' && revocation.revokedAt && revocation.revokedAt <= signingTime) {
+        indication = 'TOTAL_FAILED';
+        sub = 'REVOKED';
+        messages.push(message('REVOKED', 'Chứng thư số của người ký đã bị thu hồi trước thời điểm ký', 'the signer certificate was revoked before the signing time'));
+      } else if (revocation.status === 'revoked') {
+        indication = 'INDETERMINATE';
+        sub = 'REVOKED';
+        messages.push(message('REVOKED_AFTER', 'Chứng thư số bị thu hồi sau thời điểm ký', 'the signer certificate was revoked after the signing time'));
+      } else if (revocation.status === 'unknown') {
+        indication = 'INDETERMINATE';
+        sub = 'TRY_LATER';
+        messages.push(message('REVOCATION_UNKNOWN', 'Không xác định được tình trạng thu hồi của chứng thư số', 'the revocation status of the signer certificate is unknown'));
+      }
+    }
+  }
+  report.indication = indication;
+  report.subIndication = sub;
+  report.level = padesLevel(report, dss);
+  if (indication === 'TOTAL_PASSED') messages.push(message('SIGNATURE_VALID', 'Chữ ký số hợp lệ', 'the signature is valid'));
+  return report;
+}
+
+function padesLevel(report: SignatureReport, dss: Dss): PadesLevel {
+  if (!report.intact) return 'NONE';
+  if (report.type === 'document-timestamp') return 'B-LTA';
+  if (!report.timestamp) return 'B-B';
+  if (dss.certificates.length === 0 && dss.crls.length === 0) return 'B-T';
+  return report.modificationsAfter === 'LTA_UPDATES' ? 'B-LTA' : 'B-LT';
+}
+
+function failedReport(sig: FoundSignature, msg: Message): SignatureReport {
+  return {
+    field: sig.fieldName, type: sig.type, subFilter: sig.subFilter ?? null, signer: null, claimedSigningTime: null, timestamp: null,
+    validationTime: { time: new Date().toISOString(), source: 'now' }, digestAlgorithm: null, signatureAlgorithm: null, intact: false,
+    coverage: 'UNCLEAR', byteRange: sig.byteRange ?? null, revision: null, modificationsAfter: 'NONE', modificationsAllowed: true, level: 'NONE',
+    indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', certificatePath: [], trustAnchor: null,
+    revocation: { status: 'not-checked', source: null }, messages: [msg],
+  };
+}
+
+function summarise(report: DocumentReport): void {
+  const sigs = report.signatures;
+  if (sigs.length === 0) {
+    report.indication = 'NO_SIGNATURE';
+    report.messages.push(message('NO_SIGNATURE', 'Tài liệu không có chữ ký số', 'the document has no signature'));
+    return;
+  }
+  const failed = sigs.find((s) => s.indication === 'TOTAL_FAILED' || !s.modificationsAllowed);
+  if (failed) {
+    report.indication = 'TOTAL_FAILED';
+    report.subIndication = failed.indication === 'TOTAL_FAILED' ? failed.subIndication : null;
+  } else if (sigs.some((s) => s.indication === 'INDETERMINATE')) {
+    report.indication = 'INDETERMINATE';
+    report.subIndication = sigs.find((s) => s.indication === 'INDETERMINATE')?.subIndication ?? null;
+  } else report.indication = 'TOTAL_PASSED';
+  if (report.bytesAfterLastRevision > 0 && report.indication === 'TOTAL_PASSED') report.indication = 'INDETERMINATE';
+}

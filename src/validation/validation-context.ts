@@ -1,0 +1,24 @@
+/** All validation policy in one object (pyHanko's ValidationContext): trust, moment, revocation mode. */
+import { TrustStore } from './trust-store';
+
+export interface ValidationContext {
+  trust: TrustStore;
+  /** Validate as of this moment instead of now (archival re-validation). */
+  at?: Date;
+  /** No network: only revocation data embedded in the document is used. */
+  offline: boolean;
+  /** soft: unknown revocation is INDETERMINATE/TRY_LATER; hard: the same, and never passed. */
+  revocationMode: 'soft' | 'hard';
+  /** Timeout for each CRL download. */
+  fetchTimeoutMs?: number;
+}
+
+export function createValidationContext(options: Partial<ValidationContext> & { trustDirs?: string[] } = {}): ValidationContext {
+  return {
+    trust: options.trust ?? TrustStore.fromDirectories(options.trustDirs ?? []),
+    at: options.at,
+    offline: options.offline ?? false,
+    revocationMode: options.revocationMode ?? 'soft',
+    fetchTimeoutMs: options.fetchTimeoutMs ?? 5000,
+  };
+}

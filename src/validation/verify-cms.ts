@@ -1,0 +1,304 @@
+/**
+ * Verifies a CMS SignedData (RFC 5652 §5.6) the way PAdES validators must: signed attributes are hashed
+ * as found in the file (never re-encoded: some producers do not sort the DER SET), the signer is found
+ * by issuer+serial or subject key identifier, and legacy forms (no signed attributes, adbe.pkcs7.sha1)
+ * are handled. Returns findings; never throws for an invalid signature.
+ */
+import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { CertificateInfo, digestAlgorithmFromOid, DigestAlgorithm, OID, parseCertificate } from '../cms';
+import type { Message, SubIndication } from './report';
+import { message } from './report';
+
+const SHAKE256_OID = '2.16.840.1.101.3.4.2.12';
+const MD5_OIDS = new Set(['1.2.840.113549.2.5', '1.2.840.113549.1.1.4']);
+const PLAIN_ECDSA_PREFIX = '0.4.0.127.0.7.1.1.4.1.';
+
+export type ContentDigest = (algorithm: string, outputLength?: number) => Buffer;
+
+export interface CmsFindings {
+  parsed: boolean;
+  intact: boolean;
+  failure: SubIndication | null;
+  signer?: CertificateInfo;
+  certificates: CertificateInfo[];
+  digestAlgorithm: string | null;
+  signatureAlgorithm: string | null;
+  /** Node hash name of the message digest algorithm, when known. */
+  digestName?: string;
+  signedAttributeTypes: string[];
+  unsignedAttributes: pkijs.Attribute[];
+  signatureValue?: Buffer;
+  eContent?: Buffer;
+  eContentType?: string;
+  signerInfoCount: number;
+  crls: Buffer[];
+  ocsps: Buffer[];
+  messages: Message[];
+}
+
+function nodeDigestName(oid: string): { name: string; length?: number } | undefined {
+  const d = digestAlgorithmFromOid(oid);
+  if (d) return { name: d };
+  if (oid === SHAKE256_OID) return { name: 'shake256', length: 64 };
+  if (oid === '2.16.840.1.101.3.4.2.4') return { name: 'sha224' };
+  if (oid === '2.16.840.1.101.3.4.2.8') return { name: 'sha3-256' };
+  if (oid === '2.16.840.1.101.3.4.2.9') return { name: 'sha3-384' };
+  if (oid === '2.16.840.1.101.3.4.2.10') return { name: 'sha3-512' };
+  if (MD5_OIDS.has(oid)) return { name: 'md5' };
+  return undefined;
+}
+
+function hashBytes(name: string, data: Buffer, length?: number): Buffer {
+  return createHash(name, length ? { outputLength: length } : undefined).update(data).digest();
+}
+
+export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { expectEncapsulated?: 'tstinfo' | 'sha1' } = {}): CmsFindings {
+  const findings: CmsFindings = {
+    parsed: false,
+    intact: false,
+    failure: 'FORMAT_FAILURE',
+    certificates: [],
+    digestAlgorithm: null,
+    signatureAlgorithm: null,
+    signedAttributeTypes: [],
+    unsignedAttributes: [],
+    signerInfoCount: 0,
+    crls: [],
+    ocsps: [],
+    messages: [],
+  };
+  let signed: pkijs.SignedData;
+  try {
+    // /Contents is zero padded after the DER: asn1js reads the first element and ignores the padding.
+    const asn1 = asn1js.fromBER(new Uint8Array(der).buffer);
+    if (asn1.offset === -1) throw new Error(asn1.result.error);
+    const info = new pkijs.ContentInfo({ schema: asn1.result });
+    if (info.contentType !== OID.signedData) throw new Error('not SignedData');
+    signed = new pkijs.SignedData({ schema: info.content });
+  } catch {
+    findings.messages.push(message('CMS_UNPARSEABLE', 'Không đọc được cấu trúc CMS của chữ ký', 'the CMS signature cannot be parsed'));
+    return findings;
+  }
+  findings.parsed = true;
+  for (const c of signed.certificates ?? []) {
+    if (c instanceof pkijs.Certificate) {
+      try {
+        findings.certificates.push(parseCertificate(Buffer.from(c.toSchema().toBER())));
+      } catch {
+        // an unreadable extra certificate does not stop validation
+      }
+    }
+  }
+  for (const crl of signed.crls ?? []) {
+    if (crl instanceof pkijs.CertificateRevocationList) findings.crls.push(Buffer.from(crl.toSchema().toBER()));
+  }
+  findings.signerInfoCount = signed.signerInfos.length;
+  if (signed.signerInfos.length === 0) {
+    findings.messages.push(message('CMS_NO_SIGNER', 'CMS không có người ký', 'the CMS has no SignerInfo'));
+    return findings;
+  }
+  if (signed.signerInfos.length > 1) {
+    findings.messages.push(message('CMS_SEVERAL_SIGNERS', `CMS có ${signed.signerInfos.length} người ký; người ký đầu tiên được kiểm tra`, `the CMS has ${signed.signerInfos.length} SignerInfos; the first is validated`));
+  }
+  const eContent = signed.encapContentInfo.eContent;
+  findings.eContentType = signed.encapContentInfo.eContentType;
+  if (eContent) findings.eContent = Buffer.from(eContent.valueBlock.valueHexView.byteLength ? eContent.valueBlock.valueHexView : concatOctets(eContent));
+  const si = signed.signerInfos[0];
+  const digestOid = si.digestAlgorithm.algorithmId;
+  const sigOid = si.signatureAlgorithm.algorithmId;
+  findings.digestAlgorithm = digestOid;
+  findings.signatureAlgorithm = sigOid;
+  findings.signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
+  findings.unsignedAttributes = si.unsignedAttrs?.attributes ?? [];
+  for (const a of findings.unsignedAttributes) {
+    if (a.type === OID.adbeRevocationInfoArchival) collectAdbeRevocation(a, findings);
+  }
+  const digest = nodeDigestName(digestOid);
+  if (!digest) {
+    findings.failure = 'CRYPTO_CONSTRAINTS_FAILURE';
+    findings.messages.push(message('DIGEST_UNKNOWN', `Thuật toán băm không được hỗ trợ (${digestOid})`, `unsupported digest algorithm ${digestOid}`));
+    return findings;
+  }
+  findings.digestName = digest.name;
+
+  // The signer certificate: issuer+serial, or subject key identifier (RFC 5652 §5.3).
+  const sid = si.sid;
+  let signer: CertificateInfo | undefined;
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    const serial = Buffer.from(sid.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^0+/, '');
+    const issuer = Buffer.from(sid.issuer.toSchema().toBER());
+    signer = findings.certificates.find((c) => c.serialHex.replace(/^0+/, '') === serial && (c.issuerDer.equals(issuer) || sameName(c.issuerDer, issuer)));
+  } else if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive || sid) {
+    const ski = Buffer.from(((sid as asn1js.OctetString).valueBlock?.valueHexView ?? new Uint8Array()) as Uint8Array);
+    signer = findings.certificates.find((c) => c.subjectKeyId && c.subjectKeyId.equals(ski));
+  }
+  if (!signer) {
+    findings.failure = 'NO_SIGNING_CERTIFICATE_FOUND';
+    findings.messages.push(message('SIGNER_CERT_MISSING', 'Không tìm thấy chứng thư số của người ký trong chữ ký', 'the signer certificate is not in the signature'));
+    return findings;
+  }
+  findings.signer = signer;
+
+  // What was signed: the signed attributes as found, or the content itself.
+  let signedBytes: Buffer;
+  const attrs = si.signedAttrs;
+  if (attrs && attrs.attributes.length > 0) {
+    findings.signedAttributeTypes = attrs.attributes.map((a) => a.type);
+    const encoded = Buffer.from(attrs.encodedValue);
+    signedBytes = Buffer.concat([Buffer.from([0x31]), encoded.subarray(1)]);
+    const md = attrs.attributes.find((a) => a.type === OID.messageDigest)?.values[0];
+    if (!(md instanceof asn1js.OctetString)) {
+      findings.messages.push(message('NO_MESSAGE_DIGEST', 'Thiếu thuộc tính messageDigest', 'the messageDigest attribute is missing'));
+      findings.failure = 'FORMAT_FAILURE';
+      return findings;
+    }
+    const expected = eContent ? hashBytes(digest.name, findings.eContent as Buffer, digest.length) : contentDigest(digest.name, digest.length);
+    if (!Buffer.from(md.valueBlock.valueHexView).equals(expected)) {
+      findings.failure = 'HASH_FAILURE';
+      findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm của tài liệu không khớp: nội dung đã bị thay đổi sau khi ký', 'the document digest does not match: the signed content was changed'));
+      return findings;
+    }
+    const scv = checkSigningCertificateAttribute(attrs.attributes, signer);
+    if (scv) {
+      findings.failure = 'NO_SIGNING_CERTIFICATE_FOUND';
+      findings.messages.push(scv);
+      return findings;
+    }
+  } else {
+    findings.messages.push(message('NO_SIGNED_ATTRIBUTES', 'Chữ ký không có thuộc tính ký (dạng cũ)', 'the signature has no signed attributes (legacy form)'));
+    signedBytes = eContent ? (findings.eContent as Buffer) : Buffer.alloc(0);
+    if (!eContent) {
+      // Without signed attributes the signature is over the content itself: verify against the ranges' digest.
+      return verifyOverDigest(findings, signer, sigOid, si, contentDigest(digest.name, digest.length), digest.name);
+    }
+  }
+  if (options.expectEncapsulated === 'sha1' && eContent) {
+    const sha1 = contentDigest('sha1');
+    if (!(findings.eContent as Buffer).equals(sha1)) {
+      findings.failure = 'HASH_FAILURE';
+      findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm SHA-1 của tài liệu không khớp', 'the encapsulated SHA-1 digest does not match the document'));
+      return findings;
+    }
+  }
+  const ok = verifySignatureValue(signer, sigOid, si, signedBytes, digest.name);
+  if (ok === 'unsupported') {
+    findings.failure = 'CRYPTO_CONSTRAINTS_FAILURE';
+    findings.messages.push(message('SIG_ALG_UNSUPPORTED', `Thuật toán chữ ký không được hỗ trợ (${sigOid})`, `unsupported signature algorithm ${sigOid}`));
+    return findings;
+  }
+  if (!ok) {
+    findings.failure = 'SIG_CRYPTO_FAILURE';
+    findings.messages.push(message('SIGNATURE_INVALID', 'Giá trị chữ ký không hợp lệ với khóa công khai của người ký', 'the signature value does not verify with the signer key'));
+    return findings;
+  }
+  findings.intact = true;
+  findings.failure = null;
+  return findings;
+}
+
+function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, sigOid: string, si: pkijs.SignerInfo, digest: Buffer, digestName: string): CmsFindings {
+  // RSA PKCS#1 v1.5 over a precomputed digest: recover and compare the DigestInfo.
+  const key = signer.publicKey;
+  let ok = false;
+  try {
+    if (signer.keyType === 'rsa') {
+      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(si.signature.valueBlock.valueHexView));
+      ok = recovered.subarray(recovered.length - digest.length).equals(digest);
+    } else {
+      ok = verifySignatureValue(signer, sigOid, si, Buffer.alloc(0), digestName, digest) === true;
+    }
+  } catch {
+    ok = false;
+  }
+  findings.intact = ok;
+  findings.failure = ok ? null : 'HASH_FAILURE';
+  if (!ok) findings.messages.push(message('SIGNATURE_INVALID', 'Chữ ký không khớp với nội dung tài liệu', 'the signature does not match the document content'));
+  return findings;
+}
+
+export function verifySignatureValue(signer: CertificateInfo, sigOid: string, si: pkijs.SignerInfo, data: Buffer, digestName: string, prehashed?: Buffer): boolean | 'unsupported' {
+  const signature = Buffer.from(si.signature.valueBlock.valueHexView);
+  const key = signer.publicKey;
+  try {
+    if (sigOid === OID.ed25519 || sigOid === OID.ed448) return cryptoVerify(null, data, key, signature);
+    if (MD5_OIDS.has(sigOid)) return 'unsupported';
+    if (sigOid === OID.rsassaPss) {
+      const params = si.signatureAlgorithm.algorithmParams ? new pkijs.RSASSAPSSParams({ schema: si.signatureAlgorithm.algorithmParams }) : undefined;
+      const hash = params ? nodeDigestName(params.hashAlgorithm.algorithmId)?.name ?? 'sha1' : 'sha1';
+      return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params?.saltLength ?? 20 }, signature);
+    }
+    if (sigOid.startsWith(PLAIN_ECDSA_PREFIX)) {
+      return prehashed ? false : cryptoVerify(digestName, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    }
+    if (signer.keyType === 'ec') {
+      const dsaEncoding = signature[0] === 0x30 ? 'der' : 'ieee-p1363';
+      return cryptoVerify(digestName, data, { key, dsaEncoding }, signature);
+    }
+    if (signer.keyType === 'rsa') return cryptoVerify(digestName, data, key, signature);
+    return 'unsupported';
+  } catch {
+    return false;
+  }
+}
+
+/** signingCertificate / signingCertificateV2 must name the signer certificate (RFC 2634 §5.4, RFC 5035). */
+function checkSigningCertificateAttribute(attributes: pkijs.Attribute[], signer: CertificateInfo): Message | undefined {
+  const v2 = attributes.find((a) => a.type === OID.signingCertificateV2);
+  const v1 = attributes.find((a) => a.type === OID.signingCertificate);
+  const attr = v2 ?? v1;
+  if (!attr) return undefined;
+  try {
+    const certs = (attr.values[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const first = certs.valueBlock.value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let hashName = v2 ? 'sha256' : 'sha1';
+    let hashIndex = 0;
+    if (v2 && parts[0] instanceof asn1js.Sequence) {
+      hashName = nodeDigestName(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
+      hashIndex = 1;
+    }
+    const certHash = Buffer.from((parts[hashIndex] as asn1js.OctetString).valueBlock.valueHexView);
+    if (!hashBytes(hashName, signer.der).equals(certHash)) {
+      return message('SIGNING_CERT_MISMATCH', 'Thuộc tính signingCertificate không khớp với chứng thư số của người ký', 'the signing-certificate attribute does not match the signer certificate');
+    }
+  } catch {
+    return message('SIGNING_CERT_UNREADABLE', 'Không đọc được thuộc tính signingCertificate', 'the signing-certificate attribute cannot be read');
+  }
+  return undefined;
+}
+
+function collectAdbeRevocation(attr: pkijs.Attribute, findings: CmsFindings): void {
+  // RevocationInfoArchival ::= SEQUENCE { crl [0] SEQUENCE OF CRL, ocsp [1] SEQUENCE OF OCSPResponse, ... }
+  try {
+    for (const tagged of (attr.values[0] as asn1js.Sequence).valueBlock.value as asn1js.Constructed[]) {
+      const inner = (tagged.valueBlock.value[0] as asn1js.Sequence)?.valueBlock.value ?? [];
+      for (const item of inner) {
+        const der = Buffer.from(item.toBER());
+        if (tagged.idBlock.tagNumber === 0) findings.crls.push(der);
+        if (tagged.idBlock.tagNumber === 1) findings.ocsps.push(der);
+      }
+    }
+  } catch {
+    // malformed archival data is ignored; revocation will be looked up elsewhere
+  }
+}
+
+function sameName(a: Buffer, b: Buffer): boolean {
+  try {
+    const x = new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(new Uint8Array(a).buffer).result });
+    const y = new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(new Uint8Array(b).buffer).result });
+    return x.isEqual(y);
+  } catch {
+    return false;
+  }
+}
+
+function concatOctets(value: asn1js.OctetString): Uint8Array {
+  // Constructed (BER) OCTET STRING: concatenate the pieces.
+  const parts = (value.valueBlock.value ?? []) as asn1js.OctetString[];
+  return Buffer.concat(parts.map((p) => Buffer.from(p.valueBlock.valueHexView)));
+}
+
+export type { DigestAlgorithm };
