@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { OUTPUT, P12_PASSPHRASE_FILE, PKI, ROOT } from '../helpers/fixtures';
+
+mkdirSync(OUTPUT, { recursive: true });
+const dir = mkdtempSync(path.join(OUTPUT, 'verify-'));
+const trustDir = path.join(dir, 'trust');
+mkdirSync(trustDir);
+writeFileSync(path.join(trustDir, 'root.pem'), require('node:fs').readFileSync(path.join(PKI, 'root-ca.pem')));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await runCli(args, (l) => (out += `${l}\n`), (l) => (out += `${l}\n`));
+  return { code, out };
+}
+
+describe('kyso verify', () => {
+  const signed = path.join(dir, 'signed.pdf');
+  beforeAll(async () => {
+    await cli('sign', path.join(ROOT, 'samples', 'cong-van.pdf'), '-o', signed, '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE);
+  });
+
+  it('when several files are given with --json, then one JSON report per line comes back with the worst exit code', async () => {
+    const unsigned = path.join(ROOT, 'samples', 'bao-cao-nhieu-trang.pdf');
+    const result = await cli('verify', signed, unsigned, '--trust', trustDir, '--offline', '--json');
+    const lines = result.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((r) => r.indication)).toEqual(['INDETERMINATE', 'NO_SIGNATURE']);
+    expect(lines[0].signatures[0]).toMatchObject({ field: 'Signature1', type: 'signature', subFilter: 'ETSI.CAdES.detached', intact: true, coverage: 'ENTIRE_FILE', level: 'B-B' });
+    expect(result.code).toBe(2); // offline: revocation unknown, never passed
+  });
+
+  it('when the file has no signature, then exit code 3', async () => {
+    expect((await cli('verify', path.join(ROOT, 'samples', 'cong-van.pdf'), '--offline')).code).toBe(3);
+  });
+
+  it('when the input is not a PDF, then exit code 4 and a readable message', async () => {
+    const junk = path.join(dir, 'junk.pdf');
+    writeFileSync(junk, 'not a pdf');
+    const result = await cli('verify', junk, '--lang', 'en');
+    expect(result.code).toBe(4);
+    expect(result.out).toContain('unreadable PDF');
+  });
+
+  it('when the report is printed without --json, then it is in Vietnamese with +07:00 times', async () => {
+    const result = await cli('verify', signed, '--trust', trustDir, '--offline');
+    expect(result.out).toContain('người ký');
+    expect(result.out).toMatch(/\+07:00/);
+  });
+});

@@ -1,0 +1,173 @@
+import { createServer, Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
+import { joinParts, signPdf } from '../../src/signing';
+import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
+import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
+import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+
+// The test PKI's certificates name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point.
+function serveCrl(): Promise<Server> {
+  const crl = pkiFile('issuing-ca.crl');
+  const server = createServer((req, res) => {
+    if (req.url === '/issuing-ca.crl') res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crl);
+    else res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(39082, '127.0.0.1', () => resolve(server)));
+}
+
+const trust = new TrustStore();
+trust.add(pkiFile('root-ca.der'));
+const online = createValidationContext({ trust, offline: false, fetchTimeoutMs: 2000 });
+
+describe('validating Kyso signatures', () => {
+  let module: Pkcs11Module;
+  let official: Signer;
+  let seal: Signer;
+  let signedTwice: Buffer;
+  let crlServer: Server | undefined;
+
+  beforeAll(async () => {
+    module = Pkcs11Module.load(SOFTHSM_MODULE);
+    official = await Pkcs11Signer.open({ module, tokenLabel: TOKEN_LABEL, pin: pin(), keyLabel: 'official-ec' });
+    seal = Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() });
+    const once = joinParts(await signPdf(sample('cong-van.pdf'), official, { reason: 'Ký ban hành' }));
+    signedTwice = joinParts(await signPdf(once, seal, { fieldName: 'DauCoQuan' }));
+    crlServer = await serveCrl();
+  });
+  afterAll(async () => {
+    await official.close();
+    module.close();
+    await new Promise((r) => crlServer?.close(r));
+  });
+
+  it('when the CRL server says good, then both signatures are TOTAL_PASSED at B-B with the CRL as evidence', async () => {
+    const report = await validatePdf(signedTwice, online);
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures.map((s) => [s.field, s.indication, s.level, s.revocation.status])).toEqual([
+      ['Signature1', 'TOTAL_PASSED', 'B-B', 'good'],
+      ['DauCoQuan', 'TOTAL_PASSED', 'B-B', 'good'],
+    ]);
+    expect(report.signatures[0].modificationsAfter).toBe('FORM_FILLING');
+    const path = report.signatures[0].certificatePath.map((c) => c.subject);
+    expect(path).toHaveLength(3);
+    expect(path[0]).toContain('CN=Trần Thị Bình');
+    expect(path[1]).toContain('CN=Kyso Test Issuing CA');
+    expect(path[2]).toContain('CN=Kyso Test Root CA');
+  });
+
+  it('when the signer was revoked before signing, then TOTAL_FAILED / REVOKED', async () => {
+    const revoked = Pkcs12Signer.open({ data: pkiFile('revoked.p12'), passphrase: p12Passphrase() });
+    const report = await validatePdf(joinParts(await signPdf(sample('cong-van.pdf'), revoked)), online);
+    expect([report.signatures[0].indication, report.signatures[0].subIndication]).toEqual(['TOTAL_FAILED', 'REVOKED']);
+  });
+
+  it('when the CRL server is down, then INDETERMINATE / TRY_LATER (never passed)', async () => {
+    const context = createValidationContext({ trust, offline: false, fetchTimeoutMs: 500 });
+    await new Promise((r) => crlServer?.close(r));
+    crlServer = undefined;
+    const report = await validatePdf(signedTwice, context);
+    expect(report.signatures.map((s) => [s.indication, s.subIndication])).toEqual([
+      ['INDETERMINATE', 'TRY_LATER'],
+      ['INDETERMINATE', 'TRY_LATER'],
+    ]);
+    crlServer = await serveCrl();
+  });
+
+  it('when the trust store does not hold the root, then INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND', async () => {
+    const report = await validatePdf(signedTwice, createValidationContext({ trust: new TrustStore(), offline: true }));
+    expect(report.signatures.every((s) => s.subIndication === 'NO_CERTIFICATE_CHAIN_FOUND')).toBe(true);
+  });
+
+  describe('hand-made attacks', () => {
+    const offline = () => createValidationContext({ trust, offline: true });
+    const firstSig = (bytes: Buffer) => findSignatures(PdfFile.parse(bytes))[0];
+
+    it('when one signed byte is flipped, then TOTAL_FAILED / HASH_FAILURE', async () => {
+      const tampered = Buffer.from(signedTwice);
+      tampered[2000] ^= 0x01; // inside the original document, covered by both signatures
+      const report = await validatePdf(tampered, offline());
+      expect(report.signatures.map((s) => s.subIndication)).toEqual(['HASH_FAILURE', 'HASH_FAILURE']);
+      expect(report.indication).toBe('TOTAL_FAILED');
+    });
+
+    it('when /Contents is zeroed, then the signature fails with FORMAT_FAILURE', async () => {
+      const tampered = Buffer.from(signedTwice);
+      const [, b, c] = firstSig(tampered).byteRange as number[];
+      tampered.fill('0', b + 1, c - 1);
+      const report = await validatePdf(tampered, offline());
+      expect([report.signatures[0].indication, report.signatures[0].subIndication, report.signatures[0].intact]).toEqual(['TOTAL_FAILED', 'FORMAT_FAILURE', false]);
+    });
+
+    it('when /ByteRange is rewritten to move the gap, then the coverage is UNCLEAR and the signature fails', async () => {
+      const tampered = Buffer.from(signedTwice);
+      const at = tampered.indexOf('/ByteRange [0 ', 0, 'latin1');
+      const end = tampered.indexOf(']', at, 'latin1');
+      const [, b, c, d] = firstSig(tampered).byteRange as number[];
+      const forged = `/ByteRange [0 ${b - 10} ${c} ${d}`.padEnd(end - at, ' ');
+      tampered.write(forged, at, 'latin1');
+      const report = await validatePdf(tampered, offline());
+      expect(report.signatures[0].coverage).toBe('UNCLEAR');
+      expect(report.signatures[0].indication).toBe('TOTAL_FAILED');
+    });
+
+    it('when an unsigned update replaces the page content, then the change is OTHER and not allowed', async () => {
+      const file = PdfFile.parse(signedTwice);
+      const pageRef = file.pageRefs()[0];
+      const content = new PdfRef(file.size, 0);
+      const update = writeIncrementalUpdate(file, [
+        { ref: content, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 24 Tf 72 700 Td (Noi dung bi thay) Tj ET')) },
+        { ref: pageRef, value: (file.resolveDict(pageRef) as PdfDict).clone().set('Contents', content) },
+      ]);
+      const report = await validatePdf(Buffer.concat([signedTwice, update.bytes]), offline());
+      expect(report.signatures.map((s) => [s.modificationsAfter, s.modificationsAllowed])).toEqual([['OTHER', false], ['OTHER', false]]);
+      expect(report.indication).toBe('TOTAL_FAILED');
+    });
+
+    it('when an unsigned update adds a text annotation, then the change is ANNOTATIONS and reported', async () => {
+      const file = PdfFile.parse(signedTwice);
+      const pageRef = file.pageRefs()[0];
+      const page = file.resolveDict(pageRef) as PdfDict;
+      const annot = new PdfRef(file.size, 0);
+      const annots = (file.resolve(page.get('Annots')) as unknown[]) ?? [];
+      const update = writeIncrementalUpdate(file, [
+        { ref: annot, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [50, 50, 80, 80]], ['Contents', PdfString.fromText('Ghi chú')]]) },
+        { ref: pageRef, value: page.clone().set('Annots', [...(annots as PdfRef[]), annot]) },
+      ]);
+      const report = await validatePdf(Buffer.concat([signedTwice, update.bytes]), offline());
+      expect(report.signatures[1].modificationsAfter).toBe('ANNOTATIONS');
+      expect(report.signatures[1].messages.some((m) => m.code === 'MODIFIED_AFTER_SIGNING')).toBe(true);
+    });
+
+    it('when bytes are appended outside any revision, then they are reported and the document is not passed', async () => {
+      const report = await validatePdf(Buffer.concat([signedTwice, Buffer.from('\n<script>evil</script>\n')]), online);
+      expect(report.bytesAfterLastRevision).toBeGreaterThan(0);
+      expect(report.indication).not.toBe('TOTAL_PASSED');
+    });
+
+    it('when the file is truncated, then a structured report comes back', async () => {
+      const report = await validatePdf(signedTwice.subarray(0, signedTwice.length - 500), offline());
+      expect(report.indication === 'NO_SIGNATURE' || report.indication === 'TOTAL_FAILED' || !!report.error).toBe(true);
+    });
+  });
+
+  it('when signed files are mutated at random (bit flips, truncations, spliced objects), then every result is structured and fast', async () => {
+    const context = createValidationContext({ trust, offline: true });
+    for (let i = 0; i < 150; i++) {
+      const bytes = Buffer.from(signedTwice);
+      const kind = i % 3;
+      let input: Buffer = bytes;
+      if (kind === 0) for (let j = 0; j < 8; j++) bytes[randomBytes(4).readUInt32BE() % bytes.length] ^= 1 << (j % 8);
+      if (kind === 1) input = bytes.subarray(0, randomBytes(4).readUInt32BE() % bytes.length);
+      if (kind === 2) {
+        const from = randomBytes(4).readUInt32BE() % bytes.length;
+        const to = randomBytes(4).readUInt32BE() % bytes.length;
+        input = Buffer.concat([bytes.subarray(0, to), bytes.subarray(from, from + 400), bytes.subarray(to)]);
+      }
+      const started = Date.now();
+      const report = await validatePdf(input, context);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(typeof report.indication).toBe('string');
+    }
+  });
+});
