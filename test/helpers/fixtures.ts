@@ -1,5 +1,5 @@
 /** Paths to the generated test PKI, the SoftHSM2 token and the samples (see scripts/setup-test-fixtures.sh). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -8,7 +8,11 @@ export const SOFTHSM_MODULE = process.env.KYSO_PKCS11_MODULE ?? '/usr/lib/sofths
 export const TOKEN_LABEL = 'kyso-test';
 export const PIN_FILE = path.join(ROOT, 'test', 'fixtures', 'softhsm', 'user-pin');
 export const P12_PASSPHRASE_FILE = path.join(PKI, 'p12-passphrase.txt');
-export const CORPUS = path.join(ROOT, '..', 'shared', 'corpus');
+// The shared corpus lives beside the checkout; KYSO_SHARED_DIR overrides where that is.
+const SHARED = [process.env.KYSO_SHARED_DIR, path.join(ROOT, '..', 'shared'), '/work/shared'].find(
+  (d): d is string => !!d && existsSync(path.join(d, 'corpus', 'MANIFEST.tsv')),
+);
+export const CORPUS = path.join(SHARED ?? path.join(ROOT, '..', 'shared'), 'corpus');
 export const OUTPUT = path.join(ROOT, 'test', 'output');
 
 export const sample = (name: string): Buffer => readFileSync(path.join(ROOT, 'samples', name));
