@@ -8,6 +8,7 @@ command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v openssl >/dev/null || need_apt+=(openssl)
+[ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo

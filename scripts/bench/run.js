@@ -22,8 +22,30 @@ const run = (which, input, count) =>
   rows.push(['1-page PDF, PKCS#12, bytes in → bytes out (signatures/s)', kp.perSecond, bp.perSecond, kp.perSecond / bp.perSecond, '≥ 500/s']);
   rows.push(['1-page PDF, SoftHSM2 RSA-2048, bytes in → bytes out (signatures/s)', ks.perSecond, bp.perSecond, ks.perSecond / bp.perSecond, '≥ 400/s']);
   rows.push(['1-page PDF, PKCS#12, file → fsynced file (signatures/s)', kf.perSecond, bp.perSecond, kf.perSecond / bp.perSecond, '(informative)']);
+  // Verification, side by side with poppler's pdfsig -nocert on the same files.
+  const { execFileSync: exec, spawnSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const signedLarge = path.join(root, 'test', 'output', 'bench-60mb-signed.pdf');
+  execFileSync(process.execPath, [path.join(__dirname, 'worker.js'), 'kyso-p12-keep', large, '1'], { env: { ...process.env, KYSO_BENCH_KEEP: signedLarge } });
+  const verify = (mode, arg) => JSON.parse(exec(process.execPath, [path.join(__dirname, 'verify-worker.js'), mode, arg], { encoding: 'utf8' }).trim());
+  const timed = (fn) => { const t = process.hrtime.bigint(); fn(); return Number(process.hrtime.bigint() - t) / 1e6; };
+  const pdfsigRss = (file) => {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', 'pdfsig', '-nocert', file], { encoding: 'utf8' });
+    return Number((r.stderr.trim().split('\n').pop() || '0')) / 1024;
+  };
+  const kv = verify('one', signedLarge);
+  const pv = timed(() => spawnSync('pdfsig', ['-nocert', signedLarge]));
+  rows.push(['verify 60 MB signed PDF, wall time (ms)', kv.ms, pv, kv.ms / pv, '≤ 1.5× pdfsig']);
+  rows.push(['verify 60 MB signed PDF, peak RSS (MB)', kv.maxRssMb, pdfsigRss(signedLarge), kv.maxRssMb / Math.max(1, pdfsigRss(signedLarge)), '≤ 150 MB']);
+  const corpus = path.join(root, '..', 'shared', 'corpus');
+  const list = fs.readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => path.join(corpus, l.split('\t')[0]));
+  const listFile = path.join(root, 'test', 'output', 'bench-corpus.txt');
+  fs.writeFileSync(listFile, list.join('\n'));
+  const kb = verify('batch', listFile);
+  const pb = timed(() => list.forEach((f) => spawnSync('pdfsig', ['-nocert', f])));
+  rows.push([`verify corpus (${list.length} files), files/s`, kb.perSecond, (list.length * 1000) / pb, kb.perSecond / ((list.length * 1000) / pb), '≥ pdfsig once per file']);
   const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-  console.log('| case | Kyso | @signpdf baseline | Kyso / baseline | target |');
+  console.log('| case | Kyso | baseline (@signpdf for signing, pdfsig for verification) | Kyso / baseline | target |');
   console.log('|---|---:|---:|---:|---|');
   for (const [name, k, b, ratio, target] of rows) console.log(`| ${name} | ${fmt(k)} | ${fmt(b)} | ${ratio.toFixed(3)} | ${target} |`);
 })();

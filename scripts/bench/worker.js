@@ -60,6 +60,7 @@ async function baseline() {
   const ms = performance.now() - start;
   if (signer) await signer.close();
   if (module) module.close();
+  if (process.env.KYSO_BENCH_KEEP) await dist('signing').signPdfFile(input, process.env.KYSO_BENCH_KEEP, signer, {});
   fs.rmSync(out, { force: true });
   console.log(JSON.stringify({ which, ms: ms / count, perSecond: (count * 1000) / ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 })().catch((e) => {
