@@ -17,7 +17,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if [ "${KYSO_SKIP_INTEROP_INSTALL:-}" != 1 ] && ! command -v pyhanko >/dev/null; then
   echo "installing pyHanko"
-  python3 -m pip install -q --disable-pip-version-check 'pyhanko[opentype]' pyhanko-cli
+  python3 -m pip install -q --disable-pip-version-check pyhanko pyhanko-cli
   command -v pyenv >/dev/null && pyenv rehash || true
 fi
 for tool in softhsm2-util pkcs11-tool pdfsig qpdf openssl; do
