@@ -8,7 +8,6 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import {
   digestAlgorithmIdentifier,
-  DIGEST_OIDS,
   OID,
   SignatureScheme,
   signatureAlgorithmIdentifier,
@@ -138,8 +137,4 @@ export function buildSignedData(input: SignedDataInput): Buffer {
     ],
   });
   return Buffer.from(contentInfo.toBER(false));
-}
-
-export function digestOid(digest: SigningDigestAlgorithm): string {
-  return DIGEST_OIDS[digest];
 }

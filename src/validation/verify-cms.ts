@@ -7,7 +7,7 @@
 import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, DigestAlgorithm, OID, parseCertificate } from '../cms';
+import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate } from '../cms';
 import type { Message, SubIndication } from './report';
 import { message } from './report';
 
@@ -301,4 +301,3 @@ function concatOctets(value: asn1js.OctetString): Uint8Array {
   return Buffer.concat(parts.map((p) => Buffer.from(p.valueBlock.valueHexView)));
 }
 
-export type { DigestAlgorithm };
