@@ -100,10 +100,11 @@ function signedEnd(s: FoundSignature): number {
 interface Dss {
   certificates: CertificateInfo[];
   crls: Buffer[];
+  ocsps: Buffer[];
 }
 
 function readDss(file: PdfFile): Dss {
-  const dss: Dss = { certificates: [], crls: [] };
+  const dss: Dss = { certificates: [], crls: [], ocsps: [] };
   try {
     const dict = file.resolveDict(file.catalog().get('DSS'));
     const streams = (key: string): Buffer[] =>
@@ -123,6 +124,7 @@ function readDss(file: PdfFile): Dss {
       }
     }
     dss.crls = streams('CRLs');
+    dss.ocsps = streams('OCSPs');
   } catch {
     // no DSS
   }
@@ -368,7 +370,7 @@ async function validateSignature(
       sub = 'CHAIN_CONSTRAINTS_FAILURE';
     } else {
       const revocation = chain.path.length > 1 && !context.trust.match(cms.signer)
-        ? await checkRevocation(cms.signer, chain.path[1], [...cms.crls, ...dss.crls], context)
+        ? await checkRevocation(cms.signer, chain.path[1], { crls: [...cms.crls, ...dss.crls], ocsps: [...cms.ocsps, ...dss.ocsps] }, context)
         : { status: 'good' as const, source: 'trust anchor' };
       report.revocation = { status: revocation.status, source: revocation.source, revokedAt: 'revokedAt' in revocation ? revocation.revokedAt?.toISOString() : undefined };
       if (revocation.status === 'revoked' && revocation.revokedAt && revocation.revokedAt <= signingTime) {

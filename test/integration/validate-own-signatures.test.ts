@@ -1,10 +1,12 @@
+import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
+import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
 import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
-import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
 // The test PKI's certificates name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point.
 function serveCrl(): Promise<Server> {
@@ -14,6 +16,34 @@ function serveCrl(): Promise<Server> {
     else res.writeHead(404).end();
   });
   return new Promise((resolve) => server.listen(39082, '127.0.0.1', () => resolve(server)));
+}
+
+// A real OpenSSL OCSP responder over the test CA's database, at the AIA URL of the test certificates.
+async function startOcspResponder(): Promise<ChildProcess> {
+  const p = (f: string) => path.join(PKI, f);
+  const child = spawn('openssl', ['ocsp', '-index', p('issuing-ca/index.txt'), '-port', '39081', '-rsigner', p('ocsp.pem'), '-rkey', p('ocsp.key'), '-CA', p('issuing-ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The responder serves one connection at a time, so readiness is read from its log, not probed.
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`the OpenSSL OCSP responder did not start: ${log}`)), 5000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('waiting for OCSP client connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', () => reject(new Error(`the OpenSSL OCSP responder exited: ${log}`)));
+  });
+  return child;
+}
+
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill();
+  });
 }
 
 const trust = new TrustStore();
@@ -26,6 +56,7 @@ describe('validating Kyso signatures', () => {
   let seal: Signer;
   let signedTwice: Buffer;
   let crlServer: Server | undefined;
+  let ocsp: ChildProcess | undefined;
 
   beforeAll(async () => {
     module = Pkcs11Module.load(SOFTHSM_MODULE);
@@ -34,19 +65,21 @@ describe('validating Kyso signatures', () => {
     const once = joinParts(await signPdf(sample('cong-van.pdf'), official, { reason: 'Ký ban hành' }));
     signedTwice = joinParts(await signPdf(once, seal, { fieldName: 'DauCoQuan' }));
     crlServer = await serveCrl();
+    ocsp = await startOcspResponder();
   });
   afterAll(async () => {
+    await stop(ocsp);
     await official.close();
     module.close();
     await new Promise((r) => crlServer?.close(r));
   });
 
-  it('when the CRL server says good, then both signatures are TOTAL_PASSED at B-B with the CRL as evidence', async () => {
+  it('when the OCSP responder says good, then both signatures are TOTAL_PASSED at B-B with OCSP as evidence', async () => {
     const report = await validatePdf(signedTwice, online);
     expect(report.indication).toBe('TOTAL_PASSED');
-    expect(report.signatures.map((s) => [s.field, s.indication, s.level, s.revocation.status])).toEqual([
-      ['Signature1', 'TOTAL_PASSED', 'B-B', 'good'],
-      ['DauCoQuan', 'TOTAL_PASSED', 'B-B', 'good'],
+    expect(report.signatures.map((s) => [s.field, s.indication, s.level, s.revocation.status, s.revocation.source])).toEqual([
+      ['Signature1', 'TOTAL_PASSED', 'B-B', 'good', 'http://127.0.0.1:39081'],
+      ['DauCoQuan', 'TOTAL_PASSED', 'B-B', 'good', 'http://127.0.0.1:39081'],
     ]);
     expect(report.signatures[0].modificationsAfter).toBe('FORM_FILLING');
     const path = report.signatures[0].certificatePath.map((c) => c.subject);
@@ -56,14 +89,28 @@ describe('validating Kyso signatures', () => {
     expect(path[2]).toContain('CN=Kyso Test Root CA');
   });
 
-  it('when the signer was revoked before signing, then TOTAL_FAILED / REVOKED', async () => {
+  it('when the signer was revoked before signing, then TOTAL_FAILED / REVOKED from OCSP', async () => {
     const revoked = Pkcs12Signer.open({ data: pkiFile('revoked.p12'), passphrase: p12Passphrase() });
     const report = await validatePdf(joinParts(await signPdf(sample('cong-van.pdf'), revoked)), online);
-    expect([report.signatures[0].indication, report.signatures[0].subIndication]).toEqual(['TOTAL_FAILED', 'REVOKED']);
+    expect([report.signatures[0].indication, report.signatures[0].subIndication, report.signatures[0].revocation.source]).toEqual(['TOTAL_FAILED', 'REVOKED', 'http://127.0.0.1:39081']);
   });
 
-  it('when the CRL server is down, then INDETERMINATE / TRY_LATER (never passed)', async () => {
+  it('when the OCSP responder is down, then the CRL decides (good → TOTAL_PASSED, revoked → REVOKED)', async () => {
+    await stop(ocsp);
+    const revoked = Pkcs12Signer.open({ data: pkiFile('revoked.p12'), passphrase: p12Passphrase() });
+    const good = await validatePdf(signedTwice, online);
+    const bad = await validatePdf(joinParts(await signPdf(sample('cong-van.pdf'), revoked)), online);
+    expect(good.signatures.map((s) => [s.indication, s.revocation.source])).toEqual([
+      ['TOTAL_PASSED', 'http://127.0.0.1:39082/issuing-ca.crl'],
+      ['TOTAL_PASSED', 'http://127.0.0.1:39082/issuing-ca.crl'],
+    ]);
+    expect(bad.signatures[0].subIndication).toBe('REVOKED');
+    ocsp = await startOcspResponder();
+  });
+
+  it('when both the OCSP responder and the CRL server are down, then INDETERMINATE / TRY_LATER (never passed)', async () => {
     const context = createValidationContext({ trust, offline: false, fetchTimeoutMs: 500 });
+    await stop(ocsp);
     await new Promise((r) => crlServer?.close(r));
     crlServer = undefined;
     const report = await validatePdf(signedTwice, context);
@@ -72,6 +119,7 @@ describe('validating Kyso signatures', () => {
       ['INDETERMINATE', 'TRY_LATER'],
     ]);
     crlServer = await serveCrl();
+    ocsp = await startOcspResponder();
   });
 
   it('when the trust store does not hold the root, then INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND', async () => {
