@@ -1,0 +1,129 @@
+/**
+ * A tamper-evident audit trail: every event carries the SHA-256 of the previous event and of its own
+ * canonical content, and a unique sequence number, so a deleted, reordered or edited event breaks the
+ * chain (`verifyAuditChain`). Appends retry on a sequence clash instead of using transactions.
+ */
+import { createHash } from 'node:crypto';
+import { Connection, Schema } from 'mongoose';
+
+/** Every event the service records. */
+export type AuditEventType =
+  /** An agency was registered by an administrator. */
+  | 'agency.registered'
+  /** An API key was issued (the secret is never recorded). */
+  | 'api-key.issued'
+  /** An API key was revoked. */
+  | 'api-key.revoked'
+  /** A PDF was signed with a server-side key. */
+  | 'document.signed'
+  /** A two-phase signing session was opened for a token on the official's PC. */
+  | 'signing-session.opened'
+  /** A two-phase signing session was completed with the token's signature value. */
+  | 'signing-session.completed'
+  /** A PDF was verified on request. */
+  | 'document.verified'
+  /** An exchange was sent to recipients. */
+  | 'exchange.sent'
+  /** A recipient's status changed (received, returned, accepted, done, recall answers). */
+  | 'exchange.status-changed'
+  /** The sender recalled an exchange. */
+  | 'exchange.recalled'
+  /** Someone read an exchange's metadata or document (access log, Decree 30 Appendix VI). */
+  | 'exchange.read';
+
+export interface AuditEvent {
+  seq: number;
+  at: Date;
+  type: AuditEventType;
+  organId: string | null;
+  keyId: string | null;
+  subject: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+function hashOf(event: Omit<AuditEvent, 'hash'>): string {
+  const { seq, at, type, organId, keyId, subject, details, prevHash } = event;
+  return createHash('sha256').update(canonical({ seq, at, type, organId, keyId, subject, details, prevHash })).digest('hex');
+}
+
+export function createAuditLog(connection: Connection) {
+  const schema = new Schema<AuditEvent>({
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    type: { type: String, required: true },
+    organId: { type: String, default: null },
+    keyId: { type: String, default: null },
+    subject: { type: String, default: null },
+    details: { type: Schema.Types.Mixed, default: {} },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  }, { minimize: false });
+  schema.index({ seq: 1 }, { unique: true });
+  const Model = connection.model<AuditEvent>('AuditEvent', schema, 'audit_events');
+
+  async function append(input: { type: AuditEventType; organId?: string | null; keyId?: string | null; subject?: string | null; details?: Record<string, unknown> }): Promise<AuditEvent> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const last = await Model.findOne().sort({ seq: -1 }).lean();
+      const base = {
+        seq: (last?.seq ?? 0) + 1,
+        at: new Date(),
+        type: input.type,
+        organId: input.organId ?? null,
+        keyId: input.keyId ?? null,
+        subject: input.subject ?? null,
+        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+        prevHash: last?.hash ?? GENESIS,
+      };
+      const event: AuditEvent = { ...base, hash: hashOf(base) };
+      try {
+        await Model.create(event);
+        return event;
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error;
+      }
+    }
+    throw new Error('the audit trail is too busy to append');
+  }
+
+  /** Walks the whole chain; returns the first broken sequence number, or null when intact. */
+  async function verify(): Promise<{ intact: boolean; events: number; brokenAt: number | null }> {
+    let prev = GENESIS;
+    let expectedSeq = 1;
+    let count = 0;
+    for await (const e of Model.find().sort({ seq: 1 }).lean().cursor()) {
+      const { hash, ...rest } = e as AuditEvent & { _id?: unknown; __v?: unknown };
+      delete (rest as { _id?: unknown })._id;
+      delete (rest as { __v?: unknown }).__v;
+      if (e.seq !== expectedSeq || e.prevHash !== prev || hashOf(rest as Omit<AuditEvent, 'hash'>) !== hash) {
+        return { intact: false, events: count, brokenAt: e.seq };
+      }
+      prev = hash;
+      expectedSeq++;
+      count++;
+    }
+    return { intact: true, events: count, brokenAt: null };
+  }
+
+  async function list(filter: { subject?: string; organId?: string }, limit = 200): Promise<AuditEvent[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.subject) query.subject = filter.subject;
+    if (filter.organId) query.organId = filter.organId;
+    return Model.find(query).sort({ seq: 1 }).limit(limit).lean();
+  }
+
+  return { append, verify, list, Model };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

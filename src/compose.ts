@@ -1,0 +1,52 @@
+/**
+ * Wires the service from its parts: a mongoose connection, the models, the audit log, the services and the
+ * Express app. Used by main.ts and by the API tests (with their own database name).
+ */
+import mongoose from 'mongoose';
+import pino, { Logger } from 'pino';
+import { createApp } from './app';
+import { createAuditLog } from './audit';
+import { createAgencyService, createExchangeService, createModels, createSigningSessionService } from './exchange';
+import type { Signer } from './signers';
+import type { ValidationContext } from './validation';
+
+export interface ServiceOptions {
+  mongodbUri: string;
+  validation: ValidationContext;
+  serverSigner?: Signer;
+  uploadLimitBytes: number;
+  signingSessionTtlSeconds: number;
+  logger?: Logger;
+}
+
+export async function openService(options: ServiceOptions) {
+  const connection = mongoose.createConnection(options.mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
+  await connection.asPromise();
+  const models = createModels(connection);
+  const audit = createAuditLog(connection);
+  // Indexes are the guarantees (uniqueness, idempotency): build them before accepting requests.
+  await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const agencies = createAgencyService(models, audit);
+  const exchanges = createExchangeService(connection, models, audit, options.validation);
+  const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
+  const app = createApp({
+    agencies, exchanges, sessions, audit, validation: options.validation, serverSigner: options.serverSigner,
+    uploadLimitBytes: options.uploadLimitBytes, logger,
+    ready: async () => {
+      let database = false;
+      try {
+        await connection.db?.admin().ping();
+        database = true;
+      } catch {
+        database = false;
+      }
+      let signer = !options.serverSigner;
+      if (options.serverSigner) signer = (await options.serverSigner.certificateChain().then(() => true, () => false));
+      return { database, signer };
+    },
+  });
+  return { app, connection, models, audit, agencies, exchanges, sessions, close: () => connection.close() };
+}
+
+export type Service = Awaited<ReturnType<typeof openService>>;

@@ -1,0 +1,66 @@
+/**
+ * Service configuration from the environment, validated once at start-up (zod) and passed down. Pure:
+ * no side effects, no singleton. Secrets are referenced by file path, never given as values.
+ */
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  MONGODB_URI: z.string().url().optional(),
+  KYSO_DATA_DIR: z.string().default('data'),
+  KYSO_UPLOAD_LIMIT_MB: z.coerce.number().positive().max(2048).default(100),
+  KYSO_TRUST_DIRS: z.string().optional(),
+  KYSO_OFFLINE: z.enum(['0', '1']).default('0'),
+  KYSO_SIGNING_SESSION_TTL_S: z.coerce.number().int().positive().default(600),
+  KYSO_DEMO: z.enum(['0', '1']).default('0'),
+  KYSO_FERRETDB_BIN: z.string().optional(),
+  KYSO_PKCS11_MODULE: z.string().optional(),
+  KYSO_PKCS11_TOKEN_LABEL: z.string().optional(),
+  KYSO_PKCS11_KEY_LABEL: z.string().optional(),
+  KYSO_PKCS11_PIN_FILE: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  mongodbUri?: string;
+  dataDir: string;
+  uploadLimitBytes: number;
+  trustDirs: string[];
+  offline: boolean;
+  signingSessionTtlSeconds: number;
+  demo: boolean;
+  ferretdbBin: string;
+  serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(projectRoot, e.KYSO_DATA_DIR);
+  const hsm = e.KYSO_PKCS11_MODULE && e.KYSO_PKCS11_TOKEN_LABEL && e.KYSO_PKCS11_KEY_LABEL && e.KYSO_PKCS11_PIN_FILE
+    ? { module: e.KYSO_PKCS11_MODULE, tokenLabel: e.KYSO_PKCS11_TOKEN_LABEL, keyLabel: e.KYSO_PKCS11_KEY_LABEL, pinFile: e.KYSO_PKCS11_PIN_FILE }
+    : undefined;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI,
+    dataDir,
+    uploadLimitBytes: Math.round(e.KYSO_UPLOAD_LIMIT_MB * 1024 * 1024),
+    trustDirs: e.KYSO_TRUST_DIRS ? e.KYSO_TRUST_DIRS.split(path.delimiter) : [path.join(projectRoot, 'certs', 'trust')],
+    offline: e.KYSO_OFFLINE === '1',
+    signingSessionTtlSeconds: e.KYSO_SIGNING_SESSION_TTL_S,
+    demo: e.KYSO_DEMO === '1',
+    ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),
+    serverSigner: hsm,
+    logLevel: e.LOG_LEVEL,
+  };
+}

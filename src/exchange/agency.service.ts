@@ -1,0 +1,71 @@
+/**
+ * Agencies and their API keys. A key is `kyso_<keyId>_<secret>`: the key id is looked up, the secret is
+ * compared by SHA-256 in constant time; only the hash is stored, and a revoked key is refused.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AuditLog } from '../audit';
+import { AppError } from '../errors';
+import { AgencyDoc, Models, Role, ROLES } from './models';
+
+export interface Caller {
+  organId: string;
+  organName: string;
+  role: Role;
+  keyId: string;
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export function createAgencyService(models: Models, audit: AuditLog) {
+  async function registerAgency(input: { organId: string; name: string; acceptPublicCa?: boolean }, by?: Caller): Promise<AgencyDoc> {
+    if (!/^[0-9A-Z.]{1,35}$/.test(input.organId)) {
+      throw new AppError('INVALID_REQUEST', 'organId must be 1–35 characters of 0-9, A-Z and "." (e.g. 000.00.00.G22)');
+    }
+    if (!input.name?.trim()) throw new AppError('INVALID_REQUEST', 'the agency needs a name');
+    try {
+      const doc = await models.Agency.create({ organId: input.organId, name: input.name.trim(), trustPolicy: { acceptPublicCa: input.acceptPublicCa ?? true } });
+      await audit.append({ type: 'agency.registered', organId: by?.organId, keyId: by?.keyId, subject: input.organId, details: { name: input.name } });
+      return doc.toObject();
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) throw new AppError('AGENCY_EXISTS', `agency ${input.organId} already exists`);
+      throw error;
+    }
+  }
+
+  async function issueApiKey(organId: string, role: Role, by?: Caller): Promise<{ keyId: string; apiKey: string }> {
+    if (!ROLES.includes(role)) throw new AppError('INVALID_REQUEST', `role must be one of ${ROLES.join(', ')}`);
+    const agency = await models.Agency.findOne({ organId }).lean();
+    if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+    const keyId = randomBytes(8).toString('hex');
+    const secret = randomBytes(24).toString('base64url');
+    await models.ApiKey.create({ keyId, organId, role, secretHash: sha256(secret) });
+    await audit.append({ type: 'api-key.issued', organId: by?.organId ?? organId, keyId: by?.keyId, subject: keyId, details: { forOrganId: organId, role } });
+    return { keyId, apiKey: `kyso_${keyId}_${secret}` };
+  }
+
+  async function revokeApiKey(keyId: string, by: Caller): Promise<void> {
+    const result = await models.ApiKey.updateOne({ keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    if (result.matchedCount === 0) throw new AppError('NOT_FOUND', `no active API key ${keyId}`);
+    await audit.append({ type: 'api-key.revoked', organId: by.organId, keyId: by.keyId, subject: keyId });
+  }
+
+  async function authenticate(token: string | undefined): Promise<Caller> {
+    const m = /^kyso_([0-9a-f]{16})_([A-Za-z0-9_-]{20,64})$/.exec(token ?? '');
+    if (!m) throw new AppError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer kyso_…)');
+    const key = await models.ApiKey.findOne({ keyId: m[1] }).lean();
+    const given = Buffer.from(sha256(m[2]), 'hex');
+    if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
+    if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'the API key has been revoked');
+    const agency = await models.Agency.findOne({ organId: key.organId }).lean();
+    if (!agency?.active) throw new AppError('UNAUTHENTICATED', 'the agency of this API key is not active');
+    return { organId: key.organId, organName: agency.name, role: key.role, keyId: key.keyId };
+  }
+
+  async function listAgencies(): Promise<Array<Pick<AgencyDoc, 'organId' | 'name' | 'active'>>> {
+    return models.Agency.find({}, { _id: 0, organId: 1, name: 1, active: 1 }).sort({ organId: 1 }).lean();
+  }
+
+  return { registerAgency, issueApiKey, revokeApiKey, authenticate, listAgencies };
+}
+
+export type AgencyService = ReturnType<typeof createAgencyService>;

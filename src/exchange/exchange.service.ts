@@ -1,0 +1,259 @@
+/**
+ * Sending, receiving and following documents between agencies (edXML QCVN 102:2016 statuses; Decree
+ * 30/2020 Art. 21 and Appendix VI): validate before sending, store the PDF in GridFS with its SHA-256,
+ * one recipient entry per agency with a status history, recall, access log, on-time statistics.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Connection, mongo } from 'mongoose';
+import { z } from 'zod';
+import type { AuditLog } from '../audit';
+import { AppError } from '../errors';
+import { DocumentReport, validatePdf, ValidationContext } from '../validation';
+import type { Caller } from './agency.service';
+import { ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
+
+export const STATUS = {
+  ARRIVED: '01', RETURNED: '02', ACCEPTED: '03', ASSIGNED: '04', IN_PROGRESS: '05', DONE: '06',
+  RECALL_REQUESTED: '13', RECALL_ACCEPTED: '15', RECALL_REFUSED: '16',
+} as const;
+
+/** Moves a recipient may make (edXML status codes). Recall answers follow a recall request only. */
+const TRANSITIONS: Record<string, string[]> = {
+  '01': ['02', '03'],
+  '03': ['04', '05', '06'],
+  '04': ['05', '06'],
+  '05': ['06'],
+  '13': ['15', '16'],
+  '16': ['03', '04', '05', '06'],
+};
+
+export const sendMetadataSchema = z.object({
+  to: z.array(z.string().regex(/^[0-9A-Z.]{1,35}$/)).min(1).max(500),
+  codeNumber: z.string().min(1).max(20),
+  codeNotation: z.string().min(1).max(50),
+  issuedDate: z.coerce.date(),
+  subject: z.string().min(1).max(2000),
+  documentType: z.string().max(100).optional(),
+  signerPosition: z.string().max(200).optional(),
+  signerFullName: z.string().max(200).optional(),
+  promulgationPlace: z.string().max(200).optional(),
+  priority: z.coerce.number().int().min(0).max(3).default(0),
+  dueDate: z.coerce.date().optional(),
+});
+export type SendMetadata = z.infer<typeof sendMetadataSchema>;
+
+export function summariseReport(report: DocumentReport): Record<string, unknown> {
+  return {
+    indication: report.indication,
+    subIndication: report.subIndication,
+    validatedAt: report.validatedAt,
+    sha256: report.sha256,
+    signatures: report.signatures.map((s) => ({
+      field: s.field, type: s.type, signer: s.signer?.subject ?? null, claimedSigningTime: s.claimedSigningTime,
+      timestamp: s.timestamp?.genTime ?? null, intact: s.intact, coverage: s.coverage, modificationsAfter: s.modificationsAfter,
+      level: s.level, indication: s.indication, subIndication: s.subIndication, trustAnchor: s.trustAnchor,
+      messages: s.messages.map((m) => m.vi),
+    })),
+  };
+}
+
+export function createExchangeService(connection: Connection, models: Models, audit: AuditLog, validation: ValidationContext) {
+  const bucket = (): mongo.GridFSBucket => new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' });
+
+  async function storeFile(bytes: Buffer, fileName: string, sha256: string): Promise<mongo.ObjectId> {
+    const upload = bucket().openUploadStream(fileName, { metadata: { sha256, contentType: 'application/pdf' } });
+    await new Promise<void>((resolve, reject) => {
+      Readable.from([bytes]).pipe(upload).on('finish', () => resolve()).on('error', reject);
+    });
+    return upload.id as mongo.ObjectId;
+  }
+
+  async function send(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }): Promise<{ exchange: ExchangeDoc; created: boolean }> {
+    if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
+      throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
+    }
+    const existing = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
+    if (existing) return { exchange: existing, created: false };
+    const parsed = sendMetadataSchema.safeParse(input.metadata);
+    if (!parsed.success) {
+      throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const meta = parsed.data;
+    const to = [...new Set(meta.to)];
+    const agencies = await models.Agency.find({ organId: { $in: to }, active: true }).lean();
+    const unknown = to.filter((id) => !agencies.some((a) => a.organId === id));
+    if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
+    const year = meta.issuedDate.getUTCFullYear();
+    const clash = await models.Exchange.findOne({ fromOrganId: caller.organId, year, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation }).lean();
+    if (clash) throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
+
+    const report = await validatePdf(input.pdf, validation, input.fileName);
+    if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
+    if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
+    if (report.indication === 'TOTAL_FAILED') {
+      throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature fails validation (${report.subIndication ?? 'disallowed change after signing'})`, {
+        details: { verification: summariseReport(report) },
+      });
+    }
+    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    const fileId = await storeFile(input.pdf, input.fileName, sha256);
+    const verification = summariseReport(report);
+    const exchangeId = randomUUID();
+    let exchange: ExchangeDoc;
+    try {
+      exchange = (await models.Exchange.create({
+        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName,
+        to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
+        codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
+        documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
+        promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
+        idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
+      })).toObject();
+    } catch (error) {
+      await bucket().delete(fileId).catch(() => undefined);
+      if ((error as { code?: number }).code === 11000) {
+        const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
+        if (again) return { exchange: again, created: false };
+        throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
+      }
+      throw error;
+    }
+    const now = new Date();
+    await models.Recipient.insertMany(
+      agencies.map((a) => ({
+        exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
+        history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], verification, updatedAt: now,
+      })),
+      { ordered: true },
+    );
+    await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
+    return { exchange, created: true };
+  }
+
+  async function access(caller: Caller, exchangeId: string): Promise<{ exchange: ExchangeDoc; recipients: RecipientDoc[]; own?: RecipientDoc; isSender: boolean }> {
+    const exchange = await models.Exchange.findOne({ exchangeId }).lean();
+    if (!exchange) throw new AppError('NOT_FOUND', 'no such exchange');
+    const recipients = await models.Recipient.find({ exchangeId }).lean();
+    const isSender = exchange.fromOrganId === caller.organId;
+    const own = recipients.find((r) => r.organId === caller.organId);
+    // Other agencies get the same answer as for a missing exchange: its existence is not disclosed.
+    if (!isSender && !own) throw new AppError('NOT_FOUND', 'no such exchange');
+    return { exchange, recipients, own, isSender };
+  }
+
+  function view(exchange: ExchangeDoc, recipients: RecipientDoc[]): Record<string, unknown> {
+    const { _id, __v, fileId, ...rest } = exchange as ExchangeDoc & { _id?: unknown; __v?: unknown };
+    void _id; void __v; void fileId;
+    return {
+      ...rest,
+      documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
+      recipients: recipients.map((r) => ({ organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved })),
+    };
+  }
+
+  async function get(caller: Caller, exchangeId: string): Promise<Record<string, unknown>> {
+    const { exchange, recipients, own, isSender } = await access(caller, exchangeId);
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId });
+    return view(exchange, isSender ? recipients : own ? [own] : []);
+  }
+
+  async function openDocument(caller: Caller, exchangeId: string): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
+    const { exchange, own, isSender } = await access(caller, exchangeId);
+    if (!isSender && own?.documentRemoved) throw new AppError('NOT_FOUND', 'the document was recalled by its sender');
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { document: true } });
+    return { stream: bucket().openDownloadStream(exchange.fileId as unknown as mongo.ObjectId), fileName: exchange.fileName, size: exchange.size, sha256: exchange.sha256 };
+  }
+
+  async function list(caller: Caller, query: { box: 'inbox' | 'outbox'; status?: string; from?: Date; to?: Date; page: number; pageSize: number }) {
+    const range: Record<string, Date> = {};
+    if (query.from) range.$gte = query.from;
+    if (query.to) range.$lte = query.to;
+    if (query.box === 'outbox') {
+      const filter: Record<string, unknown> = { fromOrganId: caller.organId };
+      if (query.from || query.to) filter.createdAt = range;
+      if (query.status) {
+        const ids = (await models.Recipient.find({ status: query.status }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
+        filter.exchangeId = { $in: ids };
+      }
+      const total = await models.Exchange.countDocuments(filter);
+      const items = await models.Exchange.find(filter).sort({ createdAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
+      const recipients = await models.Recipient.find({ exchangeId: { $in: items.map((e) => e.exchangeId) } }).lean();
+      return { total, page: query.page, pageSize: query.pageSize, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
+    }
+    const filter: Record<string, unknown> = { organId: caller.organId };
+    if (query.status) filter.status = query.status;
+    if (query.from || query.to) filter.updatedAt = range;
+    const total = await models.Recipient.countDocuments(filter);
+    const own = await models.Recipient.find(filter).sort({ updatedAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
+    const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) } }).lean();
+    return {
+      total, page: query.page, pageSize: query.pageSize,
+      items: own.flatMap((r) => {
+        const e = exchanges.find((x) => x.exchangeId === r.exchangeId);
+        return e ? [view(e, [r])] : [];
+      }),
+    };
+  }
+
+  async function changeStatus(caller: Caller, exchangeId: string, input: { status?: unknown; reason?: unknown }): Promise<Record<string, unknown>> {
+    const { own } = await access(caller, exchangeId);
+    if (!own) throw new AppError('FORBIDDEN', 'only a recipient changes its status; the sender may recall');
+    const status = String(input.status ?? '');
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : undefined;
+    if (!(TRANSITIONS[own.status] ?? []).includes(status)) {
+      throw new AppError('STATUS_TRANSITION_INVALID', `status ${own.status} cannot move to ${status || '(none)'}`, { details: { allowed: TRANSITIONS[own.status] ?? [] } });
+    }
+    if ((status === STATUS.RETURNED || status === STATUS.RECALL_REFUSED) && !reason) {
+      throw new AppError('INVALID_REQUEST', 'a reason is required to return a document or refuse a recall');
+    }
+    const entry: StatusEntry = { status, at: new Date(), byOrganId: caller.organId, ...(reason ? { reason } : {}) };
+    const update: Record<string, unknown> = { $set: { status, updatedAt: entry.at, ...(status === STATUS.RECALL_ACCEPTED ? { documentRemoved: true } : {}) }, $push: { history: entry } };
+    // Conditional on the status read above: two concurrent moves cannot both apply.
+    const result = await models.Recipient.updateOne({ exchangeId, organId: caller.organId, status: own.status }, update);
+    if (result.modifiedCount === 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the status changed meanwhile; read it again');
+    await audit.append({ type: 'exchange.status-changed', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: own.status, to: status, reason } });
+    return get(caller, exchangeId);
+  }
+
+  async function recall(caller: Caller, exchangeId: string, reason: unknown): Promise<Record<string, unknown>> {
+    const { exchange, recipients, isSender } = await access(caller, exchangeId);
+    if (!isSender) throw new AppError('FORBIDDEN', 'only the sender can recall an exchange');
+    if (typeof reason !== 'string' || !reason.trim()) throw new AppError('INVALID_REQUEST', 'a reason is required to recall');
+    if (exchange.state === 'recalled') throw new AppError('STATUS_TRANSITION_INVALID', 'the exchange is already recalled');
+    const at = new Date();
+    await models.Exchange.updateOne({ exchangeId, state: 'sent' }, { $set: { state: 'recalled', recallReason: reason.trim(), recalledAt: at } });
+    for (const r of recipients) {
+      if (r.status === STATUS.RETURNED || r.status === STATUS.RECALL_ACCEPTED) continue;
+      await models.Recipient.updateOne(
+        { exchangeId, organId: r.organId, status: r.status },
+        { $set: { status: STATUS.RECALL_REQUESTED, updatedAt: at }, $push: { history: { status: STATUS.RECALL_REQUESTED, at, byOrganId: caller.organId, reason: reason.trim() } } },
+      );
+    }
+    await audit.append({ type: 'exchange.recalled', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reason } });
+    return get(caller, exchangeId);
+  }
+
+  /** On-time figures for documents an agency received with a due date (Decree 61/2018 style reporting). */
+  async function statistics(caller: Caller, range: { from?: Date; to?: Date }): Promise<Record<string, number>> {
+    const own = await models.Recipient.find({ organId: caller.organId }).lean();
+    const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) }, dueDate: { $ne: null } }).lean();
+    const now = new Date();
+    const stats = { withDueDate: 0, doneOnTime: 0, doneLate: 0, openOverdue: 0, openInTime: 0 };
+    for (const e of exchanges) {
+      if ((range.from && e.createdAt < range.from) || (range.to && e.createdAt > range.to)) continue;
+      const r = own.find((x) => x.exchangeId === e.exchangeId) as RecipientDoc;
+      const due = e.dueDate as Date;
+      stats.withDueDate++;
+      const done = r.history.find((h) => h.status === STATUS.DONE);
+      if (done) done.at <= due ? stats.doneOnTime++ : stats.doneLate++;
+      else if (now > due) stats.openOverdue++;
+      else stats.openInTime++;
+    }
+    return stats;
+  }
+
+  return { send, get, openDocument, list, changeStatus, recall, statistics };
+}
+
+export type ExchangeService = ReturnType<typeof createExchangeService>;

@@ -1,0 +1,10 @@
+export { createModels, ROLES } from './models';
+export type { Models, Role } from './models';
+export { createAgencyService } from './agency.service';
+export type { AgencyService, Caller } from './agency.service';
+export { createExchangeService, STATUS, summariseReport } from './exchange.service';
+export type { ExchangeService } from './exchange.service';
+export { createSigningSessionService } from './signing-session.service';
+export type { SigningSessionService } from './signing-session.service';
+export { startEmbeddedFerretDb } from './embedded-ferretdb';
+export type { EmbeddedDatabase } from './embedded-ferretdb';

@@ -1,0 +1,198 @@
+/**
+ * Persistence for agencies, API keys, exchanges (edXML header fields, QCVN 102:2016; Decree 30/2020
+ * Appendix VI), per-recipient status, signing sessions and audit events. Only features both MongoDB and
+ * FerretDB 1.x support: flat indexed fields (no dotted index paths), unique indexes, no TTL indexes (expiry
+ * is an explicit query), no transactions (ordered writes + idempotency keys instead).
+ */
+import { Connection, Schema, Types } from 'mongoose';
+
+export const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const organIdPattern = /^[0-9A-Z.]{1,35}$/;
+
+export interface AgencyDoc {
+  organId: string;
+  name: string;
+  active: boolean;
+  /** Earlier names and codes with validity periods (agencies merge and rename). */
+  history: Array<{ organId: string; name: string; validFrom: Date; validTo: Date }>;
+  trustPolicy: { acceptPublicCa: boolean };
+  createdAt: Date;
+}
+
+export interface ApiKeyDoc {
+  keyId: string;
+  organId: string;
+  role: Role;
+  /** SHA-256 of the random secret; the secret itself is never stored. */
+  secretHash: string;
+  createdAt: Date;
+  revokedAt?: Date | null;
+}
+
+export interface StatusEntry {
+  status: string;
+  at: Date;
+  byOrganId: string;
+  reason?: string;
+}
+
+export interface ExchangeDoc {
+  exchangeId: string;
+  fromOrganId: string;
+  fromOrganName: string;
+  to: Array<{ organId: string; organName: string }>;
+  codeNumber: string;
+  codeNotation: string;
+  year: number;
+  issuedDate: Date;
+  subject: string;
+  documentType?: string;
+  signerPosition?: string;
+  signerFullName?: string;
+  promulgationPlace?: string;
+  priority: number;
+  dueDate?: Date | null;
+  idempotencyKey: string;
+  fileId: Types.ObjectId;
+  fileName: string;
+  sha256: string;
+  size: number;
+  verification: Record<string, unknown>;
+  state: 'sent' | 'recalled';
+  recallReason?: string;
+  recalledAt?: Date | null;
+  createdAt: Date;
+}
+
+export interface RecipientDoc {
+  exchangeId: string;
+  organId: string;
+  organName: string;
+  status: string;
+  history: StatusEntry[];
+  /** The recipient's copy is removed when a recall is accepted (status 15); the record stays. */
+  documentRemoved: boolean;
+  verification: Record<string, unknown>;
+  updatedAt: Date;
+}
+
+export interface SigningSessionDoc {
+  sessionId: string;
+  organId: string;
+  keyId: string;
+  expiresAt: Date;
+  used: boolean;
+  originalFileId: Types.ObjectId;
+  increment: Buffer;
+  byteRange: number[];
+  contentsStart: number;
+  contentsEnd: number;
+  fieldName: string;
+  dataToSign: Buffer;
+  digestAlgorithm: string;
+  scheme: string;
+  chain: Buffer[];
+  signingTime: Date;
+  createdAt: Date;
+}
+
+export function createModels(connection: Connection) {
+  const agency = new Schema<AgencyDoc>({
+    organId: { type: String, required: true, match: organIdPattern },
+    name: { type: String, required: true },
+    active: { type: Boolean, default: true },
+    history: [{ _id: false, organId: String, name: String, validFrom: Date, validTo: Date }],
+    trustPolicy: { acceptPublicCa: { type: Boolean, default: true } },
+    createdAt: { type: Date, default: () => new Date() },
+  });
+  agency.index({ organId: 1 }, { unique: true });
+
+  const apiKey = new Schema<ApiKeyDoc>({
+    keyId: { type: String, required: true },
+    organId: { type: String, required: true },
+    role: { type: String, enum: ROLES, required: true },
+    secretHash: { type: String, required: true },
+    createdAt: { type: Date, default: () => new Date() },
+    revokedAt: { type: Date, default: null },
+  });
+  apiKey.index({ keyId: 1 }, { unique: true });
+
+  const exchange = new Schema<ExchangeDoc>({
+    exchangeId: { type: String, required: true },
+    fromOrganId: { type: String, required: true },
+    fromOrganName: String,
+    to: [{ _id: false, organId: String, organName: String }],
+    codeNumber: { type: String, required: true },
+    codeNotation: { type: String, required: true },
+    year: { type: Number, required: true },
+    issuedDate: { type: Date, required: true },
+    subject: { type: String, required: true },
+    documentType: String,
+    signerPosition: String,
+    signerFullName: String,
+    promulgationPlace: String,
+    priority: { type: Number, default: 0 },
+    dueDate: { type: Date, default: null },
+    idempotencyKey: { type: String, required: true },
+    fileId: { type: Schema.Types.ObjectId, required: true },
+    fileName: String,
+    sha256: String,
+    size: Number,
+    verification: { type: Schema.Types.Mixed },
+    state: { type: String, default: 'sent' },
+    recallReason: String,
+    recalledAt: { type: Date, default: null },
+    createdAt: { type: Date, default: () => new Date() },
+  });
+  exchange.index({ exchangeId: 1 }, { unique: true });
+  exchange.index({ fromOrganId: 1, idempotencyKey: 1 }, { unique: true });
+  // "số, ký hiệu" is unique per issuer per year (Decree 30/2020 Art. 15).
+  exchange.index({ fromOrganId: 1, year: 1, codeNumber: 1, codeNotation: 1 }, { unique: true });
+  exchange.index({ fromOrganId: 1, createdAt: -1 });
+
+  const recipient = new Schema<RecipientDoc>({
+    exchangeId: { type: String, required: true },
+    organId: { type: String, required: true },
+    organName: String,
+    status: { type: String, required: true },
+    history: [{ _id: false, status: String, at: Date, byOrganId: String, reason: String }],
+    documentRemoved: { type: Boolean, default: false },
+    verification: { type: Schema.Types.Mixed },
+    updatedAt: { type: Date, default: () => new Date() },
+  });
+  recipient.index({ exchangeId: 1, organId: 1 }, { unique: true });
+  recipient.index({ organId: 1, updatedAt: -1 });
+
+  const session = new Schema<SigningSessionDoc>({
+    sessionId: { type: String, required: true },
+    organId: String,
+    keyId: String,
+    expiresAt: Date,
+    used: { type: Boolean, default: false },
+    originalFileId: Schema.Types.ObjectId,
+    increment: Buffer,
+    byteRange: [Number],
+    contentsStart: Number,
+    contentsEnd: Number,
+    fieldName: String,
+    dataToSign: Buffer,
+    digestAlgorithm: String,
+    scheme: String,
+    chain: [Buffer],
+    signingTime: Date,
+    createdAt: { type: Date, default: () => new Date() },
+  });
+  session.index({ sessionId: 1 }, { unique: true });
+
+  return {
+    Agency: connection.model<AgencyDoc>('Agency', agency, 'agencies'),
+    ApiKey: connection.model<ApiKeyDoc>('ApiKey', apiKey, 'api_keys'),
+    Exchange: connection.model<ExchangeDoc>('Exchange', exchange, 'exchanges'),
+    Recipient: connection.model<RecipientDoc>('Recipient', recipient, 'exchange_recipients'),
+    SigningSession: connection.model<SigningSessionDoc>('SigningSession', session, 'signing_sessions'),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;

@@ -1,0 +1,98 @@
+/**
+ * Two-phase signing for USB tokens on an official's own PC: the service prepares the PDF and returns the
+ * bytes to sign; the token signs them locally; the service checks the value against the certificate and
+ * embeds it. Sessions are single-use, bound to the API key that opened them, and expire (checked
+ * explicitly on use: no TTL index).
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Connection, mongo } from 'mongoose';
+import type { AuditLog } from '../audit';
+import { readCertificates, SignatureScheme, SigningDigestAlgorithm } from '../cms';
+import { AppError } from '../errors';
+import { completeSignature, prepareSignature, PreparedSignature } from '../signing';
+import type { Caller } from './agency.service';
+import { Models } from './models';
+
+export interface OpenSessionInput {
+  pdf: Buffer;
+  certificateChainPem: string;
+  scheme?: SignatureScheme;
+  digestAlgorithm?: SigningDigestAlgorithm;
+  fieldName?: string;
+  reason?: string;
+  location?: string;
+}
+
+export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number) {
+  const bucket = (): mongo.GridFSBucket => new mongo.GridFSBucket(connection.db as never, { bucketName: 'session_files' });
+
+  async function open(caller: Caller, input: OpenSessionInput) {
+    const chain = readCertificates(Buffer.from(input.certificateChainPem ?? '', 'utf8'));
+    if (chain.length === 0) throw new AppError('INVALID_REQUEST', 'the signer certificate chain (PEM) is required');
+    const scheme = input.scheme ?? 'rsa-pkcs1';
+    if (!['rsa-pkcs1', 'rsa-pss', 'ecdsa'].includes(scheme)) throw new AppError('INVALID_REQUEST', `unknown scheme ${scheme}`);
+    const digestAlgorithm = input.digestAlgorithm ?? 'sha256';
+    if (!['sha256', 'sha384', 'sha512'].includes(digestAlgorithm)) throw new AppError('INVALID_REQUEST', `unknown digest ${digestAlgorithm}`);
+    const prepared = prepareSignature(input.pdf, {
+      certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location,
+    });
+    // Expired sessions are removed here, on the next use of the collection.
+    const stale = await models.SigningSession.find({ expiresAt: { $lt: new Date() } }, { sessionId: 1, originalFileId: 1 }).lean();
+    for (const s of stale) await bucket().delete(s.originalFileId as never).catch(() => undefined);
+    if (stale.length) await models.SigningSession.deleteMany({ sessionId: { $in: stale.map((s) => s.sessionId) } });
+    const upload = bucket().openUploadStream('original.pdf');
+    await new Promise<void>((resolve, reject) => Readable.from([input.pdf]).pipe(upload).on('finish', () => resolve()).on('error', reject));
+    const sessionId = randomUUID();
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    await models.SigningSession.create({
+      sessionId, organId: caller.organId, keyId: caller.keyId, expiresAt, originalFileId: upload.id,
+      increment: prepared.pdf.increment, byteRange: prepared.pdf.byteRange, contentsStart: prepared.pdf.contentsStart,
+      contentsEnd: prepared.pdf.contentsEnd, fieldName: prepared.pdf.fieldName, dataToSign: prepared.dataToSign,
+      digestAlgorithm, scheme, chain, signingTime: prepared.signingTime,
+    });
+    await audit.append({ type: 'signing-session.opened', organId: caller.organId, keyId: caller.keyId, subject: sessionId, details: { field: prepared.pdf.fieldName } });
+    return {
+      sessionId, expiresAt: expiresAt.toISOString(), fieldName: prepared.pdf.fieldName, scheme, digestAlgorithm,
+      dataToSign: prepared.dataToSign.toString('base64'), digestToSign: prepared.digestToSign.toString('base64'),
+    };
+  }
+
+  async function complete(caller: Caller, sessionId: string, signatureValueB64: unknown): Promise<Buffer> {
+    if (typeof signatureValueB64 !== 'string' || !/^[A-Za-z0-9+/=_-]+$/.test(signatureValueB64)) {
+      throw new AppError('INVALID_REQUEST', 'signatureValue (base64) is required');
+    }
+    const session = await models.SigningSession.findOne({ sessionId }).lean();
+    // Bound to the caller's API key: any other caller gets "not found".
+    if (!session || session.keyId !== caller.keyId) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
+    if (session.used) throw new AppError('SESSION_USED', 'this signing session was already completed');
+    if (session.expiresAt < new Date()) throw new AppError('SESSION_EXPIRED', 'the signing session has expired; start again');
+    const chunks: Buffer[] = [];
+    for await (const chunk of bucket().openDownloadStream(session.originalFileId as never)) chunks.push(chunk as Buffer);
+    const original = Buffer.concat(chunks);
+    const prepared: PreparedSignature = {
+      pdf: {
+        original, increment: Buffer.from(session.increment.buffer ?? session.increment), byteRange: session.byteRange as [number, number, number, number],
+        contentsStart: session.contentsStart, contentsEnd: session.contentsEnd, fieldName: session.fieldName,
+      },
+      dataToSign: Buffer.from(session.dataToSign.buffer ?? session.dataToSign),
+      digestToSign: Buffer.alloc(0),
+      documentDigest: Buffer.alloc(0),
+      digestAlgorithm: session.digestAlgorithm as SigningDigestAlgorithm,
+      scheme: session.scheme as SignatureScheme,
+      certificateChain: session.chain.map((c) => Buffer.from((c as unknown as { buffer?: Buffer }).buffer ?? c)),
+      signingTime: session.signingTime,
+    };
+    const completed = completeSignature(prepared, Buffer.from(signatureValueB64, 'base64'));
+    // Single use: only the first completion flips `used`.
+    const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });
+    if (claimed.modifiedCount === 0) throw new AppError('SESSION_USED', 'this signing session was already completed');
+    await bucket().delete(session.originalFileId as never).catch(() => undefined);
+    await audit.append({ type: 'signing-session.completed', organId: caller.organId, keyId: caller.keyId, subject: sessionId });
+    return Buffer.concat(completed.parts);
+  }
+
+  return { open, complete };
+}
+
+export type SigningSessionService = ReturnType<typeof createSigningSessionService>;

@@ -1,0 +1,183 @@
+import request from 'supertest';
+import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer } from '../../src/signers';
+import { toPem } from '../../src/cms';
+import type { Service } from '../../src/compose';
+import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { openTestService, seedAgencies } from '../helpers/service';
+
+const A = { organId: '000.00.00.G22', name: 'Văn phòng Chính phủ' };
+const B = { organId: '000.00.00.H49', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
+const C = { organId: '000.00.00.H26', name: 'Ủy ban nhân dân tỉnh Kiểm Tra' };
+
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+const metadata = (number: string, to: string[]) => JSON.stringify({
+  to, codeNumber: number, codeNotation: 'VPCP-KSTT', issuedDate: '2026-03-16', subject: 'V/v triển khai chữ ký số', priority: 1,
+  signerPosition: 'Thứ trưởng', signerFullName: 'Nguyễn Văn An', dueDate: new Date(Date.now() + 30 * 86400_000).toISOString(),
+});
+
+describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', () => {
+  let service: Service;
+  let keys: Record<string, Record<string, string>>;
+  let module: Pkcs11Module;
+  let token: Pkcs11Signer;
+  let signedByBoth: Buffer;
+  let exchangeId: string;
+
+  beforeAll(async () => {
+    module = Pkcs11Module.load(SOFTHSM_MODULE);
+    token = await Pkcs11Signer.open({ module, tokenLabel: TOKEN_LABEL, pin: pin(), keyLabel: 'official-rsa' });
+    const seal = Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() });
+    service = await openTestService({ serverSigner: seal });
+    keys = await seedAgencies(service, [A, B, C]);
+  });
+  afterAll(async () => {
+    await token.close();
+    module.close();
+    await service.close();
+  });
+
+  it('when the official signs with the USB token in two phases, then the service embeds the token signature', async () => {
+    const chain = await token.certificateChain();
+    const opened = await request(service.app).post('/v1/signing-sessions').set(bearer(keys[A.organId].signer))
+      .attach('file', sample('cong-van.pdf'), 'cong-van.pdf').field('certificateChain', chain.map(toPem).join('')).field('reason', 'Ký ban hành');
+    expect(opened.status).toBe(201);
+    const value = await token.sign(Buffer.from(opened.body.dataToSign, 'base64'), 'sha256', 'rsa-pkcs1');
+    const done = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys[A.organId].signer))
+      .send({ signatureValue: value.toString('base64') }).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(done.status).toBe(200);
+    expect(done.headers['content-type']).toContain('application/pdf');
+    const again = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys[A.organId].signer)).send({ signatureValue: value.toString('base64') });
+    expect([again.status, again.body.code]).toEqual([409, 'SESSION_USED']);
+    const other = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys[A.organId].clerk)).send({ signatureValue: value.toString('base64') });
+    expect([other.status, other.body.code]).toEqual([404, 'SESSION_NOT_FOUND']);
+
+    const sealed = await request(service.app).post('/v1/signatures?field=DauCoQuan').set(bearer(keys[A.organId].clerk))
+      .set('Content-Type', 'application/pdf').send(done.body).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(sealed.status).toBe(200);
+    signedByBoth = sealed.body;
+    const verified = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(signedByBoth);
+    expect(verified.body.signatures.map((s: { field: string; intact: boolean }) => [s.field, s.intact])).toEqual([['Signature1', true], ['DauCoQuan', true]]);
+  });
+
+  it('when the clerk sends to B and C, then each gets status 01 and the same Idempotency-Key creates one exchange', async () => {
+    const send = () => request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-15-2026-abc')
+      .attach('file', signedByBoth, 'cong-van-15.pdf').field('metadata', metadata('15', [B.organId, C.organId]));
+    const first = await send();
+    expect(first.status).toBe(201);
+    exchangeId = first.body.exchangeId;
+    expect(first.body.recipients.map((r: { organId: string; status: string }) => [r.organId, r.status])).toEqual([[B.organId, '01'], [C.organId, '01']]);
+    const second = await send();
+    expect([second.status, second.body.exchangeId]).toEqual([200, exchangeId]);
+    const outbox = await request(service.app).get('/v1/exchanges?box=outbox').set(bearer(keys[A.organId].clerk));
+    expect(outbox.body.total).toBe(1);
+  });
+
+  it('when B opens its inbox, then the exchange is there with the verification report and the document downloads intact', async () => {
+    const inbox = await request(service.app).get('/v1/exchanges?box=inbox&status=01').set(bearer(keys[B.organId].receiver));
+    expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([exchangeId]);
+    expect(inbox.body.items[0].verification.signatures).toHaveLength(2);
+    expect(inbox.body.items[0].documentId).toBe('000.00.00.G22,2026/03/16,15/VPCP-KSTT');
+    const doc = await request(service.app).get(`/v1/exchanges/${exchangeId}/document`).set(bearer(keys[B.organId].receiver)).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(Buffer.compare(doc.body, signedByBoth)).toBe(0);
+  });
+
+  it('when B accepts and finishes and C returns with a reason, then A sees each recipient history', async () => {
+    const move = (org: string, body: object) => request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[org].receiver)).send(body);
+    expect((await move(B.organId, { status: '03' })).status).toBe(200);
+    expect((await move(B.organId, { status: '06' })).status).toBe(200);
+    const noReason = await move(C.organId, { status: '02' });
+    expect([noReason.status, noReason.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect((await move(C.organId, { status: '02', reason: 'Gửi nhầm cơ quan' })).status).toBe(200);
+    const illegal = await move(C.organId, { status: '03' });
+    expect([illegal.status, illegal.body.code]).toEqual([409, 'STATUS_TRANSITION_INVALID']);
+    const seen = await request(service.app).get(`/v1/exchanges/${exchangeId}`).set(bearer(keys[A.organId].clerk));
+    const byOrg = Object.fromEntries(seen.body.recipients.map((r: { organId: string; history: Array<{ status: string; reason?: string }> }) => [r.organId, r.history.map((h) => h.status + (h.reason ? `:${h.reason}` : ''))]));
+    expect(byOrg).toEqual({ [B.organId]: ['01', '03', '06'], [C.organId]: ['01', '02:Gửi nhầm cơ quan'] });
+  });
+
+  it('when an archivist reads, then everything is visible, the status cannot be changed and the audit chain is intact', async () => {
+    const read = await request(service.app).get(`/v1/exchanges/${exchangeId}`).set(bearer(keys[A.organId].archivist));
+    expect(read.status).toBe(200);
+    const change = await request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[B.organId].archivist)).send({ status: '04' });
+    expect([change.status, change.body.code]).toEqual([403, 'FORBIDDEN']);
+    const audit = await request(service.app).get('/v1/audit/verify').set(bearer(keys[A.organId].archivist));
+    expect(audit.body.intact).toBe(true);
+    expect(audit.body.events).toBeGreaterThan(10);
+    const stats = await request(service.app).get('/v1/statistics').set(bearer(keys[B.organId].archivist));
+    expect(stats.body).toMatchObject({ withDueDate: 1, doneOnTime: 1, doneLate: 0 });
+  });
+
+  it('when agency C asks for an A→B exchange, then it is not found; a revoked key is refused', async () => {
+    const onlyB = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-16-2026-xyz')
+      .attach('file', signedByBoth, 'cv16.pdf').field('metadata', metadata('16', [B.organId]));
+    expect(onlyB.status).toBe(201);
+    const peek = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}`).set(bearer(keys[C.organId].clerk));
+    expect([peek.status, peek.body.code]).toEqual([404, 'NOT_FOUND']);
+    const peekDoc = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/document`).set(bearer(keys[C.organId].receiver));
+    expect(peekDoc.status).toBe(404);
+
+    const issued = await request(service.app).post(`/v1/admin/agencies/${C.organId}/api-keys`).set(bearer(keys[A.organId].admin)).send({ role: 'receiver' });
+    expect(issued.status).toBe(201);
+    expect((await request(service.app).get('/v1/agencies').set(bearer(issued.body.apiKey))).status).toBe(200);
+    expect((await request(service.app).delete(`/v1/admin/api-keys/${issued.body.keyId}`).set(bearer(keys[A.organId].admin))).status).toBe(204);
+    const refused = await request(service.app).get('/v1/agencies').set(bearer(issued.body.apiKey));
+    expect([refused.status, refused.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('when the same số/ký hiệu is sent again with another key, then 409 DUPLICATE_DOCUMENT_NUMBER', async () => {
+    const dup = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-15-2026-again')
+      .attach('file', signedByBoth, 'again.pdf').field('metadata', metadata('15', [B.organId]));
+    expect([dup.status, dup.body.code]).toEqual([409, 'DUPLICATE_DOCUMENT_NUMBER']);
+  });
+
+  it('when the document was tampered with or is unsigned, then sending is refused with the failing sub-indication', async () => {
+    const tampered = Buffer.from(signedByBoth);
+    tampered[3000] ^= 0x01;
+    const bad = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-17-2026-bad')
+      .attach('file', tampered, 'bad.pdf').field('metadata', metadata('17', [B.organId]));
+    expect([bad.status, bad.body.code]).toEqual([422, 'DOCUMENT_SIGNATURE_INVALID']);
+    expect(bad.body.detail).toContain('HASH_FAILURE');
+    const unsigned = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-18-2026-uns')
+      .attach('file', sample('cong-van.pdf'), 'unsigned.pdf').field('metadata', metadata('18', [B.organId]));
+    expect([unsigned.status, unsigned.body.code]).toEqual([422, 'DOCUMENT_NOT_SIGNED']);
+    const unknown = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-19-2026-unk')
+      .attach('file', signedByBoth, 'x.pdf').field('metadata', metadata('19', ['999.99.99.Z99']));
+    expect([unknown.status, unknown.body.code]).toEqual([422, 'AGENCY_UNKNOWN']);
+  });
+
+  it('when the sender recalls, then recipients get 13 and accepting the recall removes the recipient copy', async () => {
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-20-2026-rec')
+      .attach('file', signedByBoth, 'cv20.pdf').field('metadata', metadata('20', [B.organId]));
+    const id = sent.body.exchangeId;
+    const recalled = await request(service.app).post(`/v1/exchanges/${id}/recall`).set(bearer(keys[A.organId].clerk)).send({ reason: 'Sai số văn bản' });
+    expect(recalled.body.recipients[0].status).toBe('13');
+    expect((await request(service.app).post(`/v1/exchanges/${id}/status`).set(bearer(keys[B.organId].receiver)).send({ status: '15' })).status).toBe(200);
+    expect((await request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[B.organId].receiver))).status).toBe(404);
+    expect((await request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[A.organId].clerk))).status).toBe(200);
+  });
+
+  it('when requests are malformed, then clear 4xx problems come back, never a 500', async () => {
+    const wrongType = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'text/plain').send('hello');
+    expect([wrongType.status, wrongType.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const malformed = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF-1.7 garbage garbage'));
+    expect([malformed.status, malformed.body.code]).toEqual([422, 'PDF_MALFORMED']);
+    expect(malformed.headers['content-type']).toContain('application/problem+json');
+    expect(malformed.body.requestId).toMatch(/[0-9a-f-]{36}/);
+    const noKey = await request(service.app).get('/v1/exchanges');
+    expect([noKey.status, noKey.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const badJson = await request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/json').send('{"status":');
+    expect(badJson.status).toBe(400);
+  });
+});

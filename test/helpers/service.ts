@@ -1,0 +1,41 @@
+/** Opens the real service on the test run's database server, with a database of its own per test file. */
+import { randomBytes } from 'node:crypto';
+import { openService, Service } from '../../src/compose';
+import type { Signer } from '../../src/signers';
+import { createValidationContext, TrustStore } from '../../src/validation';
+import { pkiFile } from './fixtures';
+
+export function testDatabaseUri(): string {
+  const base = process.env.KYSO_TEST_MONGODB_URI;
+  if (!base) throw new Error('KYSO_TEST_MONGODB_URI is not set (jest globalSetup starts the database)');
+  return base.replace(/\/[^/?]*(\?|$)/, `/kyso_${randomBytes(6).toString('hex')}$1`);
+}
+
+export function testTrust(): TrustStore {
+  const trust = new TrustStore();
+  trust.add(pkiFile('root-ca.der'));
+  return trust;
+}
+
+export async function openTestService(options: { serverSigner?: Signer; uploadLimitBytes?: number; uri?: string; ttl?: number } = {}): Promise<Service> {
+  return openService({
+    mongodbUri: options.uri ?? testDatabaseUri(),
+    validation: createValidationContext({ trust: testTrust(), offline: true }),
+    serverSigner: options.serverSigner,
+    uploadLimitBytes: options.uploadLimitBytes ?? 100 * 1024 * 1024,
+    signingSessionTtlSeconds: options.ttl ?? 600,
+  });
+}
+
+/** Registers agencies and issues one key per role, straight through the services (bootstrap). */
+export async function seedAgencies(service: Service, agencies: Array<{ organId: string; name: string }>) {
+  const out: Record<string, Record<string, string>> = {};
+  for (const a of agencies) {
+    await service.agencies.registerAgency(a);
+    out[a.organId] = {};
+    for (const role of ['signer', 'clerk', 'receiver', 'archivist', 'admin'] as const) {
+      out[a.organId][role] = (await service.agencies.issueApiKey(a.organId, role)).apiKey;
+    }
+  }
+  return out;
+}
