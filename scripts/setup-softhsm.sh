@@ -16,23 +16,24 @@ if [ ! -f "$PIN_FILE" ]; then
   (umask 077; od -An -N6 -tu4 /dev/urandom | tr -dc 0-9 | head -c 8 > "$PIN_FILE")
 fi
 PIN=$(cat "$PIN_FILE")
-MARK="$DIR/$LABEL.done"
-[ -f "$MARK" ] && exit 0
 if ! softhsm2-util --show-slots | grep -q "Label:.*\b$LABEL\b"; then
   softhsm2-util --init-token --free --label "$LABEL" --so-pin "$PIN$PIN" --pin "$PIN" >/dev/null
 fi
 for spec in "$@"; do
   name=${spec%%:*}; id=${spec#*:}; [ "$id" = "$spec" ] && id=$(printf '%s' "$name" | od -An -tx1 | tr -d ' \n' | head -c 8)
+  [ -f "$DIR/$LABEL.$name.done" ] && continue
   openssl pkcs8 -topk8 -nocrypt -in "$PKI/$name.key" -out "$DIR/$name.p8"
   softhsm2-util --import "$DIR/$name.p8" --token "$LABEL" --label "$name" --id "$id" --pin "$PIN" >/dev/null
   rm -f "$DIR/$name.p8"
   pkcs11-tool --module "$MODULE" --token-label "$LABEL" --login --pin "$PIN" \
     --write-object "$PKI/$name.der" --type cert --label "$name" --id "$id" >/dev/null
-  # CA certificates as public objects, so a token carries its whole chain like a real one.
+  touch "$DIR/$LABEL.$name.done"
 done
+# CA certificates as public objects, so a token carries its whole chain like a real one.
 for ca in issuing-ca root-ca; do
+  [ -f "$DIR/$LABEL.$ca.done" ] && continue
   pkcs11-tool --module "$MODULE" --token-label "$LABEL" --login --pin "$PIN" \
     --write-object "$PKI/$ca.der" --type cert --label "$ca" >/dev/null
+  touch "$DIR/$LABEL.$ca.done"
 done
-touch "$MARK"
 echo "SoftHSM2 token '$LABEL' ready in $DIR"

@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# Quick start: prepares the demo (a demo PKI, a SoftHSM2 token holding the official's key, and the agency
-# seal as a PKCS#12 file, all under ./data on first run), then signs a sample công văn twice — the
-# official with the token, the clerk with the agency seal — and prints where the result is.
+# Quick start: on first run installs what is missing, builds FerretDB (the embedded database), creates a
+# demo PKI and a SoftHSM2 token (the official's key and the agency seal key) under ./data, signs a sample
+# công văn with the official's token, then starts the service with three demo agencies (API keys in
+# data/demo-credentials.json, mode 0600) and prints curl examples. Port: $PORT (default 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KYSO_SKIP_INTEROP_INSTALL=1 bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
+bash scripts/install-ferretdb.sh
 DATA=${KYSO_DATA_DIR:-data}
 mkdir -p "$DATA/out"
 bash scripts/make-test-pki.sh "$DATA/demo-pki" "Kyso Demo" >/dev/null
-bash scripts/setup-softhsm.sh "$DATA/softhsm" "$DATA/demo-pki" kyso-demo "$DATA/softhsm/user-pin" official-rsa:01 >/dev/null
+bash scripts/setup-softhsm.sh "$DATA/softhsm" "$DATA/demo-pki" kyso-demo "$DATA/softhsm/user-pin" official-rsa:01 seal-rsa:02 >/dev/null
 export SOFTHSM2_CONF="$PWD/$DATA/softhsm/softhsm2.conf"
 MODULE=${KYSO_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 OFFICIAL="$DATA/out/cong-van.official.pdf"
-SEALED="$DATA/out/cong-van.signed.pdf"
-node dist/cli/main.js token list --pkcs11-module "$MODULE"
+# The official signs with the USB token (here: the demo SoftHSM2 token).
 node dist/cli/main.js sign samples/cong-van.pdf -o "$OFFICIAL" --pkcs11-module "$MODULE" --token-label kyso-demo \
   --key-label official-rsa --pin-file "$DATA/softhsm/user-pin" --reason "Ký ban hành" --location "Hà Nội"
-node dist/cli/main.js sign "$OFFICIAL" -o "$SEALED" --p12 "$DATA/demo-pki/seal-rsa.p12" \
-  --passphrase-file "$DATA/demo-pki/p12-passphrase.txt" --field DauCoQuan --reason "Đóng dấu cơ quan"
-echo
-echo "Signed document (official's signature, then the agency seal): $SEALED"
-if command -v pdfsig >/dev/null; then pdfsig "$SEALED" | grep -E 'Signature #|Common Name|Validation: Signature|Total document'; fi
+echo "Signed by the official's token: $OFFICIAL"
+# The service seals with the agency key held by the (demo) HSM and trusts the demo root plus certs/trust.
+export KYSO_DEMO=1 KYSO_DATA_DIR="$DATA" KYSO_OFFLINE=${KYSO_OFFLINE:-1}
+export KYSO_PKCS11_MODULE="$MODULE" KYSO_PKCS11_TOKEN_LABEL=kyso-demo KYSO_PKCS11_KEY_LABEL=seal-rsa
+export KYSO_PKCS11_PIN_FILE="$DATA/softhsm/user-pin"
+mkdir -p "$DATA/trust" && cp "$DATA/demo-pki/root-ca.pem" "$DATA/trust/kyso-demo-root.pem"
+export KYSO_TRUST_DIRS="$PWD/certs/trust:$PWD/$DATA/trust"
+exec node dist/main.js

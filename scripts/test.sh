@@ -7,6 +7,7 @@ set -e
 bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
 bash scripts/setup-test-fixtures.sh
+bash scripts/install-ferretdb.sh
 set +e
 mkdir -p test/output
 rm -f test/output/jest.json

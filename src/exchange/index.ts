@@ -8,3 +8,4 @@ export { createSigningSessionService } from './signing-session.service';
 export type { SigningSessionService } from './signing-session.service';
 export { startEmbeddedFerretDb } from './embedded-ferretdb';
 export type { EmbeddedDatabase } from './embedded-ferretdb';
+export { seedDemoAgencies, DEMO_AGENCIES } from './seed-demo-agencies';

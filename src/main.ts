@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Start-up: load the configuration, open the database (embedded FerretDB unless MONGODB_URI is set) and the
+ * server signer, listen; on SIGINT/SIGTERM stop accepting, finish requests, close everything.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import * as path from 'node:path';
+import pino from 'pino';
+import { openService } from './compose';
+import { loadConfig } from './config';
+import { EmbeddedDatabase, seedDemoAgencies, startEmbeddedFerretDb } from './exchange';
+import { Pkcs11Module, Pkcs11Signer } from './signers';
+import { createValidationContext } from './validation';
+
+const ROOT = path.join(__dirname, '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, ROOT);
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret'] });
+  let db: EmbeddedDatabase | undefined;
+  let module: Pkcs11Module | undefined;
+  let signer: Pkcs11Signer | undefined;
+  let server: Server | undefined;
+  let service: Awaited<ReturnType<typeof openService>> | undefined;
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await service?.close().catch(() => undefined);
+    await signer?.close().catch(() => undefined);
+    module?.close();
+    await db?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let uri = config.mongodbUri;
+  if (!uri) {
+    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir);
+    uri = db.uri;
+    logger.info({ dataDir: config.dataDir }, 'embedded FerretDB started');
+  }
+  if (config.serverSigner) {
+    module = Pkcs11Module.load(config.serverSigner.module);
+    signer = await Pkcs11Signer.open({
+      module, tokenLabel: config.serverSigner.tokenLabel, keyLabel: config.serverSigner.keyLabel,
+      pin: readFileSync(config.serverSigner.pinFile, 'utf8').trim(),
+    });
+  }
+  service = await openService({
+    mongodbUri: uri,
+    validation: createValidationContext({ trustDirs: config.trustDirs, offline: config.offline }),
+    serverSigner: signer,
+    uploadLimitBytes: config.uploadLimitBytes,
+    signingSessionTtlSeconds: config.signingSessionTtlSeconds,
+    logger,
+  });
+  const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
+  server = await new Promise<Server>((resolve) => {
+    const s = service?.app.listen(config.port, config.host, () => resolve(s as Server)) as Server;
+  });
+  const port = (server.address() as { port: number }).port;
+  const base = `http://127.0.0.1:${port}`;
+  process.stdout.write(`Kyso listening on ${base}\n`);
+  if (demo) {
+    const [a, b] = demo.credentials.agencies;
+    process.stdout.write(`
+Demo API keys: ${demo.file} (mode 0600). Try:
+  A=$(node -p "require('./${path.relative(process.cwd(), demo.file)}').agencies[0].apiKeys.clerk")
+  B=$(node -p "require('./${path.relative(process.cwd(), demo.file)}').agencies[1].apiKeys.receiver")
+  # the clerk of ${a.name} seals a signed document with the server HSM
+  curl -sS -H "Authorization: Bearer $A" -H 'Content-Type: application/pdf' --data-binary @data/out/cong-van.official.pdf \\
+       '${base}/v1/signatures?field=DauCoQuan' -o data/out/cong-van.sealed.pdf
+  # … sends it to ${b.name}
+  curl -sS -H "Authorization: Bearer $A" -H 'Idempotency-Key: demo-15-2026' -F file=@data/out/cong-van.sealed.pdf \\
+       -F 'metadata={"to":["${b.organId}"],"codeNumber":"15","codeNotation":"VPCP-KSTT","issuedDate":"2026-03-16","subject":"V/v triển khai chữ ký số"}' \\
+       ${base}/v1/exchanges
+  # … which finds it in its inbox with the verification report, and verifies any PDF on demand
+  curl -sS -H "Authorization: Bearer $B" '${base}/v1/exchanges?box=inbox'
+  curl -sS -H "Authorization: Bearer $B" -H 'Content-Type: application/pdf' --data-binary @data/out/cong-van.sealed.pdf ${base}/v1/verifications
+`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`kyso: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
