@@ -1,0 +1,83 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import { startEmbeddedFerretDb } from '../../src/exchange';
+import { Pkcs12Signer } from '../../src/signers';
+import { joinParts, signPdf } from '../../src/signing';
+import { OUTPUT, p12Passphrase, pkiFile, ROOT, sample } from '../helpers/fixtures';
+import { openTestService, seedAgencies } from '../helpers/service';
+
+const FERRETDB = path.join(ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+describe('durability and limits', () => {
+  it('when the service and its database restart between sending and reading, then nothing acknowledged is lost', async () => {
+    const dataDir = path.join(OUTPUT, `restart-${process.pid}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    const signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+
+    let db = await startEmbeddedFerretDb(FERRETDB, dataDir);
+    let service = await openTestService({ uri: db.uri });
+    const keys = await seedAgencies(service, [{ organId: 'A.01', name: 'Cơ quan A' }, { organId: 'B.02', name: 'Cơ quan B' }]);
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['A.01'].clerk)).set('Idempotency-Key', 'restart-test-0001')
+      .attach('file', signed, 'cv.pdf')
+      .field('metadata', JSON.stringify({ to: ['B.02'], codeNumber: '7', codeNotation: 'A-VP', issuedDate: '2026-11-26', subject: 'V/v thử khởi động lại' }));
+    expect(sent.status).toBe(201);
+    await service.close();
+    await db.stop();
+
+    db = await startEmbeddedFerretDb(FERRETDB, dataDir);
+    service = await openTestService({ uri: db.uri });
+    try {
+      const inbox = await request(service.app).get('/v1/exchanges?box=inbox').set(bearer(keys['B.02'].receiver));
+      expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([sent.body.exchangeId]);
+      const doc = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/document`).set(bearer(keys['B.02'].receiver))
+        .buffer(true).parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
+      expect(Buffer.compare(doc.body, signed)).toBe(0);
+      const replay = await request(service.app).post('/v1/exchanges').set(bearer(keys['A.01'].clerk)).set('Idempotency-Key', 'restart-test-0001')
+        .attach('file', signed, 'cv.pdf')
+        .field('metadata', JSON.stringify({ to: ['B.02'], codeNumber: '7', codeNotation: 'A-VP', issuedDate: '2026-11-26', subject: 'V/v thử khởi động lại' }));
+      expect([replay.status, replay.body.exchangeId]).toEqual([200, sent.body.exchangeId]);
+      expect((await service.audit.verify()).intact).toBe(true);
+    } finally {
+      await service.close();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when an upload exceeds the limit, then 413 PAYLOAD_TOO_LARGE for raw and multipart bodies', async () => {
+    const service = await openTestService({ uploadLimitBytes: 10_000 });
+    try {
+      const keys = await seedAgencies(service, [{ organId: 'L.01', name: 'Cơ quan L' }]);
+      const big = sample('cong-van.pdf');
+      expect(big.length).toBeGreaterThan(10_000);
+      const raw = await request(service.app).post('/v1/verifications').set(bearer(keys['L.01'].receiver)).set('Content-Type', 'application/pdf').send(big);
+      expect([raw.status, raw.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      const multi = await request(service.app).post('/v1/verifications').set(bearer(keys['L.01'].receiver)).attach('file', big, 'big.pdf');
+      expect([multi.status, multi.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('when a signing session has expired, then completing it answers 410 SESSION_EXPIRED', async () => {
+    const service = await openTestService({ ttl: 1 });
+    try {
+      const keys = await seedAgencies(service, [{ organId: 'S.01', name: 'Cơ quan S' }]);
+      const opened = await request(service.app).post('/v1/signing-sessions').set(bearer(keys['S.01'].signer))
+        .attach('file', sample('cong-van.pdf'), 'cv.pdf').field('certificateChain', pkiFile('official-rsa.chain.pem').toString());
+      expect(opened.status).toBe(201);
+      await new Promise((r) => setTimeout(r, 1500));
+      const late = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys['S.01'].signer)).send({ signatureValue: 'AAAA' });
+      expect([late.status, late.body.code]).toEqual([410, 'SESSION_EXPIRED']);
+    } finally {
+      await service.close();
+    }
+  });
+});
