@@ -5,14 +5,17 @@ import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
-import { signPdfFile } from '../signing';
+import * as path from 'node:path';
+import { signPdfFile, writeFileAtomically } from '../signing';
+import { signRemotely } from './remote-sign';
 
 export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
          (--p12 FILE (--passphrase-file F | --passphrase-env VAR)
           | --pkcs11-module SO [--token-label L | --token-serial S | --slot N]
             [--key-label K | --key-id HEX] [--cert-label C | --cert-id HEX] (--pin-file F | --pin-env VAR))
          [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
-         [--digest sha256|sha384|sha512] [--pss]`;
+         [--digest sha256|sha384|sha512] [--pss]
+         [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 
 export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -40,6 +43,8 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       contact: { type: 'string' },
       digest: { type: 'string', default: 'sha256' },
       pss: { type: 'boolean', default: false },
+      remote: { type: 'string' },
+      'api-key-file': { type: 'string' },
     },
   });
   if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
@@ -78,6 +83,16 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     const schemes = await signer.schemes();
     const scheme = values.pss ? 'rsa-pss' : schemes[0];
     if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
+    if (values.remote) {
+      const apiKey = readSecret({ file: values['api-key-file'] }, 'API key');
+      const signed = await signRemotely({
+        baseUrl: values.remote, apiKey, pdf: file.bytes, fileName: path.basename(positionals[0]), signer, scheme,
+        digestAlgorithm: values.digest as SigningDigestAlgorithm, fieldName: values.field, reason: values.reason, location: values.location,
+      });
+      await writeFileAtomically(values.output, [signed]);
+      out(`signed ${positionals[0]} → ${values.output} (via ${values.remote})`);
+      return 0;
+    }
     await signPdfFile(positionals[0], values.output, signer, {
       scheme,
       digestAlgorithm: values.digest as SigningDigestAlgorithm,
