@@ -139,7 +139,8 @@ export function createApp(deps: AppDeps): express.Express {
       throw new AppError('INVALID_REQUEST', 'the "metadata" field must be JSON');
     }
     const { exchange, created } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
-    res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId));
+    // The sender's own answer to its send is not an access to log.
+    res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId, { logAccess: false }));
   }));
   app.get('/v1/exchanges', auth('clerk', 'receiver', 'archivist', 'signer'), wrap(async (req, res) => {
     const q = req.query as Record<string, string | undefined>;

@@ -17,10 +17,12 @@ export interface ServiceOptions {
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
   logger?: Logger;
+  /** Connections to the database; the embedded SQLite-backed server is fastest with few writers. */
+  maxPoolSize?: number;
 }
 
 export async function openService(options: ServiceOptions) {
-  const connection = mongoose.createConnection(options.mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
+  const connection = mongoose.createConnection(options.mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, maxPoolSize: options.maxPoolSize ?? 100 });
   await connection.asPromise();
   const models = createModels(connection);
   const audit = createAuditLog(connection);
@@ -46,7 +48,10 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, audit, agencies, exchanges, sessions, close: () => connection.close() };
+  return { app, connection, models, audit, agencies, exchanges, sessions, close: async () => {
+    // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
+    await connection.close().catch(() => undefined);
+  } };
 }
 
 export type Service = Awaited<ReturnType<typeof openService>>;

@@ -73,28 +73,75 @@ export function createAuditLog(connection: Connection) {
   schema.index({ seq: 1 }, { unique: true });
   const Model = connection.model<AuditEvent>('AuditEvent', schema, 'audit_events');
 
-  async function append(input: { type: AuditEventType; organId?: string | null; keyId?: string | null; subject?: string | null; details?: Record<string, unknown> }): Promise<AuditEvent> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const last = await Model.findOne().sort({ seq: -1 }).lean();
+  type Input = { type: AuditEventType; organId?: string | null; keyId?: string | null; subject?: string | null; details?: Record<string, unknown> };
+  // One writer per process: appends queue up and are written in ordered batches from the known chain head,
+  // so concurrent requests do not race for sequence numbers. Another process writing the same trail shows
+  // up as a duplicate sequence number; the head is then re-read and the batch rebuilt.
+  let head: { seq: number; hash: string } | undefined;
+  let pending: Array<{ input: Input; resolve: (e: AuditEvent) => void; reject: (e: unknown) => void }> = [];
+  let flushing = false;
+
+  async function readHead(): Promise<{ seq: number; hash: string }> {
+    const last = await Model.findOne().sort({ seq: -1 }).lean();
+    return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS };
+  }
+
+  function build(from: { seq: number; hash: string }, inputs: Input[]): AuditEvent[] {
+    let prev = from;
+    return inputs.map((input) => {
       const base = {
-        seq: (last?.seq ?? 0) + 1,
+        seq: prev.seq + 1,
         at: new Date(),
         type: input.type,
         organId: input.organId ?? null,
         keyId: input.keyId ?? null,
         subject: input.subject ?? null,
         details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-        prevHash: last?.hash ?? GENESIS,
+        prevHash: prev.hash,
       };
       const event: AuditEvent = { ...base, hash: hashOf(base) };
-      try {
-        await Model.create(event);
-        return event;
-      } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+      prev = { seq: event.seq, hash: event.hash };
+      return event;
+    });
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        let lastError: unknown;
+        let written: AuditEvent[] | undefined;
+        for (let attempt = 0; attempt < 20 && !written; attempt++) {
+          head ??= await readHead();
+          const events = build(head, batch.map((b) => b.input));
+          try {
+            await Model.insertMany(events, { ordered: true });
+            written = events;
+            const last = events[events.length - 1];
+            head = { seq: last.seq, hash: last.hash };
+          } catch (error) {
+            lastError = error;
+            head = undefined;
+            // A partial ordered insert leaves a prefix written; re-reading the head picks up after it.
+            if ((error as { code?: number }).code !== 11000 && !(error as { writeErrors?: unknown[] }).writeErrors) break;
+          }
+        }
+        if (written) batch.forEach((b, i) => b.resolve((written as AuditEvent[])[i]));
+        else batch.forEach((b) => b.reject(lastError ?? new Error('the audit trail cannot be written')));
       }
+    } finally {
+      flushing = false;
     }
-    throw new Error('the audit trail is too busy to append');
+  }
+
+  function append(input: Input): Promise<AuditEvent> {
+    return new Promise<AuditEvent>((resolve, reject) => {
+      pending.push({ input, resolve, reject });
+      void flush();
+    });
   }
 
   /** Walks the whole chain; returns the first broken sequence number, or null when intact. */

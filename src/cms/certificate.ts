@@ -34,6 +34,7 @@ export interface CertificateInfo {
   spkiSha256: string;
   sha256: string;
   publicKey: KeyObject;
+  x509: X509Certificate;
   /** Derived encodings cached with the certificate (e.g. its signingCertificateV2 attribute). */
   memo: Map<string, Buffer>;
 }
@@ -72,16 +73,24 @@ function formatName(x509: X509Certificate, which: 'subject' | 'issuer'): string 
   return x509[which].split('\n').reverse().join(', ');
 }
 
-// Parsed facts per certificate buffer: signers hand out the same chain buffers for every signature, and
-// parsing with asn1js costs more than the signature itself. Weak keys: nothing outlives its buffer.
-const parsed = new WeakMap<Buffer, CertificateInfo>();
+// Parsed facts per certificate: parsing with asn1js costs more than a signature, and the same
+// certificates come back with every document. Two memo tables of immutable results: by buffer identity
+// (weak) and by content hash (bounded, oldest dropped first).
+const byBuffer = new WeakMap<Buffer, CertificateInfo>();
+const byContent = new Map<string, CertificateInfo>();
+const MAX_CACHED = 2000;
 
 export function parseCertificate(der: Buffer): CertificateInfo {
-  let info = parsed.get(der);
+  let info = byBuffer.get(der);
+  if (info) return info;
+  const key = createHash('sha256').update(der).digest('hex');
+  info = byContent.get(key);
   if (!info) {
     info = parseCertificateUncached(der);
-    parsed.set(der, info);
+    if (byContent.size >= MAX_CACHED) byContent.delete(byContent.keys().next().value as string);
+    byContent.set(key, info);
   }
+  byBuffer.set(der, info);
   return info;
 }
 
@@ -136,6 +145,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     spkiSha256: createHash('sha256').update(Buffer.from(spki.toSchema().toBER())).digest('hex'),
     sha256: createHash('sha256').update(der).digest('hex'),
     publicKey: x509.publicKey,
+    x509,
     memo: new Map(),
   };
   // Names as encoded by the issuer: PKI.js keeps the original bytes in valueBeforeDecode.

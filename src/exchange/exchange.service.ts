@@ -152,9 +152,9 @@ export function createExchangeService(connection: Connection, models: Models, au
     };
   }
 
-  async function get(caller: Caller, exchangeId: string): Promise<Record<string, unknown>> {
+  async function get(caller: Caller, exchangeId: string, options: { logAccess?: boolean } = {}): Promise<Record<string, unknown>> {
     const { exchange, recipients, own, isSender } = await access(caller, exchangeId);
-    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId });
+    if (options.logAccess !== false) await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId });
     return view(exchange, isSender ? recipients : own ? [own] : []);
   }
 

@@ -3,7 +3,6 @@
  * signature among the signature's certificates, the document's DSS, and the trust store; the path ends
  * at a trust anchor matched by subject and key. Validity is checked at the best known signing time.
  */
-import { X509Certificate } from 'node:crypto';
 import { CertificateInfo } from '../cms';
 import { Message, message } from './report';
 import { TrustStore } from './trust-store';
@@ -16,16 +15,19 @@ export interface ChainResult {
 }
 
 function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
-  if (!child.issuerDer.equals(parent.subjectDer)) {
-    const a = new X509Certificate(child.der).issuer;
-    const b = new X509Certificate(parent.der).subject;
-    if (a !== b) return false;
-  }
+  if (!child.issuerDer.equals(parent.subjectDer) && child.x509.issuer !== parent.x509.subject) return false;
+  // Content-addressed memo: the same link is checked again for every document signed by this chain.
+  const memoKey = `issued-by:${parent.sha256}`;
+  const known = child.memo.get(memoKey);
+  if (known) return known[0] === 1;
+  let ok = false;
   try {
-    return new X509Certificate(child.der).verify(parent.publicKey);
+    ok = child.x509.verify(parent.publicKey);
   } catch {
-    return false;
+    ok = false;
   }
+  child.memo.set(memoKey, Buffer.from([ok ? 1 : 0]));
+  return ok;
 }
 
 export function buildChain(leaf: CertificateInfo, pool: CertificateInfo[], trust: TrustStore, at: Date): ChainResult {

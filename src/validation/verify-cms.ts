@@ -70,25 +70,35 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     messages: [],
   };
   let signed: pkijs.SignedData;
+  const rawCertificates: Buffer[] = [];
   try {
     // /Contents is zero padded after the DER: asn1js reads the first element and ignores the padding.
     const asn1 = asn1js.fromBER(new Uint8Array(der).buffer);
     if (asn1.offset === -1) throw new Error(asn1.result.error);
     const info = new pkijs.ContentInfo({ schema: asn1.result });
     if (info.contentType !== OID.signedData) throw new Error('not SignedData');
-    signed = new pkijs.SignedData({ schema: info.content });
+    // The certificates are taken as encoded (never re-encoded) and parsed through the certificate cache;
+    // PKI.js then reads the SignedData without them, which is most of its parsing cost.
+    const content = info.content as asn1js.Sequence;
+    const items = content.valueBlock?.value ?? [];
+    const certSet = items.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
+    if (certSet) {
+      for (const c of (certSet as asn1js.Constructed).valueBlock.value) {
+        if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) rawCertificates.push(Buffer.from(c.valueBeforeDecodeView));
+      }
+      content.valueBlock.value = items.filter((v) => v !== certSet);
+    }
+    signed = new pkijs.SignedData({ schema: content });
   } catch {
     findings.messages.push(message('CMS_UNPARSEABLE', 'Không đọc được cấu trúc CMS của chữ ký', 'the CMS signature cannot be parsed'));
     return findings;
   }
   findings.parsed = true;
-  for (const c of signed.certificates ?? []) {
-    if (c instanceof pkijs.Certificate) {
-      try {
-        findings.certificates.push(parseCertificate(Buffer.from(c.toSchema().toBER())));
-      } catch {
-        // an unreadable extra certificate does not stop validation
-      }
+  for (const c of rawCertificates) {
+    try {
+      findings.certificates.push(parseCertificate(c));
+    } catch {
+      // an unreadable extra certificate does not stop validation
     }
   }
   for (const crl of signed.crls ?? []) {
