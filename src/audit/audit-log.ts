@@ -110,27 +110,30 @@ export function createAuditLog(connection: Connection) {
     flushing = true;
     try {
       while (pending.length > 0) {
-        const batch = pending;
+        let batch = pending;
         pending = [];
         let lastError: unknown;
-        let written: AuditEvent[] | undefined;
-        for (let attempt = 0; attempt < 20 && !written; attempt++) {
+        for (let attempt = 0; attempt < 20 && batch.length > 0; attempt++) {
           head ??= await readHead();
           const events = build(head, batch.map((b) => b.input));
           try {
             await Model.insertMany(events, { ordered: true });
-            written = events;
             const last = events[events.length - 1];
             head = { seq: last.seq, hash: last.hash };
+            batch.forEach((b, i) => b.resolve(events[i]));
+            batch = [];
           } catch (error) {
             lastError = error;
             head = undefined;
-            // A partial ordered insert leaves a prefix written; re-reading the head picks up after it.
             if ((error as { code?: number }).code !== 11000 && !(error as { writeErrors?: unknown[] }).writeErrors) break;
+            // An ordered insert may have written a prefix before the clash: those events are done.
+            const written = new Set((await Model.find({ hash: { $in: events.map((e) => e.hash) } }, { hash: 1 }).lean()).map((e) => e.hash));
+            const remaining: typeof batch = [];
+            batch.forEach((b, i) => (written.has(events[i].hash) ? b.resolve(events[i]) : remaining.push(b)));
+            batch = remaining;
           }
         }
-        if (written) batch.forEach((b, i) => b.resolve((written as AuditEvent[])[i]));
-        else batch.forEach((b) => b.reject(lastError ?? new Error('the audit trail cannot be written')));
+        batch.forEach((b) => b.reject(lastError ?? new Error('the audit trail cannot be written')));
       }
     } finally {
       flushing = false;
