@@ -72,6 +72,14 @@ export function createApp(deps: AppDeps): express.Express {
     }
     throw new AppError('INVALID_REQUEST', 'no PDF in the request');
   };
+  /** The edXML-style header sent as a JSON multipart field named "metadata". */
+  const metadataField = (req: Request): unknown => {
+    try {
+      return JSON.parse(String((req.body as Record<string, unknown>).metadata ?? ''));
+    } catch {
+      throw new AppError('INVALID_REQUEST', 'the "metadata" field must be JSON');
+    }
+  };
   const acceptPdf: RequestHandler[] = [
     (req, _res, next) => (req.is('multipart/form-data') ? upload.single('file')(req, _res, next) : rawPdf(req, _res, next)),
   ];
@@ -132,14 +140,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post('/v1/exchanges', auth('clerk'), upload.single('file'), wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(String((req.body as Record<string, unknown>).metadata ?? ''));
-    } catch {
-      throw new AppError('INVALID_REQUEST', 'the "metadata" field must be JSON');
-    }
+    const metadata = metadataField(req);
     const { exchange, created } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
     // The sender's own answer to its send is not an access to log.
+    res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId, { logAccess: false }));
+  }));
+  app.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), upload.single('file'), wrap(async (req, res) => {
+    const { pdf, fileName } = pdfBody(req);
+    const metadata = metadataField(req);
+    const { exchange, created } = await deps.exchanges.receive(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
     res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId, { logAccess: false }));
   }));
   app.get('/v1/exchanges', auth('clerk', 'receiver', 'archivist', 'signer'), wrap(async (req, res) => {
@@ -200,7 +209,6 @@ export function createApp(deps: AppDeps): express.Express {
     else if (e?.name === 'MongoServerSelectionError' || e?.name === 'MongoNetworkError') appError = new AppError('DATABASE_UNAVAILABLE', 'the database is unavailable; try again');
     else {
       deps.logger.error({ requestId, err: error }, 'unexpected error');
-      appError = new AppError('INVALID_REQUEST', 'internal error');
       res.status(500).type('application/problem+json').json({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'INTERNAL', requestId });
       return;
     }

@@ -52,4 +52,5 @@ const dist = (m) => require(path.join(root, 'dist', m));
   await service.close();
   await db.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -24,6 +24,8 @@ export type AuditEventType =
   | 'document.verified'
   /** An exchange was sent to recipients. */
   | 'exchange.sent'
+  /** A document arrived from outside the service and was verified (and returned if it failed). */
+  | 'exchange.received'
   /** A recipient's status changed (received, returned, accepted, done, recall answers). */
   | 'exchange.status-changed'
   /** The sender recalled an exchange. */

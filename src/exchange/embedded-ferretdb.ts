@@ -3,7 +3,7 @@
  * on a free loopback port, started and stopped with the service. MONGODB_URI replaces it in production.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import * as path from 'node:path';
 
@@ -50,7 +50,8 @@ export async function startEmbeddedFerretDb(binary: string, dataDir: string, dat
   const child = spawn(
     binary,
     ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    // Its own log file: inheriting stderr would keep a parent's pipes open after the parent is done.
+    { stdio: ['ignore', 'ignore', openSync(path.join(dir, 'ferretdb.log'), 'a')] },
   );
   await waitForPort(port, child, 15_000);
   return {

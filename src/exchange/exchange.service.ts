@@ -131,6 +131,61 @@ export function createExchangeService(connection: Connection, models: Models, au
     return { exchange, created: true };
   }
 
+  /**
+   * A document arriving from outside this service (e.g. through the national document axis) for the
+   * caller's agency. It is verified on arrival (Decree 30/2020 Art. 21): a document whose signature fails
+   * is recorded and returned automatically (status 02) with the failing sub-indication as the reason.
+   */
+  async function receive(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }) {
+    if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
+      throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
+    }
+    const parsed = sendMetadataSchema.omit({ to: true }).extend({
+      from: z.object({ organId: z.string().regex(/^[0-9A-Z.]{1,35}$/), organName: z.string().min(1).max(300) }),
+    }).safeParse(input.metadata);
+    if (!parsed.success) {
+      throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const meta = parsed.data;
+    const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
+    const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
+    if (replay) return { exchange: replay, created: false };
+    const report = await validatePdf(input.pdf, validation, input.fileName);
+    const verification = summariseReport(report);
+    const failing = report.error ? 'PDF_MALFORMED' : report.indication === 'NO_SIGNATURE' ? 'NO_SIGNATURE'
+      : report.indication === 'TOTAL_FAILED' ? (report.subIndication ?? 'MODIFIED_AFTER_SIGNING') : undefined;
+    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    const year = meta.issuedDate.getUTCFullYear();
+    const fileId = await storeFile(input.pdf, input.fileName, sha256);
+    const exchangeId = randomUUID();
+    let exchange: ExchangeDoc;
+    try {
+      exchange = (await models.Exchange.create({
+        exchangeId, fromOrganId: meta.from.organId, fromOrganName: meta.from.organName, to: [{ organId: caller.organId, organName: caller.organName }],
+        codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
+        documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
+        promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
+        idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
+      })).toObject();
+    } catch (error) {
+      await bucket().delete(fileId).catch(() => undefined);
+      if ((error as { code?: number }).code === 11000) {
+        throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} of ${meta.from.organId} was already received in ${year}`);
+      }
+      throw error;
+    }
+    const now = new Date();
+    const history: StatusEntry[] = [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }];
+    if (failing) {
+      history.push({ status: STATUS.RETURNED, at: now, byOrganId: caller.organId, reason: `Tự động trả lại: chữ ký số không hợp lệ (${failing}) / returned automatically: signature check failed (${failing})` });
+    }
+    await models.Recipient.create({
+      exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, verification, updatedAt: now,
+    });
+    await audit.append({ type: 'exchange.received', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: meta.from.organId, sha256, returned: failing ?? null } });
+    return { exchange, created: true };
+  }
+
   async function access(caller: Caller, exchangeId: string): Promise<{ exchange: ExchangeDoc; recipients: RecipientDoc[]; own?: RecipientDoc; isSender: boolean }> {
     const exchange = await models.Exchange.findOne({ exchangeId }).lean();
     if (!exchange) throw new AppError('NOT_FOUND', 'no such exchange');
@@ -253,7 +308,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     return stats;
   }
 
-  return { send, get, openDocument, list, changeStatus, recall, statistics };
+  return { send, receive, get, openDocument, list, changeStatus, recall, statistics };
 }
 
 export type ExchangeService = ReturnType<typeof createExchangeService>;

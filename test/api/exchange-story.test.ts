@@ -181,3 +181,40 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(badJson.status).toBe(400);
   });
 });
+
+describe('documents arriving from outside the service', () => {
+  let service: Service;
+  let keys: Record<string, Record<string, string>>;
+  let signed: Buffer;
+  beforeAll(async () => {
+    service = await openTestService();
+    keys = await seedAgencies(service, [B]);
+    const { signPdf, joinParts } = await import('../../src/signing');
+    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+  });
+  afterAll(() => service.close());
+
+  const inbound = (pdf: Buffer, key: string, number: string) => request(service.app).post('/v1/exchanges/inbound').set(bearer(keys[B.organId].receiver))
+    .set('Idempotency-Key', key).attach('file', pdf, 'in.pdf')
+    .field('metadata', JSON.stringify({ from: { organId: '000.00.00.G09', organName: 'Bộ Tài chính' }, codeNumber: number, codeNotation: 'BTC-VP', issuedDate: '2026-11-20', subject: 'V/v báo cáo' }));
+
+  it('when a tampered document arrives for B, then it is recorded and returned automatically with the failing sub-indication', async () => {
+    const tampered = Buffer.from(signed);
+    tampered[2500] ^= 0x04;
+    const res = await inbound(tampered, 'axis-msg-000001', '101');
+    expect(res.status).toBe(201);
+    expect(res.body.recipients[0].status).toBe('02');
+    expect(res.body.recipients[0].history.map((h: { status: string }) => h.status)).toEqual(['01', '02']);
+    expect(res.body.recipients[0].history[1].reason).toContain('HASH_FAILURE');
+    expect(res.body.verification.indication).toBe('TOTAL_FAILED');
+  });
+
+  it('when an intact signed document arrives, then it waits in the inbox with status 01; the same message twice is one record', async () => {
+    const first = await inbound(signed, 'axis-msg-000002', '102');
+    const again = await inbound(signed, 'axis-msg-000002', '102');
+    expect([first.status, again.status, again.body.exchangeId]).toEqual([201, 200, first.body.exchangeId]);
+    expect(first.body.recipients[0].status).toBe('01');
+    const inbox = await request(service.app).get('/v1/exchanges?box=inbox&status=01').set(bearer(keys[B.organId].receiver));
+    expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([first.body.exchangeId]);
+  });
+});
