@@ -141,9 +141,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/v1/exchanges', auth('clerk'), upload.single('file'), wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
     const metadata = metadataField(req);
-    const { exchange, created } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
-    // The sender's own answer to its send is not an access to log.
-    res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId, { logAccess: false }));
+    const { created, view } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
+    res.status(created ? 201 : 200).json(view);
   }));
   app.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), upload.single('file'), wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);

@@ -48,7 +48,7 @@ const dist = (m) => require(path.join(root, 'dist', m));
   });
   const row = (name, r, target) => ({ name, perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, target });
   console.log(JSON.stringify([row('verifications of a 1-page signed PDF (req/s)', verify, '≥ 300/s, p99 < 250 ms'), row('exchange sends of a 1-page signed PDF (req/s)', send, '≥ 150/s, p99 < 250 ms')]));
-  server.close();
+  await new Promise((resolve) => server.close(resolve));
   await service.close();
   await db.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });

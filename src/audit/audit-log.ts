@@ -116,9 +116,10 @@ export function createAuditLog(connection: Connection) {
         pending = [];
         let lastError: unknown;
         for (let attempt = 0; attempt < 20 && batch.length > 0; attempt++) {
-          head ??= await readHead();
-          const events = build(head, batch.map((b) => b.input));
+          let events: AuditEvent[] = [];
           try {
+            head ??= await readHead();
+            events = build(head, batch.map((b) => b.input));
             await Model.insertMany(events, { ordered: true });
             const last = events[events.length - 1];
             head = { seq: last.seq, hash: last.hash };
@@ -129,7 +130,14 @@ export function createAuditLog(connection: Connection) {
             head = undefined;
             if ((error as { code?: number }).code !== 11000 && !(error as { writeErrors?: unknown[] }).writeErrors) break;
             // An ordered insert may have written a prefix before the clash: those events are done.
-            const written = new Set((await Model.find({ hash: { $in: events.map((e) => e.hash) } }, { hash: 1 }).lean()).map((e) => e.hash));
+            if (events.length === 0) break;
+            let written: Set<string>;
+            try {
+              written = new Set((await Model.find({ hash: { $in: events.map((e) => e.hash) } }, { hash: 1 }).lean()).map((e) => e.hash));
+            } catch (readError) {
+              lastError = readError;
+              break;
+            }
             const remaining: typeof batch = [];
             batch.forEach((b, i) => (written.has(events[i].hash) ? b.resolve(events[i]) : remaining.push(b)));
             batch = remaining;

@@ -16,7 +16,14 @@ export interface Caller {
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** How long an authenticated key is trusted without asking the database again (revocation delay bound). */
+const AUTH_CACHE_MS = 2000;
+
 export function createAgencyService(models: Models, audit: AuditLog) {
+  // keyId → caller and secret hash; revocation in this process clears the entry at once, in other
+  // service instances it takes effect within AUTH_CACHE_MS.
+  const recent = new Map<string, { caller: Caller; secretHash: string; until: number }>();
+
   async function registerAgency(input: { organId: string; name: string; acceptPublicCa?: boolean }, by?: Caller): Promise<AgencyDoc> {
     if (!/^[0-9A-Z.]{1,35}$/.test(input.organId)) {
       throw new AppError('INVALID_REQUEST', 'organId must be 1–35 characters of 0-9, A-Z and "." (e.g. 000.00.00.G22)');
@@ -45,6 +52,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
 
   async function revokeApiKey(keyId: string, by: Caller): Promise<void> {
     const result = await models.ApiKey.updateOne({ keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    recent.delete(keyId);
     if (result.matchedCount === 0) throw new AppError('NOT_FOUND', `no active API key ${keyId}`);
     await audit.append({ type: 'api-key.revoked', organId: by.organId, keyId: by.keyId, subject: keyId });
   }
@@ -52,13 +60,18 @@ export function createAgencyService(models: Models, audit: AuditLog) {
   async function authenticate(token: string | undefined): Promise<Caller> {
     const m = /^kyso_([0-9a-f]{16})_([A-Za-z0-9_-]{20,64})$/.exec(token ?? '');
     if (!m) throw new AppError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer kyso_…)');
-    const key = await models.ApiKey.findOne({ keyId: m[1] }).lean();
     const given = Buffer.from(sha256(m[2]), 'hex');
+    const cached = recent.get(m[1]);
+    if (cached && cached.until > Date.now() && timingSafeEqual(given, Buffer.from(cached.secretHash, 'hex'))) return cached.caller;
+    const key = await models.ApiKey.findOne({ keyId: m[1] }).lean();
     if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'the API key has been revoked');
     const agency = await models.Agency.findOne({ organId: key.organId }).lean();
     if (!agency?.active) throw new AppError('UNAUTHENTICATED', 'the agency of this API key is not active');
-    return { organId: key.organId, organName: agency.name, role: key.role, keyId: key.keyId };
+    const caller: Caller = { organId: key.organId, organName: agency.name, role: key.role, keyId: key.keyId };
+    if (recent.size > 10_000) recent.clear();
+    recent.set(key.keyId, { caller, secretHash: key.secretHash, until: Date.now() + AUTH_CACHE_MS });
+    return caller;
   }
 
   async function listAgencies(): Promise<Array<Pick<AgencyDoc, 'organId' | 'name' | 'active'>>> {

@@ -59,7 +59,9 @@ export function summariseReport(report: DocumentReport): Record<string, unknown>
 }
 
 export function createExchangeService(connection: Connection, models: Models, audit: AuditLog, validation: ValidationContext) {
-  const bucket = (): mongo.GridFSBucket => new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' });
+  // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
+  let documents: mongo.GridFSBucket | undefined;
+  const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
 
   async function storeFile(bytes: Buffer, fileName: string, sha256: string): Promise<mongo.ObjectId> {
     const upload = bucket().openUploadStream(fileName, { metadata: { sha256, contentType: 'application/pdf' } });
@@ -69,12 +71,10 @@ export function createExchangeService(connection: Connection, models: Models, au
     return upload.id as mongo.ObjectId;
   }
 
-  async function send(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }): Promise<{ exchange: ExchangeDoc; created: boolean }> {
+  async function send(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }): Promise<{ exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> }> {
     if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
       throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
     }
-    const existing = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
-    if (existing) return { exchange: existing, created: false };
     const parsed = sendMetadataSchema.safeParse(input.metadata);
     if (!parsed.success) {
       throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -85,8 +85,8 @@ export function createExchangeService(connection: Connection, models: Models, au
     const unknown = to.filter((id) => !agencies.some((a) => a.organId === id));
     if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
     const year = meta.issuedDate.getUTCFullYear();
-    const clash = await models.Exchange.findOne({ fromOrganId: caller.organId, year, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation }).lean();
-    if (clash) throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
+    // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
+    // which is also what makes them race-free; a replay then answers with the first exchange.
 
     const report = await validatePdf(input.pdf, validation, input.fileName);
     if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
@@ -114,21 +114,20 @@ export function createExchangeService(connection: Connection, models: Models, au
       await bucket().delete(fileId).catch(() => undefined);
       if ((error as { code?: number }).code === 11000) {
         const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
-        if (again) return { exchange: again, created: false };
+        if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
         throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
       }
       throw error;
     }
     const now = new Date();
-    await models.Recipient.insertMany(
-      agencies.map((a) => ({
-        exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
-        history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], verification, updatedAt: now,
-      })),
-      { ordered: true },
-    );
+    const recipients: RecipientDoc[] = agencies.map((a) => ({
+      exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
+      history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], verification, updatedAt: now, documentRemoved: false,
+    }));
+    await models.Recipient.insertMany(recipients, { ordered: true });
     await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
-    return { exchange, created: true };
+    // Answered from what was just written: no read-back of a collection that grows with every exchange.
+    return { exchange, created: true, view: view(exchange, recipients) };
   }
 
   /**

@@ -25,7 +25,9 @@ export interface OpenSessionInput {
 }
 
 export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number) {
-  const bucket = (): mongo.GridFSBucket => new mongo.GridFSBucket(connection.db as never, { bucketName: 'session_files' });
+  // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
+  let documents: mongo.GridFSBucket | undefined;
+  const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'session_files' }));
 
   async function open(caller: Caller, input: OpenSessionInput) {
     const chain = readCertificates(Buffer.from(input.certificateChainPem ?? '', 'utf8'));
