@@ -3,7 +3,7 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer } from '../../src/signers';
 import { toPem } from '../../src/cms';
 import type { Service } from '../../src/compose';
 import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
-import { openTestService, seedAgencies } from '../helpers/service';
+import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
 
 const A = { organId: '000.00.00.G22', name: 'Văn phòng Chính phủ' };
 const B = { organId: '000.00.00.H49', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
@@ -43,11 +43,7 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(opened.status).toBe(201);
     const value = await token.sign(Buffer.from(opened.body.dataToSign, 'base64'), 'sha256', 'rsa-pkcs1');
     const done = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys[A.organId].signer))
-      .send({ signatureValue: value.toString('base64') }).buffer(true).parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      .send({ signatureValue: value.toString('base64') }).buffer(true).parse(binaryBody);
     expect(done.status).toBe(200);
     expect(done.headers['content-type']).toContain('application/pdf');
     const again = await request(service.app).put(`/v1/signing-sessions/${opened.body.sessionId}`).set(bearer(keys[A.organId].signer)).send({ signatureValue: value.toString('base64') });
@@ -56,11 +52,7 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect([other.status, other.body.code]).toEqual([404, 'SESSION_NOT_FOUND']);
 
     const sealed = await request(service.app).post('/v1/signatures?field=DauCoQuan').set(bearer(keys[A.organId].clerk))
-      .set('Content-Type', 'application/pdf').send(done.body).buffer(true).parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      .set('Content-Type', 'application/pdf').send(done.body).buffer(true).parse(binaryBody);
     expect(sealed.status).toBe(200);
     signedByBoth = sealed.body;
     const verified = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(signedByBoth);
@@ -85,11 +77,7 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([exchangeId]);
     expect(inbox.body.items[0].verification.signatures).toHaveLength(2);
     expect(inbox.body.items[0].documentId).toBe('000.00.00.G22,2026/03/16,15/VPCP-KSTT');
-    const doc = await request(service.app).get(`/v1/exchanges/${exchangeId}/document`).set(bearer(keys[B.organId].receiver)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const doc = await request(service.app).get(`/v1/exchanges/${exchangeId}/document`).set(bearer(keys[B.organId].receiver)).buffer(true).parse(binaryBody);
     expect(Buffer.compare(doc.body, signedByBoth)).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { startEmbeddedFerretDb } from '../../src/exchange';
 import { Pkcs12Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { OUTPUT, p12Passphrase, pkiFile, ROOT, sample } from '../helpers/fixtures';
-import { openTestService, seedAgencies } from '../helpers/service';
+import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
 
 const FERRETDB = path.join(ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -33,11 +33,7 @@ describe('durability and limits', () => {
       const inbox = await request(service.app).get('/v1/exchanges?box=inbox').set(bearer(keys['B.02'].receiver));
       expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([sent.body.exchangeId]);
       const doc = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/document`).set(bearer(keys['B.02'].receiver))
-        .buffer(true).parse((res, cb) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
+        .buffer(true).parse(binaryBody);
       expect(Buffer.compare(doc.body, signed)).toBe(0);
       const replay = await request(service.app).post('/v1/exchanges').set(bearer(keys['A.01'].clerk)).set('Idempotency-Key', 'restart-test-0001')
         .attach('file', signed, 'cv.pdf')

@@ -39,3 +39,10 @@ export async function seedAgencies(service: Service, agencies: Array<{ organId: 
   }
   return out;
 }
+
+/** supertest parser that keeps a binary (PDF) response body as a Buffer. */
+export function binaryBody(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+}
