@@ -1,5 +1,5 @@
-# Kyso: PAdES signing and verification. The image carries SoftHSM2 for a demo token; production mounts a
-# vendor PKCS#11 module and its configuration instead.
+# Kyso: PAdES signing, verification and document exchange. The image carries SoftHSM2 for a demo token;
+# production mounts a vendor PKCS#11 module and its configuration instead.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -21,5 +21,8 @@ COPY samples ./samples
 COPY assets ./assets
 COPY scripts ./scripts
 USER node
-ENTRYPOINT ["node", "dist/cli/main.js"]
-CMD ["--help"]
+ENV PORT=8080 KYSO_DATA_DIR=/app/data
+EXPOSE 8080
+# The service; MONGODB_URI must name a MongoDB server (see docker-compose.yml). The CLI is
+# `docker run … node dist/cli/main.js verify FILE`.
+CMD ["node", "dist/main.js"]
