@@ -123,10 +123,15 @@ function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, rais
   }
 }
 
+/**
+ * A new signature widget is part of signing (FORM_FILLING level); any other new annotation, including the
+ * widget of a new non-signature form field, is ANNOTATIONS: adding fields is not filling them (DocMDP P=2).
+ */
 function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
   const dict = file.resolveDict(annot);
   if (!dict) return 'OTHER';
-  if (isName(dict.get('Subtype'), 'Widget') || dict.has('FT')) return 'FORM_FILLING';
+  const fieldType = dict.get('FT') ?? file.resolveDict(dict.get('Parent'))?.get('FT');
+  if (isName(fieldType, 'Sig')) return 'FORM_FILLING';
   return 'ANNOTATIONS';
 }
 
