@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post('/v1/verifications', auth(), ...acceptPdf, wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
-    const report = await validatePdf(pdf, deps.validation, fileName);
+    const report = await validatePdf(pdf, deps.validation, fileName, { hashFile: true });
     if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
     await deps.audit.append({ type: 'document.verified', organId: req.caller.organId, keyId: req.caller.keyId, details: { sha256: report.sha256, indication: report.indication } });
     res.json(report);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { createValidationContext, DocumentReport, validatePdf } from '../validation';
 
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--offline] [--at ISO-8601] [--json] [--lang vi|en]';
+export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--offline] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 const showTime = (iso: string | null): string => (iso ? `${VN_TIME.format(new Date(iso))} +07:00` : '-');
@@ -32,6 +32,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       at: { type: 'string' },
       json: { type: 'boolean', default: false },
       lang: { type: 'string', default: 'vi' },
+      hash: { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
@@ -43,10 +44,10 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   for (const file of positionals) {
     let report: DocumentReport;
     try {
-      report = await validatePdf(await readFile(file), context, file);
+      report = await validatePdf(await readFile(file), context, file, { hashFile: values.hash });
     } catch (error) {
       report = {
-        file, sha256: '', size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
+        file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
         messages: [], validatedAt: new Date().toISOString(),
         error: { code: 'INPUT_UNREADABLE', vi: `Không đọc được tệp ${file}`, en: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
       };

@@ -88,7 +88,8 @@ export function createExchangeService(connection: Connection, models: Models, au
     // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
     // which is also what makes them race-free; a replay then answers with the first exchange.
 
-    const report = await validatePdf(input.pdf, validation, input.fileName);
+    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256 });
     if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
     if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
     if (report.indication === 'TOTAL_FAILED') {
@@ -96,7 +97,6 @@ export function createExchangeService(connection: Connection, models: Models, au
         details: { verification: summariseReport(report) },
       });
     }
-    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
     const fileId = await storeFile(input.pdf, input.fileName, sha256);
     const verification = summariseReport(report);
     const exchangeId = randomUUID();
@@ -149,11 +149,11 @@ export function createExchangeService(connection: Connection, models: Models, au
     const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
     if (replay) return { exchange: replay, created: false };
-    const report = await validatePdf(input.pdf, validation, input.fileName);
+    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256 });
     const verification = summariseReport(report);
     const failing = report.error ? 'PDF_MALFORMED' : report.indication === 'NO_SIGNATURE' ? 'NO_SIGNATURE'
       : report.indication === 'TOTAL_FAILED' ? (report.subIndication ?? 'MODIFIED_AFTER_SIGNING') : undefined;
-    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
     const year = meta.issuedDate.getUTCFullYear();
     const fileId = await storeFile(input.pdf, input.fileName, sha256);
     const exchangeId = randomUUID();

@@ -1,4 +1,5 @@
 export { validatePdf } from './validate-pdf';
+export type { ValidatePdfOptions } from './validate-pdf';
 export { createValidationContext } from './validation-context';
 export type { ValidationContext } from './validation-context';
 export { TrustStore } from './trust-store';

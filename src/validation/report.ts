@@ -64,7 +64,8 @@ export interface SignatureReport {
 
 export interface DocumentReport {
   file?: string;
-  sha256: string;
+  /** SHA-256 of the whole file, when asked for (it costs a second pass over large files). */
+  sha256: string | null;
   size: number;
   revisions: number;
   signatures: SignatureReport[];

@@ -24,10 +24,16 @@ import { ContentDigest, verifyCms } from './verify-cms';
 const MAX_REVISIONS_SCANNED = 64;
 const ED448_SHAKE = '2.16.840.1.101.3.4.2.12';
 
-export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string): Promise<DocumentReport> {
+export interface ValidatePdfOptions {
+  /** The file's SHA-256 when the caller already has it; else computed only with hashFile. */
+  fileSha256?: string;
+  hashFile?: boolean;
+}
+
+export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string, options: ValidatePdfOptions = {}): Promise<DocumentReport> {
   const report: DocumentReport = {
     file: fileName,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: options.fileSha256 ?? (options.hashFile ? createHash('sha256').update(bytes).digest('hex') : null),
     size: bytes.length,
     revisions: 0,
     signatures: [],
