@@ -94,17 +94,58 @@ export function parseCertificate(der: Buffer): CertificateInfo {
   return info;
 }
 
+/**
+ * The certificate's top-level fields read straight from the DER with asn1js (RFC 5280 §4.1), keeping the
+ * original encodings of names, serial and key; only the extensions go through PKI.js. Parsing the whole
+ * certificate with PKI.js's schema matcher costs several times more and re-encodes the names.
+ */
+function readTbs(der: Buffer) {
+  const parsed = asn1js.fromBER(new Uint8Array(der).buffer);
+  if (parsed.offset === -1) throw new Error(parsed.result.error);
+  const certificate = parsed.result as asn1js.Sequence;
+  const tbs = certificate.valueBlock.value[0] as asn1js.Sequence;
+  const items = tbs.valueBlock.value;
+  let i = items[0].idBlock.tagClass === 3 && items[0].idBlock.tagNumber === 0 ? 1 : 0;
+  const serial = items[i++] as asn1js.Integer;
+  i++; // signature algorithm
+  const issuer = items[i++];
+  const validity = items[i++] as asn1js.Sequence;
+  const subject = items[i++];
+  const spki = items[i++] as asn1js.Sequence;
+  const extensions: pkijs.Extension[] = [];
+  for (; i < items.length; i++) {
+    if (items[i].idBlock.tagClass === 3 && items[i].idBlock.tagNumber === 3) {
+      const list = (items[i] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
+      for (const ext of list.valueBlock.value) extensions.push(new pkijs.Extension({ schema: ext }));
+    }
+  }
+  const time = (t: asn1js.AsnType): Date => (t as asn1js.UTCTime).toDate();
+  const raw = (b: asn1js.AsnType): Buffer => Buffer.from((b as asn1js.BaseBlock).valueBeforeDecodeView);
+  const algorithm = (spki.valueBlock.value[0] as asn1js.Sequence).valueBlock.value;
+  return {
+    serial,
+    issuerDer: raw(issuer),
+    subjectDer: raw(subject),
+    serialDer: raw(serial),
+    spkiDer: raw(spki),
+    notBefore: time(validity.valueBlock.value[0]),
+    notAfter: time(validity.valueBlock.value[1]),
+    algorithmOid: (algorithm[0] as asn1js.ObjectIdentifier).valueBlock.toString(),
+    algorithmParams: algorithm[1],
+    extensions,
+  };
+}
+
 function parseCertificateUncached(der: Buffer): CertificateInfo {
-  let cert: pkijs.Certificate;
+  let tbs: ReturnType<typeof readTbs>;
   let x509: X509Certificate;
   try {
-    cert = pkijs.Certificate.fromBER(der);
+    tbs = readTbs(der);
     x509 = new X509Certificate(der);
   } catch (error) {
     throw new AppError('CERT_MALFORMED', 'the certificate cannot be parsed', { cause: error });
   }
-  const spki = cert.subjectPublicKeyInfo;
-  const algOid = spki.algorithm.algorithmId;
+  const algOid = tbs.algorithmOid;
   let keyType: CertificateInfo['keyType'] = 'unknown';
   let keyBits = 0;
   let curve: string | undefined;
@@ -113,7 +154,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     keyBits = x509.publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
   } else if (algOid === OID.ecPublicKey) {
     keyType = 'ec';
-    const params = spki.algorithm.algorithmParams as asn1js.ObjectIdentifier | undefined;
+    const params = tbs.algorithmParams;
     const c = params instanceof asn1js.ObjectIdentifier ? CURVES[params.valueBlock.toString()] : undefined;
     curve = c?.name;
     keyBits = c?.bits ?? 0;
@@ -129,9 +170,9 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     subject: formatName(x509, 'subject'),
     issuer: formatName(x509, 'issuer'),
     // The INTEGER's own bytes: Node prints negative (non-conforming) serials with a minus sign.
-    serialHex: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex'),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
+    serialHex: Buffer.from(tbs.serial.valueBlock.valueHexView).toString('hex'),
+    notBefore: tbs.notBefore,
+    notAfter: tbs.notAfter,
     keyType,
     keyBits,
     curve,
@@ -139,21 +180,16 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     ocspUrls: [],
     caIssuersUrls: [],
     crlUrls: [],
-    issuerDer: Buffer.from(cert.issuer.toSchema().toBER()),
-    subjectDer: Buffer.from(cert.subject.toSchema().toBER()),
-    serialDer: Buffer.from(cert.serialNumber.toBER()),
-    spkiSha256: createHash('sha256').update(Buffer.from(spki.toSchema().toBER())).digest('hex'),
+    issuerDer: tbs.issuerDer,
+    subjectDer: tbs.subjectDer,
+    serialDer: tbs.serialDer,
+    spkiSha256: createHash('sha256').update(tbs.spkiDer).digest('hex'),
     sha256: createHash('sha256').update(der).digest('hex'),
     publicKey: x509.publicKey,
     x509,
     memo: new Map(),
   };
-  // Names as encoded by the issuer: PKI.js keeps the original bytes in valueBeforeDecode.
-  const rawIssuer = (cert.issuer as unknown as { valueBeforeDecode?: ArrayBuffer }).valueBeforeDecode;
-  const rawSubject = (cert.subject as unknown as { valueBeforeDecode?: ArrayBuffer }).valueBeforeDecode;
-  if (rawIssuer && rawIssuer.byteLength) info.issuerDer = Buffer.from(rawIssuer);
-  if (rawSubject && rawSubject.byteLength) info.subjectDer = Buffer.from(rawSubject);
-  for (const ext of cert.extensions ?? []) {
+  for (const ext of tbs.extensions) {
     const parsed = ext.parsedValue as unknown;
     switch (ext.extnID) {
       case '2.5.29.15': {
