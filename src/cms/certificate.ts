@@ -190,6 +190,9 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     memo: new Map(),
   };
   for (const ext of tbs.extensions) {
+    // parsedValue decodes on every access: read it only for the extensions used here.
+    const known = ['2.5.29.15', '2.5.29.19', '2.5.29.37', '2.5.29.14', '2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31'];
+    if (!known.includes(ext.extnID)) continue;
     const parsed = ext.parsedValue as unknown;
     switch (ext.extnID) {
       case '2.5.29.15': {
