@@ -11,6 +11,7 @@ import type { AuditLog } from './audit';
 import { AppError, isAppError } from './errors';
 import type { AgencyService, Caller, ExchangeService, Role, SigningSessionService } from './exchange';
 import { statusFor } from './http/error-status';
+import { openApiDocument } from './http/openapi';
 import type { Signer } from './signers';
 import { signPdf } from './signing';
 import { validatePdf, ValidationContext } from './validation';
@@ -84,6 +85,9 @@ export function createApp(deps: AppDeps): express.Express {
     (req, _res, next) => (req.is('multipart/form-data') ? upload.single('file')(req, _res, next) : rawPdf(req, _res, next)),
   ];
 
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

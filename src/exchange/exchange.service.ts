@@ -9,6 +9,7 @@ import { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
+import { PdfFile } from '../pdf';
 import { DocumentReport, validatePdf, ValidationContext } from '../validation';
 import type { Caller } from './agency.service';
 import { ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
@@ -38,7 +39,9 @@ export const sendMetadataSchema = z.object({
   signerPosition: z.string().max(200).optional(),
   signerFullName: z.string().max(200).optional(),
   promulgationPlace: z.string().max(200).optional(),
+  /** 0 thường (normal), 1 khẩn, 2 thượng khẩn, 3 hỏa tốc. */
   priority: z.coerce.number().int().min(0).max(3).default(0),
+  businessKind: z.coerce.number().int().min(0).max(3).default(0),
   dueDate: z.coerce.date().optional(),
 });
 export type SendMetadata = z.infer<typeof sendMetadataSchema>;
@@ -56,6 +59,14 @@ export function summariseReport(report: DocumentReport): Record<string, unknown>
       messages: s.messages.map((m) => m.vi),
     })),
   };
+}
+
+function countPages(pdf: Buffer): number {
+  try {
+    return PdfFile.parse(pdf).pageRefs().length;
+  } catch {
+    return 0;
+  }
 }
 
 export function createExchangeService(connection: Connection, models: Models, audit: AuditLog, validation: ValidationContext) {
@@ -109,6 +120,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind,
       })).toObject();
     } catch (error) {
       await bucket().delete(fileId).catch(() => undefined);
@@ -123,6 +135,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     const recipients: RecipientDoc[] = agencies.map((a) => ({
       exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
       history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], verification, updatedAt: now, documentRemoved: false,
+      needsReview: report.indication === 'INDETERMINATE',
     }));
     await models.Recipient.insertMany(recipients, { ordered: true });
     await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
@@ -165,6 +178,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind,
       })).toObject();
     } catch (error) {
       await bucket().delete(fileId).catch(() => undefined);
@@ -180,6 +194,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     }
     await models.Recipient.create({
       exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, verification, updatedAt: now,
+      needsReview: !failing && report.indication === 'INDETERMINATE',
     });
     await audit.append({ type: 'exchange.received', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: meta.from.organId, sha256, returned: failing ?? null } });
     return { exchange, created: true };
@@ -202,7 +217,9 @@ export function createExchangeService(connection: Connection, models: Models, au
     return {
       ...rest,
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
-      recipients: recipients.map((r) => ({ organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved })),
+      recipients: recipients.map((r) => ({
+        organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
+      })),
     };
   }
 
@@ -250,7 +267,9 @@ export function createExchangeService(connection: Connection, models: Models, au
     };
   }
 
-  async function changeStatus(caller: Caller, exchangeId: string, input: { status?: unknown; reason?: unknown }): Promise<Record<string, unknown>> {
+  async function changeStatus(
+    caller: Caller, exchangeId: string, input: { status?: unknown; reason?: unknown; staff?: { name?: unknown; position?: unknown } },
+  ): Promise<Record<string, unknown>> {
     const { own } = await access(caller, exchangeId);
     if (!own) throw new AppError('FORBIDDEN', 'only a recipient changes its status; the sender may recall');
     const status = String(input.status ?? '');
@@ -261,8 +280,15 @@ export function createExchangeService(connection: Connection, models: Models, au
     if ((status === STATUS.RETURNED || status === STATUS.RECALL_REFUSED) && !reason) {
       throw new AppError('INVALID_REQUEST', 'a reason is required to return a document or refuse a recall');
     }
-    const entry: StatusEntry = { status, at: new Date(), byOrganId: caller.organId, ...(reason ? { reason } : {}) };
-    const update: Record<string, unknown> = { $set: { status, updatedAt: entry.at, ...(status === STATUS.RECALL_ACCEPTED ? { documentRemoved: true } : {}) }, $push: { history: entry } };
+    const staffName = typeof input.staff?.name === 'string' ? input.staff.name.slice(0, 200) : undefined;
+    const staffPosition = typeof input.staff?.position === 'string' ? input.staff.position.slice(0, 200) : undefined;
+    const entry: StatusEntry = {
+      status, at: new Date(), byOrganId: caller.organId, ...(reason ? { reason } : {}), ...(staffName ? { staffName } : {}), ...(staffPosition ? { staffPosition } : {}),
+    };
+    const update: Record<string, unknown> = {
+      $set: { status, updatedAt: entry.at, needsReview: false, ...(status === STATUS.RECALL_ACCEPTED ? { documentRemoved: true } : {}) },
+      $push: { history: entry },
+    };
     // Conditional on the status read above: two concurrent moves cannot both apply.
     const result = await models.Recipient.updateOne({ exchangeId, organId: caller.organId, status: own.status }, update);
     if (result.modifiedCount === 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the status changed meanwhile; read it again');

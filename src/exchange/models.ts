@@ -36,6 +36,9 @@ export interface StatusEntry {
   at: Date;
   byOrganId: string;
   reason?: string;
+  /** The staff member who made the move, as they gave it (edXML StaffInfo). */
+  staffName?: string;
+  staffPosition?: string;
 }
 
 export interface ExchangeDoc {
@@ -59,6 +62,9 @@ export interface ExchangeDoc {
   fileName: string;
   sha256: string;
   size: number;
+  pageAmount: number;
+  /** edXML business kind: 0 new, 1 recall, 2 update, 3 replace. */
+  businessKind: number;
   verification: Record<string, unknown>;
   state: 'sent' | 'recalled';
   recallReason?: string;
@@ -75,6 +81,8 @@ export interface RecipientDoc {
   /** The recipient's copy is removed when a recall is accepted (status 15); the record stays. */
   documentRemoved: boolean;
   verification: Record<string, unknown>;
+  /** INDETERMINATE on receipt: a person must look before accepting (Decree 30/2020 Art. 21). */
+  needsReview: boolean;
   updatedAt: Date;
 }
 
@@ -140,6 +148,8 @@ export function createModels(connection: Connection) {
     fileName: String,
     sha256: String,
     size: Number,
+    pageAmount: Number,
+    businessKind: { type: Number, default: 0 },
     verification: { type: Schema.Types.Mixed },
     state: { type: String, default: 'sent' },
     recallReason: String,
@@ -157,8 +167,9 @@ export function createModels(connection: Connection) {
     organId: { type: String, required: true },
     organName: String,
     status: { type: String, required: true },
-    history: [{ _id: false, status: String, at: Date, byOrganId: String, reason: String }],
+    history: [{ _id: false, status: String, at: Date, byOrganId: String, reason: String, staffName: String, staffPosition: String }],
     documentRemoved: { type: Boolean, default: false },
+    needsReview: { type: Boolean, default: false },
     verification: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, default: () => new Date() },
   });

@@ -66,6 +66,9 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(first.status).toBe(201);
     exchangeId = first.body.exchangeId;
     expect(first.body.recipients.map((r: { organId: string; status: string }) => [r.organId, r.status])).toEqual([[B.organId, '01'], [C.organId, '01']]);
+    expect(first.body.pageAmount).toBe(1);
+    // Offline revocation makes the verdict INDETERMINATE: flagged for a person to look at.
+    expect(first.body.recipients.every((r: { needsReview: boolean }) => r.needsReview)).toBe(true);
     const second = await send();
     expect([second.status, second.body.exchangeId]).toEqual([200, exchangeId]);
     const outbox = await request(service.app).get('/v1/exchanges?box=outbox').set(bearer(keys[A.organId].clerk));
@@ -83,7 +86,10 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
 
   it('when B accepts and finishes and C returns with a reason, then A sees each recipient history', async () => {
     const move = (org: string, body: object) => request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[org].receiver)).send(body);
-    expect((await move(B.organId, { status: '03' })).status).toBe(200);
+    const accepted = await move(B.organId, { status: '03', staff: { name: 'Lê Thị Văn Thư', position: 'Văn thư' } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.recipients[0]).toMatchObject({ needsReview: false });
+    expect(accepted.body.recipients[0].history[1]).toMatchObject({ status: '03', staffName: 'Lê Thị Văn Thư', staffPosition: 'Văn thư' });
     expect((await move(B.organId, { status: '06' })).status).toBe(200);
     const noReason = await move(C.organId, { status: '02' });
     expect([noReason.status, noReason.body.code]).toEqual([400, 'INVALID_REQUEST']);
@@ -154,6 +160,12 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect((await request(service.app).post(`/v1/exchanges/${id}/status`).set(bearer(keys[B.organId].receiver)).send({ status: '15' })).status).toBe(200);
     expect((await request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[B.organId].receiver))).status).toBe(404);
     expect((await request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[A.organId].clerk))).status).toBe(200);
+  });
+
+  it('when the API description is asked for, then OpenAPI 3.1 lists every route', async () => {
+    const doc = await request(service.app).get('/openapi.json');
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/signing-sessions', '/v1/exchanges', '/v1/exchanges/{id}/status', '/v1/verifications']));
   });
 
   it('when requests are malformed, then clear 4xx problems come back, never a 500', async () => {
