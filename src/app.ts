@@ -171,6 +171,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/v1/exchanges/:id', auth(), wrap(async (req, res) => {
     res.json(await deps.exchanges.get(req.caller, String(req.params.id)));
   }));
+  app.get('/v1/exchanges/:id/report', auth(), wrap(async (req, res) => {
+    res.json(await deps.exchanges.report(req.caller, String(req.params.id)));
+  }));
   app.get('/v1/exchanges/:id/document', auth(), wrap(async (req, res) => {
     const doc = await deps.exchanges.openDocument(req.caller, String(req.params.id));
     res.setHeader('Content-Type', 'application/pdf');

@@ -120,7 +120,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind,
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
       })).toObject();
     } catch (error) {
       await bucket().delete(fileId).catch(() => undefined);
@@ -178,7 +178,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind,
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
       })).toObject();
     } catch (error) {
       await bucket().delete(fileId).catch(() => undefined);
@@ -212,8 +212,8 @@ export function createExchangeService(connection: Connection, models: Models, au
   }
 
   function view(exchange: ExchangeDoc, recipients: RecipientDoc[]): Record<string, unknown> {
-    const { _id, __v, fileId, ...rest } = exchange as ExchangeDoc & { _id?: unknown; __v?: unknown };
-    void _id; void __v; void fileId;
+    const { _id, __v, fileId, report, ...rest } = exchange as ExchangeDoc & { _id?: unknown; __v?: unknown };
+    void _id; void __v; void fileId; void report;
     return {
       ...rest,
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
@@ -227,6 +227,13 @@ export function createExchangeService(connection: Connection, models: Models, au
     const { exchange, recipients, own, isSender } = await access(caller, exchangeId);
     if (options.logAccess !== false) await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId });
     return view(exchange, isSender ? recipients : own ? [own] : []);
+  }
+
+  /** The full report stored at receipt, for archivists replaying a verdict. */
+  async function report(caller: Caller, exchangeId: string): Promise<Record<string, unknown>> {
+    const { exchange } = await access(caller, exchangeId);
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { report: true } });
+    return exchange.report ?? {};
   }
 
   async function openDocument(caller: Caller, exchangeId: string): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
@@ -333,7 +340,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     return stats;
   }
 
-  return { send, receive, get, openDocument, list, changeStatus, recall, statistics };
+  return { send, receive, get, report, openDocument, list, changeStatus, recall, statistics };
 }
 
 export type ExchangeService = ReturnType<typeof createExchangeService>;

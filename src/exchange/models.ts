@@ -66,6 +66,8 @@ export interface ExchangeDoc {
   /** edXML business kind: 0 new, 1 recall, 2 update, 3 replace. */
   businessKind: number;
   verification: Record<string, unknown>;
+  /** The full validation report at receipt (chain, revocation sources, messages) for later audit. */
+  report: Record<string, unknown>;
   state: 'sent' | 'recalled';
   recallReason?: string;
   recalledAt?: Date | null;
@@ -151,6 +153,7 @@ export function createModels(connection: Connection) {
     pageAmount: Number,
     businessKind: { type: Number, default: 0 },
     verification: { type: Schema.Types.Mixed },
+    report: { type: Schema.Types.Mixed },
     state: { type: String, default: 'sent' },
     recallReason: String,
     recalledAt: { type: Date, default: null },

@@ -57,6 +57,7 @@ export const openApiDocument = {
     },
     '/v1/exchanges/inbound': { post: { summary: 'Record a document arriving from outside; returned automatically if a signature fails', parameters: [idempotencyKey], requestBody: exchangeMultipart(true), responses: { 201: json('the exchange'), ...errors } } },
     '/v1/exchanges/{id}': { get: { parameters: [id], responses: { 200: json('the exchange with statuses and verification'), ...errors } } },
+    '/v1/exchanges/{id}/report': { get: { summary: 'The full validation report stored at receipt', parameters: [id], responses: { 200: json('validation report'), ...errors } } },
     '/v1/exchanges/{id}/document': { get: { parameters: [id], responses: { 200: pdfResponse, ...errors } } },
     '/v1/exchanges/{id}/status': { post: { summary: 'Recipient moves its status (edXML codes)', parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { enum: ['02', '03', '04', '05', '06', '15', '16'] }, reason: { type: 'string' }, staff: { type: 'object', properties: { name: { type: 'string' }, position: { type: 'string' } } } } } } } }, responses: { 200: json('the exchange'), ...errors } } },
     '/v1/exchanges/{id}/recall': { post: { parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: { 200: json('the exchange'), ...errors } } },

@@ -104,6 +104,8 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
   it('when an archivist reads, then everything is visible, the status cannot be changed and the audit chain is intact', async () => {
     const read = await request(service.app).get(`/v1/exchanges/${exchangeId}`).set(bearer(keys[A.organId].archivist));
     expect(read.status).toBe(200);
+    const full = await request(service.app).get(`/v1/exchanges/${exchangeId}/report`).set(bearer(keys[B.organId].archivist));
+    expect(full.body.signatures.map((s: { certificatePath: unknown[] }) => s.certificatePath.length)).toEqual([3, 3]);
     const change = await request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[B.organId].archivist)).send({ status: '04' });
     expect([change.status, change.body.code]).toEqual([403, 'FORBIDDEN']);
     const audit = await request(service.app).get('/v1/audit/verify').set(bearer(keys[A.organId].archivist));
