@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { createValidationContext, DocumentReport, validatePdf } from '../validation';
 
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--offline] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
+export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 const showTime = (iso: string | null): string => (iso ? `${VN_TIME.format(new Date(iso))} +07:00` : '-');
@@ -28,6 +28,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     allowPositionals: true,
     options: {
       trust: { type: 'string', multiple: true },
+      intermediates: { type: 'string', multiple: true },
       offline: { type: 'boolean', default: false },
       at: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -38,7 +39,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
   const at = values.at ? new Date(values.at) : undefined;
   if (at && Number.isNaN(at.getTime())) throw new AppError('USAGE', `--at is not an ISO-8601 time: ${values.at}`);
-  const context = createValidationContext({ trustDirs: values.trust ?? [defaultTrustDir], offline: values.offline, at });
+  const context = createValidationContext({ trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at });
   const en = values.lang === 'en';
   const reports: DocumentReport[] = [];
   for (const file of positionals) {

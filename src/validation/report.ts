@@ -42,7 +42,8 @@ export interface SignatureReport {
   subFilter: string | null;
   signer: { subject: string; issuer: string; serial: string } | null;
   claimedSigningTime: string | null;
-  timestamp: { genTime: string; tsa: string; intact: boolean } | null;
+  /** trusted: the TSA chains to a trust anchor, so genTime is proof of existence. */
+  timestamp: { genTime: string; tsa: string; intact: boolean; trusted: boolean } | null;
   /** Which time the certificate checks used, and where it came from. */
   validationTime: { time: string; source: 'timestamp' | 'claimed' | 'now' | 'given' };
   digestAlgorithm: string | null;

@@ -210,6 +210,26 @@ interface TimestampFinding {
   tsa: string;
   intact: boolean;
   imprintOk: boolean;
+  tsaCertificate?: CertificateInfo;
+  certificates: CertificateInfo[];
+}
+
+const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
+
+/**
+ * Whether a timestamp may serve as proof of existence: its TSA certificate is for time-stamping (RFC 3161
+ * §2.3) and chains to a trust anchor at genTime. An untrusted timestamp is reported, not used.
+ */
+function trustTimestamp(ts: TimestampFinding, pool: CertificateInfo[], context: ValidationContext): Message | undefined {
+  if (!ts.tsaCertificate) return message('TSA_UNKNOWN', 'Không tìm thấy chứng thư của đơn vị cấp dấu thời gian', 'the TSA certificate is not in the timestamp');
+  if (!ts.tsaCertificate.extendedKeyUsage?.includes(TIME_STAMPING)) {
+    return message('TSA_NOT_FOR_TIMESTAMPS', 'Chứng thư của đơn vị cấp dấu thời gian không dành cho cấp dấu thời gian', 'the TSA certificate is not for time-stamping');
+  }
+  const chain = buildChain(ts.tsaCertificate, [...ts.certificates, ...pool], context.trust, ts.genTime);
+  if (!chain.anchor || chain.problems.length > 0) {
+    return message('TSA_UNTRUSTED', 'Dấu thời gian không được cấp bởi đơn vị tin cậy; thời gian ký tự khai được dùng', 'the timestamp is not from a trusted TSA; the claimed signing time is used instead');
+  }
+  return undefined;
 }
 
 function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFinding | undefined {
@@ -219,7 +239,7 @@ function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFindin
     const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(cms.eContent).buffer).result });
     const alg = describeDigest(tst.messageImprint.hashAlgorithm.algorithmId);
     const imprintOk = !!alg && Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprintOf(alg));
-    return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk };
+    return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk, tsaCertificate: cms.signer, certificates: cms.certificates };
   } catch {
     return undefined;
   }
@@ -299,7 +319,7 @@ async function validateSignature(
       }
     }
   }
-  if (timestamp) report.timestamp = { genTime: timestamp.genTime.toISOString(), tsa: timestamp.tsa, intact: timestamp.intact && timestamp.imprintOk };
+  if (timestamp) report.timestamp = { genTime: timestamp.genTime.toISOString(), tsa: timestamp.tsa, intact: timestamp.intact && timestamp.imprintOk, trusted: false };
   report.intact = cms.intact;
 
   // Changes after signing, compared with the revision this signature covers.
@@ -337,7 +357,12 @@ async function validateSignature(
   // Best known signing time: a timestamp's genTime, else the claimed /M time.
   const at = context.at ?? new Date();
   let signingTime = at;
-  if (timestamp && timestamp.intact && timestamp.imprintOk) {
+  const tsaProblem = timestamp && timestamp.intact && timestamp.imprintOk
+    ? trustTimestamp(timestamp, [...context.intermediates, ...dss.certificates], context)
+    : undefined;
+  if (tsaProblem) messages.push(tsaProblem);
+  if (report.timestamp) report.timestamp.trusted = !!timestamp?.intact && !!timestamp.imprintOk && !tsaProblem;
+  if (timestamp && timestamp.intact && timestamp.imprintOk && !tsaProblem) {
     signingTime = timestamp.genTime;
     report.validationTime = { time: signingTime.toISOString(), source: 'timestamp' };
   } else if (claimed && claimed <= at) {
@@ -358,7 +383,7 @@ async function validateSignature(
     indication = 'INDETERMINATE';
     sub = 'CRYPTO_CONSTRAINTS_FAILURE';
   } else if (cms.signer) {
-    const pool = [...cms.certificates, ...dss.certificates];
+    const pool = [...cms.certificates, ...dss.certificates, ...context.intermediates];
     const chain = buildChain(cms.signer, pool, context.trust, signingTime);
     report.certificatePath = chain.path.map((c) => ({
       subject: c.subject, issuer: c.issuer, serial: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256,

@@ -1,8 +1,11 @@
 /** All validation policy in one object (pyHanko's ValidationContext): trust, moment, revocation mode. */
+import { CertificateInfo } from '../cms';
 import { TrustStore } from './trust-store';
 
 export interface ValidationContext {
   trust: TrustStore;
+  /** Intermediate CA certificates for path building (never anchors): real PDFs often embed only the leaf. */
+  intermediates: CertificateInfo[];
   /** Validate as of this moment instead of now (archival re-validation). */
   at?: Date;
   /** No network: only revocation data embedded in the document is used. */
@@ -13,9 +16,10 @@ export interface ValidationContext {
   fetchTimeoutMs?: number;
 }
 
-export function createValidationContext(options: Partial<ValidationContext> & { trustDirs?: string[] } = {}): ValidationContext {
+export function createValidationContext(options: Partial<ValidationContext> & { trustDirs?: string[]; intermediateDirs?: string[] } = {}): ValidationContext {
   return {
     trust: options.trust ?? TrustStore.fromDirectories(options.trustDirs ?? []),
+    intermediates: options.intermediates ?? TrustStore.fromDirectories(options.intermediateDirs ?? []).certificates,
     at: options.at,
     offline: options.offline ?? false,
     revocationMode: options.revocationMode ?? 'soft',

@@ -6,6 +6,7 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/sign
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
 import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
+import { parseCertificate } from '../../src/cms';
 import { p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
 // The test PKI's certificates name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point.
@@ -120,6 +121,22 @@ describe('validating Kyso signatures', () => {
     ]);
     crlServer = await serveCrl();
     ocsp = await startOcspResponder();
+  });
+
+  it('when the signature embeds only the leaf, then the chain is found through the intermediates folder only', async () => {
+    const p12 = Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() });
+    const leafOnly: Signer = {
+      certificateChain: async () => (await p12.certificateChain()).slice(0, 1),
+      schemes: () => p12.schemes(),
+      sign: (data, digest, scheme) => p12.sign(data, digest, scheme),
+      close: () => p12.close(),
+    };
+    const pdf = joinParts(await signPdf(sample('cong-van.pdf'), leafOnly));
+    const without = await validatePdf(pdf, createValidationContext({ trust, offline: true }));
+    const withIntermediates = await validatePdf(pdf, createValidationContext({ trust, offline: true, intermediates: [parseCertificate(pkiFile('issuing-ca.der'))] }));
+    expect(without.signatures[0].subIndication).toBe('NO_CERTIFICATE_CHAIN_FOUND');
+    expect(withIntermediates.signatures[0].certificatePath).toHaveLength(3);
+    expect(withIntermediates.signatures[0].subIndication).toBe('TRY_LATER'); // offline: chain found, revocation unknown
   });
 
   it('when the trust store does not hold the root, then INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND', async () => {
