@@ -35,6 +35,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const infoRef = final.trailer.get('Info');
   const pageStreams = streamsUsedByPages(signed);
   const appearances = widgetAppearanceStreams(final);
+  let references: Map<number, Array<{ from: number; path: string }>> | undefined;
   let count = 0;
   for (const [num, entry] of final.xref.entries) {
     if (++count > MAX_CHANGED_OBJECTS) {
@@ -91,7 +92,11 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       continue; // XMP metadata (§14.3.2) is rewritten by most writers on every save
     }
     if (newValue instanceof PdfStream && appearances.has(num) && !pageStreams.has(num)) {
-      raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
+      // Only an appearance nothing else uses may be redrawn: the "sneaky" family points a page, the
+      // catalog or another object at the same stream before signing, then rewrites it.
+      references ??= collectReferences(signed);
+      if (onlyAppearanceReferences(signed, references, num)) raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
+      else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
     if (isName(dict?.get('Type'), 'StructElem') || isName(dict?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(dict)) {
@@ -100,6 +105,16 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     }
     if (dict && (dict.has('FT') || dict.has('T') || isName(dict.get('Subtype'), 'Widget')) && !(newValue instanceof PdfStream)) {
       const keys = changedKeys(asDict(oldValue), dict);
+      const oldAp = asDict(oldValue)?.get('AP');
+      if (keys.includes('AP') && oldAp instanceof PdfRef) {
+        // Replacing an indirect appearance dictionary that something else also uses is how the
+        // "sneaky" variants smuggle content (pyHanko's form-update tests).
+        references ??= collectReferences(signed);
+        if (!onlyIndirectApReferences(signed, references, oldAp.num)) {
+          raise('OTHER', `form field object ${num}: its shared appearance dictionary ${oldAp.num} was replaced`);
+          continue;
+        }
+      }
       if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k))) raise('FORM_FILLING', `form field object ${num} filled`);
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
       continue;
@@ -226,4 +241,52 @@ function widgetAppearanceStreams(file: PdfFile): Set<number> {
     // partial set on broken files
   }
   return out;
+}
+
+const MAX_REFERENCE_SCAN = 100_000;
+
+/** Who refers to whom in a revision: for each object number, the referring object and key path. */
+function collectReferences(file: PdfFile): Map<number, Array<{ from: number; path: string }>> {
+  const refs = new Map<number, Array<{ from: number; path: string }>>();
+  const walk = (value: PdfObject | undefined, from: number, path: string, depth: number): void => {
+    if (depth > 32 || value === undefined || value === null) return;
+    if (value instanceof PdfRef) {
+      const list = refs.get(value.num) ?? [];
+      list.push({ from, path });
+      refs.set(value.num, list);
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, from, `${path}[]`, depth + 1));
+    else if (value instanceof PdfDict) for (const [k, v] of value.map) walk(v, from, `${path}/${k}`, depth + 1);
+    else if (value instanceof PdfStream) for (const [k, v] of value.dict.map) walk(v, from, `${path}/${k}`, depth + 1);
+  };
+  let scanned = 0;
+  for (const [num, entry] of file.xref.entries) {
+    if (entry.type === 'free' || ++scanned > MAX_REFERENCE_SCAN) continue;
+    walk(safeGet(file, num), num, '', 0);
+  }
+  walk(file.trailer, -1, 'trailer', 0);
+  return refs;
+}
+
+/** True when every reference to `num` is an /AP entry of a widget (directly or via an indirect /AP dict). */
+function onlyAppearanceReferences(file: PdfFile, refs: Map<number, Array<{ from: number; path: string }>>, num: number, depth = 0): boolean {
+  const list = refs.get(num) ?? [];
+  if (list.length === 0 || depth > 2) return false;
+  return list.every(({ from, path }) => {
+    if (/^\/AP\/[NRD](\/[^/]+)?$/.test(path)) {
+      const owner = asDict(safeGet(file, from) ?? undefined);
+      return !!owner && (isName(owner.get('Subtype'), 'Widget') || owner.has('FT'));
+    }
+    // An indirect appearance dictionary: its own references must all be widget /AP entries.
+    if (/^\/[NRD](\/[^/]+)?$/.test(path)) return onlyIndirectApReferences(file, refs, from);
+    return false;
+  });
+}
+
+function onlyIndirectApReferences(file: PdfFile, refs: Map<number, Array<{ from: number; path: string }>>, apNum: number): boolean {
+  const list = refs.get(apNum) ?? [];
+  return list.length > 0 && list.every(({ from, path }) => {
+    if (path !== '/AP') return false;
+    const owner = asDict(safeGet(file, from) ?? undefined);
+    return !!owner && (isName(owner.get('Subtype'), 'Widget') || owner.has('FT'));
+  });
 }

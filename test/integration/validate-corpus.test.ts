@@ -26,10 +26,6 @@ function isClean(r: DocumentReport): boolean {
 const KNOWN_GAPS: Record<string, string> = {
   'dss/validation/dss-2236/replace.pdf': 'shadow replace through a form field value is classified as form filling',
   'dss/validation/pkcs7_sha1.pdf': 'page /Resources additions made by form filling are classified as OTHER',
-  'pyhanko/form-update-ap-indirect-sneaky-trailer.pdf': 'sneaky appearance updates through indirect /AP are not detected',
-  'pyhanko/form-update-no-override-appearance-stream-ap-indirect-sneaky.pdf': 'sneaky appearance updates through indirect /AP are not detected',
-  'pyhanko/form-update-override-appearance-stream-ap-indirect-sneaky.pdf': 'sneaky appearance updates through indirect /AP are not detected',
-  'pyhanko/form-update-override-appearance-stream-sneaky.pdf': 'sneaky appearance stream override is not detected',
   'rub-nds-pdf-attacker/hide-and-replace/variant-2_change_objects_usage/4_original-document-shadowed-signed-manipulated.pdf': 'shadow attack reusing signed objects in a new widget is not detected',
   'rub-nds-pdf-tester/certification-attacks/1/02_Test_cert_p2_sign_original.pdf': 'a font dictionary rewritten by the approval signature is classified as OTHER',
   'rub-nds-pdf-tester/certification-attacks/2/03_NDA_cert_p2_sign_manipulate.pdf': 'FieldMDP/DocMDP P=2 does not yet forbid the widget annotations this attack adds',
