@@ -80,6 +80,16 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       raise('LTA_UPDATES', 'DSS updated');
       continue;
     }
+    if (isName(dict?.get('Type'), 'Font') && changedKeys(asDict(oldValue), dict).every((k) => k === 'Name')) {
+      continue; // the obsolete /Name of a font (PDF 1.0) does not affect rendering; Acrobat drops it
+    }
+    if (isName(dict?.get('Type'), 'Pages')) {
+      // A page-tree node whose kids, count and inheritable attributes are unchanged draws the same pages;
+      // writers add private keys here (e.g. iText's /ITXT).
+      const inert = changedKeys(asDict(oldValue), dict).every((k) => !['Kids', 'Count', 'Parent', 'Resources', 'MediaBox', 'CropBox', 'Rotate'].includes(k));
+      if (!inert) raise('OTHER', `page tree node ${num} changed`);
+      continue;
+    }
     if (isName(dict?.get('Type'), 'Page')) {
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
@@ -166,12 +176,21 @@ function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): string[] {
   });
 }
 
+/** Dictionaries compare by content, not key order (§7.3.7: entries are unordered). */
+function canonical(value: PdfObject): string {
+  if (value instanceof PdfDict) {
+    return `<<${[...value.map.keys()].sort().map((k) => `/${k} ${canonical(value.map.get(k) as PdfObject)}`).join(' ')}>>`;
+  }
+  if (Array.isArray(value)) return `[${value.map(canonical).join(' ')}]`;
+  return serializeObject(value);
+}
+
 function sameObject(a: PdfObject | undefined, b: PdfObject | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   if (a instanceof PdfStream || b instanceof PdfStream) {
-    return a instanceof PdfStream && b instanceof PdfStream && a.raw.equals(b.raw) && serializeObject(a.dict) === serializeObject(b.dict);
+    return a instanceof PdfStream && b instanceof PdfStream && a.raw.equals(b.raw) && canonical(a.dict) === canonical(b.dict);
   }
-  return serializeObject(a) === serializeObject(b);
+  return canonical(a) === canonical(b);
 }
 
 function safeGet(file: PdfFile, num: number): PdfObject | undefined {
