@@ -134,7 +134,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     const now = new Date();
     const recipients: RecipientDoc[] = agencies.map((a) => ({
       exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
-      history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], verification, updatedAt: now, documentRemoved: false,
+      history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], updatedAt: now, documentRemoved: false,
       needsReview: report.indication === 'INDETERMINATE',
     }));
     await models.Recipient.insertMany(recipients, { ordered: true });
@@ -193,7 +193,7 @@ export function createExchangeService(connection: Connection, models: Models, au
       history.push({ status: STATUS.RETURNED, at: now, byOrganId: caller.organId, reason: `Tự động trả lại: chữ ký số không hợp lệ (${failing}) / returned automatically: signature check failed (${failing})` });
     }
     await models.Recipient.create({
-      exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, verification, updatedAt: now,
+      exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, updatedAt: now,
       needsReview: !failing && report.indication === 'INDETERMINATE',
     });
     await audit.append({ type: 'exchange.received', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: meta.from.organId, sha256, returned: failing ?? null } });

@@ -82,7 +82,6 @@ export interface RecipientDoc {
   history: StatusEntry[];
   /** The recipient's copy is removed when a recall is accepted (status 15); the record stays. */
   documentRemoved: boolean;
-  verification: Record<string, unknown>;
   /** INDETERMINATE on receipt: a person must look before accepting (Decree 30/2020 Art. 21). */
   needsReview: boolean;
   updatedAt: Date;
@@ -173,7 +172,6 @@ export function createModels(connection: Connection) {
     history: [{ _id: false, status: String, at: Date, byOrganId: String, reason: String, staffName: String, staffPosition: String }],
     documentRemoved: { type: Boolean, default: false },
     needsReview: { type: Boolean, default: false },
-    verification: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, default: () => new Date() },
   });
   recipient.index({ exchangeId: 1, organId: 1 }, { unique: true });
