@@ -7,7 +7,7 @@
 import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate } from '../cms';
+import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, splitSignedDataCertificates } from '../cms';
 import type { Message, SubIndication } from './report';
 import { message } from './report';
 
@@ -72,17 +72,20 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   let signed: pkijs.SignedData;
   const rawCertificates: Buffer[] = [];
   try {
+    // Certificates are taken out as encoded (never re-encoded) and parsed through the certificate cache;
+    // the BER parser and PKI.js then read the SignedData without them, which is most of the cost.
+    const split = splitSignedDataCertificates(der);
+    if (split) rawCertificates.push(...split.certificates);
     // /Contents is zero padded after the DER: asn1js reads the first element and ignores the padding.
-    const asn1 = asn1js.fromBER(new Uint8Array(der).buffer);
+    const asn1 = asn1js.fromBER(new Uint8Array(split?.reduced ?? der).buffer);
     if (asn1.offset === -1) throw new Error(asn1.result.error);
     const info = new pkijs.ContentInfo({ schema: asn1.result });
     if (info.contentType !== OID.signedData) throw new Error('not SignedData');
-    // The certificates are taken as encoded (never re-encoded) and parsed through the certificate cache;
-    // PKI.js then reads the SignedData without them, which is most of its parsing cost.
     const content = info.content as asn1js.Sequence;
     const items = content.valueBlock?.value ?? [];
     const certSet = items.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
     if (certSet) {
+      // BER input the splitter declined: take the certificates from the parsed tree instead.
       for (const c of (certSet as asn1js.Constructed).valueBlock.value) {
         if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) rawCertificates.push(Buffer.from(c.valueBeforeDecodeView));
       }
