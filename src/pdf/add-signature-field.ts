@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors';
 import { acquireFieldForSignature } from './acquire-signature-field';
-import { name, PdfDict, PdfObject, PdfRaw, PdfRef, PdfStream, PdfString } from './objects';
+import { name, PdfDict, PdfObject, PdfRaw, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
 import { formatPdfDate } from './pdf-date';
 import { UpdatedObject, writeIncrementalUpdate } from './write-incremental-update';
@@ -121,4 +121,3 @@ export function signedRanges(prepared: PreparedPdf): Buffer[] {
   ];
 }
 
-export type { PdfStream };

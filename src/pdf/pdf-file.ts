@@ -56,7 +56,7 @@ export class PdfFile {
       }
       value = parsed.value;
     } else if (entry?.type === 'compressed') {
-      value = this.readCompressed(entry.stream, entry.index, ref.num);
+      value = this.readCompressed(entry.stream, ref.num);
     }
     this.cache.set(ref.num, value);
     return value;
@@ -118,7 +118,8 @@ export class PdfFile {
     }
   }
 
-  private readCompressed(streamNum: number, index: number, num: number): PdfObject {
+  /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
+  private readCompressed(streamNum: number, num: number): PdfObject {
     let objStm = this.objectStreams.get(streamNum);
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
@@ -142,7 +143,6 @@ export class PdfFile {
     }
     const off = objStm.offsets.get(num);
     if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
-    void index;
     return new PdfLexer(objStm.data, objStm.first + off).parseObject();
   }
 }

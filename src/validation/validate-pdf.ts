@@ -9,7 +9,7 @@ import * as pkijs from 'pkijs';
 import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
 import { isAppError } from '../errors';
 import {
-  asArray, asDict, asNumber, decodeStream, findSignatures, FoundSignature, isName, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
+  asArray, asDict, asNumber, decodeStream, findSignatures, FoundSignature, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { buildChain } from './build-chain';
