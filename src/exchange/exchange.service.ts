@@ -70,6 +70,20 @@ function countPages(pdf: Buffer): number {
 }
 
 export function createExchangeService(connection: Connection, models: Models, audit: AuditLog, validation: ValidationContext) {
+  // Agencies that do not accept public-CA signatures validate against the official-duty anchors only.
+  const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
+
+
+  function arrivalHistory(report: DocumentReport, at: Date, byOrganId: string): StatusEntry[] {
+    const history: StatusEntry[] = [{ status: STATUS.ARRIVED, at, byOrganId }];
+    const failing = report.error ? 'PDF_MALFORMED' : report.indication === 'NO_SIGNATURE' ? 'NO_SIGNATURE'
+      : report.indication === 'TOTAL_FAILED' ? (report.subIndication ?? 'MODIFIED_AFTER_SIGNING') : undefined;
+    if (failing) {
+      history.push({ status: STATUS.RETURNED, at, byOrganId, reason: `Tự động trả lại: chữ ký số không hợp lệ (${failing}) / returned automatically: signature check failed (${failing})` });
+    }
+    return history;
+  }
+
   // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
@@ -132,11 +146,19 @@ export function createExchangeService(connection: Connection, models: Models, au
       throw error;
     }
     const now = new Date();
-    const recipients: RecipientDoc[] = agencies.map((a) => ({
-      exchangeId, organId: a.organId, organName: a.name, status: STATUS.ARRIVED,
-      history: [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }], updatedAt: now, documentRemoved: false,
-      needsReview: report.indication === 'INDETERMINATE',
-    }));
+    const strict = agencies.some((a) => a.trustPolicy?.acceptPublicCa === false)
+      ? await validatePdf(input.pdf, officialOnly, input.fileName, { fileSha256: sha256 })
+      : undefined;
+    const recipients: RecipientDoc[] = agencies.map((a) => {
+      // Verified at receipt under the recipient's own policy; a failure is returned automatically.
+      const own = a.trustPolicy?.acceptPublicCa === false && strict ? strict : report;
+      const history = arrivalHistory(own, now, a.organId);
+      return {
+        exchangeId, organId: a.organId, organName: a.name, status: history[history.length - 1].status, history, updatedAt: now,
+        documentRemoved: false, verification: own === report ? null : summariseReport(own),
+        needsReview: history.length === 1 && own.indication === 'INDETERMINATE',
+      };
+    });
     await models.Recipient.insertMany(recipients, { ordered: true });
     await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
@@ -163,10 +185,10 @@ export function createExchangeService(connection: Connection, models: Models, au
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
     if (replay) return { exchange: replay, created: false };
     const sha256 = createHash('sha256').update(input.pdf).digest('hex');
-    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256 });
+    const agency = await models.Agency.findOne({ organId: caller.organId }).lean();
+    const policy = agency?.trustPolicy?.acceptPublicCa === false ? officialOnly : validation;
+    const report = await validatePdf(input.pdf, policy, input.fileName, { fileSha256: sha256 });
     const verification = summariseReport(report);
-    const failing = report.error ? 'PDF_MALFORMED' : report.indication === 'NO_SIGNATURE' ? 'NO_SIGNATURE'
-      : report.indication === 'TOTAL_FAILED' ? (report.subIndication ?? 'MODIFIED_AFTER_SIGNING') : undefined;
     const year = meta.issuedDate.getUTCFullYear();
     const fileId = await storeFile(input.pdf, input.fileName, sha256);
     const exchangeId = randomUUID();
@@ -188,10 +210,8 @@ export function createExchangeService(connection: Connection, models: Models, au
       throw error;
     }
     const now = new Date();
-    const history: StatusEntry[] = [{ status: STATUS.ARRIVED, at: now, byOrganId: caller.organId }];
-    if (failing) {
-      history.push({ status: STATUS.RETURNED, at: now, byOrganId: caller.organId, reason: `Tự động trả lại: chữ ký số không hợp lệ (${failing}) / returned automatically: signature check failed (${failing})` });
-    }
+    const history = arrivalHistory(report, now, caller.organId);
+    const failing = history.length > 1 ? history[1].reason : undefined;
     await models.Recipient.create({
       exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, updatedAt: now,
       needsReview: !failing && report.indication === 'INDETERMINATE',
@@ -219,6 +239,7 @@ export function createExchangeService(connection: Connection, models: Models, au
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
       recipients: recipients.map((r) => ({
         organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
+        ...(r.verification ? { verification: r.verification } : {}),
       })),
     };
   }

@@ -82,6 +82,8 @@ export interface RecipientDoc {
   history: StatusEntry[];
   /** The recipient's copy is removed when a recall is accepted (status 15); the record stays. */
   documentRemoved: boolean;
+  /** The verdict under this recipient's own trust policy, when it differs from the service default. */
+  verification?: Record<string, unknown> | null;
   /** INDETERMINATE on receipt: a person must look before accepting (Decree 30/2020 Art. 21). */
   needsReview: boolean;
   updatedAt: Date;
@@ -171,6 +173,7 @@ export function createModels(connection: Connection) {
     status: { type: String, required: true },
     history: [{ _id: false, status: String, at: Date, byOrganId: String, reason: String, staffName: String, staffPosition: String }],
     documentRemoved: { type: Boolean, default: false },
+    verification: { type: Schema.Types.Mixed, default: null },
     needsReview: { type: Boolean, default: false },
     updatedAt: { type: Date, default: () => new Date() },
   });

@@ -220,3 +220,33 @@ describe('documents arriving from outside the service', () => {
     expect(inbox.body.items.map((e: { exchangeId: string }) => e.exchangeId)).toEqual([first.body.exchangeId]);
   });
 });
+
+describe("each recipient's trust policy at receipt", () => {
+  let service: Service;
+  let keys: Record<string, Record<string, string>>;
+  beforeAll(async () => {
+    // The test root is filed as a public-CA anchor: agencies that accept only official-duty anchors
+    // cannot build a chain for it.
+    const { createValidationContext, TrustStore } = await import('../../src/validation');
+    const trust = new TrustStore();
+    trust.add(pkiFile('root-ca.der'), 'public');
+    const { openService } = await import('../../src/compose');
+    const { testDatabaseUri } = await import('../helpers/service');
+    service = await openService({ mongodbUri: testDatabaseUri(), validation: createValidationContext({ trust, offline: true }), uploadLimitBytes: 1e8, signingSessionTtlSeconds: 60 });
+    keys = await seedAgencies(service, [A, C]);
+    await service.agencies.registerAgency({ ...B, acceptPublicCa: false });
+    keys[B.organId] = { receiver: (await service.agencies.issueApiKey(B.organId, 'receiver')).apiKey };
+  });
+  afterAll(() => service.close());
+
+  it('when B accepts only official-duty anchors, then B gets its own verdict (no chain) and C the default one', async () => {
+    const { signPdf, joinParts } = await import('../../src/signing');
+    const signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'policy-test-0001')
+      .attach('file', signed, 'cv.pdf').field('metadata', metadata('30', [B.organId, C.organId]));
+    expect(sent.status).toBe(201);
+    const byOrg = Object.fromEntries(sent.body.recipients.map((r: { organId: string; verification?: { signatures: Array<{ subIndication: string }> }; needsReview: boolean }) => [r.organId, [r.verification?.signatures[0].subIndication ?? 'default', r.needsReview]]));
+    expect(byOrg).toEqual({ [B.organId]: ['NO_CERTIFICATE_CHAIN_FOUND', true], [C.organId]: ['default', true] });
+    expect(sent.body.verification.signatures[0].subIndication).toBe('TRY_LATER');
+  });
+});
