@@ -10,6 +10,8 @@ import { Connection, Schema } from 'mongoose';
 export type AuditEventType =
   /** An agency was registered by an administrator. */
   | 'agency.registered'
+  /** An agency got a new name; the old one went to its history. */
+  | 'agency.renamed'
   /** An API key was issued (the secret is never recorded). */
   | 'api-key.issued'
   /** An API key was revoked. */

@@ -74,11 +74,29 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     return caller;
   }
 
-  async function listAgencies(): Promise<Array<Pick<AgencyDoc, 'organId' | 'name' | 'active'>>> {
-    return models.Agency.find({}, { _id: 0, organId: 1, name: 1, active: 1 }).sort({ organId: 1 }).lean();
+  /**
+   * Renames an agency (or moves it to a new name after a merger): the previous name is kept in its history
+   * with the period it was valid, so documents keep showing the name they were sent under.
+   */
+  async function renameAgency(organId: string, name: unknown, by: Caller): Promise<AgencyDoc> {
+    if (typeof name !== 'string' || !name.trim()) throw new AppError('INVALID_REQUEST', 'the new name is required');
+    const agency = await models.Agency.findOne({ organId }).lean();
+    if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+    const previousFrom = agency.history.length ? agency.history[agency.history.length - 1].validTo : agency.createdAt;
+    const now = new Date();
+    await models.Agency.updateOne(
+      { organId, name: agency.name },
+      { $set: { name: name.trim() }, $push: { history: { organId, name: agency.name, validFrom: previousFrom, validTo: now } } },
+    );
+    await audit.append({ type: 'agency.renamed', organId: by.organId, keyId: by.keyId, subject: organId, details: { from: agency.name, to: name.trim() } });
+    return (await models.Agency.findOne({ organId }).lean()) as AgencyDoc;
   }
 
-  return { registerAgency, issueApiKey, revokeApiKey, authenticate, listAgencies };
+  async function listAgencies(): Promise<Array<Pick<AgencyDoc, 'organId' | 'name' | 'active' | 'history'>>> {
+    return models.Agency.find({}, { _id: 0, organId: 1, name: 1, active: 1, history: 1 }).sort({ organId: 1 }).lean();
+  }
+
+  return { registerAgency, renameAgency, issueApiKey, revokeApiKey, authenticate, listAgencies };
 }
 
 export type AgencyService = ReturnType<typeof createAgencyService>;

@@ -132,6 +132,15 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect([refused.status, refused.body.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
+  it('when an agency is renamed, then the old name stays in its history with its validity period', async () => {
+    const renamed = await request(service.app).post(`/v1/admin/agencies/${C.organId}/rename`).set(bearer(keys[A.organId].admin)).send({ name: 'Ủy ban nhân dân tỉnh Kiểm Tra Mới' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.name).toBe('Ủy ban nhân dân tỉnh Kiểm Tra Mới');
+    expect(renamed.body.history).toEqual([expect.objectContaining({ organId: C.organId, name: C.name })]);
+    const byClerk = await request(service.app).post(`/v1/admin/agencies/${C.organId}/rename`).set(bearer(keys[A.organId].clerk)).send({ name: 'x' });
+    expect(byClerk.status).toBe(403);
+  });
+
   it('when the same số/ký hiệu is sent again with another key, then 409 DUPLICATE_DOCUMENT_NUMBER', async () => {
     const dup = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-15-2026-again')
       .attach('file', signedByBoth, 'again.pdf').field('metadata', metadata('15', [B.organId]));
