@@ -15,6 +15,8 @@ export interface RevocationResult {
   status: 'good' | 'revoked' | 'unknown';
   source: string | null;
   revokedAt?: Date;
+  /** The OCSP response or CRL the answer came from, so the verdict can be replayed later. */
+  evidence?: { kind: 'ocsp' | 'crl'; der: Buffer };
 }
 
 async function crlStatus(crlDer: Buffer, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
@@ -107,22 +109,22 @@ export async function checkRevocation(
   if (!issuer) return { status: 'unknown', source: null };
   for (const ocsp of embedded.ocsps) {
     const result = (await ocspStatus(ocsp, cert, issuer)) ?? (await embeddedBasicOcsp(ocsp, cert, issuer));
-    if (result && result.status !== 'unknown') return { ...result, source: 'embedded ocsp' };
+    if (result && result.status !== 'unknown') return { ...result, source: 'embedded ocsp', evidence: { kind: 'ocsp', der: ocsp } };
   }
   for (const crl of embedded.crls) {
     const result = await crlStatus(crl, cert, issuer);
-    if (result) return { ...result, source: 'embedded crl' };
+    if (result) return { ...result, source: 'embedded crl', evidence: { kind: 'crl', der: crl } };
   }
   if (!context.offline) {
     for (const url of cert.ocspUrls) {
       const der = await fetchOcsp(url, cert, issuer, context.fetchTimeoutMs ?? 5000);
       const result = der ? await ocspStatus(der, cert, issuer) : undefined;
-      if (result && result.status !== 'unknown') return { ...result, source: url };
+      if (result && result.status !== 'unknown') return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
     }
     for (const url of cert.crlUrls) {
       const der = await fetchOverHttp(url, context.fetchTimeoutMs ?? 5000);
       const result = der ? await crlStatus(der, cert, issuer) : undefined;
-      if (result) return { ...result, source: url };
+      if (result) return { ...result, source: url, evidence: { kind: 'crl', der: der as Buffer } };
     }
   }
   return { status: 'unknown', source: null };

@@ -59,7 +59,13 @@ export interface SignatureReport {
   subIndication: SubIndication | null;
   certificatePath: CertificateSummary[];
   trustAnchor: string | null;
-  revocation: { status: 'good' | 'revoked' | 'unknown' | 'not-checked'; source: string | null; revokedAt?: string };
+  /** evidence: the OCSP response or CRL used, base64 DER, so an auditor can replay the verdict. */
+  revocation: {
+    status: 'good' | 'revoked' | 'unknown' | 'not-checked';
+    source: string | null;
+    revokedAt?: string;
+    evidence?: { kind: 'ocsp' | 'crl'; base64: string };
+  };
   messages: Message[];
 }
 

@@ -403,7 +403,12 @@ async function validateSignature(
       const revocation = chain.path.length > 1 && !context.trust.match(cms.signer)
         ? await checkRevocation(cms.signer, chain.path[1], { crls: [...cms.crls, ...dss.crls], ocsps: [...cms.ocsps, ...dss.ocsps] }, context)
         : { status: 'good' as const, source: 'trust anchor' };
-      report.revocation = { status: revocation.status, source: revocation.source, revokedAt: 'revokedAt' in revocation ? revocation.revokedAt?.toISOString() : undefined };
+      report.revocation = {
+        status: revocation.status,
+        source: revocation.source,
+        revokedAt: 'revokedAt' in revocation ? revocation.revokedAt?.toISOString() : undefined,
+        evidence: 'evidence' in revocation && revocation.evidence ? { kind: revocation.evidence.kind, base64: revocation.evidence.der.toString('base64') } : undefined,
+      };
       if (revocation.status === 'revoked' && revocation.revokedAt && revocation.revokedAt <= signingTime) {
         indication = 'TOTAL_FAILED';
         sub = 'REVOKED';

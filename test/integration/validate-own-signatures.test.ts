@@ -82,6 +82,10 @@ describe('validating Kyso signatures', () => {
       ['Signature1', 'TOTAL_PASSED', 'B-B', 'good', 'http://127.0.0.1:39081'],
       ['DauCoQuan', 'TOTAL_PASSED', 'B-B', 'good', 'http://127.0.0.1:39081'],
     ]);
+    // The OCSP response itself is kept, so the verdict can be replayed later.
+    const evidence = report.signatures[0].revocation.evidence;
+    expect(evidence?.kind).toBe('ocsp');
+    expect(Buffer.from(evidence?.base64 ?? '', 'base64')[0]).toBe(0x30);
     expect(report.signatures[0].modificationsAfter).toBe('FORM_FILLING');
     const path = report.signatures[0].certificatePath.map((c) => c.subject);
     expect(path).toHaveLength(3);
