@@ -39,6 +39,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 20 } });
+  const uploadWithAttachments = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadLimitBytes, files: 21, fields: 20 } })
+    .fields([{ name: 'file', maxCount: 1 }, { name: 'attachments', maxCount: 20 }]);
   const rawPdf = express.raw({ type: 'application/pdf', limit: deps.uploadLimitBytes });
   const json = express.json({ limit: '1mb' });
 
@@ -65,7 +67,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   /** A PDF from a raw application/pdf body or a multipart field named "file". */
   const pdfBody = (req: Request): { pdf: Buffer; fileName: string } => {
-    const file = (req as Request & { file?: Express.Multer.File }).file;
+    const files = (req as Request & { files?: Record<string, Express.Multer.File[]> }).files;
+    const file = (req as Request & { file?: Express.Multer.File }).file ?? files?.file?.[0];
     if (file) return { pdf: file.buffer, fileName: file.originalname || 'document.pdf' };
     if (Buffer.isBuffer(req.body) && req.body.length > 0) return { pdf: req.body, fileName: 'document.pdf' };
     if (!req.is('application/pdf') && !req.is('multipart/form-data')) {
@@ -146,10 +149,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(report);
   }));
 
-  app.post('/v1/exchanges', auth('clerk'), upload.single('file'), wrap(async (req, res) => {
+  app.post('/v1/exchanges', auth('clerk'), uploadWithAttachments, wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
     const metadata = metadataField(req);
-    const { created, view } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
+    const attachments = ((req as Request & { files?: Record<string, Express.Multer.File[]> }).files?.attachments ?? [])
+      .map((f) => ({ name: f.originalname || 'attachment', bytes: f.buffer }));
+    const { created, view } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, attachments, idempotencyKey: req.get('idempotency-key') ?? '' });
     res.status(created ? 201 : 200).json(view);
   }));
   app.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), upload.single('file'), wrap(async (req, res) => {
@@ -178,13 +183,21 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/v1/exchanges/:id/report', auth(), wrap(async (req, res) => {
     res.json(await deps.exchanges.report(req.caller, String(req.params.id)));
   }));
-  app.get('/v1/exchanges/:id/document', auth(), wrap(async (req, res) => {
-    const doc = await deps.exchanges.openDocument(req.caller, String(req.params.id));
-    res.setHeader('Content-Type', 'application/pdf');
+  const sendFile = (res: Response, doc: { stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }, type: string): void => {
+    res.setHeader('Content-Type', type);
     res.setHeader('Content-Length', String(doc.size));
     res.setHeader('Digest', `sha-256=${Buffer.from(doc.sha256, 'hex').toString('base64')}`);
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(doc.fileName)}`);
     doc.stream.on('error', (e) => res.destroy(e as Error)).pipe(res);
+  };
+  app.get('/v1/exchanges/:id/attachments/:index', auth(), wrap(async (req, res) => {
+    const index = Number(req.params.index);
+    if (!Number.isInteger(index) || index < 0) throw new AppError('INVALID_REQUEST', 'the attachment index is a number from 0');
+    sendFile(res, await deps.exchanges.openDocument(req.caller, String(req.params.id), index), 'application/octet-stream');
+  }));
+  app.get('/v1/exchanges/:id/document', auth(), wrap(async (req, res) => {
+    const doc = await deps.exchanges.openDocument(req.caller, String(req.params.id));
+    sendFile(res, doc, 'application/pdf');
   }));
   app.post('/v1/exchanges/:id/status', auth('receiver', 'clerk'), json, wrap(async (req, res) => {
     res.json(await deps.exchanges.changeStatus(req.caller, String(req.params.id), req.body ?? {}));

@@ -96,7 +96,10 @@ export function createExchangeService(connection: Connection, models: Models, au
     return upload.id as mongo.ObjectId;
   }
 
-  async function send(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }): Promise<{ exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> }> {
+  async function send(
+    caller: Caller,
+    input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<{ name: string; bytes: Buffer }> },
+  ): Promise<{ exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> }> {
     if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
       throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
     }
@@ -122,13 +125,27 @@ export function createExchangeService(connection: Connection, models: Models, au
         details: { verification: summariseReport(report) },
       });
     }
+    // Attachments travel as separate files, each with its own hash and, for PDFs, its own verdict.
+    const attachments: NonNullable<ExchangeDoc['attachments']> = [];
+    for (const a of input.attachments ?? []) {
+      const hash = createHash('sha256').update(a.bytes).digest('hex');
+      let check: Record<string, unknown> | null = null;
+      if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
+        const r = await validatePdf(a.bytes, validation, a.name, { fileSha256: hash });
+        if (r.indication === 'TOTAL_FAILED') {
+          throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature on attachment ${a.name} fails validation (${r.subIndication ?? 'disallowed change after signing'})`);
+        }
+        if (!r.error) check = summariseReport(r);
+      }
+      attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: await storeFile(a.bytes, a.name, hash), verification: check });
+    }
     const fileId = await storeFile(input.pdf, input.fileName, sha256);
     const verification = summariseReport(report);
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
     try {
       exchange = (await models.Exchange.create({
-        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName,
+        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments,
         to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
         documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
@@ -137,7 +154,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
       })).toObject();
     } catch (error) {
-      await bucket().delete(fileId).catch(() => undefined);
+      for (const id of [fileId, ...attachments.map((a) => a.fileId)]) await bucket().delete(id as mongo.ObjectId).catch(() => undefined);
       if ((error as { code?: number }).code === 11000) {
         const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
         if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
@@ -236,6 +253,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     void _id; void __v; void fileId; void report;
     return {
       ...rest,
+      attachments: (exchange.attachments ?? []).map(({ name, sha256, size, verification }) => ({ name, sha256, size, verification })),
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
       recipients: recipients.map((r) => ({
         organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
@@ -257,11 +275,16 @@ export function createExchangeService(connection: Connection, models: Models, au
     return exchange.report ?? {};
   }
 
-  async function openDocument(caller: Caller, exchangeId: string): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
+  /** The main document (attachment undefined) or attachment number `attachment` (0-based). */
+  async function openDocument(caller: Caller, exchangeId: string, attachment?: number): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
     const { exchange, own, isSender } = await access(caller, exchangeId);
     if (!isSender && own?.documentRemoved) throw new AppError('NOT_FOUND', 'the document was recalled by its sender');
-    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { document: true } });
-    return { stream: bucket().openDownloadStream(exchange.fileId as unknown as mongo.ObjectId), fileName: exchange.fileName, size: exchange.size, sha256: exchange.sha256 };
+    const file = attachment === undefined
+      ? { fileId: exchange.fileId, name: exchange.fileName, size: exchange.size, sha256: exchange.sha256 }
+      : exchange.attachments?.[attachment];
+    if (!file) throw new AppError('NOT_FOUND', 'no such attachment');
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { document: attachment ?? 'main' } });
+    return { stream: bucket().openDownloadStream(file.fileId as unknown as mongo.ObjectId), fileName: file.name, size: file.size, sha256: file.sha256 };
   }
 
   async function list(caller: Caller, query: { box: 'inbox' | 'outbox'; status?: string; from?: Date; to?: Date; page: number; pageSize: number }) {

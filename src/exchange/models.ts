@@ -62,6 +62,8 @@ export interface ExchangeDoc {
   fileName: string;
   sha256: string;
   size: number;
+  /** Attachments in separate files (Decree 30/2020 Appendix I), each with its hash and own verdict. */
+  attachments?: Array<{ name: string; sha256: string; size: number; fileId: Types.ObjectId; verification: Record<string, unknown> | null }>;
   pageAmount: number;
   /** edXML business kind: 0 new, 1 recall, 2 update, 3 replace. */
   businessKind: number;
@@ -151,6 +153,7 @@ export function createModels(connection: Connection) {
     fileName: String,
     sha256: String,
     size: Number,
+    attachments: [{ _id: false, name: String, sha256: String, size: Number, fileId: Schema.Types.ObjectId, verification: Schema.Types.Mixed }],
     pageAmount: Number,
     businessKind: { type: Number, default: 0 },
     verification: { type: Schema.Types.Mixed },

@@ -19,6 +19,7 @@ const exchangeMultipart = (withFrom: boolean) => ({
         required: ['file', 'metadata'],
         properties: {
           file: { type: 'string', format: 'binary' },
+          ...(withFrom ? {} : { attachments: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'up to 20 attachments, each hashed and (PDFs) verified' } }),
           metadata: {
             type: 'string',
             description: `JSON: {${withFrom ? 'from: {organId, organName}' : 'to: [OrganId]'}, codeNumber, codeNotation, issuedDate, subject, documentType?, signerPosition?, signerFullName?, promulgationPlace?, priority (0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc)?, dueDate?, businessKind (0 new, 1 recall, 2 update, 3 replace)?}`,
@@ -57,6 +58,7 @@ export const openApiDocument = {
     },
     '/v1/exchanges/inbound': { post: { summary: 'Record a document arriving from outside; returned automatically if a signature fails', parameters: [idempotencyKey], requestBody: exchangeMultipart(true), responses: { 201: json('the exchange'), ...errors } } },
     '/v1/exchanges/{id}': { get: { parameters: [id], responses: { 200: json('the exchange with statuses and verification'), ...errors } } },
+    '/v1/exchanges/{id}/attachments/{index}': { get: { parameters: [id, { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }], responses: { 200: { description: 'the attachment' }, ...errors } } },
     '/v1/exchanges/{id}/report': { get: { summary: 'The full validation report stored at receipt', parameters: [id], responses: { 200: json('validation report'), ...errors } } },
     '/v1/exchanges/{id}/document': { get: { parameters: [id], responses: { 200: pdfResponse, ...errors } } },
     '/v1/exchanges/{id}/status': { post: { summary: 'Recipient moves its status (edXML codes)', parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { enum: ['02', '03', '04', '05', '06', '15', '16'] }, reason: { type: 'string' }, staff: { type: 'object', properties: { name: { type: 'string' }, position: { type: 'string' } } } } } } } }, responses: { 200: json('the exchange'), ...errors } } },

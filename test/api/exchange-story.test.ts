@@ -179,6 +179,22 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/signing-sessions', '/v1/exchanges', '/v1/exchanges/{id}/status', '/v1/verifications']));
   });
 
+  it('when attachments travel with the document, then each keeps its hash and, for PDFs, its own verdict', async () => {
+    const note = Buffer.from('Phụ lục: danh sách đơn vị nhận văn bản\n', 'utf8');
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-21-2026-att')
+      .attach('file', signedByBoth, 'cv21.pdf').attach('attachments', signedByBoth, 'phu-luc-1.pdf').attach('attachments', note, 'phu-luc-2.txt')
+      .field('metadata', metadata('21', [B.organId]));
+    expect(sent.status).toBe(201);
+    expect(sent.body.attachments.map((a: { name: string; size: number; verification: unknown }) => [a.name, a.size, a.verification === null])).toEqual([
+      ['phu-luc-1.pdf', signedByBoth.length, false],
+      ['phu-luc-2.txt', note.length, true],
+    ]);
+    const got = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/attachments/1`).set(bearer(keys[B.organId].receiver)).buffer(true).parse(binaryBody);
+    expect(Buffer.compare(got.body, note)).toBe(0);
+    expect((await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/attachments/2`).set(bearer(keys[B.organId].receiver))).status).toBe(404);
+    expect((await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/attachments/0`).set(bearer(keys[C.organId].receiver))).status).toBe(404);
+  });
+
   it('when requests are malformed, then clear 4xx problems come back, never a 500', async () => {
     const wrongType = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'text/plain').send('hello');
     expect([wrongType.status, wrongType.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
