@@ -20,9 +20,14 @@ node dist/cli/main.js sign samples/cong-van.pdf -o "$OFFICIAL" --pkcs11-module "
   --key-label official-rsa --pin-file "$DATA/softhsm/user-pin" --reason "Ký ban hành" --location "Hà Nội"
 echo "Signed by the official's token: $OFFICIAL"
 # The service seals with the agency key held by the (demo) HSM and trusts the demo root plus certs/trust.
-export KYSO_DEMO=1 KYSO_DATA_DIR="$DATA" KYSO_OFFLINE=${KYSO_OFFLINE:-1}
+# The demo CA's OCSP responder (its certificates name http://127.0.0.1:39081), so verdicts can be final.
+openssl ocsp -index "$DATA/demo-pki/issuing-ca/index.txt" -port 39081 -rsigner "$DATA/demo-pki/ocsp.pem" \
+  -rkey "$DATA/demo-pki/ocsp.key" -CA "$DATA/demo-pki/issuing-ca.pem" -ignore_err >/dev/null 2>&1 &
+OCSP_PID=$!
+trap 'kill $OCSP_PID 2>/dev/null || true' EXIT
+export KYSO_DEMO=1 KYSO_DATA_DIR="$DATA" KYSO_OFFLINE=${KYSO_OFFLINE:-0}
 export KYSO_PKCS11_MODULE="$MODULE" KYSO_PKCS11_TOKEN_LABEL=kyso-demo KYSO_PKCS11_KEY_LABEL=seal-rsa
 export KYSO_PKCS11_PIN_FILE="$DATA/softhsm/user-pin"
 mkdir -p "$DATA/trust" && cp "$DATA/demo-pki/root-ca.pem" "$DATA/trust/kyso-demo-root.pem"
 export KYSO_TRUST_DIRS="$PWD/certs/trust:$PWD/$DATA/trust"
-exec node dist/main.js
+node dist/main.js
