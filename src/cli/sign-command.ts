@@ -14,7 +14,7 @@ export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
           | --pkcs11-module SO [--token-label L | --token-serial S | --slot N]
             [--key-label K | --key-id HEX] [--cert-label C | --cert-id HEX] (--pin-file F | --pin-env VAR))
          [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
-         [--digest sha256|sha384|sha512] [--pss]
+         [--digest sha256|sha384|sha512] [--pss] [--tsa URL]   (--tsa: PAdES B-T with an RFC 3161 time-stamp)
          [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 
 export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
@@ -44,12 +44,14 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       digest: { type: 'string', default: 'sha256' },
       pss: { type: 'boolean', default: false },
       remote: { type: 'string' },
+      tsa: { type: 'string' },
       'api-key-file': { type: 'string' },
     },
   });
   if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
   if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
   if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
+  if (values.remote && values.tsa) throw new AppError('USAGE', '--tsa is not available with --remote');
   // Check the input before anyone is asked for a PIN.
   const file = PdfFile.parse(await readInput(positionals[0]));
   if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
@@ -94,6 +96,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       return 0;
     }
     await signPdfFile(positionals[0], values.output, signer, {
+      tsaUrl: values.tsa,
       scheme,
       digestAlgorithm: values.digest as SigningDigestAlgorithm,
       fieldName: values.field,

@@ -48,7 +48,8 @@ export type ErrorCode =
   | 'SESSION_EXPIRED'
   | 'SESSION_USED'
   | 'SIGNER_NOT_CONFIGURED'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'TSA_UNAVAILABLE';
 
 export interface AppErrorOptions {
   cause?: unknown;

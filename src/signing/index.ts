@@ -11,3 +11,4 @@ export type { SignatureRequest, PreparedSignature, CompletedSignature } from './
 export { checkSigningCertificate } from './check-signing-certificate';
 export { writeFileAtomically } from './write-file-atomically';
 export { signPdfFile } from './sign-pdf-file';
+export { requestTimestamp, signatureTimestampAttribute } from './request-timestamp';

@@ -5,6 +5,7 @@ import type { SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import type { PdfFile, SignatureAppearance } from '../pdf';
 import type { Signer } from '../signers';
 import { completeSignature, CompletedSignature, prepareSignature } from './prepare-signature';
+import { requestTimestamp, signatureTimestampAttribute } from './request-timestamp';
 
 export interface SignPdfOptions {
   digestAlgorithm?: SigningDigestAlgorithm;
@@ -16,14 +17,20 @@ export interface SignPdfOptions {
   signerName?: string;
   signingTime?: Date;
   appearance?: SignatureAppearance;
+  /** RFC 3161 time-stamping authority: the signature gets a signature time-stamp (PAdES B-T). */
+  tsaUrl?: string;
 }
 
 export async function signPdf(input: Buffer | PdfFile, signer: Signer, options: SignPdfOptions = {}): Promise<CompletedSignature> {
   const chain = await signer.certificateChain();
   const scheme = options.scheme ?? (await signer.schemes())[0];
-  const prepared = prepareSignature(input, { ...options, certificateChain: chain, scheme });
+  const digest = options.digestAlgorithm ?? 'sha256';
+  // The token's size is learnt from a dry run against the same TSA, so /Contents is sized, not guessed.
+  const reserve = options.tsaUrl ? (await requestTimestamp(options.tsaUrl, Buffer.alloc(32), digest)).length + 64 : 0;
+  const prepared = prepareSignature(input, { ...options, certificateChain: chain, scheme, reserve });
   const value = await signer.sign(prepared.dataToSign, prepared.digestAlgorithm, scheme);
-  return completeSignature(prepared, value);
+  const unsigned = options.tsaUrl ? [signatureTimestampAttribute(await requestTimestamp(options.tsaUrl, value, digest))] : undefined;
+  return completeSignature(prepared, value, unsigned);
 }
 
 export function joinParts(completed: CompletedSignature): Buffer {

@@ -1,0 +1,74 @@
+/**
+ * RFC 3161 time-stamp client for PAdES B-T (ETSI EN 319 142-1 §5.3): the signature value is time-stamped
+ * and the token becomes the unsigned attribute id-aa-signatureTimeStampToken (RFC 3161 Appendix A).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { DIGEST_OIDS, OID, SigningDigestAlgorithm } from '../cms';
+import { AppError } from '../errors';
+
+function post(url: string, body: Buffer, timeoutMs: number): Promise<Buffer> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(target, {
+      method: 'POST', agent: false, timeout: timeoutMs,
+      headers: { 'content-type': 'application/timestamp-query', 'content-length': body.length, connection: 'close' },
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => ((response.statusCode ?? 500) < 300 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}`))));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Returns the DER ContentInfo of a time-stamp token over `data` (the CMS signature value). */
+export async function requestTimestamp(tsaUrl: string, data: Buffer, digest: SigningDigestAlgorithm = 'sha256', timeoutMs = 10_000): Promise<Buffer> {
+  const imprint = createHash(digest).update(data).digest();
+  const nonce = randomBytes(8);
+  nonce[0] &= 0x7f; // a positive INTEGER
+  const request = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] }),
+      hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
+    }),
+    nonce: new asn1js.Integer({ valueHex: nonce }),
+    certReq: true,
+  });
+  let answer: Buffer;
+  try {
+    answer = await post(tsaUrl, Buffer.from(request.toSchema().toBER()), timeoutMs);
+  } catch (error) {
+    throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${tsaUrl} did not answer`, { cause: error });
+  }
+  let response: pkijs.TimeStampResp;
+  try {
+    response = pkijs.TimeStampResp.fromBER(new Uint8Array(answer).buffer);
+  } catch (error) {
+    throw new AppError('TSA_UNAVAILABLE', 'the time-stamping authority sent an unreadable answer', { cause: error });
+  }
+  const status = response.status.status;
+  if ((status !== 0 && status !== 1) || !response.timeStampToken) {
+    throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority refused the request (status ${status})`);
+  }
+  // The token must be for this imprint and nonce (RFC 3161 §2.4.2).
+  const signed = new pkijs.SignedData({ schema: response.timeStampToken.content });
+  const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(signed.encapContentInfo.eContent?.valueBlock.valueHexView ?? []).buffer).result });
+  const sameImprint = Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprint);
+  const sameNonce = !tst.nonce || Buffer.from(tst.nonce.valueBlock.valueHexView).toString('hex').replace(/^0+/, '') === nonce.toString('hex').replace(/^0+/, '');
+  if (!sameImprint || !sameNonce) throw new AppError('TSA_UNAVAILABLE', 'the time-stamp token does not match the request');
+  return Buffer.from(response.timeStampToken.toSchema().toBER());
+}
+
+/** The unsigned attribute carrying a signature time-stamp token. */
+export function signatureTimestampAttribute(token: Buffer): pkijs.Attribute {
+  return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(new Uint8Array(token).buffer).result] });
+}
