@@ -10,7 +10,9 @@ bash scripts/ensure-node-deps.sh
 bash scripts/install-ferretdb.sh
 DATA=${KYSO_DATA_DIR:-data}
 mkdir -p "$DATA/out"
-bash scripts/make-test-pki.sh "$DATA/demo-pki" "Kyso Demo" >/dev/null
+# The demo CA answers OCSP on its own port, so the demo and the tests (port 39081) can run side by side.
+KYSO_TEST_OCSP_URL=http://127.0.0.1:39181 KYSO_TEST_CRL_URL=http://127.0.0.1:39182/issuing-ca.crl \
+  bash scripts/make-test-pki.sh "$DATA/demo-pki" "Kyso Demo" >/dev/null
 bash scripts/setup-softhsm.sh "$DATA/softhsm" "$DATA/demo-pki" kyso-demo "$DATA/softhsm/user-pin" official-rsa:01 seal-rsa:02 >/dev/null
 export SOFTHSM2_CONF="$PWD/$DATA/softhsm/softhsm2.conf"
 MODULE=${KYSO_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
@@ -20,8 +22,8 @@ node dist/cli/main.js sign samples/cong-van.pdf -o "$OFFICIAL" --pkcs11-module "
   --key-label official-rsa --pin-file "$DATA/softhsm/user-pin" --reason "Ký ban hành" --location "Hà Nội"
 echo "Signed by the official's token: $OFFICIAL"
 # The service seals with the agency key held by the (demo) HSM and trusts the demo root plus certs/trust.
-# The demo CA's OCSP responder (its certificates name http://127.0.0.1:39081), so verdicts can be final.
-openssl ocsp -index "$DATA/demo-pki/issuing-ca/index.txt" -port 39081 -rsigner "$DATA/demo-pki/ocsp.pem" \
+# The demo CA's OCSP responder (its certificates name http://127.0.0.1:39181), so verdicts can be final.
+openssl ocsp -index "$DATA/demo-pki/issuing-ca/index.txt" -port 39181 -rsigner "$DATA/demo-pki/ocsp.pem" \
   -rkey "$DATA/demo-pki/ocsp.key" -CA "$DATA/demo-pki/issuing-ca.pem" -ignore_err >/dev/null 2>&1 &
 OCSP_PID=$!
 trap 'kill $OCSP_PID 2>/dev/null || true' EXIT
