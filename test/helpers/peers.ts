@@ -22,8 +22,10 @@ export interface PyHankoField {
   text: string;
 }
 
-export function pyhankoValidate(file: string, trustPem: string): PyHankoField[] {
-  const args = ['sign', 'validate', '--no-revocation-check', '--trust', trustPem, '--trust-replace', '--pretty-print', file];
+/** hybrid: pyHanko refuses hybrid-reference files unless told to (--no-strict-syntax), by design. */
+export function pyhankoValidate(file: string, trustPem: string, options: { hybrid?: boolean } = {}): PyHankoField[] {
+  const args = ['sign', 'validate', '--no-revocation-check', '--trust', trustPem, '--trust-replace', '--pretty-print',
+    ...(options.hybrid ? ['--no-strict-syntax'] : []), file];
   let text: string;
   try {
     text = execFileSync('pyhanko', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -31,10 +31,11 @@ describe('signatures made by Kyso are accepted by poppler pdfsig and pyHanko', (
   execFileSync('qpdf', ['--object-streams=generate', path.join(ROOT, 'samples', 'bao-cao-nhieu-trang.pdf'), xrefStream]);
 
   describe.each([
-    ['a công văn with a classic xref table', path.join(ROOT, 'samples', 'cong-van.pdf'), 0],
-    ['a file saved by qpdf with object streams', xrefStream, 0],
-    ['node-signpdf signed-twice.pdf from the corpus', path.join(CORPUS, 'node-signpdf', 'signed-twice.pdf'), 2],
-  ])('%s', (label, input, existing) => {
+    ['a công văn with a classic xref table', path.join(ROOT, 'samples', 'cong-van.pdf'), 0, false],
+    ['a file saved by qpdf with object streams', xrefStream, 0, false],
+    ['node-signpdf signed-twice.pdf from the corpus', path.join(CORPUS, 'node-signpdf', 'signed-twice.pdf'), 2, false],
+    ['a hybrid-reference file (xref table with /XRefStm) from the ETSI plugtest', path.join(CORPUS, 'dss', 'plugtest2014', 'Signature-P-AT-1.pdf'), 1, true],
+  ])('%s', (label, input, existing, hybrid) => {
     it('when signed 1, 2 and 3 times (RSA token, ECDSA token, PKCS#12), then every signature is valid in both peers', async () => {
       let current = input;
       for (let n = 1; n <= 3; n++) {
@@ -49,7 +50,7 @@ describe('signatures made by Kyso are accepted by poppler pdfsig and pyHanko', (
           label, n, signatures: existing + n, valid: existing + n, lastTotal: true,
         });
 
-        const fields = pyhankoValidate(out, rootPem);
+        const fields = pyhankoValidate(out, rootPem, { hybrid });
         expect(fields).toHaveLength(existing + n);
         expect(fields.filter((f) => f.sound)).toHaveLength(existing + n);
         const ours = fields.slice(existing);
