@@ -1,12 +1,12 @@
 /** `kyso sign`: signs a PDF with a PKCS#12 file or a PKCS#11 token, writing the result atomically. */
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readCertificates, SigningDigestAlgorithm } from '../cms';
+import { parseCertificate, readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
-import { PdfFile } from '../pdf';
+import { PdfFile, SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
-import { signPdfFile, writeFileAtomically } from '../signing';
+import { buildStampAppearance, formatVietnamTime, signPdfFile, writeFileAtomically } from '../signing';
 import { signRemotely } from './remote-sign';
 
 export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
@@ -15,6 +15,7 @@ export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
             [--key-label K | --key-id HEX] [--cert-label C | --cert-id HEX] (--pin-file F | --pin-env VAR))
          [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
          [--digest sha256|sha384|sha512] [--pss] [--tsa URL]   (--tsa: PAdES B-T with an RFC 3161 time-stamp)
+         [--visible PAGE:X1:Y1:X2:Y2]   (a stamp "Ký bởi … Thời gian ký … +07:00" at that rectangle, page from 1)
          [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 
 export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
@@ -45,6 +46,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       pss: { type: 'boolean', default: false },
       remote: { type: 'string' },
       tsa: { type: 'string' },
+      visible: { type: 'string' },
       'api-key-file': { type: 'string' },
     },
   });
@@ -85,6 +87,22 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     const schemes = await signer.schemes();
     const scheme = values.pss ? 'rsa-pss' : schemes[0];
     if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
+    const signingTime = new Date();
+    let appearance: SignatureAppearance | undefined;
+    if (values.visible) {
+      const parts = values.visible.split(':').map(Number);
+      if (parts.length !== 5 || parts.some((n) => !Number.isFinite(n)) || parts[0] < 1) {
+        throw new AppError('USAGE', '--visible takes PAGE:X1:Y1:X2:Y2 (page from 1, points)');
+      }
+      const leaf = parseCertificate((await signer.certificateChain())[0]);
+      const cn = /CN=([^,]+)/.exec(leaf.subject)?.[1] ?? leaf.subject;
+      const org = /(?:^|, )O=([^,]+)/.exec(leaf.subject)?.[1];
+      appearance = await buildStampAppearance({
+        pageIndex: parts[0] - 1,
+        rect: [parts[1], parts[2], parts[3], parts[4]],
+        lines: [`Ký bởi: ${cn}`, ...(org && org !== cn ? [`Cơ quan: ${org}`] : []), `Thời gian ký: ${formatVietnamTime(signingTime)}`],
+      });
+    }
     if (values.remote) {
       const apiKey = readSecret({ file: values['api-key-file'] }, 'API key');
       const signed = await signRemotely({
@@ -97,6 +115,8 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     }
     await signPdfFile(positionals[0], values.output, signer, {
       tsaUrl: values.tsa,
+      appearance,
+      signingTime,
       scheme,
       digestAlgorithm: values.digest as SigningDigestAlgorithm,
       fieldName: values.field,

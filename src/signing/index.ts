@@ -12,3 +12,5 @@ export { checkSigningCertificate } from './check-signing-certificate';
 export { writeFileAtomically } from './write-file-atomically';
 export { signPdfFile } from './sign-pdf-file';
 export { requestTimestamp, signatureTimestampAttribute } from './request-timestamp';
+export { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
+export type { StampOptions } from './build-stamp-appearance';

@@ -1,0 +1,138 @@
+/**
+ * A visible signature stamp (Decree 30/2020 Appendix I: who signed, for which agency, and when, in
+ * Vietnam time): a form XObject with the text set in an embedded, subsetted TrueType font that has the
+ * Vietnamese glyphs (DejaVu Sans), as a Type0/CIDFontType2 font with a ToUnicode map so the text stays
+ * searchable (ISO 32000-1 §9.7, §9.10.3).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import fontkit from '@pdf-lib/fontkit';
+import { name, PdfDict, PdfRef, PdfStream, PdfString, SignatureAppearance, UpdatedObject } from '../pdf';
+
+const DEFAULT_FONT = path.join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
+
+export interface StampOptions {
+  pageIndex: number;
+  /** [x1 y1 x2 y2] on the page, in points. */
+  rect: [number, number, number, number];
+  lines: string[];
+  fontFile?: string;
+  fontSize?: number;
+  /** RGB 0–1; Decree 30 stamps on copies are black. */
+  color?: [number, number, number];
+}
+
+interface Glyph { id: number; advanceWidth: number; codePoints: number[] }
+
+function encodeSubset(subset: { encodeStream(): NodeJS.ReadableStream }): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const stream = subset.encodeStream();
+    stream.on('data', (d: Uint8Array) => parts.push(Buffer.from(d)));
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+  });
+}
+
+const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+
+/** Formats a time as Vietnamese documents show it: dd.MM.yyyy HH:mm:ss +07:00 (Asia/Ho_Chi_Minh). */
+export function formatVietnamTime(date: Date): string {
+  const local = new Date(date.getTime() + 7 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(local.getUTCDate())}.${p(local.getUTCMonth() + 1)}.${local.getUTCFullYear()} ${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())} +07:00`;
+}
+
+export async function buildStampAppearance(options: StampOptions): Promise<SignatureAppearance> {
+  const font = fontkit.create(readFileSync(options.fontFile ?? DEFAULT_FONT));
+  const size = options.fontSize ?? 9;
+  const subset = font.createSubset();
+  const scale = 1000 / font.unitsPerEm;
+  const cids = new Map<number, { width: number; unicode: number[] }>();
+  const encodedLines = options.lines.map((line) => {
+    const glyphs = font.layout(line).glyphs as unknown as Glyph[];
+    return glyphs.map((g) => {
+      const cid = subset.includeGlyph(g as never) as number;
+      cids.set(cid, { width: Math.round(g.advanceWidth * scale), unicode: g.codePoints });
+      return hex4(cid);
+    }).join('');
+  });
+  const fontBytes = await encodeSubset(subset as never);
+  const [x1, y1, x2, y2] = options.rect;
+  const width = Math.abs(x2 - x1);
+  const height = Math.abs(y2 - y1);
+  const [r, g, b] = options.color ?? [0, 0, 0];
+  const leading = size * 1.3;
+  let content = `q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\nBT /F1 ${size} Tf ${r} ${g} ${b} rg ${leading.toFixed(2)} TL 4 ${(height - size - 3).toFixed(2)} Td\n`;
+  content += encodedLines.map((hex, i) => `${i === 0 ? '' : 'T* '}<${hex}> Tj`).join('\n');
+  content += '\nET';
+  const tag = 'KYSOAA';
+  const baseFont = `${tag}+${(font.postscriptName ?? 'DejaVuSans').replace(/[^A-Za-z0-9-]/g, '')}`;
+  const sortedCids = [...cids.keys()].sort((a, c) => a - c);
+  const toUnicode = [
+    '/CIDInit /ProcSet findresource begin 12 dict begin begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def',
+    '1 begincodespacerange <0000> <FFFF> endcodespacerange',
+    `${sortedCids.length} beginbfchar`,
+    ...sortedCids.map((cid) => {
+      const utf16 = Buffer.from(String.fromCodePoint(...(cids.get(cid)?.unicode ?? [0xfffd])), 'utf16le');
+      utf16.swap16();
+      return `<${hex4(cid)}> <${utf16.toString('hex')}>`;
+    }),
+    'endbfchar endcmap CMapName currentdict /CMap defineresource pop end end',
+  ].join('\n');
+
+  return {
+    pageIndex: options.pageIndex,
+    rect: options.rect,
+    build(allocate: () => PdfRef) {
+      const fontFile = allocate();
+      const descriptor = allocate();
+      const cidFont = allocate();
+      const unicodeMap = allocate();
+      const type0 = allocate();
+      const form = allocate();
+      const objects: UpdatedObject[] = [
+        { ref: fontFile, value: new PdfStream(new PdfDict([['Length1', fontBytes.length], ['Filter', name('FlateDecode')]]), deflateSync(fontBytes)) },
+        {
+          ref: descriptor,
+          value: new PdfDict([
+            ['Type', name('FontDescriptor')], ['FontName', name(baseFont)], ['Flags', 32],
+            ['FontBBox', [font.bbox.minX, font.bbox.minY, font.bbox.maxX, font.bbox.maxY].map((v: number) => Math.round(v * scale))],
+            ['ItalicAngle', 0], ['Ascent', Math.round(font.ascent * scale)], ['Descent', Math.round(font.descent * scale)],
+            ['CapHeight', Math.round((font.capHeight || font.ascent) * scale)], ['StemV', 80], ['FontFile2', fontFile],
+          ]),
+        },
+        {
+          ref: cidFont,
+          value: new PdfDict([
+            ['Type', name('Font')], ['Subtype', name('CIDFontType2')], ['BaseFont', name(baseFont)],
+            ['CIDSystemInfo', new PdfDict([['Registry', PdfString.fromText('Adobe')], ['Ordering', PdfString.fromText('Identity')], ['Supplement', 0]])],
+            ['FontDescriptor', descriptor], ['CIDToGIDMap', name('Identity')],
+            ['W', sortedCids.flatMap((cid) => [cid, [cids.get(cid)?.width ?? 0]])],
+          ]),
+        },
+        { ref: unicodeMap, value: new PdfStream(new PdfDict([['Filter', name('FlateDecode')]]), deflateSync(Buffer.from(toUnicode, 'latin1'))) },
+        {
+          ref: type0,
+          value: new PdfDict([
+            ['Type', name('Font')], ['Subtype', name('Type0')], ['BaseFont', name(baseFont)], ['Encoding', name('Identity-H')],
+            ['DescendantFonts', [cidFont]], ['ToUnicode', unicodeMap],
+          ]),
+        },
+        {
+          ref: form,
+          value: new PdfStream(
+            new PdfDict([
+              ['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, width, height]],
+              ['Resources', new PdfDict([['Font', new PdfDict([['F1', type0]])]])], ['Filter', name('FlateDecode')],
+            ]),
+            deflateSync(Buffer.from(content, 'latin1')),
+          ),
+        },
+      ];
+      return { normal: form, objects };
+    },
+  };
+}
