@@ -14,6 +14,7 @@ import { Pkcs11Module, Pkcs11Signer } from './signers';
 import { createValidationContext } from './validation';
 
 const ROOT = path.join(__dirname, '..');
+const EMBEDDED_POOL_SIZE = 6;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, ROOT);
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     uploadLimitBytes: config.uploadLimitBytes,
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
     logger,
+    // SQLite serialises writers: a few connections queue in the driver instead of backing off in SQLite.
+    maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),
   });
   const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
   server = await new Promise<Server>((resolve) => {

@@ -122,7 +122,8 @@ export function createAuditLog(connection: Connection) {
           try {
             head ??= await readHead();
             events = build(head, batch.map((b) => b.input));
-            await Model.insertMany(events, { ordered: true });
+            // Straight to the driver: the events are fully built here and need no casting (hot path).
+            await Model.collection.insertMany(events.map((e) => ({ ...e })), { ordered: true });
             const last = events[events.length - 1];
             head = { seq: last.seq, hash: last.hash };
             batch.forEach((b, i) => b.resolve(events[i]));

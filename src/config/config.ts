@@ -16,6 +16,7 @@ const schema = z.object({
   KYSO_SIGNING_SESSION_TTL_S: z.coerce.number().int().positive().default(600),
   KYSO_DEMO: z.enum(['0', '1']).default('0'),
   KYSO_FERRETDB_BIN: z.string().optional(),
+  KYSO_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   KYSO_PKCS11_MODULE: z.string().optional(),
   KYSO_PKCS11_TOKEN_LABEL: z.string().optional(),
   KYSO_PKCS11_KEY_LABEL: z.string().optional(),
@@ -34,6 +35,8 @@ export interface Config {
   signingSessionTtlSeconds: number;
   demo: boolean;
   ferretdbBin: string;
+  /** Database connections; unset: 6 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
+  dbPoolSize?: number;
   serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
   logLevel: string;
 }
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     demo: e.KYSO_DEMO === '1',
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),
     serverSigner: hsm,
+    dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -176,7 +176,8 @@ export function createExchangeService(connection: Connection, models: Models, au
         needsReview: history.length === 1 && own.indication === 'INDETERMINATE',
       };
     });
-    await models.Recipient.insertMany(recipients, { ordered: true });
+    // Straight to the driver: the entries are fully built above and need no casting (hot path).
+    await models.Recipient.collection.insertMany(recipients.map((r) => ({ ...r })), { ordered: true });
     await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
     return { exchange, created: true, view: view(exchange, recipients) };
