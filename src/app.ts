@@ -22,7 +22,10 @@ export interface AppDeps {
   sessions: SigningSessionService;
   audit: AuditLog;
   validation: ValidationContext;
+  /** The service's default server-side key (HSM or PKCS#12), if any. */
   serverSigner?: Signer;
+  /** Keys configured for particular agencies (their seal), by OrganId; they take precedence. */
+  agencySigners?: Map<string, Signer>;
   uploadLimitBytes: number;
   logger: Logger;
   ready: () => Promise<{ database: boolean; signer: boolean }>;
@@ -119,10 +122,11 @@ export function createApp(deps: AppDeps): express.Express {
   }));
 
   app.post('/v1/signatures', auth('signer', 'clerk'), ...acceptPdf, wrap(async (req, res) => {
-    if (!deps.serverSigner) throw new AppError('SIGNER_NOT_CONFIGURED', 'no server-side signing key is configured for this service');
+    const signer = deps.agencySigners?.get(req.caller.organId) ?? deps.serverSigner;
+    if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', `no server-side signing key is configured for agency ${req.caller.organId}`);
     const { pdf } = pdfBody(req);
     const q = req.query as Record<string, string | undefined>;
-    const result = await signPdf(pdf, deps.serverSigner, { reason: q.reason, location: q.location, fieldName: q.field });
+    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field });
     await deps.audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.type('application/pdf').send(Buffer.concat(result.parts));
   }));

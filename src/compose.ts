@@ -14,6 +14,7 @@ export interface ServiceOptions {
   mongodbUri: string;
   validation: ValidationContext;
   serverSigner?: Signer;
+  agencySigners?: Map<string, Signer>;
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
   logger?: Logger;
@@ -33,7 +34,7 @@ export async function openService(options: ServiceOptions) {
   const exchanges = createExchangeService(connection, models, audit, options.validation);
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
   const app = createApp({
-    agencies, exchanges, sessions, audit, validation: options.validation, serverSigner: options.serverSigner,
+    agencies, exchanges, sessions, audit, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {
       let database = false;

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { openService } from './compose';
 import { loadConfig } from './config';
 import { EmbeddedDatabase, seedDemoAgencies, startEmbeddedFerretDb } from './exchange';
-import { Pkcs11Module, Pkcs11Signer } from './signers';
+import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
 import { createValidationContext } from './validation';
 
 const ROOT = path.join(__dirname, '..');
@@ -20,8 +20,18 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, ROOT);
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret'] });
   let db: EmbeddedDatabase | undefined;
-  let module: Pkcs11Module | undefined;
+  // One loaded module per PKCS#11 library path (C_Initialize runs once per process).
+  const modules = new Map<string, Pkcs11Module>();
+  const moduleFor = (modulePath: string): Pkcs11Module => {
+    let m = modules.get(modulePath);
+    if (!m) {
+      m = Pkcs11Module.load(modulePath);
+      modules.set(modulePath, m);
+    }
+    return m;
+  };
   let signer: Pkcs11Signer | undefined;
+  const agencySigners = new Map<string, Signer>();
   let server: Server | undefined;
   let service: Awaited<ReturnType<typeof openService>> | undefined;
   const shutdown = async (signal: string): Promise<void> => {
@@ -29,7 +39,8 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await service?.close().catch(() => undefined);
     await signer?.close().catch(() => undefined);
-    module?.close();
+    for (const s of agencySigners.values()) await s.close().catch(() => undefined);
+    for (const m of modules.values()) m.close();
     await db?.stop();
     process.exit(0);
   };
@@ -43,16 +54,27 @@ async function main(): Promise<void> {
     logger.info({ dataDir: config.dataDir }, 'embedded FerretDB started');
   }
   if (config.serverSigner) {
-    module = Pkcs11Module.load(config.serverSigner.module);
     signer = await Pkcs11Signer.open({
-      module, tokenLabel: config.serverSigner.tokenLabel, keyLabel: config.serverSigner.keyLabel,
+      module: moduleFor(config.serverSigner.module), tokenLabel: config.serverSigner.tokenLabel, keyLabel: config.serverSigner.keyLabel,
       pin: readFileSync(config.serverSigner.pinFile, 'utf8').trim(),
     });
+  }
+  if (config.agencySignersFile) {
+    const entries = JSON.parse(readFileSync(config.agencySignersFile, 'utf8')) as Record<string, Record<string, string>>;
+    for (const [organId, c] of Object.entries(entries)) {
+      agencySigners.set(organId, c.p12
+        ? Pkcs12Signer.open({ data: readFileSync(c.p12), passphrase: readSecret({ file: c.passphraseFile }, 'PKCS#12 passphrase') })
+        : await Pkcs11Signer.open({
+          module: moduleFor(c.pkcs11Module), tokenLabel: c.tokenLabel, keyLabel: c.keyLabel, keyId: c.keyId,
+          pin: readSecret({ file: c.pinFile }, 'token PIN'),
+        }));
+    }
   }
   service = await openService({
     mongodbUri: uri,
     validation: createValidationContext({ trustDirs: config.trustDirs, offline: config.offline }),
     serverSigner: signer,
+    agencySigners,
     uploadLimitBytes: config.uploadLimitBytes,
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
     logger,

@@ -21,6 +21,7 @@ const schema = z.object({
   KYSO_PKCS11_TOKEN_LABEL: z.string().optional(),
   KYSO_PKCS11_KEY_LABEL: z.string().optional(),
   KYSO_PKCS11_PIN_FILE: z.string().optional(),
+  KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +39,8 @@ export interface Config {
   /** Database connections; unset: 6 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
   dbPoolSize?: number;
   serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
+  /** JSON file: OrganId → { pkcs11Module, tokenLabel, keyLabel, pinFile } or { p12, passphraseFile }. */
+  agencySignersFile?: string;
   logLevel: string;
 }
 
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     demo: e.KYSO_DEMO === '1',
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),
     serverSigner: hsm,
+    agencySignersFile: e.KYSO_AGENCY_SIGNERS_FILE,
     dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };

@@ -77,3 +77,22 @@ describe('durability and limits', () => {
     }
   });
 });
+
+describe('server-side keys per agency', () => {
+  it("when an agency has its own seal key, then /v1/signatures uses it; an agency without one gets 503 SIGNER_NOT_CONFIGURED", async () => {
+    const signers = new Map([['K.01', Pkcs12Signer.open({ data: pkiFile('seal-ec384.p12'), passphrase: p12Passphrase() }) as never]]);
+    const service = await openTestService({ agencySigners: signers });
+    try {
+      const keys = await seedAgencies(service, [{ organId: 'K.01', name: 'Cơ quan có khóa' }, { organId: 'K.02', name: 'Cơ quan chưa có khóa' }]);
+      const signed = await request(service.app).post('/v1/signatures').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf')
+        .send(sample('cong-van.pdf')).buffer(true).parse(binaryBody);
+      expect(signed.status).toBe(200);
+      const verified = await request(service.app).post('/v1/verifications').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf').send(signed.body);
+      expect(verified.body.signatures[0].signer.subject).toContain('(P-384)');
+      const none = await request(service.app).post('/v1/signatures').set(bearer(keys['K.02'].clerk)).set('Content-Type', 'application/pdf').send(sample('cong-van.pdf'));
+      expect([none.status, none.body.code]).toEqual([503, 'SIGNER_NOT_CONFIGURED']);
+    } finally {
+      await service.close();
+    }
+  });
+});
