@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
 import { name, PdfDict, PdfRef, PdfStream, PdfString, SignatureAppearance, UpdatedObject } from '../pdf';
 
 const DEFAULT_FONT = path.join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
@@ -45,6 +44,8 @@ export function formatVietnamTime(date: Date): string {
 }
 
 export async function buildStampAppearance(options: StampOptions): Promise<SignatureAppearance> {
+  // Loaded on first use: the font engine is large and most signatures are invisible.
+  const fontkit = (await import('@pdf-lib/fontkit')).default;
   const font = fontkit.create(readFileSync(options.fontFile ?? DEFAULT_FONT));
   const size = options.fontSize ?? 9;
   const subset = font.createSubset();
