@@ -36,6 +36,8 @@ export const sendMetadataSchema = z.object({
   issuedDate: z.coerce.date(),
   subject: z.string().min(1).max(2000),
   documentType: z.string().max(100).optional(),
+  /** edXML SignerInfo/Competence: the signer's authority, e.g. "KT. BỘ TRƯỞNG", "TM. ỦY BAN NHÂN DÂN". */
+  signerCompetence: z.string().max(200).optional(),
   signerPosition: z.string().max(200).optional(),
   signerFullName: z.string().max(200).optional(),
   promulgationPlace: z.string().max(200).optional(),
@@ -148,7 +150,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments,
         to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
-        documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
+        documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
@@ -215,7 +217,7 @@ export function createExchangeService(connection: Connection, models: Models, au
       exchange = (await models.Exchange.create({
         exchangeId, fromOrganId: meta.from.organId, fromOrganName: meta.from.organName, to: [{ organId: caller.organId, organName: caller.organName }],
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
-        documentType: meta.documentType, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
+        documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),

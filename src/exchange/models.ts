@@ -52,6 +52,7 @@ export interface ExchangeDoc {
   issuedDate: Date;
   subject: string;
   documentType?: string;
+  signerCompetence?: string;
   signerPosition?: string;
   signerFullName?: string;
   promulgationPlace?: string;
@@ -143,6 +144,7 @@ export function createModels(connection: Connection) {
     issuedDate: { type: Date, required: true },
     subject: { type: String, required: true },
     documentType: String,
+    signerCompetence: String,
     signerPosition: String,
     signerFullName: String,
     promulgationPlace: String,

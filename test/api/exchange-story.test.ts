@@ -12,7 +12,7 @@ const C = { organId: '000.00.00.H26', name: 'Ủy ban nhân dân tỉnh Kiểm T
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const metadata = (number: string, to: string[]) => JSON.stringify({
   to, codeNumber: number, codeNotation: 'VPCP-KSTT', issuedDate: '2026-03-16', subject: 'V/v triển khai chữ ký số', priority: 1,
-  signerPosition: 'Thứ trưởng', signerFullName: 'Nguyễn Văn An', dueDate: new Date(Date.now() + 30 * 86400_000).toISOString(),
+  signerCompetence: 'KT. BỘ TRƯỞNG', signerPosition: 'Thứ trưởng', signerFullName: 'Nguyễn Văn An', dueDate: new Date(Date.now() + 30 * 86400_000).toISOString(),
 });
 
 describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', () => {
@@ -67,6 +67,7 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     exchangeId = first.body.exchangeId;
     expect(first.body.recipients.map((r: { organId: string; status: string }) => [r.organId, r.status])).toEqual([[B.organId, '01'], [C.organId, '01']]);
     expect(first.body.pageAmount).toBe(1);
+    expect([first.body.signerCompetence, first.body.signerPosition]).toEqual(['KT. BỘ TRƯỞNG', 'Thứ trưởng']);
     // Offline revocation makes the verdict INDETERMINATE: flagged for a person to look at.
     expect(first.body.recipients.every((r: { needsReview: boolean }) => r.needsReview)).toBe(true);
     const second = await send();
