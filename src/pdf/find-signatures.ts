@@ -3,7 +3,7 @@
  * fields of the current revision, with their /ByteRange and raw /Contents position in the file.
  */
 import { listFormFields } from './acro-form';
-import { asArray, asDict, isName, PdfDict, PdfRef, PdfString } from './objects';
+import { asArray, asDict, isName, PdfDict, PdfObject, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
 import { PdfLexer } from './pdf-lexer';
 
@@ -24,26 +24,31 @@ export function findSignatures(file: PdfFile): FoundSignature[] {
   const out: FoundSignature[] = [];
   for (const field of listFormFields(file)) {
     if (field.fieldType !== 'Sig') continue;
-    const v = field.dict.get('V');
-    const dict = asDict(file.resolve(v));
-    if (!dict) continue;
-    const type = isName(dict.get('Type'), 'DocTimeStamp') || isName(dict.get('SubFilter'), 'ETSI.RFC3161') ? 'document-timestamp' : 'signature';
-    const br = asArray(file.resolve(dict.get('ByteRange')));
-    const contents = file.resolve(dict.get('Contents'));
-    const sub = dict.get('SubFilter');
-    const found: FoundSignature = {
-      fieldName: field.fullName,
-      ref: v instanceof PdfRef ? v : undefined,
-      dict,
-      type,
-      subFilter: isName(sub) ? sub.name : undefined,
-      byteRange: br && br.every((x) => typeof x === 'number') ? (br as number[]) : undefined,
-      contents: contents instanceof PdfString ? contents.bytes : undefined,
-    };
-    if (v instanceof PdfRef) found.contentsSpan = locateContents(file, v);
-    out.push(found);
+    const found = describeSignature(file, field.fullName, field.dict.get('V'));
+    if (found) out.push(found);
   }
   return out;
+}
+
+/** Reads the signature dictionary `value` (usually a reference) as a found signature, or undefined. */
+export function describeSignature(file: PdfFile, fieldName: string, value: PdfObject | undefined): FoundSignature | undefined {
+  const dict = asDict(file.resolve(value));
+  if (!dict) return undefined;
+  const type = isName(dict.get('Type'), 'DocTimeStamp') || isName(dict.get('SubFilter'), 'ETSI.RFC3161') ? 'document-timestamp' : 'signature';
+  const br = asArray(file.resolve(dict.get('ByteRange')));
+  const contents = file.resolve(dict.get('Contents'));
+  const sub = dict.get('SubFilter');
+  const found: FoundSignature = {
+    fieldName,
+    ref: value instanceof PdfRef ? value : undefined,
+    dict,
+    type,
+    subFilter: isName(sub) ? sub.name : undefined,
+    byteRange: br && br.every((x) => typeof x === 'number') ? (br as number[]) : undefined,
+    contents: contents instanceof PdfString ? contents.bytes : undefined,
+  };
+  if (value instanceof PdfRef) found.contentsSpan = locateContents(file, value);
+  return found;
 }
 
 /** Finds the byte span of the /Contents hex string inside an uncompressed signature dictionary. */

@@ -12,5 +12,5 @@ export type { PreparedPdf, SignatureFieldOptions, SignatureAppearance } from './
 export { listFormFields } from './acro-form';
 export type { FormField } from './acro-form';
 export { formatPdfDate, parsePdfDate } from './pdf-date';
-export { findSignatures } from './find-signatures';
+export { describeSignature, findSignatures } from './find-signatures';
 export type { FoundSignature } from './find-signatures';

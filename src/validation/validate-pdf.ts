@@ -9,7 +9,7 @@ import * as pkijs from 'pkijs';
 import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
 import { isAppError } from '../errors';
 import {
-  asArray, asDict, asNumber, decodeStream, findSignatures, FoundSignature, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
+  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { buildChain } from './build-chain';
@@ -59,11 +59,20 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   } else report.bytesAfterLastRevision = 0;
 
   const found = collectSignatures(bytes, file);
+  const orphans = findOrphanSignatures(bytes, file, found);
   const dss = readDss(file);
   const docMdp = certificationPermissions(file);
-  for (const sig of found) {
+  for (const sig of [...found, ...orphans]) {
     try {
-      report.signatures.push(await validateSignature(bytes, file, sig, ends, dss, docMdp, context));
+      const result = await validateSignature(bytes, file, sig, ends, dss, docMdp, context);
+      if (orphans.includes(sig)) {
+        // A signature no field shows (ISO 32000-1 §12.7.4.5): a viewer lists nothing, so it is reported as
+        // hidden and cannot count as a valid signature of the document.
+        result.indication = 'TOTAL_FAILED';
+        result.subIndication = 'FORMAT_FAILURE';
+        result.messages.unshift(message('SIGNATURE_NOT_IN_A_FIELD', 'Chữ ký không gắn với trường chữ ký nào (chữ ký bị ẩn)', 'the signature is not referenced by any signature field (hidden signature)'));
+      }
+      report.signatures.push(result);
     } catch (error) {
       report.signatures.push(failedReport(sig, message('VALIDATION_ERROR', 'Lỗi khi kiểm tra chữ ký', `validation error: ${error instanceof Error ? error.message : String(error)}`)));
     }
@@ -96,6 +105,34 @@ function collectSignatures(bytes: Buffer, file: PdfFile): FoundSignature[] {
     }
   }
   return [...seen.values()].sort((a, b) => signedEnd(a) - signedEnd(b));
+}
+
+const MAX_ORPHAN_SCAN = 50_000;
+
+/**
+ * Signature dictionaries that no field refers to in any revision. Only looked for when the file holds
+ * more /ByteRange keys than the signatures found, so ordinary files pay one byte search.
+ */
+function findOrphanSignatures(bytes: Buffer, file: PdfFile, found: FoundSignature[]): FoundSignature[] {
+  let occurrences = 0;
+  for (let at = bytes.indexOf('/ByteRange', 0, 'latin1'); at >= 0 && occurrences <= found.length; at = bytes.indexOf('/ByteRange', at + 10, 'latin1')) occurrences++;
+  if (occurrences <= found.length) return [];
+  const known = new Set(found.map((f) => f.ref?.num));
+  const orphans: FoundSignature[] = [];
+  let scanned = 0;
+  for (const [num, entry] of file.xref.entries) {
+    if (entry.type === 'free' || known.has(num) || ++scanned > MAX_ORPHAN_SCAN) continue;
+    let dict;
+    try {
+      dict = asDict(file.getObject(new PdfRef(num, entry.type === 'offset' ? entry.gen : 0)));
+    } catch {
+      continue;
+    }
+    if (!dict || !dict.has('ByteRange') || !dict.has('Contents') || dict.has('FT')) continue;
+    const orphan = describeSignature(file, `(no field: object ${num})`, new PdfRef(num, entry.type === 'offset' ? entry.gen : 0));
+    if (orphan) orphans.push(orphan);
+  }
+  return orphans;
 }
 
 function signedEnd(s: FoundSignature): number {

@@ -26,7 +26,6 @@ function isClean(r: DocumentReport): boolean {
 const KNOWN_GAPS: Record<string, string> = {
   'dss/validation/dss-2236/replace.pdf': 'shadow replace through a form field value is classified as form filling',
   'rub-nds-pdf-attacker/hide-and-replace/variant-2_change_objects_usage/4_original-document-shadowed-signed-manipulated.pdf': 'shadow attack reusing signed objects in a new widget is not detected',
-  'rub-nds-pdf-tester/certification-attacks/2/03_NDA_cert_p2_sign_manipulate.pdf': 'the approval signature is hidden (no field refers to it) and an empty full-page signature widget is added under DocMDP P=2; neither is flagged yet',
 };
 
 const rows = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
