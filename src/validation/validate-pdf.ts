@@ -9,7 +9,7 @@ import * as pkijs from 'pkijs';
 import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
 import { isAppError } from '../errors';
 import {
-  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, parsePdfDate, PdfFile, PdfRef, PdfStream, PdfString,
+  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, parsePdfDate, PdfDict, PdfFile, PdfRef, PdfStream, PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { buildChain } from './build-chain';
@@ -59,7 +59,7 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   } else report.bytesAfterLastRevision = 0;
 
   const found = collectSignatures(bytes, file);
-  const orphans = findOrphanSignatures(bytes, file, found);
+  const orphans = findOrphanSignatures(file, found);
   const dss = readDss(file);
   const docMdp = certificationPermissions(file);
   for (const sig of [...found, ...orphans]) {
@@ -107,29 +107,27 @@ function collectSignatures(bytes: Buffer, file: PdfFile): FoundSignature[] {
   return [...seen.values()].sort((a, b) => signedEnd(a) - signedEnd(b));
 }
 
-const MAX_ORPHAN_SCAN = 50_000;
+const MAX_ORPHAN_SCAN = 20_000;
 
 /**
- * Signature dictionaries that no field refers to in any revision. Only looked for when the file holds
- * more /ByteRange keys than the signatures found, so ordinary files pay one byte search.
+ * Signature dictionaries that no field refers to in any revision (the objects of the current revision are
+ * read; streams are skipped without decoding). Files with more objects than the bound are not scanned.
  */
-function findOrphanSignatures(bytes: Buffer, file: PdfFile, found: FoundSignature[]): FoundSignature[] {
-  let occurrences = 0;
-  for (let at = bytes.indexOf('/ByteRange', 0, 'latin1'); at >= 0 && occurrences <= found.length; at = bytes.indexOf('/ByteRange', at + 10, 'latin1')) occurrences++;
-  if (occurrences <= found.length) return [];
+function findOrphanSignatures(file: PdfFile, found: FoundSignature[]): FoundSignature[] {
+  if (file.xref.entries.size > MAX_ORPHAN_SCAN) return [];
   const known = new Set(found.map((f) => f.ref?.num));
   const orphans: FoundSignature[] = [];
-  let scanned = 0;
   for (const [num, entry] of file.xref.entries) {
-    if (entry.type === 'free' || known.has(num) || ++scanned > MAX_ORPHAN_SCAN) continue;
-    let dict;
+    if (entry.type === 'free' || known.has(num)) continue;
+    const ref = new PdfRef(num, entry.type === 'offset' ? entry.gen : 0);
+    let value;
     try {
-      dict = asDict(file.getObject(new PdfRef(num, entry.type === 'offset' ? entry.gen : 0)));
+      value = file.getObject(ref);
     } catch {
       continue;
     }
-    if (!dict || !dict.has('ByteRange') || !dict.has('Contents') || dict.has('FT')) continue;
-    const orphan = describeSignature(file, `(no field: object ${num})`, new PdfRef(num, entry.type === 'offset' ? entry.gen : 0));
+    if (!(value instanceof PdfDict) || !value.has('ByteRange') || !value.has('Contents') || value.has('FT')) continue;
+    const orphan = describeSignature(file, `(no field: object ${num})`, ref);
     if (orphan) orphans.push(orphan);
   }
   return orphans;
