@@ -48,6 +48,22 @@ export const sendMetadataSchema = z.object({
 });
 export type SendMetadata = z.infer<typeof sendMetadataSchema>;
 
+const receiveMetadataSchema = sendMetadataSchema.omit({ to: true }).extend({
+  from: z.object({ organId: z.string().regex(/^[0-9A-Z.]{1,35}$/), organName: z.string().min(1).max(300) }),
+});
+
+/** Checks the Idempotency-Key and parses the header metadata of a send or an arrival. */
+function parseRequest<S extends z.ZodTypeAny>(schema: S, input: { metadata: unknown; idempotencyKey: string }): z.infer<S> {
+  if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
+    throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
+  }
+  const parsed = schema.safeParse(input.metadata);
+  if (!parsed.success) {
+    throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
 export function summariseReport(report: DocumentReport): Record<string, unknown> {
   return {
     indication: report.indication,
@@ -102,14 +118,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     caller: Caller,
     input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<{ name: string; bytes: Buffer }> },
   ): Promise<{ exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> }> {
-    if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
-      throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
-    }
-    const parsed = sendMetadataSchema.safeParse(input.metadata);
-    if (!parsed.success) {
-      throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const meta = parsed.data;
+    const meta = parseRequest(sendMetadataSchema, input);
     const to = [...new Set(meta.to)];
     const agencies = await models.Agency.find({ organId: { $in: to }, active: true }).lean();
     const unknown = to.filter((id) => !agencies.some((a) => a.organId === id));
@@ -191,16 +200,7 @@ export function createExchangeService(connection: Connection, models: Models, au
    * is recorded and returned automatically (status 02) with the failing sub-indication as the reason.
    */
   async function receive(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }) {
-    if (!/^[\w.:-]{8,128}$/.test(input.idempotencyKey)) {
-      throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
-    }
-    const parsed = sendMetadataSchema.omit({ to: true }).extend({
-      from: z.object({ organId: z.string().regex(/^[0-9A-Z.]{1,35}$/), organName: z.string().min(1).max(300) }),
-    }).safeParse(input.metadata);
-    if (!parsed.success) {
-      throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const meta = parsed.data;
+    const meta = parseRequest(receiveMetadataSchema, input);
     const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
     if (replay) return { exchange: replay, created: false };

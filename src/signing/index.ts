@@ -14,3 +14,4 @@ export { signPdfFile } from './sign-pdf-file';
 export { requestTimestamp, signatureTimestampAttribute } from './request-timestamp';
 export { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
 export type { StampOptions } from './build-stamp-appearance';
+export { fetchOverHttp } from './fetch-over-http';

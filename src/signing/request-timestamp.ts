@@ -3,31 +3,11 @@
  * and the token becomes the unsigned attribute id-aa-signatureTimeStampToken (RFC 3161 Appendix A).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_OIDS, OID, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
-
-function post(url: string, body: Buffer, timeoutMs: number): Promise<Buffer> {
-  const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(target, {
-      method: 'POST', agent: false, timeout: timeoutMs,
-      headers: { 'content-type': 'application/timestamp-query', 'content-length': body.length, connection: 'close' },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => ((response.statusCode ?? 500) < 300 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode}`))));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+import { fetchOverHttp } from './fetch-over-http';
 
 /** Returns the DER ContentInfo of a time-stamp token over `data` (the CMS signature value). */
 export async function requestTimestamp(tsaUrl: string, data: Buffer, digest: SigningDigestAlgorithm = 'sha256', timeoutMs = 10_000): Promise<Buffer> {
@@ -43,12 +23,8 @@ export async function requestTimestamp(tsaUrl: string, data: Buffer, digest: Sig
     nonce: new asn1js.Integer({ valueHex: nonce }),
     certReq: true,
   });
-  let answer: Buffer;
-  try {
-    answer = await post(tsaUrl, Buffer.from(request.toSchema().toBER()), timeoutMs);
-  } catch (error) {
-    throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${tsaUrl} did not answer`, { cause: error });
-  }
+  const answer = await fetchOverHttp(tsaUrl, timeoutMs, { type: 'application/timestamp-query', data: Buffer.from(request.toSchema().toBER()) });
+  if (!answer) throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${tsaUrl} did not answer`);
   let response: pkijs.TimeStampResp;
   try {
     response = pkijs.TimeStampResp.fromBER(new Uint8Array(answer).buffer);

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateInfo, parseCertificate } from '../cms';
-import { fetchOverHttp } from './fetch-over-http';
+import { fetchOverHttp } from '../signing';
 import { ValidationContext } from './validation-context';
 
 export interface RevocationResult {

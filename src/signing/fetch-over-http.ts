@@ -1,5 +1,5 @@
 /**
- * Plain HTTP(S) GET/POST for revocation data, one connection per request (some OCSP responders, OpenSSL's
+ * Plain HTTP(S) GET/POST for time-stamps and revocation data, one connection per request (some OCSP responders, OpenSSL's
  * among them, serve one request per connection), with a timeout and a size cap. Undefined on any failure.
  */
 import * as http from 'node:http';
