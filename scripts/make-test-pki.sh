@@ -8,6 +8,7 @@ OUT=${1:?usage: make-test-pki.sh OUT_DIR [NAME_PREFIX]}
 PREFIX=${2:-Kyso Test}
 OCSP_URL=${KYSO_TEST_OCSP_URL:-http://127.0.0.1:39081}
 CRL_URL=${KYSO_TEST_CRL_URL:-http://127.0.0.1:39082/issuing-ca.crl}
+ROOT_CRL_URL=${CRL_URL%/*}/root-ca.crl
 [ -f "$OUT/done" ] && exit 0
 rm -rf "$OUT"; mkdir -p "$OUT"; cd "$OUT"
 PASS=kyso-test   # passphrase of the test PKCS#12 files (test PKI only)
@@ -36,6 +37,17 @@ localityName = optional
 [ v3_ca ]
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ v3_sub_ca ]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$ROOT_CRL_URL
+[ v3_signer_no_revocation ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [ v3_signer ]
@@ -95,7 +107,7 @@ openssl req -new -x509 -key root-ca.key -subj "/C=VN/O=$PREFIX PKI/CN=$PREFIX Ro
   -config root-ca/ca.cnf -extensions v3_ca -out root-ca.pem
 newkey issuing-ca.key rsa
 openssl req -new -key issuing-ca.key -subj "/C=VN/O=$PREFIX PKI/CN=$PREFIX Issuing CA" -utf8 -out issuing-ca.csr
-openssl ca -batch -config root-ca/ca.cnf -keyfile root-ca.key -cert root-ca.pem -extensions v3_ca \
+openssl ca -batch -config root-ca/ca.cnf -keyfile root-ca.key -cert root-ca.pem -extensions v3_sub_ca \
   -in issuing-ca.csr -out issuing-ca.pem -notext -days 5000 2>/dev/null
 rm issuing-ca.csr
 cat >> issuing-ca/ca.cnf <<CNF
@@ -128,6 +140,23 @@ issue ocsp rsa "/C=VN/O=$PREFIX PKI/CN=$PREFIX OCSP Responder" v3_ocsp
 openssl ca -config issuing-ca/ca.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -gencrl -config issuing-ca/ca.cnf -out issuing-ca.crl.pem 2>/dev/null
 openssl crl -in issuing-ca.crl.pem -outform DER -out issuing-ca.crl
+
+# A second issuing CA that the root revokes, with one signer below it (chain revocation tests).
+ROOT=(-config root-ca/ca.cnf -keyfile root-ca.key -cert root-ca.pem)
+newkey revoked-ca.key rsa
+openssl req -new -key revoked-ca.key -subj "/C=VN/O=$PREFIX PKI/CN=$PREFIX Revoked Issuing CA" -utf8 -out revoked-ca.csr
+openssl ca -batch "${ROOT[@]}" -extensions v3_sub_ca -in revoked-ca.csr -out revoked-ca.pem -notext -days 5000 2>/dev/null
+newkey under-revoked-ca.key rsa
+openssl req -new -key under-revoked-ca.key -subj "/C=VN/O=Bộ Thử nghiệm/CN=Hoàng Văn Dưới CA Thu Hồi" -utf8 -out under-revoked-ca.csr
+openssl x509 -req -in under-revoked-ca.csr -CA revoked-ca.pem -CAkey revoked-ca.key -set_serial 4242 -days 3650 \
+  -extfile issuing-ca/ca.cnf -extensions v3_signer_no_revocation -out under-revoked-ca.pem 2>/dev/null
+openssl pkcs12 -export -inkey under-revoked-ca.key -in under-revoked-ca.pem -certfile <(cat revoked-ca.pem root-ca.pem) \
+  -name under-revoked-ca -passout "pass:$PASS" -out under-revoked-ca.p12
+openssl ca "${ROOT[@]}" -revoke revoked-ca.pem -crl_reason cACompromise 2>/dev/null
+openssl ca -gencrl "${ROOT[@]}" -out root-ca.crl.pem 2>/dev/null
+openssl crl -in root-ca.crl.pem -outform DER -out root-ca.crl
+rm -f revoked-ca.csr under-revoked-ca.csr
+
 openssl x509 -in root-ca.pem -outform DER -out root-ca.der
 openssl x509 -in issuing-ca.pem -outform DER -out issuing-ca.der
 echo "$PASS" > p12-passphrase.txt

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { createValidationContext, DocumentReport, validatePdf } from '../validation';
 
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
+export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 const showTime = (iso: string | null): string => (iso ? `${VN_TIME.format(new Date(iso))} +07:00` : '-');
@@ -30,6 +30,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       trust: { type: 'string', multiple: true },
       intermediates: { type: 'string', multiple: true },
       offline: { type: 'boolean', default: false },
+      revocation: { type: 'string', default: 'soft' },
       at: { type: 'string' },
       json: { type: 'boolean', default: false },
       lang: { type: 'string', default: 'vi' },
@@ -39,7 +40,10 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
   const at = values.at ? new Date(values.at) : undefined;
   if (at && Number.isNaN(at.getTime())) throw new AppError('USAGE', `--at is not an ISO-8601 time: ${values.at}`);
-  const context = createValidationContext({ trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at });
+  if (values.revocation !== 'soft' && values.revocation !== 'hard') throw new AppError('USAGE', `--revocation must be soft or hard, not ${values.revocation}`);
+  const context = createValidationContext({
+    trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at, revocationMode: values.revocation,
+  });
   const en = values.lang === 'en';
   const reports: DocumentReport[] = [];
   for (const file of positionals) {

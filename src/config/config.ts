@@ -13,6 +13,7 @@ const schema = z.object({
   KYSO_UPLOAD_LIMIT_MB: z.coerce.number().positive().max(2048).default(100),
   KYSO_TRUST_DIRS: z.string().optional(),
   KYSO_OFFLINE: z.enum(['0', '1']).default('0'),
+  KYSO_REVOCATION: z.enum(['soft', 'hard']).default('soft'),
   KYSO_SIGNING_SESSION_TTL_S: z.coerce.number().int().positive().default(600),
   KYSO_DEMO: z.enum(['0', '1']).default('0'),
   KYSO_FERRETDB_BIN: z.string().optional(),
@@ -33,6 +34,8 @@ export interface Config {
   uploadLimitBytes: number;
   trustDirs: string[];
   offline: boolean;
+  /** soft: only the signer's revocation status must be known; hard: every certificate's, from fresh answers. */
+  revocationMode: 'soft' | 'hard';
   signingSessionTtlSeconds: number;
   demo: boolean;
   ferretdbBin: string;
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     uploadLimitBytes: Math.round(e.KYSO_UPLOAD_LIMIT_MB * 1024 * 1024),
     trustDirs: e.KYSO_TRUST_DIRS ? e.KYSO_TRUST_DIRS.split(path.delimiter) : [path.join(projectRoot, 'certs', 'trust')],
     offline: e.KYSO_OFFLINE === '1',
+    revocationMode: e.KYSO_REVOCATION,
     signingSessionTtlSeconds: e.KYSO_SIGNING_SESSION_TTL_S,
     demo: e.KYSO_DEMO === '1',
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),

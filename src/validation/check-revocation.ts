@@ -15,8 +15,27 @@ export interface RevocationResult {
   status: 'good' | 'revoked' | 'unknown';
   source: string | null;
   revokedAt?: Date;
+  /** The period the answer speaks for (OCSP thisUpdate/nextUpdate, CRL thisUpdate/nextUpdate). */
+  thisUpdate?: Date;
+  nextUpdate?: Date;
+  /** Set when the answer says nothing about the signing time (soft mode keeps it, with a warning). */
+  stale?: boolean;
   /** The OCSP response or CRL the answer came from, so the verdict can be replayed later. */
   evidence?: { kind: 'ocsp' | 'crl'; der: Buffer };
+}
+
+/** How old an answer issued before the signing time may be and still speak for it, without a nextUpdate. */
+const MAX_AGE_BEFORE_SIGNING_MS = 24 * 3600 * 1000;
+
+/**
+ * Whether an answer speaks for the signing time: issued after it (or at most a day before), or valid until
+ * at least then. A revocation is permanent, so a "revoked" answer always counts.
+ */
+export function isFresh(result: RevocationResult, signingTime: Date): boolean {
+  if (result.status === 'revoked') return true;
+  if (!result.thisUpdate) return false;
+  if (result.thisUpdate.getTime() >= signingTime.getTime() - MAX_AGE_BEFORE_SIGNING_MS) return true;
+  return !!result.nextUpdate && result.nextUpdate >= signingTime;
 }
 
 async function crlStatus(crlDer: Buffer, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
@@ -29,8 +48,9 @@ async function crlStatus(crlDer: Buffer, cert: CertificateInfo, issuer: Certific
     const entry = (crl.revokedCertificates ?? []).find(
       (r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').replace(/^0+/, '') === serial,
     );
-    if (entry) return { status: 'revoked', source: 'crl', revokedAt: entry.revocationDate.value };
-    return { status: 'good', source: 'crl' };
+    const period = { thisUpdate: crl.thisUpdate.value, nextUpdate: crl.nextUpdate?.value };
+    if (entry) return { status: 'revoked', source: 'crl', revokedAt: entry.revocationDate.value, ...period };
+    return { status: 'good', source: 'crl', ...period };
   } catch {
     return undefined;
   }
@@ -76,12 +96,13 @@ async function basicOcspStatus(basic: pkijs.BasicOCSPResponse, cert: Certificate
   for (const single of basic.tbsResponseData.responses) {
     if (!(await single.certID.isEqual(await certIdFor(single, certObj, issuerCert)))) continue;
     const status = single.certStatus as asn1js.BaseBlock & { idBlock: { tagNumber: number } };
-    if (status.idBlock.tagNumber === 0) return { status: 'good', source: 'ocsp' };
+    const period = { thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+    if (status.idBlock.tagNumber === 0) return { status: 'good', source: 'ocsp', ...period };
     if (status.idBlock.tagNumber === 1) {
       const inner = (status as unknown as asn1js.Constructed).valueBlock.value[0] as asn1js.GeneralizedTime;
-      return { status: 'revoked', source: 'ocsp', revokedAt: inner.toDate() };
+      return { status: 'revoked', source: 'ocsp', revokedAt: inner.toDate(), ...period };
     }
-    return { status: 'unknown', source: 'ocsp' };
+    return { status: 'unknown', source: 'ocsp', ...period };
   }
   return undefined;
 }
@@ -103,31 +124,69 @@ async function fetchOcsp(url: string, cert: CertificateInfo, issuer: Certificate
   }
 }
 
+export interface EmbeddedRevocationData {
+  crls: Buffer[];
+  ocsps: Buffer[];
+}
+
+/**
+ * The status of one certificate at the signing time: embedded answers first, then the network. An answer
+ * that does not speak for the signing time is passed over; in soft mode the best such answer is returned
+ * (marked stale) when nothing fresher is found, in hard mode it is not used.
+ */
 export async function checkRevocation(
-  cert: CertificateInfo, issuer: CertificateInfo | undefined, embedded: { crls: Buffer[]; ocsps: Buffer[] }, context: ValidationContext,
+  cert: CertificateInfo, issuer: CertificateInfo | undefined, embedded: EmbeddedRevocationData, context: ValidationContext, signingTime: Date = new Date(),
 ): Promise<RevocationResult> {
   if (!issuer) return { status: 'unknown', source: null };
+  let fallback: RevocationResult | undefined;
+  const accept = (result: RevocationResult | undefined): RevocationResult | undefined => {
+    if (!result || result.status === 'unknown') return undefined;
+    if (isFresh(result, signingTime)) return result;
+    if (context.revocationMode === 'soft' && !fallback) fallback = { ...result, stale: true };
+    return undefined;
+  };
   for (const ocsp of embedded.ocsps) {
-    const result = (await ocspStatus(ocsp, cert, issuer)) ?? (await embeddedBasicOcsp(ocsp, cert, issuer));
-    if (result && result.status !== 'unknown') return { ...result, source: 'embedded ocsp', evidence: { kind: 'ocsp', der: ocsp } };
+    const result = accept((await ocspStatus(ocsp, cert, issuer)) ?? (await embeddedBasicOcsp(ocsp, cert, issuer)));
+    if (result) return { ...result, source: 'embedded ocsp', evidence: { kind: 'ocsp', der: ocsp } };
   }
   for (const crl of embedded.crls) {
-    const result = await crlStatus(crl, cert, issuer);
+    const result = accept(await crlStatus(crl, cert, issuer));
     if (result) return { ...result, source: 'embedded crl', evidence: { kind: 'crl', der: crl } };
   }
   if (!context.offline) {
     for (const url of cert.ocspUrls) {
       const der = await fetchOcsp(url, cert, issuer, context.fetchTimeoutMs ?? 5000);
-      const result = der ? await ocspStatus(der, cert, issuer) : undefined;
-      if (result && result.status !== 'unknown') return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
+      const result = accept(der ? await ocspStatus(der, cert, issuer) : undefined);
+      if (result) return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
     }
     for (const url of cert.crlUrls) {
       const der = await fetchOverHttp(url, context.fetchTimeoutMs ?? 5000);
-      const result = der ? await crlStatus(der, cert, issuer) : undefined;
+      const result = accept(der ? await crlStatus(der, cert, issuer) : undefined);
       if (result) return { ...result, source: url, evidence: { kind: 'crl', der: der as Buffer } };
     }
   }
-  return { status: 'unknown', source: null };
+  return fallback ?? { status: 'unknown', source: null };
+}
+
+export interface PathRevocation {
+  signer: RevocationResult;
+  /** The CA certificates between the signer and the trust anchor, top-down (RFC 5280 §6.1 order). */
+  authorities: Array<{ certificate: CertificateInfo; result: RevocationResult }>;
+}
+
+/** Revocation of every certificate of a path below its trust anchor (anchors are trusted as they are). */
+export async function checkPathRevocation(
+  path: CertificateInfo[], isAnchor: (c: CertificateInfo) => boolean, embedded: EmbeddedRevocationData, context: ValidationContext, signingTime: Date,
+): Promise<PathRevocation> {
+  const authorities: PathRevocation['authorities'] = [];
+  for (let i = path.length - 2; i >= 1; i--) {
+    if (isAnchor(path[i])) continue;
+    authorities.push({ certificate: path[i], result: await checkRevocation(path[i], path[i + 1], embedded, context, signingTime) });
+  }
+  const signer = path.length > 1 && !isAnchor(path[0])
+    ? await checkRevocation(path[0], path[1], embedded, context, signingTime)
+    : { status: 'good' as const, source: 'trust anchor' };
+  return { signer, authorities };
 }
 
 /** adbe-revocationInfoArchival stores OCSPResponse; some producers store the BasicOCSPResponse itself. */

@@ -8,6 +8,8 @@ export type SubIndication =
   | 'HASH_FAILURE'
   | 'SIG_CRYPTO_FAILURE'
   | 'REVOKED'
+  | 'REVOKED_NO_POE'
+  | 'REVOKED_CA_NO_POE'
   | 'NO_CERTIFICATE_CHAIN_FOUND'
   | 'NO_SIGNING_CERTIFICATE_FOUND'
   | 'OUT_OF_BOUNDS_NO_POE'
@@ -36,6 +38,15 @@ export interface CertificateSummary {
   sha256: string;
 }
 
+export interface RevocationSummary {
+  status: 'good' | 'revoked' | 'unknown' | 'not-checked';
+  source: string | null;
+  revokedAt?: string;
+  /** The answer does not speak for the signing time (accepted with a warning in soft mode only). */
+  stale?: boolean;
+  evidence?: { kind: 'ocsp' | 'crl'; base64: string };
+}
+
 export interface SignatureReport {
   field: string;
   type: 'signature' | 'document-timestamp';
@@ -60,11 +71,9 @@ export interface SignatureReport {
   certificatePath: CertificateSummary[];
   trustAnchor: string | null;
   /** evidence: the OCSP response or CRL used, base64 DER, so an auditor can replay the verdict. */
-  revocation: {
-    status: 'good' | 'revoked' | 'unknown' | 'not-checked';
-    source: string | null;
-    revokedAt?: string;
-    evidence?: { kind: 'ocsp' | 'crl'; base64: string };
+  revocation: RevocationSummary & {
+    /** The CA certificates between the signer and the anchor, top-down. */
+    authorities?: Array<RevocationSummary & { subject: string }>;
   };
   messages: Message[];
 }

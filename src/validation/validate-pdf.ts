@@ -13,7 +13,7 @@ import {
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { buildChain } from './build-chain';
-import { checkRevocation } from './check-revocation';
+import { checkPathRevocation, PathRevocation } from './check-revocation';
 import {
   Coverage, DocumentReport, Indication, LEVEL_ORDER, Message, message, ModificationLevel, PadesLevel, SignatureReport, SubIndication,
 } from './report';
@@ -435,27 +435,25 @@ async function validateSignature(
       indication = 'INDETERMINATE';
       sub = 'CHAIN_CONSTRAINTS_FAILURE';
     } else {
-      const revocation = chain.path.length > 1 && !context.trust.match(cms.signer)
-        ? await checkRevocation(cms.signer, chain.path[1], { crls: [...cms.crls, ...dss.crls], ocsps: [...cms.ocsps, ...dss.ocsps] }, context)
-        : { status: 'good' as const, source: 'trust anchor' };
+      const embedded = { crls: [...cms.crls, ...dss.crls], ocsps: [...cms.ocsps, ...dss.ocsps] };
+      const revocations = await checkPathRevocation(chain.path, (c) => !!context.trust.match(c), embedded, context, signingTime);
+      const revocation = revocations.signer;
       report.revocation = {
         status: revocation.status,
         source: revocation.source,
-        revokedAt: 'revokedAt' in revocation ? revocation.revokedAt?.toISOString() : undefined,
-        evidence: 'evidence' in revocation && revocation.evidence ? { kind: revocation.evidence.kind, base64: revocation.evidence.der.toString('base64') } : undefined,
+        revokedAt: revocation.revokedAt?.toISOString(),
+        stale: revocation.stale || undefined,
+        evidence: revocation.evidence ? { kind: revocation.evidence.kind, base64: revocation.evidence.der.toString('base64') } : undefined,
+        authorities: revocations.authorities.map(({ certificate, result }) => ({
+          subject: certificate.subject, status: result.status, source: result.source, revokedAt: result.revokedAt?.toISOString(), stale: result.stale || undefined,
+          evidence: result.evidence ? { kind: result.evidence.kind, base64: result.evidence.der.toString('base64') } : undefined,
+        })),
       };
-      if (revocation.status === 'revoked' && revocation.revokedAt && revocation.revokedAt <= signingTime) {
-        indication = 'TOTAL_FAILED';
-        sub = 'REVOKED';
-        messages.push(message('REVOKED', 'Chứng thư số của người ký đã bị thu hồi trước thời điểm ký', 'the signer certificate was revoked before the signing time'));
-      } else if (revocation.status === 'revoked') {
-        indication = 'INDETERMINATE';
-        sub = 'REVOKED';
-        messages.push(message('REVOKED_AFTER', 'Chứng thư số bị thu hồi sau thời điểm ký', 'the signer certificate was revoked after the signing time'));
-      } else if (revocation.status === 'unknown') {
-        indication = 'INDETERMINATE';
-        sub = 'TRY_LATER';
-        messages.push(message('REVOCATION_UNKNOWN', 'Không xác định được tình trạng thu hồi của chứng thư số', 'the revocation status of the signer certificate is unknown'));
+      const verdict = revocationVerdict(revocations, signingTime, report.validationTime.source === 'timestamp', context.revocationMode);
+      messages.push(...verdict.messages);
+      if (verdict.indication) {
+        indication = verdict.indication;
+        sub = verdict.subIndication;
       }
     }
   }
@@ -464,6 +462,52 @@ async function validateSignature(
   report.level = padesLevel(report, dss);
   if (indication === 'TOTAL_PASSED') messages.push(message('SIGNATURE_VALID', 'Chữ ký số hợp lệ', 'the signature is valid'));
   return report;
+}
+
+/**
+ * The revocation part of the verdict (EN 319 102-1 §5.2.6, §5.6.2.1): a CA revoked before the signing time
+ * is REVOKED_CA_NO_POE; a signer revoked before it is REVOKED; revoked after it passes only when a trusted
+ * timestamp proves the signature existed before (else REVOKED_NO_POE). The signer's status must be known
+ * in both modes; in hard mode every CA's status must be known too and answers must speak for the signing time.
+ */
+function revocationVerdict(
+  revocations: PathRevocation, signingTime: Date, provenByTimestamp: boolean, mode: 'soft' | 'hard',
+): { indication?: Indication; subIndication: SubIndication | null; messages: Message[] } {
+  const messages: Message[] = [];
+  const caRevoked = revocations.authorities.find((a) => a.result.status === 'revoked' && (!a.result.revokedAt || a.result.revokedAt <= signingTime));
+  if (caRevoked) {
+    messages.push(message('CA_REVOKED', `Chứng thư CA "${caRevoked.certificate.subject}" đã bị thu hồi trước thời điểm ký`, `the CA certificate "${caRevoked.certificate.subject}" was revoked before the signing time`));
+    return { indication: 'INDETERMINATE', subIndication: 'REVOKED_CA_NO_POE', messages };
+  }
+  const signer = revocations.signer;
+  if (signer.status === 'revoked' && (!signer.revokedAt || signer.revokedAt <= signingTime)) {
+    messages.push(message('REVOKED', 'Chứng thư số của người ký đã bị thu hồi trước thời điểm ký', 'the signer certificate was revoked before the signing time'));
+    return { indication: 'TOTAL_FAILED', subIndication: 'REVOKED', messages };
+  }
+  if (signer.status === 'revoked') {
+    if (provenByTimestamp) {
+      messages.push(message('REVOKED_AFTER_POE', 'Chứng thư số bị thu hồi sau thời điểm ký đã được dấu thời gian chứng minh', 'the signer certificate was revoked after the signing time proven by the timestamp'));
+      return { subIndication: null, messages };
+    }
+    messages.push(message('REVOKED_AFTER', 'Chứng thư số bị thu hồi sau thời điểm ký tự khai, không có dấu thời gian chứng minh', 'the signer certificate was revoked after the claimed signing time, with no timestamp to prove it'));
+    return { indication: 'INDETERMINATE', subIndication: 'REVOKED_NO_POE', messages };
+  }
+  if (signer.status === 'unknown') {
+    messages.push(message('REVOCATION_UNKNOWN', 'Không xác định được tình trạng thu hồi của chứng thư số', 'the revocation status of the signer certificate is unknown'));
+    return { indication: 'INDETERMINATE', subIndication: 'TRY_LATER', messages };
+  }
+  if (signer.stale) {
+    messages.push(message('REVOCATION_STALE', 'Thông tin thu hồi của chứng thư người ký không bao trùm thời điểm ký', 'the signer\'s revocation data does not cover the signing time'));
+  }
+  for (const { certificate, result } of revocations.authorities) {
+    if (result.status === 'unknown') {
+      messages.push(message('CA_REVOCATION_UNKNOWN', `Không xác định được tình trạng thu hồi của chứng thư CA "${certificate.subject}"`, `the revocation status of the CA certificate "${certificate.subject}" is unknown`));
+      if (mode === 'hard') return { indication: 'INDETERMINATE', subIndication: 'TRY_LATER', messages };
+    } else if (result.stale) {
+      messages.push(message('CA_REVOCATION_STALE', `Thông tin thu hồi của "${certificate.subject}" không bao trùm thời điểm ký`, `the revocation data of "${certificate.subject}" does not cover the signing time`));
+    }
+  }
+  return { subIndication: null, messages };
 }
 
 function padesLevel(report: SignatureReport, dss: Dss): PadesLevel {

@@ -10,7 +10,11 @@ export interface ValidationContext {
   at?: Date;
   /** No network: only revocation data embedded in the document is used. */
   offline: boolean;
-  /** soft: unknown revocation is INDETERMINATE/TRY_LATER; hard: the same, and never passed. */
+  /**
+   * Both modes: the signer certificate's status must be known, else INDETERMINATE/TRY_LATER.
+   * soft: a CA certificate whose status cannot be learnt, or an answer that does not speak for the signing
+   * time, gives a warning. hard: every certificate below the anchor needs a fresh answer, else TRY_LATER.
+   */
   revocationMode: 'soft' | 'hard';
   /** Timeout for each CRL download. */
   fetchTimeoutMs?: number;

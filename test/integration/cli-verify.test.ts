@@ -42,6 +42,12 @@ describe('kyso verify', () => {
     expect(result.out).toContain('unreadable PDF');
   });
 
+  it('when --revocation is neither soft nor hard, then exit code 4 with the accepted values', async () => {
+    const result = await cli('verify', path.join(ROOT, 'samples', 'cong-van.pdf'), '--revocation', 'lenient');
+    expect(result.code).toBe(4);
+    expect(result.out).toContain('--revocation must be soft or hard');
+  });
+
   it('when the report is printed without --json, then it is in Vietnamese with +07:00 times', async () => {
     const result = await cli('verify', signed, '--trust', trustDir, '--offline');
     expect(result.out).toContain('người ký');

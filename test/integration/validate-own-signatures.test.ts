@@ -9,11 +9,12 @@ import { createValidationContext, TrustStore, validatePdf } from '../../src/vali
 import { parseCertificate } from '../../src/cms';
 import { p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
-// The test PKI's certificates name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point.
-function serveCrl(): Promise<Server> {
-  const crl = pkiFile('issuing-ca.crl');
+// The test PKI's signers name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point, its
+// issuing CAs http://127.0.0.1:39082/root-ca.crl.
+function serveCrl(names = ['issuing-ca.crl', 'root-ca.crl']): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/issuing-ca.crl') res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crl);
+    const name = (req.url ?? '').slice(1);
+    if (names.includes(name)) res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(pkiFile(name));
     else res.writeHead(404).end();
   });
   return new Promise((resolve) => server.listen(39082, '127.0.0.1', () => resolve(server)));
@@ -83,6 +84,10 @@ describe('validating Kyso signatures', () => {
       ['DauCoQuan', 'TOTAL_PASSED', 'B-B', 'good', 'http://127.0.0.1:39081'],
     ]);
     // The OCSP response itself is kept, so the verdict can be replayed later.
+    // The issuing CA was checked against the root's CRL.
+    expect(report.signatures[0].revocation.authorities?.map((a) => [a.subject.includes('Kyso Test Issuing CA'), a.status, a.source])).toEqual([
+      [true, 'good', 'http://127.0.0.1:39082/root-ca.crl'],
+    ]);
     const evidence = report.signatures[0].revocation.evidence;
     expect(evidence?.kind).toBe('ocsp');
     expect(Buffer.from(evidence?.base64 ?? '', 'base64')[0]).toBe(0x30);
@@ -125,6 +130,36 @@ describe('validating Kyso signatures', () => {
     ]);
     crlServer = await serveCrl();
     ocsp = await startOcspResponder();
+  });
+
+  it('when the issuing CA was revoked by the root before signing, then INDETERMINATE / REVOKED_CA_NO_POE', async () => {
+    const signer = Pkcs12Signer.open({ data: pkiFile('under-revoked-ca.p12'), passphrase: p12Passphrase() });
+    const report = await validatePdf(joinParts(await signPdf(sample('cong-van.pdf'), signer)), online);
+    const sig = report.signatures[0];
+    expect([sig.indication, sig.subIndication]).toEqual(['INDETERMINATE', 'REVOKED_CA_NO_POE']);
+    expect(sig.revocation.authorities?.[0]).toMatchObject({ status: 'revoked', source: 'http://127.0.0.1:39082/root-ca.crl' });
+    expect(sig.messages.some((m) => m.code === 'CA_REVOKED' && m.vi.includes('Revoked Issuing CA'))).toBe(true);
+  });
+
+  it('when the CA\'s status cannot be learnt, then soft mode passes with a warning and hard mode says TRY_LATER', async () => {
+    await new Promise((r) => crlServer?.close(r));
+    crlServer = await serveCrl(['issuing-ca.crl']); // the root's CRL is gone; the signer's OCSP still answers
+    try {
+      const soft = await validatePdf(signedTwice, online);
+      const hard = await validatePdf(signedTwice, createValidationContext({ trust, offline: false, fetchTimeoutMs: 2000, revocationMode: 'hard' }));
+      expect(soft.signatures.map((s) => [s.indication, s.revocation.status, s.revocation.authorities?.[0].status])).toEqual([
+        ['TOTAL_PASSED', 'good', 'unknown'],
+        ['TOTAL_PASSED', 'good', 'unknown'],
+      ]);
+      expect(soft.signatures[0].messages.some((m) => m.code === 'CA_REVOCATION_UNKNOWN')).toBe(true);
+      expect(hard.signatures.map((s) => [s.indication, s.subIndication])).toEqual([
+        ['INDETERMINATE', 'TRY_LATER'],
+        ['INDETERMINATE', 'TRY_LATER'],
+      ]);
+    } finally {
+      await new Promise((r) => crlServer?.close(r));
+      crlServer = await serveCrl();
+    }
   });
 
   it('when the signature embeds only the leaf, then the chain is found through the intermediates folder only', async () => {
