@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   }
   service = await openService({
     mongodbUri: uri,
-    validation: createValidationContext({ trustDirs: config.trustDirs, offline: config.offline, revocationMode: config.revocationMode }),
+    validation: createValidationContext({ trustDirs: config.trustDirs, offline: config.offline, revocationMode: config.revocationMode, strictCryptoFrom: config.strictCryptoFrom }),
     serverSigner: signer,
     agencySigners,
     uploadLimitBytes: config.uploadLimitBytes,

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { createValidationContext, DocumentReport, validatePdf } from '../validation';
 
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
+export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 const showTime = (iso: string | null): string => (iso ? `${VN_TIME.format(new Date(iso))} +07:00` : '-');
@@ -31,6 +31,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       intermediates: { type: 'string', multiple: true },
       offline: { type: 'boolean', default: false },
       revocation: { type: 'string', default: 'soft' },
+      'strict-crypto-from': { type: 'string' },
       at: { type: 'string' },
       json: { type: 'boolean', default: false },
       lang: { type: 'string', default: 'vi' },
@@ -40,9 +41,11 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
   const at = values.at ? new Date(values.at) : undefined;
   if (at && Number.isNaN(at.getTime())) throw new AppError('USAGE', `--at is not an ISO-8601 time: ${values.at}`);
+  const strictCryptoFrom = values['strict-crypto-from'] ? new Date(values['strict-crypto-from']) : undefined;
+  if (strictCryptoFrom && Number.isNaN(strictCryptoFrom.getTime())) throw new AppError('USAGE', `--strict-crypto-from is not a date: ${values['strict-crypto-from']}`);
   if (values.revocation !== 'soft' && values.revocation !== 'hard') throw new AppError('USAGE', `--revocation must be soft or hard, not ${values.revocation}`);
   const context = createValidationContext({
-    trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at, revocationMode: values.revocation,
+    trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at, revocationMode: values.revocation, strictCryptoFrom,
   });
   const en = values.lang === 'en';
   const reports: DocumentReport[] = [];

@@ -14,6 +14,7 @@ const schema = z.object({
   KYSO_TRUST_DIRS: z.string().optional(),
   KYSO_OFFLINE: z.enum(['0', '1']).default('0'),
   KYSO_REVOCATION: z.enum(['soft', 'hard']).default('soft'),
+  KYSO_STRICT_CRYPTO_FROM: z.coerce.date().optional(),
   KYSO_SIGNING_SESSION_TTL_S: z.coerce.number().int().positive().default(600),
   KYSO_DEMO: z.enum(['0', '1']).default('0'),
   KYSO_FERRETDB_BIN: z.string().optional(),
@@ -36,6 +37,8 @@ export interface Config {
   offline: boolean;
   /** soft: only the signer's revocation status must be known; hard: every certificate's, from fresh answers. */
   revocationMode: 'soft' | 'hard';
+  /** Signing time from which RSA < 2048, EC < 256 and SHA-1 fail (unset: the validator's default). */
+  strictCryptoFrom?: Date;
   signingSessionTtlSeconds: number;
   demo: boolean;
   ferretdbBin: string;
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     trustDirs: e.KYSO_TRUST_DIRS ? e.KYSO_TRUST_DIRS.split(path.delimiter) : [path.join(projectRoot, 'certs', 'trust')],
     offline: e.KYSO_OFFLINE === '1',
     revocationMode: e.KYSO_REVOCATION,
+    strictCryptoFrom: e.KYSO_STRICT_CRYPTO_FROM,
     signingSessionTtlSeconds: e.KYSO_SIGNING_SESSION_TTL_S,
     demo: e.KYSO_DEMO === '1',
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),

@@ -376,19 +376,6 @@ async function validateSignature(
     messages.push(message('SIGNED_REVISION_UNREADABLE', 'Không đọc được phiên bản đã ký', 'the signed revision cannot be read'));
   }
 
-  // Cryptographic constraints (Circular 15/2025; RFC 8419 for EdDSA).
-  let cryptoConstraint = false;
-  if (cms.signer && cms.signatureAlgorithm === OID.ed448 && cms.digestAlgorithm !== ED448_SHAKE) {
-    cryptoConstraint = true;
-    messages.push(message('ED448_DIGEST', 'Ed448 phải dùng SHAKE256 (RFC 8419)', 'Ed448 signatures must use SHAKE256 (RFC 8419)'));
-  }
-  if (cms.digestName === 'md5') cryptoConstraint = true;
-  if (cms.digestName === 'sha1') messages.push(message('SHA1_LEGACY', 'SHA-1 chỉ chấp nhận cho tài liệu cũ', 'SHA-1 is accepted for legacy documents only'));
-  if (cms.signer && ((cms.signer.keyType === 'rsa' && cms.signer.keyBits < 1024) || (cms.signer.keyType === 'ec' && cms.signer.keyBits < 160))) cryptoConstraint = true;
-  if (cms.signer && cms.signer.keyType === 'rsa' && cms.signer.keyBits < 2048) {
-    messages.push(message('KEY_SIZE_LEGACY', `Khóa RSA ${cms.signer.keyBits} bit nhỏ hơn mức tối thiểu 2048 bit cho tài liệu mới`, `RSA ${cms.signer.keyBits}-bit key is below the 2048-bit minimum for new documents`));
-  }
-
   // Best known signing time: a timestamp's genTime, else the claimed /M time.
   const at = context.at ?? new Date();
   let signingTime = at;
@@ -405,6 +392,9 @@ async function validateSignature(
     report.validationTime = { time: signingTime.toISOString(), source: 'claimed' };
   }
 
+  const crypto = cryptoConstraints(cms, signingTime, report.validationTime.source, context.strictCryptoFrom);
+  messages.push(...crypto.messages);
+
   let sub: SubIndication | null = null;
   let indication: Indication = 'TOTAL_PASSED';
   if (!cms.parsed || formatProblem || range.coverage !== 'ENTIRE_FILE' && range.coverage !== 'ENTIRE_REVISION') {
@@ -414,9 +404,9 @@ async function validateSignature(
     const failure = cms.failure ?? 'SIG_CRYPTO_FAILURE';
     indication = failure === 'HASH_FAILURE' || failure === 'SIG_CRYPTO_FAILURE' || failure === 'FORMAT_FAILURE' ? 'TOTAL_FAILED' : 'INDETERMINATE';
     sub = failure;
-  } else if (cryptoConstraint) {
+  } else if (crypto.failure) {
     indication = 'INDETERMINATE';
-    sub = 'CRYPTO_CONSTRAINTS_FAILURE';
+    sub = crypto.failure;
   } else if (cms.signer) {
     const pool = [...cms.certificates, ...dss.certificates, ...context.intermediates];
     const chain = buildChain(cms.signer, pool, context.trust, signingTime);
@@ -462,6 +452,41 @@ async function validateSignature(
   report.level = padesLevel(report, dss);
   if (indication === 'TOTAL_PASSED') messages.push(message('SIGNATURE_VALID', 'Chữ ký số hợp lệ', 'the signature is valid'));
   return report;
+}
+
+/**
+ * Cryptographic constraints (Circular 15/2025/TT-BKHCN: RSA ≥ 2048, ECDSA ≥ 256; RFC 8419 for EdDSA). MD5,
+ * RSA < 1024, EC < 160 and Ed448 without SHAKE256 always fail. Keys below the national minimum and SHA-1
+ * are accepted with a warning for documents signed before the policy's cut-over (legacy documents); signed
+ * on or after it, or with no known signing time before it, they are CRYPTO_CONSTRAINTS_FAILURE_NO_POE.
+ */
+function cryptoConstraints(
+  cms: ReturnType<typeof verifyCms>, signingTime: Date, source: SignatureReport['validationTime']['source'], strictFrom: Date,
+): { failure?: SubIndication; messages: Message[] } {
+  const messages: Message[] = [];
+  const signer = cms.signer;
+  if (signer && cms.signatureAlgorithm === OID.ed448 && cms.digestAlgorithm !== ED448_SHAKE) {
+    messages.push(message('ED448_DIGEST', 'Ed448 phải dùng SHAKE256 (RFC 8419)', 'Ed448 signatures must use SHAKE256 (RFC 8419)'));
+    return { failure: 'CRYPTO_CONSTRAINTS_FAILURE', messages };
+  }
+  if (cms.digestName === 'md5' || (signer && ((signer.keyType === 'rsa' && signer.keyBits < 1024) || (signer.keyType === 'ec' && signer.keyBits < 160)))) {
+    messages.push(message('CRYPTO_BROKEN', 'Thuật toán hoặc độ dài khóa không còn an toàn', 'the algorithm or key size is broken'));
+    return { failure: 'CRYPTO_CONSTRAINTS_FAILURE', messages };
+  }
+  const weak: string[] = [];
+  if (cms.digestName === 'sha1') weak.push('SHA-1');
+  if (signer?.keyType === 'rsa' && signer.keyBits < 2048) weak.push(`RSA ${signer.keyBits} bit`);
+  if (signer?.keyType === 'ec' && signer.keyBits < 256) weak.push(`EC ${signer.keyBits} bit`);
+  if (weak.length === 0) return { messages };
+  const what = weak.join(', ');
+  const legacy = signingTime < strictFrom && source !== 'now' && source !== 'given';
+  const cutOver = strictFrom.toISOString().slice(0, 10);
+  if (legacy) {
+    messages.push(message('CRYPTO_LEGACY', `${what} dưới mức tối thiểu hiện hành; chấp nhận vì tài liệu được ký trước ${cutOver}`, `${what} is below the current minimum; accepted because the document was signed before ${cutOver}`));
+    return { messages };
+  }
+  messages.push(message('CRYPTO_TOO_WEAK', `${what} dưới mức tối thiểu (RSA 2048 bit, EC 256 bit, SHA-256) cho tài liệu ký từ ${cutOver}`, `${what} is below the minimum (RSA 2048 bits, EC 256 bits, SHA-256) for documents signed from ${cutOver}`));
+  return { failure: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE', messages };
 }
 
 /**

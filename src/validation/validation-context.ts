@@ -16,9 +16,17 @@ export interface ValidationContext {
    * time, gives a warning. hard: every certificate below the anchor needs a fresh answer, else TRY_LATER.
    */
   revocationMode: 'soft' | 'hard';
-  /** Timeout for each CRL download. */
+  /**
+   * From this signing time on, keys below RSA 2048 / EC 256 bits and SHA-1 fail
+   * (CRYPTO_CONSTRAINTS_FAILURE_NO_POE); documents signed before it are legacy and get a warning.
+   */
+  strictCryptoFrom: Date;
+  /** Timeout for each OCSP request and CRL download. */
   fetchTimeoutMs?: number;
 }
+
+/** Default cut-over of the key-size and digest minimums; deployments set their own (KYSO_STRICT_CRYPTO_FROM). */
+export const DEFAULT_STRICT_CRYPTO_FROM = new Date('2025-07-01T00:00:00+07:00');
 
 export function createValidationContext(options: Partial<ValidationContext> & { trustDirs?: string[]; intermediateDirs?: string[] } = {}): ValidationContext {
   return {
@@ -27,6 +35,7 @@ export function createValidationContext(options: Partial<ValidationContext> & { 
     at: options.at,
     offline: options.offline ?? false,
     revocationMode: options.revocationMode ?? 'soft',
+    strictCryptoFrom: options.strictCryptoFrom ?? DEFAULT_STRICT_CRYPTO_FROM,
     fetchTimeoutMs: options.fetchTimeoutMs ?? 5000,
   };
 }
