@@ -13,6 +13,8 @@ import type { UpdatedObject } from './write-incremental-update';
 export interface AcquiredField {
   fieldName: string;
   updates: UpdatedObject[];
+  /** The existing field's /Lock dictionary (§12.7.4.5), which the signature then records as FieldMDP. */
+  lock?: PdfDict;
 }
 
 export function acquireFieldForSignature(
@@ -34,7 +36,7 @@ export function acquireFieldForSignature(
       }
       if (!existing.ref) throw new AppError('PDF_MALFORMED', `field '${options.fieldName}' is not an indirect object`);
       const dict = existing.dict.clone().set('V', sigRef);
-      return { fieldName: existing.fullName, updates: [{ ref: existing.ref, value: dict }] };
+      return { fieldName: existing.fullName, updates: [{ ref: existing.ref, value: dict }], lock: file.resolveDict(existing.dict.get('Lock')) };
     }
   }
   const taken = new Set(fields.map((f) => f.fullName));

@@ -69,14 +69,23 @@ export function addSignatureField(file: PdfFile, options: SignatureFieldOptions)
     if (options.location) sig.set('Location', PdfString.fromText(options.location));
     if (options.contactInfo) sig.set('ContactInfo', PdfString.fromText(options.contactInfo));
   }
+  const field = acquireFieldForSignature(file, options, sigRef, allocate);
+  const root = file.trailer.get('Root');
+  if (field.lock && options.kind === 'signature' && root instanceof PdfRef) {
+    // A locked field's signature records the lock as a FieldMDP transform (ISO 32000-1 §12.8.2.4).
+    const params = new PdfDict([['Type', name('TransformParams')], ['V', name('1.2')]]);
+    for (const key of ['Action', 'Fields']) {
+      const value = field.lock.get(key);
+      if (value !== undefined) params.set(key, value);
+    }
+    sig.set('Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('FieldMDP')], ['TransformParams', params], ['Data', root]])]);
+  }
   const ordered = new PdfDict([
     ['ByteRange', sig.get('ByteRange') as PdfObject],
     ['Contents', sig.get('Contents') as PdfObject],
     ...[...sig.map].filter(([k]) => k !== 'ByteRange' && k !== 'Contents'),
   ]);
   updates.push({ ref: sigRef, value: ordered });
-
-  const field = acquireFieldForSignature(file, options, sigRef, allocate);
   updates.push(...field.updates);
 
   const update = writeIncrementalUpdate(file, updates);

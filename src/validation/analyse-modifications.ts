@@ -4,7 +4,7 @@
  * difference analysis, DSS's object modification checks). Content streams, the page tree, catalog
  * entries and XObjects that change after signing are OTHER.
  */
-import { asArray, asDict, isName, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject } from '../pdf';
+import { asArray, asDict, isName, listFormFields, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject } from '../pdf';
 import { maxLevel, ModificationLevel } from './report';
 
 const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
@@ -15,11 +15,20 @@ const MAX_CHANGED_OBJECTS = 200_000;
 export interface ModificationFindings {
   level: ModificationLevel;
   details: string[];
+  /** Full names of the existing form fields whose field, widget or appearance objects changed (FieldMDP). */
+  changedFields: string[];
 }
 
 export function analyseModifications(signed: PdfFile, final: PdfFile): ModificationFindings {
   const details: string[] = [];
   let level: ModificationLevel = 'NONE';
+  const changedFields = new Set<string>();
+  let fieldOf: Map<number, string> | undefined;
+  const touchField = (num: number): void => {
+    fieldOf ??= fieldObjects(signed);
+    const name = fieldOf.get(num);
+    if (name !== undefined) changedFields.add(name);
+  };
   const raise = (to: ModificationLevel, why: string): void => {
     level = maxLevel(level, to);
     if (details.length < 50) details.push(`${to}: ${why}`);
@@ -28,7 +37,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const rootAfter = final.trailer.get('Root');
   if (!(rootBefore instanceof PdfRef) || !(rootAfter instanceof PdfRef) || rootBefore.num !== rootAfter.num) {
     raise('OTHER', 'the document catalog was replaced');
-    return { level, details };
+    return { level, details, changedFields: [] };
   }
   const catalogNum = rootAfter.num;
   const formRef = signed.catalog().get('AcroForm');
@@ -54,6 +63,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       classifyNew(final, num, dict, raise);
       continue;
     }
+    touchField(num);
     if (num === catalogNum) {
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
@@ -135,7 +145,35 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     }
     raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
   }
-  return { level, details };
+  return { level, details, changedFields: [...changedFields] };
+}
+
+/** Object number → full field name, for every field of the signed revision, its widgets and their appearance streams. */
+function fieldObjects(file: PdfFile): Map<number, string> {
+  const out = new Map<number, string>();
+  const addAppearances = (widget: PdfDict | undefined, name: string): void => {
+    const ap = widget?.get('AP');
+    if (ap instanceof PdfRef) out.set(ap.num, name);
+    for (const v of file.resolveDict(ap)?.map.values() ?? []) {
+      if (v instanceof PdfRef) out.set(v.num, name);
+      for (const state of file.resolveDict(v)?.map.values() ?? []) if (state instanceof PdfRef) out.set(state.num, name);
+    }
+  };
+  try {
+    for (const field of listFormFields(file)) {
+      if (field.ref) out.set(field.ref.num, field.fullName);
+      addAppearances(field.dict, field.fullName);
+      for (const kid of asArray(file.resolve(field.dict.get('Kids'))) ?? []) {
+        const widget = file.resolveDict(kid);
+        if (!widget || widget.has('T')) continue;
+        if (kid instanceof PdfRef) out.set(kid.num, field.fullName);
+        addAppearances(widget, field.fullName);
+      }
+    }
+  } catch {
+    // a broken form leaves the map partial
+  }
+  return out;
 }
 
 function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, raise: (l: ModificationLevel, why: string) => void): void {

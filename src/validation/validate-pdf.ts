@@ -9,7 +9,8 @@ import * as pkijs from 'pkijs';
 import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
 import { isAppError } from '../errors';
 import {
-  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, parsePdfDate, PdfDict, PdfFile, PdfRef, PdfStream, PdfString,
+  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef,
+  PdfStream, PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { buildChain } from './build-chain';
@@ -191,6 +192,39 @@ function certificationPermissions(file: PdfFile): { p: number; sigNum?: number }
   }
 }
 
+interface FieldLock {
+  action: 'All' | 'Include' | 'Exclude';
+  fields: string[];
+}
+
+/**
+ * The fields a signature locks (ISO 32000-1 §12.8.2.4 FieldMDP): the signature dictionary's FieldMDP
+ * reference (what was signed), else the signature field's /Lock dictionary (§12.7.4.5, Table 233).
+ */
+function fieldLock(signed: PdfFile, sig: FoundSignature): FieldLock | undefined {
+  try {
+    const read = (dict: PdfDict | undefined): FieldLock | undefined => {
+      const action = dict?.get('Action');
+      if (!(action instanceof PdfName) || !['All', 'Include', 'Exclude'].includes(action.name)) return undefined;
+      const fields = (asArray(signed.resolve(dict?.get('Fields'))) ?? []).flatMap((f) => (f instanceof PdfString ? [f.toText()] : []));
+      return { action: action.name as FieldLock['action'], fields };
+    };
+    for (const r of asArray(signed.resolve(sig.dict.get('Reference'))) ?? []) {
+      const ref = signed.resolveDict(r);
+      if (ref && isName(ref.get('TransformMethod'), 'FieldMDP')) return read(signed.resolveDict(ref.get('TransformParams')));
+    }
+    const field = listFormFields(signed).find((f) => f.fullName === sig.fieldName);
+    return read(signed.resolveDict(field?.dict.get('Lock')));
+  } catch {
+    return undefined;
+  }
+}
+
+function isLocked(lock: FieldLock, field: string): boolean {
+  const listed = lock.fields.some((f) => field === f || field.startsWith(`${f}.`));
+  return lock.action === 'All' || (lock.action === 'Include' ? listed : !listed);
+}
+
 function checkByteRange(bytes: Buffer, sig: FoundSignature, ends: number[]): { coverage: Coverage; problems: Message[] } {
   const problems: Message[] = [];
   const br = sig.byteRange;
@@ -367,6 +401,12 @@ async function validateSignature(
     const p = docMdp && (isCertifier || (docMdp.sigNum !== undefined && (sig.ref?.num ?? 0) !== docMdp.sigNum)) ? docMdp.p : undefined;
     const allowed: ModificationLevel = p === 1 ? 'LTA_UPDATES' : p === 2 ? 'FORM_FILLING' : 'ANNOTATIONS';
     report.modificationsAllowed = LEVEL_ORDER.indexOf(mods.level) <= LEVEL_ORDER.indexOf(allowed);
+    const lock = fieldLock(signedFile, sig);
+    const locked = lock ? mods.changedFields.filter((f) => f !== sig.fieldName && isLocked(lock, f)) : [];
+    if (locked.length > 0) {
+      report.modificationsAllowed = false;
+      messages.push(message('FIELD_LOCKED', `Trường bị khóa bởi chữ ký này đã bị thay đổi: ${locked.slice(0, 5).join(', ')}`, `fields locked by this signature were changed: ${locked.slice(0, 5).join(', ')}`));
+    }
     if (mods.level !== 'NONE') {
       messages.push(message('MODIFIED_AFTER_SIGNING', `Tài liệu được sửa sau khi ký (${mods.level}): ${mods.details.slice(0, 3).join('; ')}`, `changed after signing (${mods.level}): ${mods.details.slice(0, 3).join('; ')}`));
     }
