@@ -9,9 +9,10 @@ import multer from 'multer';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit';
 import { AppError, isAppError } from './errors';
-import type { AgencyService, Caller, ExchangeService, Role, SigningSessionService } from './exchange';
+import type { AgencyService, Caller, DocumentStore, ExchangeService, Role, SigningSessionService } from './exchange';
 import { statusFor } from './http/error-status';
 import { openApiDocument } from './http/openapi';
+import { StreamedFile, streamingUpload } from './http/streaming-upload';
 import type { Signer } from './signers';
 import { signPdf } from './signing';
 import { validatePdf, ValidationContext } from './validation';
@@ -21,6 +22,8 @@ export interface AppDeps {
   exchanges: ExchangeService;
   sessions: SigningSessionService;
   audit: AuditLog;
+  /** Where exchange uploads stream to (GridFS). */
+  documents: DocumentStore;
   validation: ValidationContext;
   /** The service's default server-side key (HSM or PKCS#12), if any. */
   serverSigner?: Signer;
@@ -42,8 +45,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 20 } });
-  const uploadWithAttachments = multer({ storage: multer.memoryStorage(), limits: { fileSize: deps.uploadLimitBytes, files: 21, fields: 20 } })
+  // Documents that are kept (exchanges) stream into GridFS as they arrive; the others stay in memory.
+  const streamed = streamingUpload(deps.documents);
+  const uploadWithAttachments = multer({ storage: streamed, limits: { fileSize: deps.uploadLimitBytes, files: 21, fields: 20 } })
     .fields([{ name: 'file', maxCount: 1 }, { name: 'attachments', maxCount: 20 }]);
+  const uploadToStore = multer({ storage: streamed, limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 20 } });
   const rawPdf = express.raw({ type: 'application/pdf', limit: deps.uploadLimitBytes });
   const json = express.json({ limit: '1mb' });
 
@@ -153,18 +159,31 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(report);
   }));
 
-  app.post('/v1/exchanges', auth('clerk'), uploadWithAttachments, wrap(async (req, res) => {
+  /** Runs a handler over streamed uploads; uploads the handler does not keep are removed when it fails. */
+  const keepingUploads = (fn: (req: Authed, res: Response) => Promise<void>): RequestHandler => wrap(async (req, res) => {
+    try {
+      await fn(req, res);
+    } catch (error) {
+      const files = [(req as Request & { file?: StreamedFile }).file, ...Object.values((req as Request & { files?: Record<string, StreamedFile[]> }).files ?? {}).flat()];
+      await deps.documents.discardPending(files.flatMap((f) => (f?.stored ? [f.stored.fileId] : []))).catch(() => undefined);
+      throw error;
+    }
+  });
+  app.post('/v1/exchanges', auth('clerk'), uploadWithAttachments, keepingUploads(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
     const metadata = metadataField(req);
-    const attachments = ((req as Request & { files?: Record<string, Express.Multer.File[]> }).files?.attachments ?? [])
-      .map((f) => ({ name: f.originalname || 'attachment', bytes: f.buffer }));
-    const { created, view } = await deps.exchanges.send(req.caller, { pdf, fileName, metadata, attachments, idempotencyKey: req.get('idempotency-key') ?? '' });
+    const files = (req as Request & { files?: Record<string, StreamedFile[]> }).files;
+    const attachments = (files?.attachments ?? []).map((f) => ({ name: f.originalname || 'attachment', bytes: f.buffer, stored: f.stored }));
+    const { created, view } = await deps.exchanges.send(req.caller, {
+      pdf, fileName, stored: files?.file?.[0]?.stored, metadata, attachments, idempotencyKey: req.get('idempotency-key') ?? '',
+    });
     res.status(created ? 201 : 200).json(view);
   }));
-  app.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), upload.single('file'), wrap(async (req, res) => {
+  app.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), uploadToStore.single('file'), keepingUploads(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
     const metadata = metadataField(req);
-    const { exchange, created } = await deps.exchanges.receive(req.caller, { pdf, fileName, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
+    const stored = (req as Request & { file?: StreamedFile }).file?.stored;
+    const { exchange, created } = await deps.exchanges.receive(req.caller, { pdf, fileName, stored, metadata, idempotencyKey: req.get('idempotency-key') ?? '' });
     res.status(created ? 201 : 200).json(await deps.exchanges.get(req.caller, exchange.exchangeId, { logAccess: false }));
   }));
   app.get('/v1/exchanges', auth('clerk', 'receiver', 'archivist', 'signer'), wrap(async (req, res) => {

@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import pino, { Logger } from 'pino';
 import { createApp } from './app';
 import { createAuditLog } from './audit';
-import { createAgencyService, createExchangeService, createModels, createSigningSessionService } from './exchange';
+import { createAgencyService, createDocumentStore, createExchangeService, createModels, createSigningSessionService } from './exchange';
 import type { Signer } from './signers';
 import type { ValidationContext } from './validation';
 
@@ -31,10 +31,14 @@ export async function openService(options: ServiceOptions) {
   await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
   const logger = options.logger ?? pino({ level: 'silent' });
   const agencies = createAgencyService(models, audit);
-  const exchanges = createExchangeService(connection, models, audit, options.validation);
+  const documents = createDocumentStore(connection);
+  const exchanges = createExchangeService(documents, models, audit, options.validation);
+  // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
+  const sweep = setInterval(() => void documents.sweepPending().catch(() => undefined), 10 * 60_000);
+  sweep.unref();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
   const app = createApp({
-    agencies, exchanges, sessions, audit, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    agencies, exchanges, sessions, audit, documents, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {
       let database = false;
@@ -49,7 +53,8 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, audit, agencies, exchanges, sessions, close: async () => {
+  return { app, connection, models, audit, agencies, exchanges, sessions, documents, close: async () => {
+    clearInterval(sweep);
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
     await connection.close().catch(() => undefined);
   } };

@@ -4,14 +4,14 @@
  * one recipient entry per agency with a status history, recall, access log, on-time statistics.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { Connection, mongo } from 'mongoose';
+import { mongo } from 'mongoose';
 import { z } from 'zod';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
 import { DocumentReport, validatePdf, ValidationContext } from '../validation';
 import type { Caller } from './agency.service';
+import type { DocumentStore } from './document-store';
 import { ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
 
 export const STATUS = {
@@ -87,7 +87,12 @@ function countPages(pdf: Buffer): number {
   }
 }
 
-export function createExchangeService(connection: Connection, models: Models, audit: AuditLog, validation: ValidationContext) {
+/** A received file: its bytes, and where it already is when the upload streamed into the store. */
+export interface IncomingFile {
+  stored?: { fileId: mongo.ObjectId; sha256: string };
+}
+
+export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext) {
   // Agencies that do not accept public-CA signatures validate against the official-duty anchors only.
   const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
 
@@ -102,22 +107,24 @@ export function createExchangeService(connection: Connection, models: Models, au
     return history;
   }
 
-  // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
-  let documents: mongo.GridFSBucket | undefined;
-  const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
+  type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<IncomingFile & { name: string; bytes: Buffer }> };
+  type SendResult = { exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> };
 
-  async function storeFile(bytes: Buffer, fileName: string, sha256: string): Promise<mongo.ObjectId> {
-    const upload = bucket().openUploadStream(fileName, { metadata: { sha256, contentType: 'application/pdf' } });
-    await new Promise<void>((resolve, reject) => {
-      Readable.from([bytes]).pipe(upload).on('finish', () => resolve()).on('error', reject);
-    });
-    return upload.id as mongo.ObjectId;
+  /** Streamed uploads of a request that does not create an exchange are removed at once. */
+  async function discardingUploadsOnError<T>(uploads: Array<IncomingFile | undefined>, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await documents.discardPending(uploads.flatMap((u) => (u?.stored ? [u.stored.fileId] : []))).catch(() => undefined);
+      throw error;
+    }
   }
 
-  async function send(
-    caller: Caller,
-    input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<{ name: string; bytes: Buffer }> },
-  ): Promise<{ exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> }> {
+  function send(caller: Caller, input: SendInput): Promise<SendResult> {
+    return discardingUploadsOnError([input, ...(input.attachments ?? [])], () => sendDocument(caller, input));
+  }
+
+  async function sendDocument(caller: Caller, input: SendInput): Promise<SendResult> {
     const meta = parseRequest(sendMetadataSchema, input);
     const to = [...new Set(meta.to)];
     const agencies = await models.Agency.find({ organId: { $in: to }, active: true }).lean();
@@ -127,7 +134,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
     // which is also what makes them race-free; a replay then answers with the first exchange.
 
-    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
     const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256 });
     if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
     if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
@@ -139,7 +146,7 @@ export function createExchangeService(connection: Connection, models: Models, au
     // Attachments travel as separate files, each with its own hash and, for PDFs, its own verdict.
     const attachments: NonNullable<ExchangeDoc['attachments']> = [];
     for (const a of input.attachments ?? []) {
-      const hash = createHash('sha256').update(a.bytes).digest('hex');
+      const hash = a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex');
       let check: Record<string, unknown> | null = null;
       if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
         const r = await validatePdf(a.bytes, validation, a.name, { fileSha256: hash });
@@ -148,9 +155,11 @@ export function createExchangeService(connection: Connection, models: Models, au
         }
         if (!r.error) check = summariseReport(r);
       }
-      attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: await storeFile(a.bytes, a.name, hash), verification: check });
+      attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: a.stored?.fileId ?? await documents.store(a.bytes, a.name, hash), verification: check });
     }
-    const fileId = await storeFile(input.pdf, input.fileName, sha256);
+    const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
+    // Accepted from here on: the uploads stop being pending before anything refers to them.
+    await documents.commit([{ fileId, sha256 }, ...attachments.map((a) => ({ fileId: a.fileId as mongo.ObjectId, sha256: a.sha256 }))]);
     const verification = summariseReport(report);
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
@@ -165,7 +174,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
       })).toObject();
     } catch (error) {
-      for (const id of [fileId, ...attachments.map((a) => a.fileId)]) await bucket().delete(id as mongo.ObjectId).catch(() => undefined);
+      await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
       if ((error as { code?: number }).code === 11000) {
         const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
         if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
@@ -199,18 +208,28 @@ export function createExchangeService(connection: Connection, models: Models, au
    * caller's agency. It is verified on arrival (Decree 30/2020 Art. 21): a document whose signature fails
    * is recorded and returned automatically (status 02) with the failing sub-indication as the reason.
    */
-  async function receive(caller: Caller, input: { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string }) {
+  type ReceiveInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string };
+
+  function receive(caller: Caller, input: ReceiveInput) {
+    return discardingUploadsOnError([input], () => receiveDocument(caller, input));
+  }
+
+  async function receiveDocument(caller: Caller, input: ReceiveInput) {
     const meta = parseRequest(receiveMetadataSchema, input);
     const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
-    if (replay) return { exchange: replay, created: false };
-    const sha256 = createHash('sha256').update(input.pdf).digest('hex');
+    if (replay) {
+      if (input.stored) await documents.discard([input.stored.fileId]);
+      return { exchange: replay, created: false };
+    }
+    const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
     const agency = await models.Agency.findOne({ organId: caller.organId }).lean();
     const policy = agency?.trustPolicy?.acceptPublicCa === false ? officialOnly : validation;
     const report = await validatePdf(input.pdf, policy, input.fileName, { fileSha256: sha256 });
     const verification = summariseReport(report);
     const year = meta.issuedDate.getUTCFullYear();
-    const fileId = await storeFile(input.pdf, input.fileName, sha256);
+    const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
+    await documents.commit([{ fileId, sha256 }]);
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
     try {
@@ -223,7 +242,7 @@ export function createExchangeService(connection: Connection, models: Models, au
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
       })).toObject();
     } catch (error) {
-      await bucket().delete(fileId).catch(() => undefined);
+      await documents.discard([fileId]);
       if ((error as { code?: number }).code === 11000) {
         throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} of ${meta.from.organId} was already received in ${year}`);
       }
@@ -287,7 +306,7 @@ export function createExchangeService(connection: Connection, models: Models, au
       : exchange.attachments?.[attachment];
     if (!file) throw new AppError('NOT_FOUND', 'no such attachment');
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { document: attachment ?? 'main' } });
-    return { stream: bucket().openDownloadStream(file.fileId as unknown as mongo.ObjectId), fileName: file.name, size: file.size, sha256: file.sha256 };
+    return { stream: documents.open(file.fileId as unknown as mongo.ObjectId), fileName: file.name, size: file.size, sha256: file.sha256 };
   }
 
   async function list(caller: Caller, query: { box: 'inbox' | 'outbox'; status?: string; from?: Date; to?: Date; page: number; pageSize: number }) {

@@ -1,0 +1,64 @@
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { Service } from '../../src/compose';
+import { Pkcs12Signer } from '../../src/signers';
+import { joinParts, signPdf } from '../../src/signing';
+import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
+import { openTestService, seedAgencies } from '../helpers/service';
+
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+const metadata = (n: string) => JSON.stringify({ to: ['U.02'], codeNumber: n, codeNotation: 'U-VP', issuedDate: '2026-11-26', subject: 'V/v lưu trữ tệp' });
+
+describe('exchange uploads stream into GridFS', () => {
+  let service: Service;
+  let keys: Record<string, Record<string, string>>;
+  let signed: Buffer;
+  const storedFiles = () => service.connection.db!.collection('documents.files').find({}).toArray();
+
+  beforeAll(async () => {
+    service = await openTestService({ uploadLimitBytes: 200_000 });
+    keys = await seedAgencies(service, [{ organId: 'U.01', name: 'Cơ quan U' }, { organId: 'U.02', name: 'Cơ quan V' }]);
+    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+  });
+  afterAll(() => service.close());
+
+  it('when a document is sent, then its stored file is permanent and carries the exchange\'s SHA-256 and size', async () => {
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0001')
+      .attach('file', signed, 'cv.pdf').attach('attachments', Buffer.from('Phụ lục'), 'phu-luc.txt').field('metadata', metadata('1'));
+    expect(sent.status).toBe(201);
+    const exchange = await service.models.Exchange.findOne({ exchangeId: sent.body.exchangeId }).lean();
+    const files = await storedFiles();
+    const main = files.find((f) => String(f._id) === String(exchange?.fileId));
+    expect(main).toMatchObject({ length: signed.length, metadata: { pending: false, sha256: exchange?.sha256 } });
+    expect(files.find((f) => String(f._id) === String(exchange?.attachments?.[0].fileId))?.metadata?.pending).toBe(false);
+  });
+
+  it('when a document is refused (unsigned, or no metadata), then nothing it uploaded stays stored', async () => {
+    const before = (await storedFiles()).length;
+    const unsigned = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0002')
+      .attach('file', sample('cong-van.pdf'), 'cv.pdf').attach('attachments', Buffer.from('x'), 'x.txt').field('metadata', metadata('2'));
+    expect([unsigned.status, unsigned.body.code]).toEqual([422, 'DOCUMENT_NOT_SIGNED']);
+    const noMetadata = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0003')
+      .attach('file', signed, 'cv.pdf');
+    expect(noMetadata.status).toBe(400);
+    expect((await storedFiles()).length).toBe(before);
+  });
+
+  it('when an upload exceeds the limit, then 413 and the partial file is removed', async () => {
+    const before = (await storedFiles()).length;
+    const big = Buffer.concat([signed, Buffer.alloc(300_000, 0x20)]);
+    const res = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0004')
+      .attach('file', big, 'big.pdf').field('metadata', metadata('4'));
+    expect([res.status, res.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect((await storedFiles()).length).toBe(before);
+  });
+
+  it('when an upload was left pending (the process died before the exchange), then the sweep removes it after an hour, not before', async () => {
+    const orphan = await service.documents.upload(Readable.from([Buffer.from('%PDF-1.7 orphan')]), 'orphan.pdf');
+    expect(await service.documents.sweepPending(new Date())).toBe(0);
+    expect(await service.documents.sweepPending(new Date(Date.now() + 2 * 3600_000))).toBe(1);
+    expect((await storedFiles()).some((f) => String(f._id) === String(orphan.fileId))).toBe(false);
+    // Files that exchanges refer to are never swept.
+    expect((await storedFiles()).every((f) => f.metadata?.pending === false)).toBe(true);
+  });
+});
