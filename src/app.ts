@@ -165,7 +165,7 @@ export function createApp(deps: AppDeps): express.Express {
       await fn(req, res);
     } catch (error) {
       const files = [(req as Request & { file?: StreamedFile }).file, ...Object.values((req as Request & { files?: Record<string, StreamedFile[]> }).files ?? {}).flat()];
-      await deps.documents.discardPending(files.flatMap((f) => (f?.stored ? [f.stored.fileId] : []))).catch(() => undefined);
+      await deps.documents.discardUnreferenced(files.flatMap((f) => (f?.stored ? [f.stored.fileId] : []))).catch(() => undefined);
       throw error;
     }
   });

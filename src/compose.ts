@@ -31,10 +31,13 @@ export async function openService(options: ServiceOptions) {
   await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
   const logger = options.logger ?? pino({ level: 'silent' });
   const agencies = createAgencyService(models, audit);
-  const documents = createDocumentStore(connection);
+  const documents = createDocumentStore(connection, async (ids) => {
+    const found = await models.Exchange.find({ $or: [{ fileId: { $in: ids } }, { 'attachments.fileId': { $in: ids } }] }, { fileId: 1, attachments: 1 }).lean();
+    return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
+  });
   const exchanges = createExchangeService(documents, models, audit, options.validation);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
-  const sweep = setInterval(() => void documents.sweepPending().catch(() => undefined), 10 * 60_000);
+  const sweep = setInterval(() => void documents.sweepOrphans().catch(() => undefined), 10 * 60_000);
   sweep.unref();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
   const app = createApp({

@@ -1,8 +1,9 @@
 /**
- * Document bytes in GridFS. Uploads stream into the bucket as they arrive, hashed (SHA-256) on the way, and
- * stay marked pending until an exchange refers to them; pending files older than an hour are removed by an
- * explicit expiry query (no TTL indexes: FerretDB 1.x has none). A refused or abandoned upload therefore
- * never lingers, and an accepted one is never lost.
+ * Document bytes in GridFS. Uploads stream into the bucket as they arrive, hashed (SHA-256) on the way. An
+ * upload becomes permanent when an exchange refers to it: that insert is the commit, so accepting a
+ * document costs no extra write. Uploads of a request that fails are removed at once unless an exchange
+ * refers to them; uploads orphaned by a crash are removed by a periodic sweep (an explicit expiry query
+ * from a stored watermark: FerretDB 1.x has no TTL indexes). An accepted document is never lost.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
@@ -17,15 +18,20 @@ export interface StoredUpload {
   bytes: Buffer;
 }
 
-const PENDING_MAX_AGE_MS = 3600_000;
+/** Which of these files something (an exchange) refers to. */
+export type ReferenceCheck = (ids: mongo.ObjectId[]) => Promise<Set<string>>;
 
-export function createDocumentStore(connection: Connection) {
+const ORPHAN_AFTER_MS = 3600_000;
+const SWEEP_STATE_ID = 'upload-sweep';
+
+export function createDocumentStore(connection: Connection, referenced: ReferenceCheck) {
   // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
   const files = () => connection.db!.collection('documents.files');
+  const maintenance = () => connection.db!.collection<{ _id: string; until: Date }>('maintenance');
 
-  /** Streams one upload into GridFS, pending until commit(); hashing and collecting the bytes on the way. */
+  /** Streams one upload into GridFS, hashing and collecting the bytes on the way. */
   async function upload(source: Readable, fileName: string, contentType = 'application/pdf'): Promise<StoredUpload> {
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
@@ -38,50 +44,57 @@ export function createDocumentStore(connection: Connection) {
         done(null, chunk);
       },
     });
-    const target = bucket().openUploadStream(fileName, { metadata: { contentType, pending: true, uploadedAt: new Date() } });
+    const target = bucket().openUploadStream(fileName, { metadata: { contentType, uploadedAt: new Date() } });
     try {
       await pipeline(source, tee, target);
     } catch (error) {
       await bucket().delete(target.id as mongo.ObjectId).catch(() => undefined);
       throw error;
     }
-    const sha256 = hash.digest('hex');
-    // The hash is known only at the end; it is recorded on the file with the commit.
-    return { fileId: target.id as mongo.ObjectId, sha256, size, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
+    return { fileId: target.id as mongo.ObjectId, sha256: hash.digest('hex'), size, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
   }
 
-  /** Stores bytes already in memory (documents signed by the service itself). */
+  /** Stores bytes already in memory. */
   async function store(bytes: Buffer, fileName: string, sha256: string): Promise<mongo.ObjectId> {
-    const target = bucket().openUploadStream(fileName, { metadata: { sha256, contentType: 'application/pdf' } });
+    const target = bucket().openUploadStream(fileName, { metadata: { sha256, contentType: 'application/pdf', uploadedAt: new Date() } });
     await pipeline(Readable.from([bytes]), target);
     return target.id as mongo.ObjectId;
-  }
-
-  /** Makes uploads permanent: an exchange now refers to them. */
-  async function commit(uploads: Array<{ fileId: mongo.ObjectId; sha256: string }>): Promise<void> {
-    await Promise.all(uploads.map((u) => files().updateOne({ _id: u.fileId }, { $set: { 'metadata.sha256': u.sha256, 'metadata.pending': false } })));
   }
 
   async function discard(ids: mongo.ObjectId[]): Promise<void> {
     for (const id of ids) await bucket().delete(id).catch(() => undefined);
   }
 
-  /** Removes those of the given uploads that are still pending (never those an exchange refers to). */
-  async function discardPending(ids: mongo.ObjectId[]): Promise<void> {
+  /** Removes those of the given uploads that no exchange refers to. */
+  async function discardUnreferenced(ids: mongo.ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
-    const pending = await files().find({ _id: { $in: ids }, 'metadata.pending': true }, { projection: { _id: 1 } }).toArray();
-    await discard(pending.map((f) => f._id as mongo.ObjectId));
+    const kept = await referenced(ids);
+    await discard(ids.filter((id) => !kept.has(String(id))));
   }
 
-  /** Removes uploads that never became part of an exchange (a crash between upload and commit). */
-  async function sweepPending(now = new Date(), maxAgeMs = PENDING_MAX_AGE_MS): Promise<number> {
-    const stale = await files().find({ 'metadata.pending': true, 'metadata.uploadedAt': { $lt: new Date(now.getTime() - maxAgeMs) } }, { projection: { _id: 1 } }).toArray();
-    await discard(stale.map((f) => f._id as mongo.ObjectId));
-    return stale.length;
+  /**
+   * Removes uploads older than an hour that no exchange refers to, looking only at files uploaded since
+   * the previous sweep's watermark. Returns how many were removed.
+   */
+  async function sweepOrphans(now = new Date()): Promise<number> {
+    const until = new Date(now.getTime() - ORPHAN_AFTER_MS);
+    const since = (await maintenance().findOne({ _id: SWEEP_STATE_ID }))?.until ?? new Date(0);
+    if (until <= since) return 0;
+    const candidates = await files().find({ 'metadata.uploadedAt': { $gte: since, $lt: until } }, { projection: { _id: 1 } }).toArray();
+    const ids = candidates.map((f) => f._id as mongo.ObjectId);
+    const kept = ids.length > 0 ? await referenced(ids) : new Set<string>();
+    const orphans = ids.filter((id) => !kept.has(String(id)));
+    await discard(orphans);
+    await maintenance().updateOne({ _id: SWEEP_STATE_ID }, { $set: { until } }, { upsert: true });
+    return orphans.length;
+  }
+
+  async function exists(id: mongo.ObjectId): Promise<boolean> {
+    return (await files().countDocuments({ _id: id })) > 0;
   }
 
   return {
-    upload, store, commit, discard, discardPending, sweepPending,
+    upload, store, discard, discardUnreferenced, sweepOrphans, exists,
     open: (id: mongo.ObjectId) => bucket().openDownloadStream(id),
   };
 }

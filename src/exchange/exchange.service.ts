@@ -115,7 +115,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     try {
       return await work();
     } catch (error) {
-      await documents.discardPending(uploads.flatMap((u) => (u?.stored ? [u.stored.fileId] : []))).catch(() => undefined);
+      await documents.discardUnreferenced(uploads.flatMap((u) => (u?.stored ? [u.stored.fileId] : []))).catch(() => undefined);
       throw error;
     }
   }
@@ -158,8 +158,6 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: a.stored?.fileId ?? await documents.store(a.bytes, a.name, hash), verification: check });
     }
     const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
-    // Accepted from here on: the uploads stop being pending before anything refers to them.
-    await documents.commit([{ fileId, sha256 }, ...attachments.map((a) => ({ fileId: a.fileId as mongo.ObjectId, sha256: a.sha256 }))]);
     const verification = summariseReport(report);
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
@@ -229,7 +227,6 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const verification = summariseReport(report);
     const year = meta.issuedDate.getUTCFullYear();
     const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
-    await documents.commit([{ fileId, sha256 }]);
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
     try {

@@ -170,6 +170,7 @@ export function createModels(connection: Connection) {
   // "số, ký hiệu" is unique per issuer per year (Decree 30/2020 Art. 15).
   exchange.index({ fromOrganId: 1, year: 1, codeNumber: 1, codeNotation: 1 }, { unique: true });
   exchange.index({ fromOrganId: 1, createdAt: -1 });
+  exchange.index({ fileId: 1 });
 
   const recipient = new Schema<RecipientDoc>({
     exchangeId: { type: String, required: true },

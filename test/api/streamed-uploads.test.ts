@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { mongo } from 'mongoose';
 import request from 'supertest';
 import { Service } from '../../src/compose';
 import { Pkcs12Signer } from '../../src/signers';
@@ -22,15 +24,20 @@ describe('exchange uploads stream into GridFS', () => {
   });
   afterAll(() => service.close());
 
-  it('when a document is sent, then its stored file is permanent and carries the exchange\'s SHA-256 and size', async () => {
+  it('when a document is sent, then its stored file is permanent and its bytes hash to the exchange\'s SHA-256', async () => {
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0001')
       .attach('file', signed, 'cv.pdf').attach('attachments', Buffer.from('Phụ lục'), 'phu-luc.txt').field('metadata', metadata('1'));
     expect(sent.status).toBe(201);
     const exchange = await service.models.Exchange.findOne({ exchangeId: sent.body.exchangeId }).lean();
-    const files = await storedFiles();
-    const main = files.find((f) => String(f._id) === String(exchange?.fileId));
-    expect(main).toMatchObject({ length: signed.length, metadata: { pending: false, sha256: exchange?.sha256 } });
-    expect(files.find((f) => String(f._id) === String(exchange?.attachments?.[0].fileId))?.metadata?.pending).toBe(false);
+    const fileId = exchange?.fileId as unknown as mongo.ObjectId;
+    const chunks: Buffer[] = [];
+    for await (const chunk of service.documents.open(fileId)) chunks.push(chunk as Buffer);
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(exchange?.sha256);
+    expect(exchange?.sha256).toBe(createHash('sha256').update(signed).digest('hex'));
+    // An exchange refers to both files now: a failing request or the orphan sweep leaves them alone.
+    await service.documents.discardUnreferenced([fileId, exchange?.attachments?.[0].fileId as unknown as mongo.ObjectId]);
+    expect(await service.documents.exists(fileId)).toBe(true);
+    expect(await service.documents.exists(exchange?.attachments?.[0].fileId as unknown as mongo.ObjectId)).toBe(true);
   });
 
   it('when a document is refused (unsigned, or no metadata), then nothing it uploaded stays stored', async () => {
@@ -53,12 +60,14 @@ describe('exchange uploads stream into GridFS', () => {
     expect((await storedFiles()).length).toBe(before);
   });
 
-  it('when an upload was left pending (the process died before the exchange), then the sweep removes it after an hour, not before', async () => {
+  it('when an upload was orphaned (the process died before the exchange), then the sweep removes it after an hour, not before', async () => {
     const orphan = await service.documents.upload(Readable.from([Buffer.from('%PDF-1.7 orphan')]), 'orphan.pdf');
-    expect(await service.documents.sweepPending(new Date())).toBe(0);
-    expect(await service.documents.sweepPending(new Date(Date.now() + 2 * 3600_000))).toBe(1);
-    expect((await storedFiles()).some((f) => String(f._id) === String(orphan.fileId))).toBe(false);
+    expect(await service.documents.sweepOrphans(new Date())).toBe(0);
+    expect(await service.documents.exists(orphan.fileId)).toBe(true);
+    expect(await service.documents.sweepOrphans(new Date(Date.now() + 2 * 3600_000))).toBe(1);
+    expect(await service.documents.exists(orphan.fileId)).toBe(false);
     // Files that exchanges refer to are never swept.
-    expect((await storedFiles()).every((f) => f.metadata?.pending === false)).toBe(true);
+    const exchange = await service.models.Exchange.findOne({ idempotencyKey: 'stream-0001' }).lean();
+    expect((await storedFiles()).some((f) => String(f._id) === String(exchange?.fileId))).toBe(true);
   });
 });
