@@ -119,6 +119,10 @@ export function createApp(deps: AppDeps): express.Express {
     const agency = await deps.agencies.renameAgency(String(req.params.organId), req.body?.name, req.caller);
     res.json({ organId: agency.organId, name: agency.name, history: agency.history });
   }));
+  app.post('/v1/admin/agencies/:organId/code', auth('admin'), json, wrap(async (req, res) => {
+    const agency = await deps.agencies.changeAgencyCode(String(req.params.organId), req.body?.organId, req.caller);
+    res.json({ organId: agency.organId, name: agency.name, history: agency.history });
+  }));
   app.post('/v1/admin/agencies/:organId/api-keys', auth('admin'), json, wrap(async (req, res) => {
     res.status(201).json(await deps.agencies.issueApiKey(String(req.params.organId), req.body?.role, req.caller));
   }));

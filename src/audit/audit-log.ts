@@ -12,6 +12,7 @@ export type AuditEventType =
   | 'agency.registered'
   /** An agency got a new name; the old one went to its history. */
   | 'agency.renamed'
+  | 'agency.code-changed'
   /** An API key was issued (the secret is never recorded). */
   | 'api-key.issued'
   /** An API key was revoked. */

@@ -12,7 +12,16 @@ export interface Caller {
   organName: string;
   role: Role;
   keyId: string;
+  /** The agency's current code and the codes it had before (exchanges keep the code they were made under). */
+  organIds?: string[];
 }
+
+/** Every code a caller's agency has had, current first. */
+export function codesOf(caller: Caller): string[] {
+  return caller.organIds ?? [caller.organId];
+}
+
+const ORGAN_ID = /^[0-9A-Z.]{1,35}$/;
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -25,7 +34,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
   const recent = new Map<string, { caller: Caller; secretHash: string; until: number }>();
 
   async function registerAgency(input: { organId: string; name: string; acceptPublicCa?: boolean }, by?: Caller): Promise<AgencyDoc> {
-    if (!/^[0-9A-Z.]{1,35}$/.test(input.organId)) {
+    if (!ORGAN_ID.test(input.organId)) {
       throw new AppError('INVALID_REQUEST', 'organId must be 1–35 characters of 0-9, A-Z and "." (e.g. 000.00.00.G22)');
     }
     if (!input.name?.trim()) throw new AppError('INVALID_REQUEST', 'the agency needs a name');
@@ -68,7 +77,8 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'the API key has been revoked');
     const agency = await models.Agency.findOne({ organId: key.organId }).lean();
     if (!agency?.active) throw new AppError('UNAUTHENTICATED', 'the agency of this API key is not active');
-    const caller: Caller = { organId: key.organId, organName: agency.name, role: key.role, keyId: key.keyId };
+    const organIds = [...new Set([agency.organId, ...agency.history.map((h) => h.organId)])];
+    const caller: Caller = { organId: key.organId, organName: agency.name, role: key.role, keyId: key.keyId, organIds };
     if (recent.size > 10_000) recent.clear();
     recent.set(key.keyId, { caller, secretHash: key.secretHash, until: Date.now() + AUTH_CACHE_MS });
     return caller;
@@ -92,11 +102,44 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     return (await models.Agency.findOne({ organId }).lean()) as AgencyDoc;
   }
 
+  /**
+   * Moves an agency to a new OrganId (a reorganisation gives it a new code): the old code goes into its
+   * history with its validity period, its API keys follow it, exchanges made under the old code stay as
+   * they were and remain the agency's, and documents sent to the old code reach it.
+   */
+  async function changeAgencyCode(organId: string, newOrganId: unknown, by: Caller): Promise<AgencyDoc> {
+    if (typeof newOrganId !== 'string' || !ORGAN_ID.test(newOrganId)) {
+      throw new AppError('INVALID_REQUEST', 'the new organId must be 1–35 characters of 0-9, A-Z and "."');
+    }
+    const agency = await models.Agency.findOne({ organId }).lean();
+    if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+    if (await models.Agency.exists({ $or: [{ organId: newOrganId }, { 'history.organId': newOrganId }] })) {
+      throw new AppError('AGENCY_EXISTS', `the code ${newOrganId} is or was used by an agency`);
+    }
+    const previousFrom = agency.history.length ? agency.history[agency.history.length - 1].validTo : agency.createdAt;
+    const now = new Date();
+    try {
+      // Conditional on the code read above, and the unique index on organId decides a race for the new code.
+      const result = await models.Agency.updateOne(
+        { organId },
+        { $set: { organId: newOrganId }, $push: { history: { organId, name: agency.name, validFrom: previousFrom, validTo: now } } },
+      );
+      if (result.modifiedCount === 0) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) throw new AppError('AGENCY_EXISTS', `the code ${newOrganId} is used by an agency`);
+      throw error;
+    }
+    await models.ApiKey.updateMany({ organId }, { $set: { organId: newOrganId } });
+    for (const [keyId, entry] of recent) if (entry.caller.organId === organId) recent.delete(keyId);
+    await audit.append({ type: 'agency.code-changed', organId: by.organId, keyId: by.keyId, subject: newOrganId, details: { from: organId, to: newOrganId } });
+    return (await models.Agency.findOne({ organId: newOrganId }).lean()) as AgencyDoc;
+  }
+
   async function listAgencies(): Promise<Array<Pick<AgencyDoc, 'organId' | 'name' | 'active' | 'history'>>> {
     return models.Agency.find({}, { _id: 0, organId: 1, name: 1, active: 1, history: 1 }).sort({ organId: 1 }).lean();
   }
 
-  return { registerAgency, renameAgency, issueApiKey, revokeApiKey, authenticate, listAgencies };
+  return { registerAgency, renameAgency, changeAgencyCode, issueApiKey, revokeApiKey, authenticate, listAgencies };
 }
 
 export type AgencyService = ReturnType<typeof createAgencyService>;

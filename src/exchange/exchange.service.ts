@@ -10,9 +10,9 @@ import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
 import { DocumentReport, validatePdf, ValidationContext } from '../validation';
-import type { Caller } from './agency.service';
+import { Caller, codesOf } from './agency.service';
 import type { DocumentStore } from './document-store';
-import { ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
+import { AgencyDoc, ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
 
 export const STATUS = {
   ARRIVED: '01', RETURNED: '02', ACCEPTED: '03', ASSIGNED: '04', IN_PROGRESS: '05', DONE: '06',
@@ -127,9 +127,12 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   async function sendDocument(caller: Caller, input: SendInput): Promise<SendResult> {
     const meta = parseRequest(sendMetadataSchema, input);
     const to = [...new Set(meta.to)];
-    const agencies = await models.Agency.find({ organId: { $in: to }, active: true }).lean();
-    const unknown = to.filter((id) => !agencies.some((a) => a.organId === id));
+    // A recipient named by an earlier code gets the document under the code it has now.
+    const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
+    const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
+    const unknown = to.filter((id) => !holder(id));
     if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
+    const agencies = [...new Map(to.map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
     const year = meta.issuedDate.getUTCFullYear();
     // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
     // which is also what makes them race-free; a replay then answers with the first exchange.
@@ -260,8 +263,9 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const exchange = await models.Exchange.findOne({ exchangeId }).lean();
     if (!exchange) throw new AppError('NOT_FOUND', 'no such exchange');
     const recipients = await models.Recipient.find({ exchangeId }).lean();
-    const isSender = exchange.fromOrganId === caller.organId;
-    const own = recipients.find((r) => r.organId === caller.organId);
+    const codes = codesOf(caller);
+    const isSender = codes.includes(exchange.fromOrganId);
+    const own = recipients.find((r) => codes.includes(r.organId));
     // Other agencies get the same answer as for a missing exchange: its existence is not disclosed.
     if (!isSender && !own) throw new AppError('NOT_FOUND', 'no such exchange');
     return { exchange, recipients, own, isSender };
@@ -311,7 +315,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     if (query.from) range.$gte = query.from;
     if (query.to) range.$lte = query.to;
     if (query.box === 'outbox') {
-      const filter: Record<string, unknown> = { fromOrganId: caller.organId };
+      const filter: Record<string, unknown> = { fromOrganId: { $in: codesOf(caller) } };
       if (query.from || query.to) filter.createdAt = range;
       if (query.status) {
         const ids = (await models.Recipient.find({ status: query.status }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
@@ -322,7 +326,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       const recipients = await models.Recipient.find({ exchangeId: { $in: items.map((e) => e.exchangeId) } }).lean();
       return { total, page: query.page, pageSize: query.pageSize, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
     }
-    const filter: Record<string, unknown> = { organId: caller.organId };
+    const filter: Record<string, unknown> = { organId: { $in: codesOf(caller) } };
     if (query.status) filter.status = query.status;
     if (query.from || query.to) filter.updatedAt = range;
     const total = await models.Recipient.countDocuments(filter);
@@ -360,7 +364,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       $push: { history: entry },
     };
     // Conditional on the status read above: two concurrent moves cannot both apply.
-    const result = await models.Recipient.updateOne({ exchangeId, organId: caller.organId, status: own.status }, update);
+    const result = await models.Recipient.updateOne({ exchangeId, organId: own.organId, status: own.status }, update);
     if (result.modifiedCount === 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the status changed meanwhile; read it again');
     await audit.append({ type: 'exchange.status-changed', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: own.status, to: status, reason } });
     return get(caller, exchangeId);
@@ -386,7 +390,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
 
   /** On-time figures for documents an agency received with a due date (Decree 61/2018 style reporting). */
   async function statistics(caller: Caller, range: { from?: Date; to?: Date }): Promise<Record<string, number>> {
-    const own = await models.Recipient.find({ organId: caller.organId }).lean();
+    const own = await models.Recipient.find({ organId: { $in: codesOf(caller) } }).lean();
     const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) }, dueDate: { $ne: null } }).lean();
     const now = new Date();
     const stats = { withDueDate: 0, doneOnTime: 0, doneLate: 0, openOverdue: 0, openInTime: 0 };
