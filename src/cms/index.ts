@@ -3,4 +3,5 @@ export * from './certificate';
 export { buildSignedAttributes, buildSignedData } from './build-signed-data';
 export type { SignedAttributesInput, SignedDataInput } from './build-signed-data';
 export { ecdsaPlainToDer } from './ecdsa-signature';
-export { splitSignedDataCertificates } from './split-signed-data';
+export { splitSignedData } from './split-signed-data';
+export type { RawAttribute, SplitSignedData } from './split-signed-data';

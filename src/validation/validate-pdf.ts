@@ -382,7 +382,7 @@ async function validateSignature(
     const token = cms.unsignedAttributes.find((a) => a.type === OID.signatureTimeStampToken)?.values[0];
     if (token) {
       const sv = cms.signatureValue;
-      timestamp = readTimestamp(Buffer.from(token.toBER()), (alg) => createHash(alg).update(sv).digest());
+      timestamp = readTimestamp(token, (alg) => createHash(alg).update(sv).digest());
       if (timestamp && (!timestamp.intact || !timestamp.imprintOk)) {
         messages.push(message('TST_INVALID', 'Dấu thời gian của chữ ký không hợp lệ', 'the signature timestamp does not verify'));
       }

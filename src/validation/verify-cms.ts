@@ -7,7 +7,7 @@
 import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, splitSignedDataCertificates } from '../cms';
+import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, splitSignedData } from '../cms';
 import type { Message, SubIndication } from './report';
 import { message } from './report';
 
@@ -28,7 +28,8 @@ export interface CmsFindings {
   /** Node hash name of the message digest algorithm, when known. */
   digestName?: string;
   signedAttributeTypes: string[];
-  unsignedAttributes: pkijs.Attribute[];
+  /** The first SignerInfo's unsigned attributes, each value as found (DER). */
+  unsignedAttributes: RawAttribute[];
   signatureValue?: Buffer;
   eContent?: Buffer;
   eContentType?: string;
@@ -71,11 +72,17 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   };
   let signed: pkijs.SignedData;
   const rawCertificates: Buffer[] = [];
+  let unsigned: RawAttribute[] | undefined;
   try {
-    // Certificates are taken out as encoded (never re-encoded) and parsed through the certificate cache;
-    // the BER parser and PKI.js then read the SignedData without them, which is most of the cost.
-    const split = splitSignedDataCertificates(der);
-    if (split) rawCertificates.push(...split.certificates);
+    // Certificates, CRLs and unsigned attributes are taken out as encoded (never re-encoded): certificates
+    // go through the certificate cache, a timestamp token is parsed once by its reader; the BER parser and
+    // PKI.js then read the rest of the SignedData, which is most of the cost.
+    const split = splitSignedData(der);
+    if (split) {
+      rawCertificates.push(...split.certificates);
+      findings.crls.push(...split.crls);
+      unsigned = split.unsignedAttributes;
+    }
     // /Contents is zero padded after the DER: asn1js reads the first element and ignores the padding.
     const asn1 = asn1js.fromBER(new Uint8Array(split?.reduced ?? der).buffer);
     if (asn1.offset === -1) throw new Error(asn1.result.error);
@@ -107,6 +114,8 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   for (const crl of signed.crls ?? []) {
     if (crl instanceof pkijs.CertificateRevocationList) findings.crls.push(Buffer.from(crl.toSchema().toBER()));
   }
+  // Undefined when the splitter declined (BER input): then they come from the parsed tree.
+  const unsignedRead = unsigned;
   findings.signerInfoCount = signed.signerInfos.length;
   if (signed.signerInfos.length === 0) {
     findings.messages.push(message('CMS_NO_SIGNER', 'CMS không có người ký', 'the CMS has no SignerInfo'));
@@ -124,9 +133,10 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   findings.digestAlgorithm = digestOid;
   findings.signatureAlgorithm = sigOid;
   findings.signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
-  findings.unsignedAttributes = si.unsignedAttrs?.attributes ?? [];
+  findings.unsignedAttributes = unsignedRead
+    ?? (si.unsignedAttrs?.attributes ?? []).map((a) => ({ type: a.type, values: a.values.map((v) => Buffer.from(v.toBER())) }));
   for (const a of findings.unsignedAttributes) {
-    if (a.type === OID.adbeRevocationInfoArchival) collectAdbeRevocation(a, findings);
+    if (a.type === OID.adbeRevocationInfoArchival && a.values[0]) collectAdbeRevocation(a.values[0], findings);
   }
   const digest = nodeDigestName(digestOid);
   if (!digest) {
@@ -159,6 +169,9 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   const attrs = si.signedAttrs;
   if (attrs && attrs.attributes.length > 0) {
     findings.signedAttributeTypes = attrs.attributes.map((a) => a.type);
+    // Adobe signatures carry the revocation data they were checked with as a signed attribute.
+    const archival = attrs.attributes.find((a) => a.type === OID.adbeRevocationInfoArchival)?.values[0];
+    if (archival) collectAdbeRevocation(Buffer.from(archival.toBER()), findings);
     const encoded = Buffer.from(attrs.encodedValue);
     signedBytes = Buffer.concat([Buffer.from([0x31]), encoded.subarray(1)]);
     const md = attrs.attributes.find((a) => a.type === OID.messageDigest)?.values[0];
@@ -282,10 +295,11 @@ function checkSigningCertificateAttribute(attributes: pkijs.Attribute[], signer:
   return undefined;
 }
 
-function collectAdbeRevocation(attr: pkijs.Attribute, findings: CmsFindings): void {
+function collectAdbeRevocation(value: Buffer, findings: CmsFindings): void {
   // RevocationInfoArchival ::= SEQUENCE { crl [0] SEQUENCE OF CRL, ocsp [1] SEQUENCE OF OCSPResponse, ... }
   try {
-    for (const tagged of (attr.values[0] as asn1js.Sequence).valueBlock.value as asn1js.Constructed[]) {
+    const archival = asn1js.fromBER(new Uint8Array(value).buffer).result as asn1js.Sequence;
+    for (const tagged of archival.valueBlock.value as asn1js.Constructed[]) {
       const inner = (tagged.valueBlock.value[0] as asn1js.Sequence)?.valueBlock.value ?? [];
       for (const item of inner) {
         const der = Buffer.from(item.toBER());
