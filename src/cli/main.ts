@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
-import { runSignCommand, SIGN_USAGE } from './sign-command';
-import { runTokenCommand, TOKEN_USAGE } from './token-command';
-import { runVerifyCommand, VERIFY_USAGE } from './verify-command';
 import * as path from 'node:path';
+import { SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
 const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}`;
 const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
@@ -14,11 +12,12 @@ export async function runCli(argv: string[], out = (l: string) => process.stdout
   try {
     switch (command) {
       case 'sign':
-        return await runSignCommand(rest, out);
+        // Each command loads only what it uses (verification never loads PKCS#11 or the font engine).
+        return await (await import('./sign-command')).runSignCommand(rest, out);
       case 'verify':
-        return await runVerifyCommand(rest, out, DEFAULT_TRUST_DIR);
+        return await (await import('./verify-command')).runVerifyCommand(rest, out, DEFAULT_TRUST_DIR);
       case 'token':
-        return await runTokenCommand(rest, out);
+        return await (await import('./token-command')).runTokenCommand(rest, out);
       case undefined:
       case 'help':
       case '--help':

@@ -8,15 +8,8 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '..
 import * as path from 'node:path';
 import { buildStampAppearance, formatVietnamTime, signPdfFile, writeFileAtomically } from '../signing';
 import { signRemotely } from './remote-sign';
+import { SIGN_USAGE } from './usage';
 
-export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
-         (--p12 FILE (--passphrase-file F | --passphrase-env VAR)
-          | --pkcs11-module SO [--token-label L | --token-serial S | --slot N]
-            [--key-label K | --key-id HEX] [--cert-label C | --cert-id HEX] (--pin-file F | --pin-env VAR))
-         [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
-         [--digest sha256|sha384|sha512] [--pss] [--tsa URL]   (--tsa: PAdES B-T with an RFC 3161 time-stamp)
-         [--visible PAGE:X1:Y1:X2:Y2]   (a stamp "Ký bởi … Thời gian ký … +07:00" at that rectangle, page from 1)
-         [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 
 export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({

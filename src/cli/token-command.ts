@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { listTokenObjects, Pkcs11Module, readSecret } from '../signers';
+import { TOKEN_USAGE } from './usage';
 
-export const TOKEN_USAGE = 'usage: kyso token list --pkcs11-module SO [--pin-file F | --pin-env VAR]';
 
 export async function runTokenCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({

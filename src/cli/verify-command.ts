@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { createValidationContext, DocumentReport, validatePdf } from '../validation';
+import { VERIFY_USAGE } from './usage';
 
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 
 const VN_TIME = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 const showTime = (iso: string | null): string => (iso ? `${VN_TIME.format(new Date(iso))} +07:00` : '-');

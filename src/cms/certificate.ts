@@ -3,9 +3,9 @@
  */
 import { createHash, KeyObject, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { AppError } from '../errors';
 import { OID } from './algorithms';
+import { children, content, derTime, oidString, readTlv, smallInteger, Tlv, whole } from './der';
 
 export interface CertificateInfo {
   der: Buffer;
@@ -99,7 +99,60 @@ export function parseCertificate(der: Buffer): CertificateInfo {
  * original encodings of names, serial and key; only the extensions go through PKI.js. Parsing the whole
  * certificate with PKI.js's schema matcher costs several times more and re-encodes the names.
  */
-function readTbs(der: Buffer) {
+interface Tbs {
+  serialHex: string;
+  issuerDer: Buffer;
+  subjectDer: Buffer;
+  serialDer: Buffer;
+  spkiDer: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  algorithmOid: string;
+  /** DER of the algorithm parameters (the named curve of an EC key), if any. */
+  algorithmParams?: Buffer;
+  extensions: Array<{ oid: string; value: Buffer }>;
+}
+
+/** TBSCertificate fields (RFC 5280 §4.1) located with the DER reader; undefined if it is not plain DER. */
+function readTbsDer(der: Buffer): Tbs | undefined {
+  const cert = readTlv(der, 0);
+  const tbs = cert && cert.tag === 0x30 ? children(der, cert)?.[0] : undefined;
+  const items = tbs && tbs.tag === 0x30 ? children(der, tbs) : undefined;
+  if (!items) return undefined;
+  let i = items[0]?.tag === 0xa0 ? 1 : 0;
+  const [serial, , issuer, validity, subject, spki] = items.slice(i, i + 6);
+  i += 6;
+  if (!serial || serial.tag !== 0x02 || !validity || !spki || spki.tag !== 0x30 || !issuer || !subject) return undefined;
+  const times = children(der, validity) ?? [];
+  const notBefore = times[0] && derTime(der, times[0]);
+  const notAfter = times[1] && derTime(der, times[1]);
+  const algorithm = children(der, children(der, spki)?.[0] as Tlv);
+  if (!notBefore || !notAfter || !algorithm?.[0] || algorithm[0].tag !== 0x06) return undefined;
+  const extensions: Tbs['extensions'] = [];
+  const extWrapper = items.slice(i).find((t) => t.tag === 0xa3);
+  const list = extWrapper ? children(der, extWrapper)?.[0] : undefined;
+  for (const ext of list ? children(der, list) ?? [] : []) {
+    const parts = children(der, ext);
+    const value = parts?.[parts.length - 1];
+    if (!parts || parts[0].tag !== 0x06 || !value || value.tag !== 0x04) return undefined;
+    extensions.push({ oid: oidString(content(der, parts[0])), value: content(der, value) });
+  }
+  return {
+    serialHex: content(der, serial).toString('hex'),
+    issuerDer: whole(der, issuer),
+    subjectDer: whole(der, subject),
+    serialDer: whole(der, serial),
+    spkiDer: whole(der, spki),
+    notBefore,
+    notAfter,
+    algorithmOid: oidString(content(der, algorithm[0])),
+    algorithmParams: algorithm[1] ? whole(der, algorithm[1]) : undefined,
+    extensions,
+  };
+}
+
+/** The same fields through asn1js, which also reads BER: for certificates the DER reader declines. */
+function readTbsBer(der: Buffer): Tbs {
   const parsed = asn1js.fromBER(new Uint8Array(der).buffer);
   if (parsed.offset === -1) throw new Error(parsed.result.error);
   const certificate = parsed.result as asn1js.Sequence;
@@ -112,18 +165,22 @@ function readTbs(der: Buffer) {
   const validity = items[i++] as asn1js.Sequence;
   const subject = items[i++];
   const spki = items[i++] as asn1js.Sequence;
-  const extensions: pkijs.Extension[] = [];
+  const extensions: Tbs['extensions'] = [];
   for (; i < items.length; i++) {
     if (items[i].idBlock.tagClass === 3 && items[i].idBlock.tagNumber === 3) {
       const list = (items[i] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
-      for (const ext of list.valueBlock.value) extensions.push(new pkijs.Extension({ schema: ext }));
+      for (const ext of list.valueBlock.value as asn1js.Sequence[]) {
+        const parts = ext.valueBlock.value;
+        const value = parts[parts.length - 1] as asn1js.OctetString;
+        extensions.push({ oid: (parts[0] as asn1js.ObjectIdentifier).valueBlock.toString(), value: Buffer.from(value.valueBlock.valueHexView) });
+      }
     }
   }
   const time = (t: asn1js.AsnType): Date => (t as asn1js.UTCTime).toDate();
   const raw = (b: asn1js.AsnType): Buffer => Buffer.from((b as asn1js.BaseBlock).valueBeforeDecodeView);
   const algorithm = (spki.valueBlock.value[0] as asn1js.Sequence).valueBlock.value;
   return {
-    serial,
+    serialHex: Buffer.from(serial.valueBlock.valueHexView).toString('hex'),
     issuerDer: raw(issuer),
     subjectDer: raw(subject),
     serialDer: raw(serial),
@@ -131,16 +188,70 @@ function readTbs(der: Buffer) {
     notBefore: time(validity.valueBlock.value[0]),
     notAfter: time(validity.valueBlock.value[1]),
     algorithmOid: (algorithm[0] as asn1js.ObjectIdentifier).valueBlock.toString(),
-    algorithmParams: algorithm[1],
+    algorithmParams: algorithm[1] ? raw(algorithm[1]) : undefined,
     extensions,
   };
 }
 
+/** Reads the extensions Kyso uses (RFC 5280 §4.2) from their DER values; an unreadable one is skipped. */
+function applyExtension(info: CertificateInfo, oid: string, value: Buffer): void {
+  const top = readTlv(value, 0);
+  if (!top) return;
+  const items = (t: Tlv): Tlv[] => children(value, t) ?? [];
+  switch (oid) {
+    case '2.5.29.15': { // keyUsage BIT STRING: first content octet = unused bits
+      if (top.tag !== 0x03) break;
+      const bits = value.subarray(top.contentStart + 1, top.end);
+      info.keyUsage = KEY_USAGE_BITS.filter((_, i) => ((bits[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
+      break;
+    }
+    case '2.5.29.19': { // basicConstraints SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+      for (const t of items(top)) {
+        if (t.tag === 0x01) info.isCa = value[t.contentStart] !== 0;
+        if (t.tag === 0x02) info.pathLen = smallInteger(value, t);
+      }
+      break;
+    }
+    case '2.5.29.37':
+      info.extendedKeyUsage = items(top).filter((t) => t.tag === 0x06).map((t) => oidString(content(value, t)));
+      break;
+    case '2.5.29.14':
+      if (top.tag === 0x04) info.subjectKeyId = Buffer.from(content(value, top));
+      break;
+    case '2.5.29.35': { // AuthorityKeyIdentifier SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }
+      const keyId = items(top).find((t) => t.tag === 0x80);
+      if (keyId) info.authorityKeyId = Buffer.from(content(value, keyId));
+      break;
+    }
+    case '1.3.6.1.5.5.7.1.1': // AuthorityInfoAccess SEQUENCE OF { accessMethod OID, accessLocation GeneralName }
+      for (const ad of items(top)) {
+        const [method, location] = items(ad);
+        if (!method || method.tag !== 0x06 || location?.tag !== 0x86) continue; // [6] uniformResourceIdentifier
+        const url = value.toString('latin1', location.contentStart, location.end);
+        const m = oidString(content(value, method));
+        if (m === '1.3.6.1.5.5.7.48.1') info.ocspUrls.push(url);
+        if (m === '1.3.6.1.5.5.7.48.2') info.caIssuersUrls.push(url);
+      }
+      break;
+    case '2.5.29.31': // CRLDistributionPoints: DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames } }
+      for (const dp of items(top)) {
+        const name = items(dp).find((t) => t.tag === 0xa0);
+        const fullName = name ? items(name).find((t) => t.tag === 0xa0) : undefined;
+        for (const gn of fullName ? items(fullName) : []) {
+          if (gn.tag === 0x86) info.crlUrls.push(value.toString('latin1', gn.contentStart, gn.end));
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 function parseCertificateUncached(der: Buffer): CertificateInfo {
-  let tbs: ReturnType<typeof readTbs>;
+  let tbs: Tbs;
   let x509: X509Certificate;
   try {
-    tbs = readTbs(der);
+    tbs = readTbsDer(der) ?? readTbsBer(der);
     x509 = new X509Certificate(der);
   } catch (error) {
     throw new AppError('CERT_MALFORMED', 'the certificate cannot be parsed', { cause: error });
@@ -155,7 +266,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
   } else if (algOid === OID.ecPublicKey) {
     keyType = 'ec';
     const params = tbs.algorithmParams;
-    const c = params instanceof asn1js.ObjectIdentifier ? CURVES[params.valueBlock.toString()] : undefined;
+    const c = params && params[0] === 0x06 ? CURVES[oidString(params.subarray(2, 2 + params[1]))] : undefined;
     curve = c?.name;
     keyBits = c?.bits ?? 0;
   } else if (algOid === OID.ed25519) {
@@ -170,7 +281,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     subject: formatName(x509, 'subject'),
     issuer: formatName(x509, 'issuer'),
     // The INTEGER's own bytes: Node prints negative (non-conforming) serials with a minus sign.
-    serialHex: Buffer.from(tbs.serial.valueBlock.valueHexView).toString('hex'),
+    serialHex: tbs.serialHex,
     notBefore: tbs.notBefore,
     notAfter: tbs.notAfter,
     keyType,
@@ -189,56 +300,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     x509,
     memo: new Map(),
   };
-  for (const ext of tbs.extensions) {
-    // parsedValue decodes on every access: read it only for the extensions used here.
-    const known = ['2.5.29.15', '2.5.29.19', '2.5.29.37', '2.5.29.14', '2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31'];
-    if (!known.includes(ext.extnID)) continue;
-    const parsed = ext.parsedValue as unknown;
-    switch (ext.extnID) {
-      case '2.5.29.15': {
-        const bits = parsed as asn1js.BitString;
-        const view = new Uint8Array(bits.valueBlock.valueHexView);
-        info.keyUsage = KEY_USAGE_BITS.filter((_, i) => ((view[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
-        break;
-      }
-      case '2.5.29.19': {
-        const bc = parsed as pkijs.BasicConstraints;
-        info.isCa = !!bc.cA;
-        if (bc.pathLenConstraint !== undefined) {
-          const p = bc.pathLenConstraint as unknown;
-          info.pathLen = typeof p === 'number' ? p : (p as asn1js.Integer).valueBlock.valueDec;
-        }
-        break;
-      }
-      case '2.5.29.37':
-        info.extendedKeyUsage = (parsed as pkijs.ExtKeyUsage).keyPurposes;
-        break;
-      case '2.5.29.14':
-        info.subjectKeyId = Buffer.from((parsed as asn1js.OctetString).valueBlock.valueHexView);
-        break;
-      case '2.5.29.35': {
-        const aki = parsed as pkijs.AuthorityKeyIdentifier;
-        if (aki.keyIdentifier) info.authorityKeyId = Buffer.from(aki.keyIdentifier.valueBlock.valueHexView);
-        break;
-      }
-      case '1.3.6.1.5.5.7.1.1':
-        for (const ad of (parsed as pkijs.InfoAccess).accessDescriptions) {
-          const url = ad.accessLocation.type === 6 ? String(ad.accessLocation.value) : undefined;
-          if (!url) continue;
-          if (ad.accessMethod === '1.3.6.1.5.5.7.48.1') info.ocspUrls.push(url);
-          if (ad.accessMethod === '1.3.6.1.5.5.7.48.2') info.caIssuersUrls.push(url);
-        }
-        break;
-      case '2.5.29.31':
-        for (const dp of (parsed as pkijs.CRLDistributionPoints).distributionPoints) {
-          const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
-          for (const gn of names) if (gn.type === 6) info.crlUrls.push(String(gn.value));
-        }
-        break;
-      default:
-        break;
-    }
-  }
+  for (const ext of tbs.extensions) applyExtension(info, ext.oid, ext.value);
   return info;
 }
 

@@ -3,5 +3,6 @@ export * from './certificate';
 export { buildSignedAttributes, buildSignedData } from './build-signed-data';
 export type { SignedAttributesInput, SignedDataInput } from './build-signed-data';
 export { ecdsaPlainToDer } from './ecdsa-signature';
-export { splitSignedData } from './split-signed-data';
-export type { RawAttribute, SplitSignedData } from './split-signed-data';
+export { readSignedData } from './read-signed-data';
+export type { RawAttribute, SignedDataView, SignerInfoView } from './read-signed-data';
+export { readTlv } from './der';

@@ -7,7 +7,7 @@
 import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, splitSignedData } from '../cms';
+import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, readSignedData, readTlv, SignedDataView, SignerInfoView } from '../cms';
 import type { Message, SubIndication } from './report';
 import { message } from './report';
 
@@ -70,52 +70,22 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     ocsps: [],
     messages: [],
   };
-  let signed: pkijs.SignedData;
-  const rawCertificates: Buffer[] = [];
-  let unsigned: RawAttribute[] | undefined;
+  let signed: SignedDataView;
   try {
-    // Certificates, CRLs and unsigned attributes are taken out as encoded (never re-encoded): certificates
-    // go through the certificate cache, a timestamp token is parsed once by its reader; the BER parser and
-    // PKI.js then read the rest of the SignedData, which is most of the cost.
-    const split = splitSignedData(der);
-    if (split) {
-      rawCertificates.push(...split.certificates);
-      findings.crls.push(...split.crls);
-      unsigned = split.unsignedAttributes;
-    }
-    // /Contents is zero padded after the DER: asn1js reads the first element and ignores the padding.
-    const asn1 = asn1js.fromBER(new Uint8Array(split?.reduced ?? der).buffer);
-    if (asn1.offset === -1) throw new Error(asn1.result.error);
-    const info = new pkijs.ContentInfo({ schema: asn1.result });
-    if (info.contentType !== OID.signedData) throw new Error('not SignedData');
-    const content = info.content as asn1js.Sequence;
-    const items = content.valueBlock?.value ?? [];
-    const certSet = items.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
-    if (certSet) {
-      // BER input the splitter declined: take the certificates from the parsed tree instead.
-      for (const c of (certSet as asn1js.Constructed).valueBlock.value) {
-        if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) rawCertificates.push(Buffer.from(c.valueBeforeDecodeView));
-      }
-      content.valueBlock.value = items.filter((v) => v !== certSet);
-    }
-    signed = new pkijs.SignedData({ schema: content });
+    signed = readSignedData(der);
   } catch {
     findings.messages.push(message('CMS_UNPARSEABLE', 'Không đọc được cấu trúc CMS của chữ ký', 'the CMS signature cannot be parsed'));
     return findings;
   }
   findings.parsed = true;
-  for (const c of rawCertificates) {
+  for (const c of signed.certificates) {
     try {
       findings.certificates.push(parseCertificate(c));
     } catch {
       // an unreadable extra certificate does not stop validation
     }
   }
-  for (const crl of signed.crls ?? []) {
-    if (crl instanceof pkijs.CertificateRevocationList) findings.crls.push(Buffer.from(crl.toSchema().toBER()));
-  }
-  // Undefined when the splitter declined (BER input): then they come from the parsed tree.
-  const unsignedRead = unsigned;
+  findings.crls.push(...signed.crls);
   findings.signerInfoCount = signed.signerInfos.length;
   if (signed.signerInfos.length === 0) {
     findings.messages.push(message('CMS_NO_SIGNER', 'CMS không có người ký', 'the CMS has no SignerInfo'));
@@ -124,18 +94,17 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   if (signed.signerInfos.length > 1) {
     findings.messages.push(message('CMS_SEVERAL_SIGNERS', `CMS có ${signed.signerInfos.length} người ký; người ký đầu tiên được kiểm tra`, `the CMS has ${signed.signerInfos.length} SignerInfos; the first is validated`));
   }
-  const eContent = signed.encapContentInfo.eContent;
-  findings.eContentType = signed.encapContentInfo.eContentType;
-  if (eContent) findings.eContent = Buffer.from(eContent.valueBlock.valueHexView.byteLength ? eContent.valueBlock.valueHexView : concatOctets(eContent));
+  findings.eContentType = signed.eContentType;
+  findings.eContent = signed.eContent;
   const si = signed.signerInfos[0];
-  const digestOid = si.digestAlgorithm.algorithmId;
-  const sigOid = si.signatureAlgorithm.algorithmId;
+  const digestOid = si.digestAlgorithm;
+  const sigOid = si.signatureAlgorithm;
   findings.digestAlgorithm = digestOid;
   findings.signatureAlgorithm = sigOid;
-  findings.signatureValue = Buffer.from(si.signature.valueBlock.valueHexView);
-  findings.unsignedAttributes = unsignedRead
-    ?? (si.unsignedAttrs?.attributes ?? []).map((a) => ({ type: a.type, values: a.values.map((v) => Buffer.from(v.toBER())) }));
-  for (const a of findings.unsignedAttributes) {
+  findings.signatureValue = si.signature;
+  findings.unsignedAttributes = si.unsignedAttributes;
+  // Adobe signatures carry the revocation data they were checked with (signed, or unsigned by some producers).
+  for (const a of [...si.signedAttributes, ...si.unsignedAttributes]) {
     if (a.type === OID.adbeRevocationInfoArchival && a.values[0]) collectAdbeRevocation(a.values[0], findings);
   }
   const digest = nodeDigestName(digestOid);
@@ -147,15 +116,13 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   findings.digestName = digest.name;
 
   // The signer certificate: issuer+serial, or subject key identifier (RFC 5652 §5.3).
-  const sid = si.sid;
   let signer: CertificateInfo | undefined;
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    const serial = Buffer.from(sid.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^0+/, '');
-    const issuer = Buffer.from(sid.issuer.toSchema().toBER());
-    signer = findings.certificates.find((c) => c.serialHex.replace(/^0+/, '') === serial && (c.issuerDer.equals(issuer) || sameName(c.issuerDer, issuer)));
-  } else if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive || sid) {
-    const ski = Buffer.from(((sid as asn1js.OctetString).valueBlock?.valueHexView ?? new Uint8Array()) as Uint8Array);
-    signer = findings.certificates.find((c) => c.subjectKeyId && c.subjectKeyId.equals(ski));
+  const sid = si.sid;
+  if ('issuer' in sid) {
+    const serial = sid.serial.toString('hex').replace(/^0+/, '');
+    signer = findings.certificates.find((c) => c.serialHex.replace(/^0+/, '') === serial && (c.issuerDer.equals(sid.issuer) || sameName(c.issuerDer, sid.issuer)));
+  } else {
+    signer = findings.certificates.find((c) => c.subjectKeyId && c.subjectKeyId.equals(sid.subjectKeyId));
   }
   if (!signer) {
     findings.failure = 'NO_SIGNING_CERTIFICATE_FOUND';
@@ -166,27 +133,22 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
 
   // What was signed: the signed attributes as found, or the content itself.
   let signedBytes: Buffer;
-  const attrs = si.signedAttrs;
-  if (attrs && attrs.attributes.length > 0) {
-    findings.signedAttributeTypes = attrs.attributes.map((a) => a.type);
-    // Adobe signatures carry the revocation data they were checked with as a signed attribute.
-    const archival = attrs.attributes.find((a) => a.type === OID.adbeRevocationInfoArchival)?.values[0];
-    if (archival) collectAdbeRevocation(Buffer.from(archival.toBER()), findings);
-    const encoded = Buffer.from(attrs.encodedValue);
-    signedBytes = Buffer.concat([Buffer.from([0x31]), encoded.subarray(1)]);
-    const md = attrs.attributes.find((a) => a.type === OID.messageDigest)?.values[0];
-    if (!(md instanceof asn1js.OctetString)) {
+  if (si.signedAttributesDer && si.signedAttributes.length > 0) {
+    findings.signedAttributeTypes = si.signedAttributes.map((a) => a.type);
+    signedBytes = si.signedAttributesDer;
+    const md = octetString(si.signedAttributes.find((a) => a.type === OID.messageDigest)?.values[0]);
+    if (!md) {
       findings.messages.push(message('NO_MESSAGE_DIGEST', 'Thiếu thuộc tính messageDigest', 'the messageDigest attribute is missing'));
       findings.failure = 'FORMAT_FAILURE';
       return findings;
     }
-    const expected = eContent ? hashBytes(digest.name, findings.eContent as Buffer, digest.length) : contentDigest(digest.name, digest.length);
-    if (!Buffer.from(md.valueBlock.valueHexView).equals(expected)) {
+    const expected = findings.eContent ? hashBytes(digest.name, findings.eContent, digest.length) : contentDigest(digest.name, digest.length);
+    if (!md.equals(expected)) {
       findings.failure = 'HASH_FAILURE';
       findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm của tài liệu không khớp: nội dung đã bị thay đổi sau khi ký', 'the document digest does not match: the signed content was changed'));
       return findings;
     }
-    const scv = checkSigningCertificateAttribute(attrs.attributes, signer);
+    const scv = checkSigningCertificateAttribute(si.signedAttributes, signer);
     if (scv) {
       findings.failure = 'NO_SIGNING_CERTIFICATE_FOUND';
       findings.messages.push(scv);
@@ -194,21 +156,21 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     }
   } else {
     findings.messages.push(message('NO_SIGNED_ATTRIBUTES', 'Chữ ký không có thuộc tính ký (dạng cũ)', 'the signature has no signed attributes (legacy form)'));
-    signedBytes = eContent ? (findings.eContent as Buffer) : Buffer.alloc(0);
-    if (!eContent) {
+    signedBytes = findings.eContent ?? Buffer.alloc(0);
+    if (!findings.eContent) {
       // Without signed attributes the signature is over the content itself: verify against the ranges' digest.
-      return verifyOverDigest(findings, signer, sigOid, si, contentDigest(digest.name, digest.length), digest.name);
+      return verifyOverDigest(findings, signer, si, contentDigest(digest.name, digest.length), digest.name);
     }
   }
-  if (options.expectEncapsulated === 'sha1' && eContent) {
+  if (options.expectEncapsulated === 'sha1' && findings.eContent) {
     const sha1 = contentDigest('sha1');
-    if (!(findings.eContent as Buffer).equals(sha1)) {
+    if (!findings.eContent.equals(sha1)) {
       findings.failure = 'HASH_FAILURE';
       findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm SHA-1 của tài liệu không khớp', 'the encapsulated SHA-1 digest does not match the document'));
       return findings;
     }
   }
-  const ok = verifySignatureValue(signer, sigOid, si, signedBytes, digest.name);
+  const ok = verifySignatureValue(signer, si, signedBytes, digest.name);
   if (ok === 'unsupported') {
     findings.failure = 'CRYPTO_CONSTRAINTS_FAILURE';
     findings.messages.push(message('SIG_ALG_UNSUPPORTED', `Thuật toán chữ ký không được hỗ trợ (${sigOid})`, `unsupported signature algorithm ${sigOid}`));
@@ -224,16 +186,28 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   return findings;
 }
 
-function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, sigOid: string, si: pkijs.SignerInfo, digest: Buffer, digestName: string): CmsFindings {
+/** The content octets of a DER OCTET STRING value, or undefined. */
+function octetString(value: Buffer | undefined): Buffer | undefined {
+  const t = value ? readTlv(value, 0) : undefined;
+  if (t && t.tag === 0x04) return value?.subarray(t.contentStart, t.end);
+  try {
+    const parsed = value ? asn1js.fromBER(new Uint8Array(value).buffer).result : undefined;
+    return parsed instanceof asn1js.OctetString ? Buffer.from(parsed.getValue()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, si: SignerInfoView, digest: Buffer, digestName: string): CmsFindings {
   // RSA PKCS#1 v1.5 over a precomputed digest: recover and compare the DigestInfo.
   const key = signer.publicKey;
   let ok = false;
   try {
     if (signer.keyType === 'rsa') {
-      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(si.signature.valueBlock.valueHexView));
+      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, si.signature);
       ok = recovered.subarray(recovered.length - digest.length).equals(digest);
     } else {
-      ok = verifySignatureValue(signer, sigOid, si, Buffer.alloc(0), digestName, digest) === true;
+      ok = verifySignatureValue(signer, si, Buffer.alloc(0), digestName, digest) === true;
     }
   } catch {
     ok = false;
@@ -244,14 +218,15 @@ function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, sigOid
   return findings;
 }
 
-export function verifySignatureValue(signer: CertificateInfo, sigOid: string, si: pkijs.SignerInfo, data: Buffer, digestName: string, prehashed?: Buffer): boolean | 'unsupported' {
-  const signature = Buffer.from(si.signature.valueBlock.valueHexView);
+export function verifySignatureValue(signer: CertificateInfo, si: SignerInfoView, data: Buffer, digestName: string, prehashed?: Buffer): boolean | 'unsupported' {
+  const signature = si.signature;
+  const sigOid = si.signatureAlgorithm;
   const key = signer.publicKey;
   try {
     if (sigOid === OID.ed25519 || sigOid === OID.ed448) return cryptoVerify(null, data, key, signature);
     if (MD5_OIDS.has(sigOid)) return 'unsupported';
     if (sigOid === OID.rsassaPss) {
-      const params = si.signatureAlgorithm.algorithmParams ? new pkijs.RSASSAPSSParams({ schema: si.signatureAlgorithm.algorithmParams }) : undefined;
+      const params = si.signatureParams ? new pkijs.RSASSAPSSParams({ schema: asn1js.fromBER(new Uint8Array(si.signatureParams).buffer).result }) : undefined;
       const hash = params ? nodeDigestName(params.hashAlgorithm.algorithmId)?.name ?? 'sha1' : 'sha1';
       return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params?.saltLength ?? 20 }, signature);
     }
@@ -270,13 +245,14 @@ export function verifySignatureValue(signer: CertificateInfo, sigOid: string, si
 }
 
 /** signingCertificate / signingCertificateV2 must name the signer certificate (RFC 2634 §5.4, RFC 5035). */
-function checkSigningCertificateAttribute(attributes: pkijs.Attribute[], signer: CertificateInfo): Message | undefined {
+function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: CertificateInfo): Message | undefined {
   const v2 = attributes.find((a) => a.type === OID.signingCertificateV2);
   const v1 = attributes.find((a) => a.type === OID.signingCertificate);
   const attr = v2 ?? v1;
   if (!attr) return undefined;
   try {
-    const certs = (attr.values[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
+    const value = asn1js.fromBER(new Uint8Array(attr.values[0]).buffer).result as asn1js.Sequence;
+    const certs = value.valueBlock.value[0] as asn1js.Sequence;
     const first = certs.valueBlock.value[0] as asn1js.Sequence;
     const parts = first.valueBlock.value;
     let hashName = v2 ? 'sha256' : 'sha1';
@@ -321,10 +297,3 @@ function sameName(a: Buffer, b: Buffer): boolean {
     return false;
   }
 }
-
-function concatOctets(value: asn1js.OctetString): Uint8Array {
-  // Constructed (BER) OCTET STRING: concatenate the pieces.
-  const parts = (value.valueBlock.value ?? []) as asn1js.OctetString[];
-  return Buffer.concat(parts.map((p) => Buffer.from(p.valueBlock.valueHexView)));
-}
-

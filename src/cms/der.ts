@@ -1,0 +1,91 @@
+/**
+ * A minimal reader of definite-length DER (X.690 §8, §10) that locates elements without decoding them:
+ * certificates and SignedData are read with it field by field, because building a full BER object tree
+ * (asn1js) for every certificate and signature of a batch costs more than the cryptography. Anything it
+ * cannot read (indefinite lengths, multi-byte tags, truncation) makes it return undefined, and callers
+ * fall back to asn1js/PKI.js, which read BER as well.
+ */
+export interface Tlv {
+  tag: number;
+  start: number;
+  contentStart: number;
+  end: number;
+}
+
+export function readTlv(buf: Buffer, pos: number, limit: number = buf.length): Tlv | undefined {
+  if (pos + 2 > limit) return undefined;
+  const tag = buf[pos];
+  if ((tag & 0x1f) === 0x1f) return undefined; // multi-byte tags do not occur in the structures read here
+  let len = buf[pos + 1];
+  let contentStart = pos + 2;
+  if (len === 0x80) return undefined; // indefinite length (BER)
+  if (len > 0x80) {
+    const n = len & 0x7f;
+    if (n > 4 || contentStart + n > limit) return undefined;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i];
+    contentStart += n;
+  }
+  const end = contentStart + len;
+  return end <= limit ? { tag, start: pos, contentStart, end } : undefined;
+}
+
+/** The elements inside a constructed element, or undefined when one of them cannot be read. */
+export function children(buf: Buffer, parent: Tlv): Tlv[] | undefined {
+  const out: Tlv[] = [];
+  for (let pos = parent.contentStart; pos < parent.end; ) {
+    const child = readTlv(buf, pos, parent.end);
+    if (!child) return undefined;
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+export const whole = (buf: Buffer, t: Tlv): Buffer => buf.subarray(t.start, t.end);
+export const content = (buf: Buffer, t: Tlv): Buffer => buf.subarray(t.contentStart, t.end);
+
+/** A definite-length element with fresh length octets around `body`. */
+export function wrap(tag: number, body: Buffer): Buffer {
+  const len = body.length;
+  let header: number[];
+  if (len < 0x80) header = [tag, len];
+  else {
+    const bytes: number[] = [];
+    for (let v = len; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+    header = [tag, 0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from(header), body]);
+}
+
+/** OBJECT IDENTIFIER content octets → dotted form (X.690 §8.19). */
+export function oidString(bytes: Buffer): string {
+  const arcs: number[] = [];
+  let value = 0;
+  for (const b of bytes) {
+    value = value * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) {
+      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else arcs.push(value);
+      value = 0;
+    }
+  }
+  return arcs.join('.');
+}
+
+/** UTCTime (0x17) or GeneralizedTime (0x18) in the forms RFC 5280 §4.1.2.5 allows, else undefined. */
+export function derTime(buf: Buffer, t: Tlv): Date | undefined {
+  const s = buf.toString('latin1', t.contentStart, t.end);
+  const m = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s) : t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s) : null;
+  if (!m) return undefined;
+  let year = Number(m[1]);
+  if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+}
+
+/** The value of a small non-negative INTEGER. */
+export function smallInteger(buf: Buffer, t: Tlv): number {
+  let v = 0;
+  for (let i = t.contentStart; i < t.end; i++) v = v * 256 + buf[i];
+  return v;
+}

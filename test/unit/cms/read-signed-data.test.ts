@@ -1,0 +1,46 @@
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { buildSignedAttributes, buildSignedData, parseCertificate, readSignedData } from '../../../src/cms';
+import { pkiFile } from '../../helpers/fixtures';
+
+describe('readSignedData', () => {
+  const chain = [pkiFile('official-rsa.der'), pkiFile('issuing-ca.der'), pkiFile('root-ca.der')];
+  const key = createPrivateKey(pkiFile('official-rsa.key'));
+  const attrs = buildSignedAttributes({ contentDigest: createHash('sha256').update('x').digest(), digestAlgorithm: 'sha256', signerCertificate: chain[0] });
+  const tokenValue = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.2' }), new asn1js.OctetString({ valueHex: new Uint8Array(300).fill(7).buffer })] });
+  const cms = buildSignedData({
+    signedAttributes: attrs, signatureValue: sign('sha256', attrs, key), digestAlgorithm: 'sha256', scheme: 'rsa-pkcs1', certificates: chain,
+    unsignedAttributes: [new pkijs.Attribute({ type: '1.2.840.113549.1.9.16.2.14', values: [tokenValue] })],
+  });
+
+  it('when a DER SignedData is read (with /Contents padding), then every part comes back as the bytes found', () => {
+    const view = readSignedData(Buffer.concat([cms, Buffer.alloc(100)]));
+    expect(view.certificates.map((c) => c.toString('hex'))).toEqual(chain.map((c) => c.toString('hex')));
+    const si = view.signerInfos[0];
+    expect(si.signedAttributesDer?.equals(attrs)).toBe(true);
+    expect(si.signature.equals(sign('sha256', attrs, key))).toBe(true);
+    expect([si.digestAlgorithm, si.signatureAlgorithm]).toEqual(['2.16.840.1.101.3.4.2.1', '1.2.840.113549.1.1.11']);
+    expect(si.signedAttributes.map((a) => a.type)).toEqual(['1.2.840.113549.1.9.3', '1.2.840.113549.1.9.4', '1.2.840.113549.1.9.16.2.47']);
+    expect(si.unsignedAttributes).toEqual([{ type: '1.2.840.113549.1.9.16.2.14', values: [Buffer.from(tokenValue.toBER())] }]);
+    expect('issuer' in si.sid && [si.sid.serial.toString('hex'), si.sid.issuer.equals(parseCertificate(chain[0]).issuerDer)]).toEqual([parseCertificate(chain[0]).serialHex, true]);
+  });
+
+  it('when the same SignedData is BER-encoded (indefinite lengths), then the PKI.js reading gives the same view', () => {
+    // Re-encode the outer ContentInfo with indefinite lengths, as some producers do.
+    const contentInfo = new pkijs.ContentInfo({ schema: asn1js.fromBER(new Uint8Array(cms).buffer).result }).toSchema();
+    contentInfo.lenBlock.isIndefiniteForm = true;
+    const ber = Buffer.from(contentInfo.toBER());
+    expect(ber[1]).toBe(0x80);
+    const a = readSignedData(cms);
+    const b = readSignedData(ber);
+    expect(b.signerInfos[0].signedAttributesDer?.equals(a.signerInfos[0].signedAttributesDer as Buffer)).toBe(true);
+    expect(b.signerInfos[0].signature.equals(a.signerInfos[0].signature)).toBe(true);
+    expect(b.certificates).toEqual(a.certificates);
+  });
+
+  it('when the input is not a SignedData, then it throws (the validator reports CMS_UNPARSEABLE)', () => {
+    expect(() => readSignedData(Buffer.from('not der at all'))).toThrow();
+    expect(() => readSignedData(cms.subarray(0, 40))).toThrow();
+  });
+});
