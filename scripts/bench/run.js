@@ -42,11 +42,16 @@ const run = (which, input, count) =>
   rows.push(['verify 60 MB signed PDF, peak RSS (MB)', kv.maxRssMb, pdfsigRss(signedLarge), kv.maxRssMb / Math.max(1, pdfsigRss(signedLarge)), '≤ 150 MB']);
   const corpus = path.join(root, '..', 'shared', 'corpus');
   const list = fs.readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => path.join(corpus, l.split('\t')[0]));
-  const listFile = path.join(root, 'test', 'output', 'bench-corpus.txt');
-  fs.writeFileSync(listFile, list.join('\n'));
-  const kb = verify('batch', listFile);
-  const pb = timed(() => list.forEach((f) => spawnSync('pdfsig', ['-nocert', f])));
-  rows.push([`verify corpus (${list.length} files), files/s`, kb.perSecond, (list.length * 1000) / pb, kb.perSecond / ((list.length * 1000) / pb), '≥ pdfsig once per file']);
+  // As a user runs it: one `kyso verify --json` process over the whole corpus (start-up included), against
+  // pdfsig run once per file; the best of three runs each.
+  const emptyTrust = fs.mkdtempSync(path.join(root, 'test', 'output', 'bench-trust-'));
+  const cli = path.join(root, 'dist', 'cli', 'main.js');
+  const best = (fn) => Math.min(fn(), fn(), fn());
+  const kb = best(() => timed(() => spawnSync(process.execPath, [cli, 'verify', '--json', '--offline', '--trust', emptyTrust, ...list], { maxBuffer: 1 << 28 })));
+  const pb = best(() => timed(() => list.forEach((f) => spawnSync('pdfsig', ['-nocert', f]))));
+  fs.rmSync(emptyTrust, { recursive: true, force: true });
+  const perSecond = (ms) => (list.length * 1000) / ms;
+  rows.push([`kyso verify --json over the corpus (${list.length} files, one process), files/s`, perSecond(kb), perSecond(pb), pb / kb, '≥ pdfsig once per file']);
   // The HTTP service at concurrency 16 (autocannon), no baseline exists for it: the target is absolute.
   const svc = JSON.parse(exec(process.execPath, [path.join(__dirname, 'service.js')], { encoding: 'utf8' }).trim().split('\n').pop());
   for (const r of svc) rows.push([`${r.name}, p99 ${r.p99} ms, errors ${r.errors}`, r.perSecond, NaN, NaN, r.target]);

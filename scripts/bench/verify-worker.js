@@ -1,12 +1,11 @@
 // Verification benchmark cases in their own process. Prints one JSON line.
 //   node verify-worker.js one FILE       — validate one file (offline)
-//   node verify-worker.js batch LISTFILE — validate every file named in LISTFILE, one process
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { validatePdf, createValidationContext } = require(path.join(__dirname, '..', '..', 'dist', 'validation'));
 const [, , mode, arg] = process.argv;
-const files = mode === 'batch' ? fs.readFileSync(arg, 'utf8').trim().split('\n') : [arg];
+const files = mode === 'one' ? [arg] : [];
 (async () => {
   const context = createValidationContext({ trustDirs: [], offline: true });
   const start = performance.now();

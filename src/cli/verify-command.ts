@@ -3,7 +3,7 @@
  * Exit codes: 0 all TOTAL_PASSED, 1 any TOTAL_FAILED or disallowed change, 2 otherwise INDETERMINATE,
  * 3 no signature, 4 unreadable input or usage error.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
@@ -52,7 +52,8 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   for (const file of positionals) {
     let report: DocumentReport;
     try {
-      report = await validatePdf(await readFile(file), context, file, { hashFile: values.hash });
+      // Read synchronously: one file at a time anyway, and a batch spends less time waiting.
+      report = await validatePdf(readFileSync(file), context, file, { hashFile: values.hash });
     } catch (error) {
       report = {
         file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,

@@ -76,11 +76,12 @@ export function oidString(bytes: Buffer): string {
 /** UTCTime (0x17) or GeneralizedTime (0x18) in the forms RFC 5280 §4.1.2.5 allows, else undefined. */
 export function derTime(buf: Buffer, t: Tlv): Date | undefined {
   const s = buf.toString('latin1', t.contentStart, t.end);
-  const m = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s) : t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s) : null;
+  const m = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s) : t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(\.\d+)?Z$/.exec(s) : null;
   if (!m) return undefined;
   let year = Number(m[1]);
   if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  const millis = t.tag === 0x18 && m[7] ? Number(`${m[7].slice(1)}00`.slice(0, 3)) : 0;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), millis));
 }
 
 /** The value of a small non-negative INTEGER. */

@@ -6,3 +6,5 @@ export { ecdsaPlainToDer } from './ecdsa-signature';
 export { readSignedData } from './read-signed-data';
 export type { RawAttribute, SignedDataView, SignerInfoView } from './read-signed-data';
 export { readTlv } from './der';
+export { readRevocationArchival, readTstInfo } from './read-attribute-values';
+export type { TstInfoView } from './read-attribute-values';

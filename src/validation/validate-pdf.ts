@@ -4,9 +4,7 @@
  * timestamps and changes after signing. Returns a report; never throws, whatever the input.
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { CertificateInfo, describeSignatureOid, OID, parseCertificate } from '../cms';
+import { CertificateInfo, describeSignatureOid, OID, parseCertificate, readTstInfo } from '../cms';
 import { isAppError } from '../errors';
 import {
   asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef,
@@ -304,14 +302,11 @@ function trustTimestamp(ts: TimestampFinding, pool: CertificateInfo[], context: 
 function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFinding | undefined {
   const cms = verifyCms(token, () => Buffer.alloc(0));
   if (!cms.parsed || !cms.eContent || cms.eContentType !== OID.tstInfo) return undefined;
-  try {
-    const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(cms.eContent).buffer).result });
-    const alg = describeDigest(tst.messageImprint.hashAlgorithm.algorithmId);
-    const imprintOk = !!alg && Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprintOf(alg));
-    return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk, tsaCertificate: cms.signer, certificates: cms.certificates };
-  } catch {
-    return undefined;
-  }
+  const tst = readTstInfo(cms.eContent);
+  if (!tst) return undefined;
+  const alg = describeDigest(tst.hashAlgorithm);
+  const imprintOk = !!alg && tst.hashedMessage.equals(imprintOf(alg));
+  return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk, tsaCertificate: cms.signer, certificates: cms.certificates };
 }
 
 function describeDigest(oid: string): string | undefined {

@@ -7,7 +7,7 @@
 import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, readSignedData, readTlv, SignedDataView, SignerInfoView } from '../cms';
+import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView } from '../cms';
 import type { Message, SubIndication } from './report';
 import { message } from './report';
 
@@ -272,20 +272,9 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
 }
 
 function collectAdbeRevocation(value: Buffer, findings: CmsFindings): void {
-  // RevocationInfoArchival ::= SEQUENCE { crl [0] SEQUENCE OF CRL, ocsp [1] SEQUENCE OF OCSPResponse, ... }
-  try {
-    const archival = asn1js.fromBER(new Uint8Array(value).buffer).result as asn1js.Sequence;
-    for (const tagged of archival.valueBlock.value as asn1js.Constructed[]) {
-      const inner = (tagged.valueBlock.value[0] as asn1js.Sequence)?.valueBlock.value ?? [];
-      for (const item of inner) {
-        const der = Buffer.from(item.toBER());
-        if (tagged.idBlock.tagNumber === 0) findings.crls.push(der);
-        if (tagged.idBlock.tagNumber === 1) findings.ocsps.push(der);
-      }
-    }
-  } catch {
-    // malformed archival data is ignored; revocation will be looked up elsewhere
-  }
+  const archival = readRevocationArchival(value);
+  findings.crls.push(...archival.crls);
+  findings.ocsps.push(...archival.ocsps);
 }
 
 function sameName(a: Buffer, b: Buffer): boolean {
