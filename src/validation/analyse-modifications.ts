@@ -29,6 +29,22 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     const name = fieldOf.get(num);
     if (name !== undefined) changedFields.add(name);
   };
+  let valuesBefore: Map<string, string> | undefined;
+  let valuesAfter: Map<string, string> | undefined;
+  /**
+   * Whether the field that owns object `num` (the field, a widget or an appearance stream) got a new value.
+   * Redrawing a field without changing its value changes what is shown but not what was filled in: the
+   * "replace" shadow attack (DSS-2236) re-points the appearance of an unchanged field.
+   */
+  const appearanceWithoutValue = (num: number): string | undefined => {
+    fieldOf ??= fieldObjects(signed);
+    const name = fieldOf.get(num);
+    if (name === undefined) return undefined;
+    valuesBefore ??= fieldValues(signed);
+    valuesAfter ??= fieldValues(final);
+    const before = valuesBefore.get(name);
+    return before !== undefined && !before.startsWith('Sig:') && before === valuesAfter.get(name) ? name : undefined;
+  };
   const raise = (to: ModificationLevel, why: string): void => {
     level = maxLevel(level, to);
     if (details.length < 50) details.push(`${to}: ${why}`);
@@ -115,7 +131,9 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // Only an appearance nothing else uses may be redrawn: the "sneaky" family points a page, the
       // catalog or another object at the same stream before signing, then rewrites it.
       references ??= collectReferences(signed);
-      if (onlyAppearanceReferences(signed, references, num)) raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
+      const unchanged = appearanceWithoutValue(num);
+      if (unchanged !== undefined) raise('OTHER', `appearance stream ${num} of field "${unchanged}" was redrawn but its value did not change`);
+      else if (onlyAppearanceReferences(signed, references, num)) raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
       else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
@@ -135,7 +153,9 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
           continue;
         }
       }
-      if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k))) raise('FORM_FILLING', `form field object ${num} filled`);
+      const unchanged = keys.includes('AP') ? appearanceWithoutValue(num) : undefined;
+      if (unchanged !== undefined) raise('OTHER', `form field "${unchanged}": its appearance was replaced but its value did not change`);
+      else if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k))) raise('FORM_FILLING', `form field object ${num} filled`);
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
       continue;
     }
@@ -146,6 +166,21 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
   }
   return { level, details, changedFields: [...changedFields] };
+}
+
+/** Full field name → its value (/V, and /AS of its widgets) as text, prefixed with the field type. */
+function fieldValues(file: PdfFile): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    for (const field of listFormFields(file)) {
+      const states = (asArray(file.resolve(field.dict.get('Kids'))) ?? []).map((k) => file.resolveDict(k)?.get('AS'));
+      const value = [field.dict.get('V'), field.dict.get('AS'), ...states].map((v) => (v === undefined ? '' : canonical(file.resolve(v) ?? null))).join('|');
+      out.set(field.fullName, `${field.fieldType ?? ''}:${value}`);
+    }
+  } catch {
+    // a broken form leaves the map partial
+  }
+  return out;
 }
 
 /** Object number → full field name, for every field of the signed revision, its widgets and their appearance streams. */

@@ -1,6 +1,6 @@
 import { Pkcs12Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
-import { name, PdfDict, PdfFile, PdfRef, PdfString, writeIncrementalUpdate } from '../../src/pdf';
+import { name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
 import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
 import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
 
@@ -40,7 +40,20 @@ function fill(pdf: Buffer, field: string, value: string): Buffer {
   return Buffer.concat([pdf, update.bytes]);
 }
 
-describe('FieldMDP: fields locked by a signature', () => {
+/** An unsigned update that gives a text field a new appearance showing `shown`, leaving its value alone. */
+function redraw(pdf: Buffer, field: string, shown: string): Buffer {
+  const file = PdfFile.parse(pdf);
+  const fields = file.resolve(file.resolveDict(file.catalog().get('AcroForm'))?.get('Fields')) as PdfRef[];
+  const target = fields.find((f) => (file.resolveDict(f)?.get('T') as PdfString).toText() === field) as PdfRef;
+  const stream = new PdfRef(file.size, 0);
+  const update = writeIncrementalUpdate(file, [
+    { ref: stream, value: new PdfStream(new PdfDict([['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, 228, 20]]]), Buffer.from(`BT /Helv 12 Tf 2 6 Td (${shown}) Tj ET`)) },
+    { ref: target, value: (file.resolveDict(target) as PdfDict).clone().set('AP', new PdfDict([['N', stream]])) },
+  ]);
+  return Buffer.concat([pdf, update.bytes]);
+}
+
+describe('form fields after signing: FieldMDP locks and redrawn appearances', () => {
   const trust = new TrustStore();
   trust.add(pkiFile('root-ca.der'));
   const context = createValidationContext({ trust, offline: true });
@@ -70,6 +83,13 @@ describe('FieldMDP: fields locked by a signature', () => {
     const sig = (await validatePdf(fill(signed, 'GhiChu', 'Đã xem'), context)).signatures[0];
     expect([sig.modificationsAfter, sig.modificationsAllowed]).toEqual(['FORM_FILLING', true]);
     expect(sig.messages.some((m) => m.code === 'FIELD_LOCKED')).toBe(false);
+  });
+
+  it('when a field is redrawn after signing but its value is unchanged (the "replace" shadow attack), then the change is OTHER', async () => {
+    const signed = joinParts(await signPdf(formWithLockedSignatureField([['Action', name('Include')], ['Fields', []]]), signer(), { fieldName: 'ChuKyLanhDao' }));
+    const sig = (await validatePdf(redraw(signed, 'GhiChu', '999/UBND-VP'), context)).signatures[0];
+    expect([sig.modificationsAfter, sig.modificationsAllowed]).toEqual(['OTHER', false]);
+    expect(sig.messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toContain('"GhiChu"');
   });
 
   it('when the lock is Action All or Exclude, then every field (or every field not excluded) is locked', async () => {
