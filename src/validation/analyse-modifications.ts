@@ -61,6 +61,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const pageStreams = streamsUsedByPages(signed);
   const appearances = widgetAppearanceStreams(final);
   let references: Map<number, Array<{ from: number; path: string }>> | undefined;
+  let finalReferences: Map<number, Array<{ from: number; path: string }>> | undefined;
   let count = 0;
   for (const [num, entry] of final.xref.entries) {
     if (++count > MAX_CHANGED_OBJECTS) {
@@ -68,7 +69,15 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       break;
     }
     const before = signed.xref.entries.get(num);
-    if (entry.type === 'free') continue;
+    if (entry.type === 'free') {
+      // Deleting an object that the document still refers to makes that part of it vanish (the "change
+      // objects usage" hide-and-replace variant frees a widget that the page still lists).
+      if (before && before.type !== 'free') {
+        finalReferences ??= collectReferences(final);
+        if ((finalReferences.get(num) ?? []).length > 0) raise('OTHER', `object ${num} was deleted but is still referred to`);
+      }
+      continue;
+    }
     if (before && JSON.stringify(before) === JSON.stringify(entry)) continue;
     const newValue = safeGet(final, num);
     const oldValue = before && before.type !== 'free' ? safeGet(signed, num) : undefined;
@@ -76,7 +85,12 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     const dict = asDict(newValue ?? undefined);
     if (newValue instanceof PdfStream && (isName(newValue.dict.get('Type'), 'XRef') || isName(newValue.dict.get('Type'), 'ObjStm'))) continue;
     if (oldValue === undefined) {
-      classifyNew(final, num, dict, raise);
+      // A number the signed revision already referred to (a dangling reference, shown as nothing) that now
+      // resolves: content appears where the signer saw none, without any signed object changing.
+      // Numbers beyond the signed revision's size are simply new; only reused numbers need the scan.
+      if (num < signed.size) references ??= collectReferences(signed);
+      if (num < signed.size && (references?.get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
+      else classifyNew(final, num, dict, raise);
       continue;
     }
     touchField(num);
