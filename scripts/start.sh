@@ -26,7 +26,11 @@ echo "Signed by the official's token: $OFFICIAL"
 openssl ocsp -index "$DATA/demo-pki/issuing-ca/index.txt" -port 39181 -rsigner "$DATA/demo-pki/ocsp.pem" \
   -rkey "$DATA/demo-pki/ocsp.key" -CA "$DATA/demo-pki/issuing-ca.pem" -ignore_err >/dev/null 2>&1 &
 OCSP_PID=$!
-trap 'kill $OCSP_PID 2>/dev/null || true' EXIT
+# … and its CRLs (issuing CA and root) at http://127.0.0.1:39182, from a folder holding only the CRLs.
+mkdir -p "$DATA/demo-crl" && cp "$DATA"/demo-pki/*.crl "$DATA/demo-crl/"
+python3 -m http.server 39182 --bind 127.0.0.1 --directory "$DATA/demo-crl" >/dev/null 2>&1 &
+CRL_PID=$!
+trap 'kill $OCSP_PID $CRL_PID 2>/dev/null || true' EXIT
 export KYSO_DEMO=1 KYSO_DATA_DIR="$DATA" KYSO_OFFLINE=${KYSO_OFFLINE:-0}
 export KYSO_PKCS11_MODULE="$MODULE" KYSO_PKCS11_TOKEN_LABEL=kyso-demo KYSO_PKCS11_KEY_LABEL=seal-rsa
 export KYSO_PKCS11_PIN_FILE="$DATA/softhsm/user-pin"
