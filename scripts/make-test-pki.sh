@@ -68,6 +68,8 @@ keyUsage = critical, digitalSignature
 extendedKeyUsage = critical, timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:$OCSP_URL
+crlDistributionPoints = URI:$CRL_URL
 [ v3_ocsp ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature

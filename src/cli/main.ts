@@ -2,9 +2,9 @@
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
 import * as path from 'node:path';
-import { SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
+import { EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
-const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}`;
+const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}`;
 const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
 
 export async function runCli(argv: string[], out = (l: string) => process.stdout.write(`${l}\n`), err = (l: string) => process.stderr.write(`${l}\n`)): Promise<number> {
@@ -16,6 +16,8 @@ export async function runCli(argv: string[], out = (l: string) => process.stdout
         return await (await import('./sign-command')).runSignCommand(rest, out);
       case 'verify':
         return await (await import('./verify-command')).runVerifyCommand(rest, out, DEFAULT_TRUST_DIR);
+      case 'extend':
+        return await (await import('./extend-command')).runExtendCommand(rest, out, DEFAULT_TRUST_DIR);
       case 'token':
         return await (await import('./token-command')).runTokenCommand(rest, out);
       case undefined:

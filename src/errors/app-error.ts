@@ -49,7 +49,8 @@ export type ErrorCode =
   | 'SESSION_USED'
   | 'SIGNER_NOT_CONFIGURED'
   | 'DATABASE_UNAVAILABLE'
-  | 'TSA_UNAVAILABLE';
+  | 'TSA_UNAVAILABLE'
+  | 'REVOCATION_UNAVAILABLE';
 
 export interface AppErrorOptions {
   cause?: unknown;

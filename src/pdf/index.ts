@@ -14,3 +14,5 @@ export type { FormField } from './acro-form';
 export { formatPdfDate, parsePdfDate } from './pdf-date';
 export { describeSignature, findSignatures } from './find-signatures';
 export type { FoundSignature } from './find-signatures';
+export { addDss } from './add-dss';
+export type { DssData } from './add-dss';

@@ -10,8 +10,12 @@ import { AppError } from '../errors';
 import { fetchOverHttp } from './fetch-over-http';
 
 /** Returns the DER ContentInfo of a time-stamp token over `data` (the CMS signature value). */
-export async function requestTimestamp(tsaUrl: string, data: Buffer, digest: SigningDigestAlgorithm = 'sha256', timeoutMs = 10_000): Promise<Buffer> {
-  const imprint = createHash(digest).update(data).digest();
+export function requestTimestamp(tsaUrl: string, data: Buffer, digest: SigningDigestAlgorithm = 'sha256', timeoutMs = 10_000): Promise<Buffer> {
+  return requestTimestampForImprint(tsaUrl, createHash(digest).update(data).digest(), digest, timeoutMs);
+}
+
+/** Returns the DER ContentInfo of a time-stamp token over a digest already computed (a document timestamp). */
+export async function requestTimestampForImprint(tsaUrl: string, imprint: Buffer, digest: SigningDigestAlgorithm = 'sha256', timeoutMs = 10_000): Promise<Buffer> {
   const nonce = randomBytes(8);
   nonce[0] &= 0x7f; // a positive INTEGER
   const request = new pkijs.TimeStampReq({

@@ -98,7 +98,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
         else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
-        else if (key === 'DSS') raise('LTA_UPDATES', 'DSS added or updated');
+        else if (key === 'DSS' || key === 'Extensions') raise('LTA_UPDATES', `catalog entry /${key} added or updated`);
         else raise('FORM_FILLING', `catalog entry /${key} changed`);
       }
       continue;

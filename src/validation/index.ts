@@ -7,3 +7,5 @@ export { analyseModifications } from './analyse-modifications';
 export { verifyCms } from './verify-cms';
 export { buildChain } from './build-chain';
 export * from './report';
+export { extendSignatures } from './extend-signatures';
+export type { ExtendOptions, ExtendResult } from './extend-signatures';

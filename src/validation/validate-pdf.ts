@@ -76,6 +76,7 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
       report.signatures.push(failedReport(sig, message('VALIDATION_ERROR', 'Lỗi khi kiểm tra chữ ký', `validation error: ${error instanceof Error ? error.message : String(error)}`)));
     }
   }
+  applyDocumentTimestamps(report, dss);
   summarise(report);
   return report;
 }
@@ -570,12 +571,28 @@ function revocationVerdict(
   return { subIndication: null, messages };
 }
 
+/** The level from the signature alone; document timestamps after it are taken into account later. */
 function padesLevel(report: SignatureReport, dss: Dss): PadesLevel {
   if (!report.intact) return 'NONE';
   if (report.type === 'document-timestamp') return 'B-LTA';
   if (!report.timestamp) return 'B-B';
-  if (dss.certificates.length === 0 && dss.crls.length === 0) return 'B-T';
-  return report.modificationsAfter === 'LTA_UPDATES' ? 'B-LTA' : 'B-LT';
+  return dss.certificates.length === 0 && dss.crls.length === 0 && dss.ocsps.length === 0 ? 'B-T' : 'B-LT';
+}
+
+/**
+ * EN 319 142-1 §5.3–5.4: a document timestamp after a signature time-stamps it too (B-T without a
+ * signature timestamp of its own), and a B-LT signature (validation data in the DSS) followed by a
+ * document timestamp is B-LTA.
+ */
+function applyDocumentTimestamps(report: DocumentReport, dss: Dss): void {
+  const stamps = report.signatures.filter((s) => s.type === 'document-timestamp' && s.intact && s.byteRange);
+  const end = (s: SignatureReport): number => (s.byteRange && s.byteRange.length === 4 ? s.byteRange[2] + s.byteRange[3] : Number.MAX_SAFE_INTEGER);
+  const hasDss = dss.certificates.length > 0 || dss.crls.length > 0 || dss.ocsps.length > 0;
+  for (const sig of report.signatures) {
+    if (sig.type !== 'signature' || sig.level === 'NONE' || !stamps.some((t) => end(t) > end(sig))) continue;
+    if (sig.level === 'B-B') sig.level = 'B-T';
+    else if (sig.level === 'B-LT' && hasDss) sig.level = 'B-LTA';
+  }
 }
 
 function failedReport(sig: FoundSignature, msg: Message): SignatureReport {

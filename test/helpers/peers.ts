@@ -1,5 +1,5 @@
 /** Runs the interop peers (poppler pdfsig, pyHanko). A missing peer fails the test: it is never skipped. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 
 export function pdfsig(file: string): { valid: number; signatures: number; lastTotal: boolean; text: string } {
   const result = spawnSync('pdfsig', [file], { encoding: 'utf8' });
@@ -34,6 +34,23 @@ export function pyhankoValidate(file: string, trustPem: string, options: { hybri
     if (e.code === 'ENOENT') throw new Error('pyhanko is not installed (pip install pyhanko pyhanko-cli)');
     text = `${e.stdout ?? ''}${e.stderr ?? ''}`;
   }
+  return parseFields(text);
+}
+
+/**
+ * pyHanko's AdES validation (past validation with the DSS and document timestamps, revocation checked
+ * online), run asynchronously so responders served by this process keep answering.
+ */
+export function pyhankoAdesVerify(file: string, trustPem: string): Promise<PyHankoField[]> {
+  return new Promise((resolve, reject) => {
+    execFile('pyhanko', ['sign', 'adesverify', '--trust', trustPem, '--trust-replace', '--pretty-print', file], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error('pyhanko is not installed (pip install pyhanko pyhanko-cli)'));
+      else resolve(parseFields(`${stdout}${stderr}`));
+    });
+  });
+}
+
+function parseFields(text: string): PyHankoField[] {
   return text.split(/^=+\nField \d+: /m).slice(1).map((block) => ({
     name: block.split('\n')[0].trim(),
     sound: block.includes('The signature is cryptographically sound.'),

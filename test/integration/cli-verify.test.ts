@@ -42,6 +42,14 @@ describe('kyso verify', () => {
     expect(result.out).toContain('unreadable PDF');
   });
 
+  it('when kyso extend is asked for an unknown level or B-LTA without a TSA, then usage errors name the fix', async () => {
+    const input = path.join(ROOT, 'samples', 'cong-van.pdf');
+    const level = await cli('extend', input, '-o', path.join(dir, 'x.pdf'), '--level', 'B-XL');
+    expect([level.code, level.out.includes('--level must be B-LT or B-LTA')]).toEqual([2, true]);
+    const noTsa = await cli('extend', input, '-o', path.join(dir, 'x.pdf'), '--level', 'B-LTA');
+    expect([noTsa.code, noTsa.out.includes('B-LTA needs a time-stamping authority')]).toEqual([2, true]);
+  });
+
   it('when --revocation is neither soft nor hard, then exit code 4 with the accepted values', async () => {
     const result = await cli('verify', path.join(ROOT, 'samples', 'cong-van.pdf'), '--revocation', 'lenient');
     expect(result.code).toBe(4);

@@ -5,9 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
-import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
+import { createValidationContext, extendSignatures, TrustStore, validatePdf } from '../../src/validation';
 import { parseCertificate } from '../../src/cms';
-import { p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { OUTPUT, p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { startLocalTsa } from '../helpers/local-tsa';
+import { pdfsig, pyhankoAdesVerify } from '../helpers/peers';
 
 // The test PKI's signers name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point, its
 // issuing CAs http://127.0.0.1:39082/root-ca.crl.
@@ -252,6 +255,56 @@ describe('validating Kyso signatures', () => {
     it('when the file is truncated, then a structured report comes back', async () => {
       const report = await validatePdf(signedTwice.subarray(0, signedTwice.length - 500), offline());
       expect(report.indication === 'NO_SIGNATURE' || report.indication === 'TOTAL_FAILED' || !!report.error).toBe(true);
+    });
+  });
+
+  describe('PAdES B-LT and B-LTA: validation data in the DSS and a document timestamp', () => {
+    let tsa: { url: string; close: () => Promise<void> };
+    let bt: Buffer;
+    beforeAll(async () => {
+      tsa = await startLocalTsa();
+      bt = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() }), { tsaUrl: tsa.url }));
+    });
+    afterAll(() => tsa.close());
+
+    it('when a B-T signature is extended to B-LT, then it validates TOTAL_PASSED offline from the DSS alone', async () => {
+      const { pdf, added } = await extendSignatures(bt, online, { level: 'B-LT' });
+      // The signer's OCSP response, the root's CRL for the issuing CA, and the TSA certificate's OCSP response.
+      expect(added).toEqual({ certificates: expect.any(Number), ocsps: 2, crls: 1 });
+      expect(added.certificates).toBeGreaterThanOrEqual(3);
+      const report = await validatePdf(pdf, createValidationContext({ trust, offline: true }));
+      const sig = report.signatures[0];
+      expect([report.signatures.length, sig.indication, sig.level, sig.revocation.source, sig.revocation.authorities?.[0].source]).toEqual([1, 'TOTAL_PASSED', 'B-LT', 'embedded ocsp', 'embedded crl']);
+      expect(sig.modificationsAfter).toBe('LTA_UPDATES');
+    });
+
+    it('when extended to B-LTA, then the signature is B-LTA, the document timestamp passes, and pdfsig and pyHanko accept the file', async () => {
+      const { pdf } = await extendSignatures(bt, online, { level: 'B-LTA', tsaUrl: tsa.url });
+      const report = await validatePdf(pdf, online);
+      expect(report.signatures.map((s) => [s.type, s.indication, s.level, s.modificationsAllowed])).toEqual([
+        ['signature', 'TOTAL_PASSED', 'B-LTA', true],
+        ['document-timestamp', 'TOTAL_PASSED', 'B-LTA', true],
+      ]);
+      const dir = mkdtempSync(path.join(OUTPUT, 'lta-'));
+      try {
+        writeFileSync(path.join(dir, 'lta.pdf'), pdf);
+        writeFileSync(path.join(dir, 'root.pem'), parseCertificate(pkiFile('root-ca.der')).x509.toString());
+        const poppler = pdfsig(path.join(dir, 'lta.pdf'));
+        // poppler verifies the signature and lists the document timestamp (it does not verify RFC 3161 ones).
+        expect([poppler.signatures, poppler.valid, poppler.lastTotal]).toEqual([2, 1, true]);
+        // pyHanko's AdES validation (the DSS, the document timestamp, revocation checked) judges it valid.
+        const hanko = await pyhankoAdesVerify(path.join(dir, 'lta.pdf'), path.join(dir, 'root.pem'));
+        expect(hanko.map((f) => [f.name, f.sound, f.trusted, f.judgedValid])).toEqual([['Signature1', true, true, true]]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('when a signature does not pass or no TSA is given for B-LTA, then extension is refused with the reason', async () => {
+      const revoked = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('revoked.p12'), passphrase: p12Passphrase() })));
+      await expect(extendSignatures(revoked, online, { level: 'B-LT' })).rejects.toMatchObject({ code: 'DOCUMENT_SIGNATURE_INVALID', message: expect.stringContaining('TOTAL_FAILED/REVOKED') });
+      await expect(extendSignatures(bt, online, { level: 'B-LTA' })).rejects.toMatchObject({ code: 'USAGE' });
+      await expect(extendSignatures(sample('cong-van.pdf'), online, { level: 'B-LT' })).rejects.toMatchObject({ code: 'DOCUMENT_NOT_SIGNED' });
     });
   });
 

@@ -1,0 +1,99 @@
+/**
+ * Takes the signatures of a document to PAdES B-LT or B-LTA (ETSI EN 319 142-1 §5.4): every signature is
+ * validated first, then the certificates of its path (and of its signature timestamp) and the OCSP
+ * responses and CRLs the verdict rested on are stored in the DSS, so the document can be validated later
+ * without the network; B-LTA adds a document timestamp over all of it. Only documents whose signatures
+ * all pass are extended: validation data for a failing signature would preserve a wrong verdict.
+ */
+import { OID, parseCertificate, readSignedData, SigningDigestAlgorithm } from '../cms';
+import { AppError } from '../errors';
+import { addDss, findSignatures, PdfFile } from '../pdf';
+import { addDocumentTimestamp } from '../signing';
+import { buildChain } from './build-chain';
+import { checkPathRevocation } from './check-revocation';
+import type { DocumentReport } from './report';
+import { validatePdf } from './validate-pdf';
+import { ValidationContext } from './validation-context';
+import { verifyCms } from './verify-cms';
+
+export interface ExtendOptions {
+  level: 'B-LT' | 'B-LTA';
+  /** Time-stamping authority for the document timestamp (required for B-LTA). */
+  tsaUrl?: string;
+  digestAlgorithm?: SigningDigestAlgorithm;
+}
+
+export interface ExtendResult {
+  pdf: Buffer;
+  /** The validation the extension rests on (before extension). */
+  report: DocumentReport;
+  added: { certificates: number; ocsps: number; crls: number };
+}
+
+export async function extendSignatures(input: Buffer, context: ValidationContext, options: ExtendOptions): Promise<ExtendResult> {
+  if (options.level === 'B-LTA' && !options.tsaUrl) throw new AppError('USAGE', 'B-LTA needs a time-stamping authority (tsaUrl)');
+  if (context.offline) throw new AppError('USAGE', 'extension collects revocation data and cannot run offline');
+  const report = await validatePdf(input, context);
+  if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
+  const signatures = report.signatures.filter((s) => s.type === 'signature');
+  if (signatures.length === 0) throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no signature to extend');
+  const failing = report.signatures.filter((s) => s.indication !== 'TOTAL_PASSED');
+  if (failing.length > 0) {
+    throw new AppError('DOCUMENT_SIGNATURE_INVALID', `only documents whose signatures all pass are extended: ${failing.map((s) => `${s.field} ${s.indication}/${s.subIndication}`).join(', ')}`);
+  }
+  const missing = signatures.flatMap((s) => [
+    ...(s.revocation.evidence || s.revocation.source === 'trust anchor' ? [] : [s.signer?.subject ?? s.field]),
+    ...(s.revocation.authorities ?? []).filter((a) => !a.evidence).map((a) => a.subject),
+  ]);
+  if (missing.length > 0) {
+    throw new AppError('REVOCATION_UNAVAILABLE', `no revocation data could be collected for: ${[...new Set(missing)].join('; ')}`);
+  }
+
+  // The certificates: those of each path (found among the signatures, the DSS, the intermediates and the
+  // anchors), and every certificate of each signature timestamp.
+  const file = PdfFile.parse(input);
+  const pool: Buffer[] = [...context.intermediates.map((c) => c.der), ...context.trust.certificates.map((c) => c.der)];
+  const timestampCertificates: Buffer[] = [];
+  const tokens: Buffer[] = [];
+  for (const found of findSignatures(file)) {
+    if (!found.contents) continue;
+    try {
+      const cms = readSignedData(found.contents);
+      pool.push(...cms.certificates);
+      const token = cms.signerInfos[0]?.unsignedAttributes.find((a) => a.type === OID.signatureTimeStampToken)?.values[0];
+      if (token) {
+        tokens.push(token);
+        timestampCertificates.push(...readSignedData(token).certificates);
+      }
+    } catch {
+      // validated above: an unreadable CMS cannot have passed
+    }
+  }
+  // Validation data for the signature timestamps' TSA certificates too (EN 319 142-1 §5.4.2): what their
+  // responders answer now, where they name one.
+  const tsaEvidence: Array<{ kind: 'ocsp' | 'crl'; base64: string } | undefined> = [];
+  for (const token of tokens) {
+    const tsa = verifyCms(token, () => Buffer.alloc(0)).signer;
+    if (!tsa) continue;
+    const chain = buildChain(tsa, [...context.intermediates, ...readSignedData(token).certificates.map((c) => parseCertificate(c))], context.trust, new Date());
+    if (!chain.anchor) continue;
+    const revocation = await checkPathRevocation(chain.path, (c) => !!context.trust.match(c), { crls: [], ocsps: [] }, context, new Date());
+    for (const r of [revocation.signer, ...revocation.authorities.map((a) => a.result)]) {
+      if (r.evidence) tsaEvidence.push({ kind: r.evidence.kind, base64: r.evidence.der.toString('base64') });
+    }
+  }
+  const wanted = new Set(signatures.flatMap((s) => s.certificatePath.map((c) => c.sha256)));
+  const certificates = unique([...pool.filter((der) => wanted.has(parseCertificate(der).sha256)), ...timestampCertificates]);
+  const evidence = [...signatures.flatMap((s) => [s.revocation.evidence, ...(s.revocation.authorities ?? []).map((a) => a.evidence)]), ...tsaEvidence];
+  const of = (kind: 'ocsp' | 'crl') => unique(evidence.flatMap((e) => (e?.kind === kind ? [Buffer.from(e.base64, 'base64')] : [])));
+  const ocsps = of('ocsp');
+  const crls = of('crl');
+
+  let pdf: Buffer = Buffer.concat([input, addDss(file, { certificates, ocsps, crls }).update]);
+  if (options.level === 'B-LTA') pdf = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
+  return { pdf, report, added: { certificates: certificates.length, ocsps: ocsps.length, crls: crls.length } };
+}
+
+function unique(items: Buffer[]): Buffer[] {
+  return items.filter((item, i) => items.findIndex((other) => other.equals(item)) === i);
+}
