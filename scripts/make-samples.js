@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Regenerates samples/: a Vietnamese official letter (công văn), a multi-page report, and the same letter
-// saved with cross-reference and object streams (via qpdf). Fonts: DejaVu (Bitstream Vera licence).
+// saved with cross-reference and object streams (via qpdf), and two demo images for visible stamps: a
+// red agency seal and a blue handwritten signature (PNG with transparency, drawn here, not real ones).
+// Fonts: DejaVu (Bitstream Vera licence).
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -64,8 +66,66 @@ async function report() {
   return doc.save({ useObjectStreams: false });
 }
 
+/** An RGBA canvas with a disc brush, written as PNG. */
+function png(width, height, draw) {
+  const rgba = new Uint8Array(width * height * 4);
+  const dot = (x, y, r, [cr, cg, cb]) => {
+    for (let j = Math.floor(y - r); j <= Math.ceil(y + r); j++) {
+      for (let i = Math.floor(x - r); i <= Math.ceil(x + r); i++) {
+        if (i < 0 || j < 0 || i >= width || j >= height || (i - x) ** 2 + (j - y) ** 2 > r * r) continue;
+        rgba.set([cr, cg, cb, 255], (j * width + i) * 4);
+      }
+    }
+  };
+  draw(dot);
+  return Buffer.from(require('@pdf-lib/upng').default.encode([rgba.buffer], width, height, 0));
+}
+
+const RED = [204, 16, 32];
+const BLUE = [20, 50, 160];
+
+function seal() {
+  return png(240, 240, (dot) => {
+    const c = 120;
+    for (let a = 0; a < 2 * Math.PI; a += 0.002) {
+      dot(c + 112 * Math.cos(a), c + 112 * Math.sin(a), 4, RED);
+      dot(c + 78 * Math.cos(a), c + 78 * Math.sin(a), 2, RED);
+    }
+    // A five-pointed star in the middle.
+    const points = [...Array(10)].map((_, i) => {
+      const r = i % 2 === 0 ? 40 : 16;
+      const a = -Math.PI / 2 + (i * Math.PI) / 5;
+      return [c + r * Math.cos(a), c + r * Math.sin(a)];
+    });
+    for (let j = c - 42; j <= c + 42; j++) {
+      for (let i = c - 42; i <= c + 42; i++) {
+        let inside = false;
+        for (let k = 0, l = points.length - 1; k < points.length; l = k++) {
+          const [xk, yk] = points[k];
+          const [xl, yl] = points[l];
+          if ((yk > j) !== (yl > j) && i < ((xl - xk) * (j - yk)) / (yl - yk) + xk) inside = !inside;
+        }
+        if (inside) dot(i, j, 0.5, RED);
+      }
+    }
+  });
+}
+
+function signature() {
+  return png(300, 110, (dot) => {
+    for (let t = 0; t <= 1; t += 0.0004) {
+      const x = 20 + 250 * t;
+      const y = 60 - 28 * Math.sin(t * 13) * Math.exp(-t * 1.2) - 10 * Math.sin(t * 37);
+      dot(x, y, 2.2, BLUE);
+    }
+    for (let t = 0; t <= 1; t += 0.001) dot(60 + 200 * t, 92 - 6 * t, 1.6, BLUE);
+  });
+}
+
 (async () => {
   fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'con-dau-mau.png'), seal());
+  fs.writeFileSync(path.join(out, 'chu-ky-mau.png'), signature());
   fs.writeFileSync(path.join(out, 'cong-van.pdf'), await letter());
   fs.writeFileSync(path.join(out, 'bao-cao-nhieu-trang.pdf'), await report());
   execFileSync('qpdf', ['--object-streams=generate', '--deterministic-id', path.join(out, 'cong-van.pdf'), path.join(out, 'cong-van-xref-stream.pdf')]);

@@ -18,8 +18,10 @@ export SOFTHSM2_CONF="$PWD/$DATA/softhsm/softhsm2.conf"
 MODULE=${KYSO_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 OFFICIAL="$DATA/out/cong-van.official.pdf"
 # The official signs with the USB token (here: the demo SoftHSM2 token).
+# The stamp sits between "THỨ TRƯỞNG" and the signer's name, with the (demo) handwritten signature.
 node dist/cli/main.js sign samples/cong-van.pdf -o "$OFFICIAL" --pkcs11-module "$MODULE" --token-label kyso-demo \
-  --key-label official-rsa --pin-file "$DATA/softhsm/user-pin" --reason "Ký ban hành" --location "Hà Nội"
+  --key-label official-rsa --pin-file "$DATA/softhsm/user-pin" --reason "Ký ban hành" --location "Hà Nội" \
+  --visible 1:360:378:570:450 --signature-image samples/chu-ky-mau.png
 echo "Signed by the official's token: $OFFICIAL"
 # The service seals with the agency key held by the (demo) HSM and trusts the demo root plus certs/trust.
 # The demo CA's OCSP responder (its certificates name http://127.0.0.1:39181), so verdicts can be final.
@@ -34,6 +36,8 @@ trap 'kill $OCSP_PID $CRL_PID 2>/dev/null || true' EXIT
 export KYSO_DEMO=1 KYSO_DATA_DIR="$DATA" KYSO_OFFLINE=${KYSO_OFFLINE:-0}
 export KYSO_PKCS11_MODULE="$MODULE" KYSO_PKCS11_TOKEN_LABEL=kyso-demo KYSO_PKCS11_KEY_LABEL=seal-rsa
 export KYSO_PKCS11_PIN_FILE="$DATA/softhsm/user-pin"
+# The agency's visible signature is its red seal (a demo image), over the left third of the official's signature.
+export KYSO_SEAL_IMAGE="$PWD/samples/con-dau-mau.png"
 mkdir -p "$DATA/trust" && cp "$DATA/demo-pki/root-ca.pem" "$DATA/trust/kyso-demo-root.pem"
 export KYSO_TRUST_DIRS="$PWD/certs/trust:$PWD/$DATA/trust"
 node dist/main.js

@@ -14,7 +14,7 @@ import { statusFor } from './http/error-status';
 import { openApiDocument } from './http/openapi';
 import { StreamedFile, streamingUpload } from './http/streaming-upload';
 import type { Signer } from './signers';
-import { signPdf } from './signing';
+import { buildSignerStamp, parsePlacement, signPdf } from './signing';
 import { validatePdf, ValidationContext } from './validation';
 
 export interface AppDeps {
@@ -29,6 +29,8 @@ export interface AppDeps {
   serverSigner?: Signer;
   /** Keys configured for particular agencies (their seal), by OrganId; they take precedence. */
   agencySigners?: Map<string, Signer>;
+  /** The red seal image (PNG) an agency's visible server-side signature shows, if configured. */
+  sealImageFor?: (organId: string) => Buffer | undefined;
   uploadLimitBytes: number;
   logger: Logger;
   ready: () => Promise<{ database: boolean; signer: boolean }>;
@@ -136,7 +138,12 @@ export function createApp(deps: AppDeps): express.Express {
     if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', `no server-side signing key is configured for agency ${req.caller.organId}`);
     const { pdf } = pdfBody(req);
     const q = req.query as Record<string, string | undefined>;
-    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field });
+    const signingTime = new Date();
+    // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
+    const appearance = q.visible
+      ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })
+      : undefined;
+    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime });
     await deps.audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.type('application/pdf').send(Buffer.concat(result.parts));
   }));

@@ -15,6 +15,9 @@ export interface ServiceOptions {
   validation: ValidationContext;
   serverSigner?: Signer;
   agencySigners?: Map<string, Signer>;
+  /** Seal images (PNG) by OrganId, and the default one for the server key. */
+  sealImages?: Map<string, Buffer>;
+  defaultSealImage?: Buffer;
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
   logger?: Logger;
@@ -42,6 +45,7 @@ export async function openService(options: ServiceOptions) {
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
   const app = createApp({
     agencies, exchanges, sessions, audit, documents, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {
       let database = false;

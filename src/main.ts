@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   };
   let signer: Pkcs11Signer | undefined;
   const agencySigners = new Map<string, Signer>();
+  const sealImages = new Map<string, Buffer>();
   let server: Server | undefined;
   let service: Awaited<ReturnType<typeof openService>> | undefined;
   const shutdown = async (signal: string): Promise<void> => {
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   if (config.agencySignersFile) {
     const entries = JSON.parse(readFileSync(config.agencySignersFile, 'utf8')) as Record<string, Record<string, string>>;
     for (const [organId, c] of Object.entries(entries)) {
+      if (c.sealImage) sealImages.set(organId, readFileSync(c.sealImage));
       agencySigners.set(organId, c.p12
         ? Pkcs12Signer.open({ data: readFileSync(c.p12), passphrase: readSecret({ file: c.passphraseFile }, 'PKCS#12 passphrase') })
         : await Pkcs11Signer.open({
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     validation: createValidationContext({ trustDirs: config.trustDirs, offline: config.offline, revocationMode: config.revocationMode, strictCryptoFrom: config.strictCryptoFrom }),
     serverSigner: signer,
     agencySigners,
+    sealImages,
+    defaultSealImage: config.sealImage ? readFileSync(config.sealImage) : undefined,
     uploadLimitBytes: config.uploadLimitBytes,
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
     logger,
@@ -96,7 +100,7 @@ Demo API keys: ${demo.file} (mode 0600). Try:
   B=$(node -p "require('./${path.relative(process.cwd(), demo.file)}').agencies[1].apiKeys.receiver")
   # the clerk of ${a.name} seals a signed document with the server HSM
   curl -sS -H "Authorization: Bearer $A" -H 'Content-Type: application/pdf' --data-binary @data/out/cong-van.official.pdf \\
-       '${base}/v1/signatures?field=DauCoQuan' -o data/out/cong-van.sealed.pdf
+       '${base}/v1/signatures?field=DauCoQuan&visible=1:335:380:405:450' -o data/out/cong-van.sealed.pdf
   # … sends it to ${b.name}
   curl -sS -H "Authorization: Bearer $A" -H 'Idempotency-Key: demo-15-2026' -F file=@data/out/cong-van.sealed.pdf \\
        -F 'metadata={"to":["${b.organId}"],"codeNumber":"15","codeNotation":"VPCP-KSTT","issuedDate":"2026-03-16","subject":"V/v triển khai chữ ký số"}' \\

@@ -1,12 +1,12 @@
 /** `kyso sign`: signs a PDF with a PKCS#12 file or a PKCS#11 token, writing the result atomically. */
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseCertificate, readCertificates, SigningDigestAlgorithm } from '../cms';
+import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { PdfFile, SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
-import { buildStampAppearance, formatVietnamTime, signPdfFile, writeFileAtomically } from '../signing';
+import { buildSignerStamp, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
 import { signRemotely } from './remote-sign';
 import { SIGN_USAGE } from './usage';
 
@@ -40,6 +40,8 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       remote: { type: 'string' },
       tsa: { type: 'string' },
       visible: { type: 'string' },
+      'signature-image': { type: 'string' },
+      'seal-image': { type: 'string' },
       'api-key-file': { type: 'string' },
     },
   });
@@ -82,18 +84,14 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
     const signingTime = new Date();
     let appearance: SignatureAppearance | undefined;
+    if ((values['signature-image'] || values['seal-image']) && !values.visible) throw new AppError('USAGE', '--signature-image and --seal-image need --visible');
     if (values.visible) {
-      const parts = values.visible.split(':').map(Number);
-      if (parts.length !== 5 || parts.some((n) => !Number.isFinite(n)) || parts[0] < 1) {
-        throw new AppError('USAGE', '--visible takes PAGE:X1:Y1:X2:Y2 (page from 1, points)');
-      }
-      const leaf = parseCertificate((await signer.certificateChain())[0]);
-      const cn = /CN=([^,]+)/.exec(leaf.subject)?.[1] ?? leaf.subject;
-      const org = /(?:^|, )O=([^,]+)/.exec(leaf.subject)?.[1];
-      appearance = await buildStampAppearance({
-        pageIndex: parts[0] - 1,
-        rect: [parts[1], parts[2], parts[3], parts[4]],
-        lines: [`Ký bởi: ${cn}`, ...(org && org !== cn ? [`Cơ quan: ${org}`] : []), `Thời gian ký: ${formatVietnamTime(signingTime)}`],
+      appearance = await buildSignerStamp({
+        certificate: (await signer.certificateChain())[0],
+        placement: parsePlacement(values.visible),
+        signingTime,
+        signatureImage: values['signature-image'] ? await readInput(values['signature-image']) : undefined,
+        sealImage: values['seal-image'] ? await readInput(values['seal-image']) : undefined,
       });
     }
     if (values.remote) {

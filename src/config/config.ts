@@ -24,6 +24,7 @@ const schema = z.object({
   KYSO_PKCS11_KEY_LABEL: z.string().optional(),
   KYSO_PKCS11_PIN_FILE: z.string().optional(),
   KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
+  KYSO_SEAL_IMAGE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -45,8 +46,10 @@ export interface Config {
   /** Database connections; unset: 6 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
   dbPoolSize?: number;
   serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
-  /** JSON file: OrganId → { pkcs11Module, tokenLabel, keyLabel, pinFile } or { p12, passphraseFile }. */
+  /** JSON file: OrganId → { pkcs11Module, tokenLabel, keyLabel, pinFile } or { p12, passphraseFile }, each with an optional sealImage (PNG path). */
   agencySignersFile?: string;
+  /** PNG of the seal the server key's visible signatures show. */
+  sealImage?: string;
   logLevel: string;
 }
 
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),
     serverSigner: hsm,
     agencySignersFile: e.KYSO_AGENCY_SIGNERS_FILE,
+    sealImage: e.KYSO_SEAL_IMAGE,
     dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };

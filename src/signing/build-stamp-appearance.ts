@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { name, PdfDict, PdfRef, PdfStream, PdfString, SignatureAppearance, UpdatedObject } from '../pdf';
+import { DecodedImage, decodePng, imageObjects } from './png-image';
 
 const DEFAULT_FONT = path.join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
 
@@ -20,6 +21,10 @@ export interface StampOptions {
   fontSize?: number;
   /** RGB 0–1; Decree 30 stamps on copies are black. */
   color?: [number, number, number];
+  /** PNG of the signer's handwritten signature, drawn at the left of the stamp. */
+  signatureImage?: Buffer;
+  /** PNG of the agency's (red) seal, drawn over about the left third of the signature (Decree 30 Appendix I). */
+  sealImage?: Buffer;
 }
 
 interface Glyph { id: number; advanceWidth: number; codePoints: number[] }
@@ -47,12 +52,14 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
   // Loaded on first use: the font engine is large and most signatures are invisible.
   const fontkit = (await import('@pdf-lib/fontkit')).default;
   const font = fontkit.create(readFileSync(options.fontFile ?? DEFAULT_FONT));
-  const size = options.fontSize ?? 9;
+  const requestedSize = options.fontSize ?? 9;
   const subset = font.createSubset();
   const scale = 1000 / font.unitsPerEm;
   const cids = new Map<number, { width: number; unicode: number[] }>();
+  const lineUnits: number[] = [];
   const encodedLines = options.lines.map((line) => {
     const glyphs = font.layout(line).glyphs as unknown as Glyph[];
+    lineUnits.push(glyphs.reduce((sum, g) => sum + g.advanceWidth, 0) / font.unitsPerEm);
     return glyphs.map((g) => {
       const cid = subset.includeGlyph(g as never) as number;
       cids.set(cid, { width: Math.round(g.advanceWidth * scale), unicode: g.codePoints });
@@ -64,8 +71,33 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
   const width = Math.abs(x2 - x1);
   const height = Math.abs(y2 - y1);
   const [r, g, b] = options.color ?? [0, 0, 0];
-  const leading = size * 1.3;
-  let content = `q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\nBT /F1 ${size} Tf ${r} ${g} ${b} rg ${leading.toFixed(2)} TL 4 ${(height - size - 3).toFixed(2)} Td\n`;
+  let size = requestedSize;
+  let leading = size * 1.3;
+  // Images at the left: the signature, then the seal over its left third; the text to their right.
+  const signature = options.signatureImage ? decodePng(options.signatureImage, 'the signature image') : undefined;
+  const seal = options.sealImage ? decodePng(options.sealImage, 'the seal image') : undefined;
+  const placed: Array<{ image: DecodedImage; x: number; y: number; w: number; h: number }> = [];
+  const side = height - 4;
+  let textX = 4;
+  if (signature) {
+    const h = side * 0.8;
+    const w = Math.min(h * (signature.width / signature.height), width * 0.4);
+    const x = seal ? 2 + (side * 2) / 3 : 2;
+    placed.push({ image: signature, x, y: (height - (w * signature.height) / signature.width) / 2, w, h: (w * signature.height) / signature.width });
+    textX = x + w + 4;
+  }
+  if (seal) {
+    const w = Math.min(side, (side * seal.width) / seal.height);
+    placed.push({ image: seal, x: 2, y: 2, w, h: (w * seal.height) / seal.width });
+    textX = Math.max(textX, 2 + w + 4);
+  }
+  // The text shrinks to fit beside the images: the widest line across, all lines down.
+  const widest = Math.max(...lineUnits, 0.01);
+  size = Math.max(4, Math.min(requestedSize, (width - textX - 3) / widest, (height - 4) / (1.3 * Math.max(1, options.lines.length))));
+  leading = size * 1.3;
+  let content = `q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\n`;
+  content += placed.map((p, i) => `q ${p.w.toFixed(2)} 0 0 ${p.h.toFixed(2)} ${p.x.toFixed(2)} ${p.y.toFixed(2)} cm /Im${i + 1} Do Q\n`).join('');
+  content += `BT /F1 ${size.toFixed(2)} Tf ${r} ${g} ${b} rg ${leading.toFixed(2)} TL ${textX.toFixed(2)} ${(height - size - 3).toFixed(2)} Td\n`;
   content += encodedLines.map((hex, i) => `${i === 0 ? '' : 'T* '}<${hex}> Tj`).join('\n');
   content += '\nET';
   const tag = 'KYSOAA';
@@ -94,7 +126,9 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
       const unicodeMap = allocate();
       const type0 = allocate();
       const form = allocate();
+      const images = placed.map((p) => imageObjects(p.image, allocate));
       const objects: UpdatedObject[] = [
+        ...images.flatMap((i) => i.objects),
         { ref: fontFile, value: new PdfStream(new PdfDict([['Length1', fontBytes.length], ['Filter', name('FlateDecode')]]), deflateSync(fontBytes)) },
         {
           ref: descriptor,
@@ -127,7 +161,11 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
           value: new PdfStream(
             new PdfDict([
               ['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, width, height]],
-              ['Resources', new PdfDict([['Font', new PdfDict([['F1', type0]])]])], ['Filter', name('FlateDecode')],
+              ['Resources', new PdfDict([
+                ['Font', new PdfDict([['F1', type0]])],
+                ...(images.length > 0 ? [['XObject', new PdfDict(images.map((i, n) => [`Im${n + 1}`, i.ref]))] as [string, PdfDict]] : []),
+              ])],
+              ['Filter', name('FlateDecode')],
             ]),
             deflateSync(Buffer.from(content, 'latin1')),
           ),

@@ -14,5 +14,7 @@ export { signPdfFile } from './sign-pdf-file';
 export { requestTimestamp, requestTimestampForImprint, signatureTimestampAttribute } from './request-timestamp';
 export { addDocumentTimestamp } from './add-document-timestamp';
 export { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
+export { buildSignerStamp, parsePlacement } from './signer-stamp';
+export type { Placement, SignerStampInput } from './signer-stamp';
 export type { StampOptions } from './build-stamp-appearance';
 export { fetchOverHttp } from './fetch-over-http';

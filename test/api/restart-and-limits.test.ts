@@ -4,6 +4,7 @@ import request from 'supertest';
 import { startEmbeddedFerretDb } from '../../src/exchange';
 import { Pkcs12Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
+import { findSignatures, listFormFields, PdfFile, PdfStream } from '../../src/pdf';
 import { OUTPUT, p12Passphrase, pkiFile, ROOT, sample } from '../helpers/fixtures';
 import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
 
@@ -81,7 +82,7 @@ describe('durability and limits', () => {
 describe('server-side keys per agency', () => {
   it("when an agency has its own seal key, then /v1/signatures uses it; an agency without one gets 503 SIGNER_NOT_CONFIGURED", async () => {
     const signers = new Map([['K.01', Pkcs12Signer.open({ data: pkiFile('seal-ec384.p12'), passphrase: p12Passphrase() }) as never]]);
-    const service = await openTestService({ agencySigners: signers });
+    const service = await openTestService({ agencySigners: signers, sealImages: new Map([['K.01', sample('con-dau-mau.png')]]) });
     try {
       const keys = await seedAgencies(service, [{ organId: 'K.01', name: 'Cơ quan có khóa' }, { organId: 'K.02', name: 'Cơ quan chưa có khóa' }]);
       const signed = await request(service.app).post('/v1/signatures').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf')
@@ -89,6 +90,20 @@ describe('server-side keys per agency', () => {
       expect(signed.status).toBe(200);
       const verified = await request(service.app).post('/v1/verifications').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf').send(signed.body);
       expect(verified.body.signatures[0].signer.subject).toContain('(P-384)');
+      // visible=…: the agency's red seal image is the appearance of its signature (Decree 30 Appendix I).
+      const sealed = await request(service.app).post('/v1/signatures?field=DauCoQuan&visible=1:360:380:420:440').set(bearer(keys['K.01'].clerk))
+        .set('Content-Type', 'application/pdf').send(signed.body).buffer(true).parse(binaryBody);
+      expect(sealed.status).toBe(200);
+      const file = PdfFile.parse(sealed.body);
+      const widget = findSignatures(file).find((s) => s.fieldName === 'DauCoQuan');
+      const field = listFormFields(file).find((f) => f.fullName === 'DauCoQuan');
+      const form = file.resolve(file.resolveDict(field?.dict.get('AP'))?.get('N')) as PdfStream;
+      const seal = file.resolve(file.resolveDict(file.resolveDict(form.dict.get('Resources'))?.get('XObject'))?.get('Seal')) as PdfStream;
+      expect([widget?.fieldName, seal.dict.get('Width'), seal.dict.has('SMask')]).toEqual(['DauCoQuan', 240, true]);
+      const both = await request(service.app).post('/v1/verifications').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf').send(sealed.body);
+      expect(both.body.signatures.map((s: { intact: boolean; modificationsAllowed: boolean }) => [s.intact, s.modificationsAllowed])).toEqual([[true, true], [true, true]]);
+      const misplaced = await request(service.app).post('/v1/signatures?visible=0:1:2').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf').send(sample('cong-van.pdf'));
+      expect([misplaced.status, misplaced.body.code]).toEqual([400, 'USAGE']);
       const none = await request(service.app).post('/v1/signatures').set(bearer(keys['K.02'].clerk)).set('Content-Type', 'application/pdf').send(sample('cong-van.pdf'));
       expect([none.status, none.body.code]).toEqual([503, 'SIGNER_NOT_CONFIGURED']);
     } finally {

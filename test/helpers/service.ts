@@ -17,12 +17,15 @@ export function testTrust(): TrustStore {
   return trust;
 }
 
-export async function openTestService(options: { serverSigner?: Signer; agencySigners?: Map<string, Signer>; uploadLimitBytes?: number; uri?: string; ttl?: number } = {}): Promise<Service> {
+export async function openTestService(options: {
+  serverSigner?: Signer; agencySigners?: Map<string, Signer>; sealImages?: Map<string, Buffer>; uploadLimitBytes?: number; uri?: string; ttl?: number;
+} = {}): Promise<Service> {
   return openService({
     mongodbUri: options.uri ?? testDatabaseUri(),
     validation: createValidationContext({ trust: testTrust(), offline: true }),
     serverSigner: options.serverSigner,
     agencySigners: options.agencySigners,
+    sealImages: options.sealImages,
     uploadLimitBytes: options.uploadLimitBytes ?? 100 * 1024 * 1024,
     signingSessionTtlSeconds: options.ttl ?? 600,
   });

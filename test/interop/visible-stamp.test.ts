@@ -18,6 +18,21 @@ function meanGrey(pdf: string, x: number, yTop: number, w: number, h: number): n
   return pixels.reduce((sum, p) => sum + p, 0) / pixels.length;
 }
 
+/** Pixels of page 1 (rendered at 144 dpi) inside a rectangle given in points from the top-left, by colour. */
+function colours(pdf: string, x: number, yTop: number, w: number, h: number): { red: number; blue: number } {
+  const ppm = execFileSync('pdftoppm', ['-r', '144', '-f', '1', '-l', '1', '-x', String(x * 2), '-y', String(yTop * 2), '-W', String(w * 2), '-H', String(h * 2), pdf]);
+  const header = ppm.toString('latin1', 0, 40).split(/\s+/);
+  const pixels = ppm.subarray(ppm.length - Number(header[1]) * Number(header[2]) * 3);
+  let red = 0;
+  let blue = 0;
+  for (let i = 0; i < pixels.length; i += 3) {
+    const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]];
+    if (r > 150 && g < 100 && b < 100) red++;
+    if (b > 110 && r < 100 && g < 120) blue++;
+  }
+  return { red, blue };
+}
+
 describe('a visible signature stamp in Vietnamese', () => {
   it('when signed with --visible, then the stamp is drawn with an embedded font, its text maps back to Vietnamese, and peers accept it', async () => {
     const out = path.join(dir, 'stamped.pdf');
@@ -46,6 +61,34 @@ describe('a visible signature stamp in Vietnamese', () => {
     expect(pdfsig(out)).toMatchObject({ signatures: 1, valid: 1, lastTotal: true });
     const [field] = pyhankoValidate(out, path.join(PKI, 'root-ca.pem'));
     expect({ sound: field.sound, valid: field.judgedValid }).toEqual({ sound: true, valid: true });
+  });
+
+  it('when the signature and seal images are given, then the blue signature and the red seal are drawn inside the stamp and peers accept it', async () => {
+    const out = path.join(dir, 'stamped-images.pdf');
+    const plain = path.join(dir, 'stamped-plain.pdf');
+    const input = path.join(ROOT, 'samples', 'cong-van.pdf');
+    const sign = (target: string, extra: string[]) => runCli(['sign', input, '-o', target, '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE,
+      '--visible', '1:300:290:560:350', ...extra], () => undefined, () => undefined);
+    expect(await sign(out, ['--signature-image', path.join(ROOT, 'samples', 'chu-ky-mau.png'), '--seal-image', path.join(ROOT, 'samples', 'con-dau-mau.png')])).toBe(0);
+    expect(await sign(plain, [])).toBe(0);
+    // Inside the stamp's border (y = 290..350 is 492..552 from the top of an 842 pt page).
+    const withImages = colours(out, 303, 495, 254, 54);
+    const without = colours(plain, 303, 495, 254, 54);
+    expect(withImages.red).toBeGreaterThan(1000);
+    expect(withImages.blue).toBeGreaterThan(300);
+    expect([without.red, without.blue]).toEqual([0, 0]);
+    expect(pdfsig(out)).toMatchObject({ signatures: 1, valid: 1, lastTotal: true });
+    const [field] = pyhankoValidate(out, path.join(PKI, 'root-ca.pem'));
+    expect({ sound: field.sound, valid: field.judgedValid }).toEqual({ sound: true, valid: true });
+  });
+
+  it('when an image is not a PNG or is given without --visible, then a usage error names it', async () => {
+    const errors: string[] = [];
+    const input = path.join(ROOT, 'samples', 'cong-van.pdf');
+    const base = ['sign', input, '-o', path.join(dir, 'x.pdf'), '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE];
+    expect(await runCli([...base, '--visible', '1:300:290:560:350', '--seal-image', input], () => undefined, (l) => errors.push(l))).toBe(2);
+    expect(await runCli([...base, '--seal-image', path.join(ROOT, 'samples', 'con-dau-mau.png')], () => undefined, (l) => errors.push(l))).toBe(2);
+    expect(errors).toEqual([expect.stringContaining('the seal image is not a readable PNG'), expect.stringContaining('need --visible')]);
   });
 
   it('when a time is shown, then it is in Asia/Ho_Chi_Minh (+07:00)', () => {
