@@ -55,7 +55,7 @@ export interface SignatureReport {
   signer: { subject: string; issuer: string; serial: string } | null;
   claimedSigningTime: string | null;
   /** trusted: the TSA chains to a trust anchor, so genTime is proof of existence. */
-  timestamp: { genTime: string; tsa: string; intact: boolean; trusted: boolean } | null;
+  timestamp: { genTime: string; tsa: string; intact: boolean; trusted: boolean; revocation?: 'good' | 'revoked' | 'unknown' } | null;
   /** Which time the certificate checks used, and where it came from. */
   validationTime: { time: string; source: 'timestamp' | 'claimed' | 'now' | 'given' };
   digestAlgorithm: string | null;

@@ -288,16 +288,28 @@ const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
  * Whether a timestamp may serve as proof of existence: its TSA certificate is for time-stamping (RFC 3161
  * §2.3) and chains to a trust anchor at genTime. An untrusted timestamp is reported, not used.
  */
-function trustTimestamp(ts: TimestampFinding, pool: CertificateInfo[], context: ValidationContext): Message | undefined {
-  if (!ts.tsaCertificate) return message('TSA_UNKNOWN', 'Không tìm thấy chứng thư của đơn vị cấp dấu thời gian', 'the TSA certificate is not in the timestamp');
+async function trustTimestamp(
+  ts: TimestampFinding, pool: CertificateInfo[], embedded: { crls: Buffer[]; ocsps: Buffer[] }, context: ValidationContext,
+): Promise<{ problem?: Message; warnings: Message[]; revocation?: 'good' | 'revoked' | 'unknown' }> {
+  if (!ts.tsaCertificate) return { problem: message('TSA_UNKNOWN', 'Không tìm thấy chứng thư của đơn vị cấp dấu thời gian', 'the TSA certificate is not in the timestamp'), warnings: [] };
   if (!ts.tsaCertificate.extendedKeyUsage?.includes(TIME_STAMPING)) {
-    return message('TSA_NOT_FOR_TIMESTAMPS', 'Chứng thư của đơn vị cấp dấu thời gian không dành cho cấp dấu thời gian', 'the TSA certificate is not for time-stamping');
+    return { problem: message('TSA_NOT_FOR_TIMESTAMPS', 'Chứng thư của đơn vị cấp dấu thời gian không dành cho cấp dấu thời gian', 'the TSA certificate is not for time-stamping'), warnings: [] };
   }
   const chain = buildChain(ts.tsaCertificate, [...ts.certificates, ...pool], context.trust, ts.genTime);
   if (!chain.anchor || chain.problems.length > 0) {
-    return message('TSA_UNTRUSTED', 'Dấu thời gian không được cấp bởi đơn vị tin cậy; thời gian ký tự khai được dùng', 'the timestamp is not from a trusted TSA; the claimed signing time is used instead');
+    return { problem: message('TSA_UNTRUSTED', 'Dấu thời gian không được cấp bởi đơn vị tin cậy; thời gian ký tự khai được dùng', 'the timestamp is not from a trusted TSA; the claimed signing time is used instead'), warnings: [] };
   }
-  return undefined;
+  // The TSA's certificates must not have been revoked when the token was made (EN 319 102-1 §5.4).
+  const revocation = await checkPathRevocation(chain.path, (c) => !!context.trust.match(c), embedded, context, ts.genTime);
+  const results = [revocation.signer, ...revocation.authorities.map((a) => a.result)];
+  if (results.some((r) => r.status === 'revoked' && (!r.revokedAt || r.revokedAt <= ts.genTime))) {
+    return { problem: message('TSA_REVOKED', 'Chứng thư của đơn vị cấp dấu thời gian đã bị thu hồi trước khi cấp dấu; thời gian ký tự khai được dùng', 'the TSA certificate was revoked before the timestamp was made; the claimed signing time is used instead'), warnings: [], revocation: 'revoked' };
+  }
+  if (results.some((r) => r.status === 'unknown')) {
+    const unknown = message('TSA_REVOCATION_UNKNOWN', 'Không xác định được tình trạng thu hồi của chứng thư đơn vị cấp dấu thời gian', 'the revocation status of the TSA certificate is unknown');
+    return context.revocationMode === 'hard' ? { problem: unknown, warnings: [], revocation: 'unknown' } : { warnings: [unknown], revocation: 'unknown' };
+  }
+  return { warnings: [], revocation: 'good' };
 }
 
 function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFinding | undefined {
@@ -415,10 +427,13 @@ async function validateSignature(
   // Best known signing time: a timestamp's genTime, else the claimed /M time.
   const at = context.at ?? new Date();
   let signingTime = at;
-  const tsaProblem = timestamp && timestamp.intact && timestamp.imprintOk
-    ? trustTimestamp(timestamp, [...context.intermediates, ...dss.certificates], context)
+  const tsaCheck = timestamp && timestamp.intact && timestamp.imprintOk
+    ? await trustTimestamp(timestamp, [...context.intermediates, ...dss.certificates], { crls: [...cms.crls, ...dss.crls], ocsps: [...cms.ocsps, ...dss.ocsps] }, context)
     : undefined;
+  const tsaProblem = tsaCheck?.problem;
   if (tsaProblem) messages.push(tsaProblem);
+  if (tsaCheck) messages.push(...tsaCheck.warnings);
+  if (report.timestamp && tsaCheck?.revocation) report.timestamp.revocation = tsaCheck.revocation;
   if (report.timestamp) report.timestamp.trusted = !!timestamp?.intact && !!timestamp.imprintOk && !tsaProblem;
   if (timestamp && timestamp.intact && timestamp.imprintOk && !tsaProblem) {
     signingTime = timestamp.genTime;

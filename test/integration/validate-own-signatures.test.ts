@@ -276,6 +276,16 @@ describe('validating Kyso signatures', () => {
       const sig = report.signatures[0];
       expect([report.signatures.length, sig.indication, sig.level, sig.revocation.source, sig.revocation.authorities?.[0].source]).toEqual([1, 'TOTAL_PASSED', 'B-LT', 'embedded ocsp', 'embedded crl']);
       expect(sig.modificationsAfter).toBe('LTA_UPDATES');
+      // The TSA certificate's OCSP response is in the DSS too, so the signature timestamp is fully checked offline.
+      expect(sig.timestamp).toMatchObject({ trusted: true, revocation: 'good' });
+    });
+
+    it('when a B-T signature is validated offline without a DSS, then the TSA status is unknown: a warning in soft mode, an untrusted timestamp in hard mode', async () => {
+      const soft = (await validatePdf(bt, createValidationContext({ trust, offline: true }))).signatures[0];
+      expect([soft.timestamp?.trusted, soft.timestamp?.revocation, soft.validationTime.source]).toEqual([true, 'unknown', 'timestamp']);
+      expect(soft.messages.some((m) => m.code === 'TSA_REVOCATION_UNKNOWN')).toBe(true);
+      const hard = (await validatePdf(bt, createValidationContext({ trust, offline: true, revocationMode: 'hard' }))).signatures[0];
+      expect([hard.timestamp?.trusted, hard.validationTime.source]).toEqual([false, 'claimed']);
     });
 
     it('when extended to B-LTA, then the signature is B-LTA, the document timestamp passes, and pdfsig and pyHanko accept the file', async () => {
