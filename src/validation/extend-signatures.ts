@@ -2,8 +2,10 @@
  * Takes the signatures of a document to PAdES B-LT or B-LTA (ETSI EN 319 142-1 §5.4): every signature is
  * validated first, then the certificates of its path (and of its signature timestamp) and the OCSP
  * responses and CRLs the verdict rested on are stored in the DSS, so the document can be validated later
- * without the network; B-LTA adds a document timestamp over all of it. Only documents whose signatures
- * all pass are extended: validation data for a failing signature would preserve a wrong verdict.
+ * without the network; B-LTA adds a document timestamp over all of it. Run again on a B-LTA document, it
+ * renews it: the last document timestamp's validation data, then a new one (before the TSA certificate
+ * expires). Only documents whose signatures all pass are extended: validation data for a failing
+ * signature would preserve a wrong verdict.
  */
 import { OID, parseCertificate, readSignedData, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
@@ -41,7 +43,10 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   if (failing.length > 0) {
     throw new AppError('DOCUMENT_SIGNATURE_INVALID', `only documents whose signatures all pass are extended: ${failing.map((s) => `${s.field} ${s.indication}/${s.subIndication}`).join(', ')}`);
   }
-  const missing = signatures.flatMap((s) => [
+  // Document timestamps already there are covered too: extending a B-LTA document again is its renewal
+  // (the last timestamp's validation data, then a new timestamp over it).
+  const covered = report.signatures;
+  const missing = covered.flatMap((s) => [
     ...(s.revocation.evidence || s.revocation.source === 'trust anchor' ? [] : [s.signer?.subject ?? s.field]),
     ...(s.revocation.authorities ?? []).filter((a) => !a.evidence).map((a) => a.subject),
   ]);
@@ -82,9 +87,9 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
       if (r.evidence) tsaEvidence.push({ kind: r.evidence.kind, base64: r.evidence.der.toString('base64') });
     }
   }
-  const wanted = new Set(signatures.flatMap((s) => s.certificatePath.map((c) => c.sha256)));
+  const wanted = new Set(covered.flatMap((s) => s.certificatePath.map((c) => c.sha256)));
   const certificates = unique([...pool.filter((der) => wanted.has(parseCertificate(der).sha256)), ...timestampCertificates]);
-  const evidence = [...signatures.flatMap((s) => [s.revocation.evidence, ...(s.revocation.authorities ?? []).map((a) => a.evidence)]), ...tsaEvidence];
+  const evidence = [...covered.flatMap((s) => [s.revocation.evidence, ...(s.revocation.authorities ?? []).map((a) => a.evidence)]), ...tsaEvidence];
   const of = (kind: 'ocsp' | 'crl') => unique(evidence.flatMap((e) => (e?.kind === kind ? [Buffer.from(e.base64, 'base64')] : [])));
   const ocsps = of('ocsp');
   const crls = of('crl');

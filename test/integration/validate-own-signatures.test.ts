@@ -310,6 +310,19 @@ describe('validating Kyso signatures', () => {
       }
     });
 
+    it('when a B-LTA document is extended again (renewal), then the first document timestamp validates offline from the new DSS', async () => {
+      const once = (await extendSignatures(bt, online, { level: 'B-LTA', tsaUrl: tsa.url })).pdf;
+      const twice = (await extendSignatures(once, online, { level: 'B-LTA', tsaUrl: tsa.url })).pdf;
+      const offline = await validatePdf(twice, createValidationContext({ trust, offline: true }));
+      expect(offline.signatures.map((s) => [s.type, s.indication, s.subIndication, s.level])).toEqual([
+        ['signature', 'TOTAL_PASSED', null, 'B-LTA'],
+        ['document-timestamp', 'TOTAL_PASSED', null, 'B-LTA'],
+        // Same TSA certificate: the answer the renewal stored (issued minutes earlier) also covers the newest one.
+        ['document-timestamp', 'TOTAL_PASSED', null, 'B-LTA'],
+      ]);
+      expect(offline.signatures.slice(1).map((s) => s.revocation.source)).toEqual(['embedded ocsp', 'embedded ocsp']);
+    });
+
     it('when a signature does not pass or no TSA is given for B-LTA, then extension is refused with the reason', async () => {
       const revoked = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('revoked.p12'), passphrase: p12Passphrase() })));
       await expect(extendSignatures(revoked, online, { level: 'B-LT' })).rejects.toMatchObject({ code: 'DOCUMENT_SIGNATURE_INVALID', message: expect.stringContaining('TOTAL_FAILED/REVOKED') });
