@@ -29,6 +29,8 @@ export interface AppDeps {
   serverSigner?: Signer;
   /** Keys configured for particular agencies (their seal), by OrganId; they take precedence. */
   agencySigners?: Map<string, Signer>;
+  /** RFC 3161 TSA for server-side signatures (PAdES B-T), if configured. */
+  tsaUrl?: string;
   /** The red seal image (PNG) an agency's visible server-side signature shows, if configured. */
   sealImageFor?: (organId: string) => Buffer | undefined;
   uploadLimitBytes: number;
@@ -143,7 +145,7 @@ export function createApp(deps: AppDeps): express.Express {
     const appearance = q.visible
       ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })
       : undefined;
-    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime });
+    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsaUrl: deps.tsaUrl });
     await deps.audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.type('application/pdf').send(Buffer.concat(result.parts));
   }));

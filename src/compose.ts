@@ -20,6 +20,8 @@ export interface ServiceOptions {
   defaultSealImage?: Buffer;
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
+  /** RFC 3161 TSA: server-side and two-phase signatures get a signature time-stamp (PAdES B-T). */
+  tsaUrl?: string;
   logger?: Logger;
   /** Connections to the database; the embedded SQLite-backed server is fastest with few writers. */
   maxPoolSize?: number;
@@ -42,9 +44,10 @@ export async function openService(options: ServiceOptions) {
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => void documents.sweepOrphans().catch(() => undefined), 10 * 60_000);
   sweep.unref();
-  const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds);
+  const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsaUrl);
   const app = createApp({
     agencies, exchanges, sessions, audit, documents, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    tsaUrl: options.tsaUrl,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     defaultSealImage: config.sealImage ? readFileSync(config.sealImage) : undefined,
     uploadLimitBytes: config.uploadLimitBytes,
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
+    tsaUrl: config.tsaUrl,
     logger,
     // SQLite serialises writers: a few connections queue in the driver instead of backing off in SQLite.
     maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),

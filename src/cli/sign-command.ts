@@ -48,7 +48,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
   if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
   if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
   if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
-  if (values.remote && values.tsa) throw new AppError('USAGE', '--tsa is not available with --remote');
+  if (values.remote && values.tsa) throw new AppError('USAGE', '--tsa is not used with --remote: the service time-stamps when it has a TSA (KYSO_TSA_URL)');
   // Check the input before anyone is asked for a PIN.
   const file = PdfFile.parse(await readInput(positionals[0]));
   if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');

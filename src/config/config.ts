@@ -25,6 +25,7 @@ const schema = z.object({
   KYSO_PKCS11_PIN_FILE: z.string().optional(),
   KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
   KYSO_SEAL_IMAGE: z.string().optional(),
+  KYSO_TSA_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +51,8 @@ export interface Config {
   agencySignersFile?: string;
   /** PNG of the seal the server key's visible signatures show. */
   sealImage?: string;
+  /** RFC 3161 TSA: server-side and two-phase signatures become PAdES B-T. */
+  tsaUrl?: string;
   logLevel: string;
 }
 
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     serverSigner: hsm,
     agencySignersFile: e.KYSO_AGENCY_SIGNERS_FILE,
     sealImage: e.KYSO_SEAL_IMAGE,
+    tsaUrl: e.KYSO_TSA_URL,
     dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };

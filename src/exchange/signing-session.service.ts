@@ -10,7 +10,9 @@ import { Connection, mongo } from 'mongoose';
 import type { AuditLog } from '../audit';
 import { readCertificates, SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
-import { completeSignature, prepareSignature, PreparedSignature } from '../signing';
+import {
+  checkSignatureValue, completeSignature, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
+} from '../signing';
 import type { Caller } from './agency.service';
 import { Models } from './models';
 
@@ -24,7 +26,8 @@ export interface OpenSessionInput {
   location?: string;
 }
 
-export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number) {
+/** tsaUrl: when set, completed signatures get a signature time-stamp (PAdES B-T) from this TSA. */
+export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number, tsaUrl?: string) {
   // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'session_files' }));
@@ -36,8 +39,9 @@ export function createSigningSessionService(connection: Connection, models: Mode
     if (!['rsa-pkcs1', 'rsa-pss', 'ecdsa'].includes(scheme)) throw new AppError('INVALID_REQUEST', `unknown scheme ${scheme}`);
     const digestAlgorithm = input.digestAlgorithm ?? 'sha256';
     if (!['sha256', 'sha384', 'sha512'].includes(digestAlgorithm)) throw new AppError('INVALID_REQUEST', `unknown digest ${digestAlgorithm}`);
+    const reserve = tsaUrl ? await timestampReserve(tsaUrl, digestAlgorithm) : 0;
     const prepared = prepareSignature(input.pdf, {
-      certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location,
+      certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location, reserve,
     });
     // Expired sessions are removed here, on the next use of the collection.
     const stale = await models.SigningSession.find({ expiresAt: { $lt: new Date() } }, { sessionId: 1, originalFileId: 1 }).lean();
@@ -85,7 +89,13 @@ export function createSigningSessionService(connection: Connection, models: Mode
       certificateChain: session.chain.map((c) => Buffer.from((c as unknown as { buffer?: Buffer }).buffer ?? c)),
       signingTime: session.signingTime,
     };
-    const completed = completeSignature(prepared, Buffer.from(signatureValueB64, 'base64'));
+    const value = Buffer.from(signatureValueB64, 'base64');
+    // The time-stamp is asked for only once the value is known to verify (the token signs the value).
+    if (tsaUrl && !checkSignatureValue(prepared, value)) {
+      throw new AppError('SIGNATURE_VALUE_INVALID', 'the signature value does not verify with the signer certificate');
+    }
+    const unsigned = tsaUrl ? [signatureTimestampAttribute(await requestTimestamp(tsaUrl, value, prepared.digestAlgorithm))] : undefined;
+    const completed = completeSignature(prepared, value, unsigned);
     // Single use: only the first completion flips `used`.
     const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });
     if (claimed.modifiedCount === 0) throw new AppError('SESSION_USED', 'this signing session was already completed');

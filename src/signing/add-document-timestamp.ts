@@ -6,13 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { SigningDigestAlgorithm } from '../cms';
 import { addSignatureField, embedSignatureContents, PdfFile, signedRanges } from '../pdf';
-import { requestTimestampForImprint } from './request-timestamp';
+import { requestTimestampForImprint, timestampReserve } from './request-timestamp';
 
 export async function addDocumentTimestamp(input: Buffer, tsaUrl: string, digest: SigningDigestAlgorithm = 'sha256'): Promise<Buffer> {
   const file = PdfFile.parse(input);
-  // The token's size is learnt from a dry run against the same TSA, so /Contents is sized, not guessed.
-  const size = (await requestTimestampForImprint(tsaUrl, createHash(digest).update('size').digest(), digest)).length + 64;
-  const prepared = addSignatureField(file, { kind: 'document-timestamp', subFilter: 'ETSI.RFC3161', contentsSize: size });
+  const prepared = addSignatureField(file, { kind: 'document-timestamp', subFilter: 'ETSI.RFC3161', contentsSize: await timestampReserve(tsaUrl, digest) });
   const hash = createHash(digest);
   for (const part of signedRanges(prepared)) hash.update(part);
   const token = await requestTimestampForImprint(tsaUrl, hash.digest(), digest);

@@ -48,6 +48,23 @@ export async function requestTimestampForImprint(tsaUrl: string, imprint: Buffer
   return Buffer.from(response.timeStampToken.toSchema().toBER());
 }
 
+const sizes = new Map<string, { size: number; until: number }>();
+const SIZE_TTL_MS = 10 * 60_000;
+
+/**
+ * Room to reserve in /Contents for a token from this TSA: learnt from a dry run and remembered for ten
+ * minutes (a TSA that changes its certificates is asked again), plus a margin for the varying parts
+ * (nonce, fractional seconds).
+ */
+export async function timestampReserve(tsaUrl: string, digest: SigningDigestAlgorithm = 'sha256'): Promise<number> {
+  const key = `${digest} ${tsaUrl}`;
+  const known = sizes.get(key);
+  if (known && known.until > Date.now()) return known.size;
+  const size = (await requestTimestampForImprint(tsaUrl, createHash(digest).update('size').digest(), digest)).length + 64;
+  sizes.set(key, { size, until: Date.now() + SIZE_TTL_MS });
+  return size;
+}
+
 /** The unsigned attribute carrying a signature time-stamp token. */
 export function signatureTimestampAttribute(token: Buffer): pkijs.Attribute {
   return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(new Uint8Array(token).buffer).result] });

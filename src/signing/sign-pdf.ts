@@ -5,7 +5,7 @@ import type { SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import type { PdfFile, SignatureAppearance } from '../pdf';
 import type { Signer } from '../signers';
 import { completeSignature, CompletedSignature, prepareSignature } from './prepare-signature';
-import { requestTimestamp, signatureTimestampAttribute } from './request-timestamp';
+import { requestTimestamp, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
 
 export interface SignPdfOptions {
   digestAlgorithm?: SigningDigestAlgorithm;
@@ -26,7 +26,7 @@ export async function signPdf(input: Buffer | PdfFile, signer: Signer, options: 
   const scheme = options.scheme ?? (await signer.schemes())[0];
   const digest = options.digestAlgorithm ?? 'sha256';
   // The token's size is learnt from a dry run against the same TSA, so /Contents is sized, not guessed.
-  const reserve = options.tsaUrl ? (await requestTimestamp(options.tsaUrl, Buffer.alloc(32), digest)).length + 64 : 0;
+  const reserve = options.tsaUrl ? await timestampReserve(options.tsaUrl, digest) : 0;
   const prepared = prepareSignature(input, { ...options, certificateChain: chain, scheme, reserve });
   const value = await signer.sign(prepared.dataToSign, prepared.digestAlgorithm, scheme);
   const unsigned = options.tsaUrl ? [signatureTimestampAttribute(await requestTimestamp(options.tsaUrl, value, digest))] : undefined;

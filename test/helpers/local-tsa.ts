@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PKI } from './fixtures';
 
-export async function startLocalTsa(): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startLocalTsa(): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
+  let requests = 0;
   const server: Server = createServer((req, res) => {
+    requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -22,5 +24,5 @@ export async function startLocalTsa(): Promise<{ url: string; close: () => Promi
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/tsa`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}/tsa`, close: () => new Promise((r) => server.close(() => r())), requests: () => requests };
 }

@@ -19,6 +19,7 @@ export function testTrust(): TrustStore {
 
 export async function openTestService(options: {
   serverSigner?: Signer; agencySigners?: Map<string, Signer>; sealImages?: Map<string, Buffer>; uploadLimitBytes?: number; uri?: string; ttl?: number;
+  tsaUrl?: string;
 } = {}): Promise<Service> {
   return openService({
     mongodbUri: options.uri ?? testDatabaseUri(),
@@ -26,6 +27,7 @@ export async function openTestService(options: {
     serverSigner: options.serverSigner,
     agencySigners: options.agencySigners,
     sealImages: options.sealImages,
+    tsaUrl: options.tsaUrl,
     uploadLimitBytes: options.uploadLimitBytes ?? 100 * 1024 * 1024,
     signingSessionTtlSeconds: options.ttl ?? 600,
   });
