@@ -35,14 +35,17 @@ async function main(): Promise<void> {
   const sealImages = new Map<string, Buffer>();
   let server: Server | undefined;
   let service: Awaited<ReturnType<typeof openService>> | undefined;
-  const shutdown = async (signal: string): Promise<void> => {
-    logger.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  release = async (): Promise<void> => {
+    await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
     await service?.close().catch(() => undefined);
     await signer?.close().catch(() => undefined);
     for (const s of agencySigners.values()) await s.close().catch(() => undefined);
     for (const m of modules.values()) m.close();
-    await db?.stop();
+    await db?.stop().catch(() => undefined);
+  };
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    await release?.();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -87,8 +90,12 @@ async function main(): Promise<void> {
     maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),
   });
   const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
-  server = await new Promise<Server>((resolve) => {
-    const s = service?.app.listen(config.port, config.host, () => resolve(s as Server)) as Server;
+  server = await new Promise<Server>((resolve, reject) => {
+    // Express 5 calls this back on 'listening' and on 'error' alike.
+    const s = service?.app.listen(config.port, config.host, (error?: NodeJS.ErrnoException) => {
+      if (!error) resolve(s as Server);
+      else reject(new Error(error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (set PORT)` : error.message));
+    }) as Server;
   });
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
@@ -113,7 +120,11 @@ Demo API keys: ${demo.file} (mode 0600). Try:
   }
 }
 
-main().catch((error) => {
+/** Stops what was started (embedded database, tokens), also when start-up fails half-way. */
+let release: (() => Promise<void>) | undefined;
+
+main().catch(async (error) => {
   process.stderr.write(`kyso: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await release?.();
   process.exit(1);
 });

@@ -97,6 +97,32 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
 
 
+  // Certificates already stored as evidence (in this process): each is written once, on first sight.
+  const storedCertificates = new Set<string>();
+
+  /**
+   * Moves the certificates of a report's paths into the evidence store (content-addressed, once each) and
+   * returns the report without them; report() puts them back, so a stored verdict can be replayed.
+   */
+  async function keepCertificates(report: DocumentReport): Promise<Record<string, unknown>> {
+    const copy = JSON.parse(JSON.stringify(report)) as DocumentReport;
+    const fresh = new Map<string, { sha256: string; der: Buffer; subject: string }>();
+    for (const entry of copy.signatures.flatMap((s) => s.certificatePath)) {
+      if (entry.der && !storedCertificates.has(entry.sha256)) fresh.set(entry.sha256, { sha256: entry.sha256, der: Buffer.from(entry.der, 'base64'), subject: entry.subject });
+      delete entry.der;
+    }
+    if (fresh.size > 0) {
+      // Unordered: a certificate another request stored meanwhile is a duplicate key, which is fine.
+      await models.EvidenceCertificate.collection.insertMany([...fresh.values()].map((c) => ({ ...c, firstSeen: new Date() })), { ordered: false })
+        .catch((error: { code?: number; writeErrors?: Array<{ code?: number }> }) => {
+          const errors = error.writeErrors ?? [error];
+          if (!errors.every((e) => e.code === 11000)) throw error;
+        });
+      for (const sha of fresh.keys()) storedCertificates.add(sha);
+    }
+    return copy as unknown as Record<string, unknown>;
+  }
+
   function arrivalHistory(report: DocumentReport, at: Date, byOrganId: string): StatusEntry[] {
     const history: StatusEntry[] = [{ status: STATUS.ARRIVED, at, byOrganId }];
     const failing = report.error ? 'PDF_MALFORMED' : report.indication === 'NO_SIGNATURE' ? 'NO_SIGNATURE'
@@ -138,7 +164,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     // which is also what makes them race-free; a replay then answers with the first exchange.
 
     const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
-    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256 });
+    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256, includeCertificates: true });
     if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
     if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
     if (report.indication === 'TOTAL_FAILED') {
@@ -172,7 +198,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: await keepCertificates(report),
       })).toObject();
     } catch (error) {
       await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
@@ -185,7 +211,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     }
     const now = new Date();
     const strict = agencies.some((a) => a.trustPolicy?.acceptPublicCa === false)
-      ? await validatePdf(input.pdf, officialOnly, input.fileName, { fileSha256: sha256 })
+      ? await validatePdf(input.pdf, officialOnly, input.fileName, { fileSha256: sha256, includeCertificates: true })
       : undefined;
     const recipients: RecipientDoc[] = agencies.map((a) => {
       // Verified at receipt under the recipient's own policy; a failure is returned automatically.
@@ -226,7 +252,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
     const agency = await models.Agency.findOne({ organId: caller.organId }).lean();
     const policy = agency?.trustPolicy?.acceptPublicCa === false ? officialOnly : validation;
-    const report = await validatePdf(input.pdf, policy, input.fileName, { fileSha256: sha256 });
+    const report = await validatePdf(input.pdf, policy, input.fileName, { fileSha256: sha256, includeCertificates: true });
     const verification = summariseReport(report);
     const year = meta.issuedDate.getUTCFullYear();
     const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
@@ -239,7 +265,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: JSON.parse(JSON.stringify(report)),
+        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: await keepCertificates(report),
       })).toObject();
     } catch (error) {
       await documents.discard([fileId]);
@@ -295,7 +321,12 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   async function report(caller: Caller, exchangeId: string): Promise<Record<string, unknown>> {
     const { exchange } = await access(caller, exchangeId);
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { report: true } });
-    return exchange.report ?? {};
+    const stored = (exchange.report ?? {}) as unknown as Partial<DocumentReport>;
+    const paths = (stored.signatures ?? []).flatMap((s) => s.certificatePath ?? []);
+    const certificates = await models.EvidenceCertificate.find({ sha256: { $in: [...new Set(paths.map((c) => c.sha256))] } }).lean();
+    const der = new Map(certificates.map((c) => [c.sha256, Buffer.from((c.der as unknown as { buffer?: Buffer }).buffer ?? c.der).toString('base64')]));
+    for (const entry of paths) if (der.has(entry.sha256)) entry.der = der.get(entry.sha256);
+    return stored as Record<string, unknown>;
   }
 
   /** The main document (attachment undefined) or attachment number `attachment` (0-based). */

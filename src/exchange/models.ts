@@ -112,6 +112,13 @@ export interface SigningSessionDoc {
   createdAt: Date;
 }
 
+export interface EvidenceCertificateDoc {
+  sha256: string;
+  der: Buffer;
+  subject?: string;
+  firstSeen: Date;
+}
+
 export function createModels(connection: Connection) {
   const agency = new Schema<AgencyDoc>({
     organId: { type: String, required: true, match: organIdPattern },
@@ -207,12 +214,22 @@ export function createModels(connection: Connection) {
   });
   session.index({ sessionId: 1 }, { unique: true });
 
+  // Certificates that verdicts rested on, stored once each by content (reports refer to them by SHA-256).
+  const certificate = new Schema<EvidenceCertificateDoc>({
+    sha256: { type: String, required: true },
+    der: { type: Buffer, required: true },
+    subject: String,
+    firstSeen: { type: Date, default: () => new Date() },
+  });
+  certificate.index({ sha256: 1 }, { unique: true });
+
   return {
     Agency: connection.model<AgencyDoc>('Agency', agency, 'agencies'),
     ApiKey: connection.model<ApiKeyDoc>('ApiKey', apiKey, 'api_keys'),
     Exchange: connection.model<ExchangeDoc>('Exchange', exchange, 'exchanges'),
     Recipient: connection.model<RecipientDoc>('Recipient', recipient, 'exchange_recipients'),
     SigningSession: connection.model<SigningSessionDoc>('SigningSession', session, 'signing_sessions'),
+    EvidenceCertificate: connection.model<EvidenceCertificateDoc>('EvidenceCertificate', certificate, 'evidence_certificates'),
   };
 }
 

@@ -37,6 +37,8 @@ export interface CertificateSummary {
   notBefore: string;
   notAfter: string;
   sha256: string;
+  /** The certificate itself (base64 DER), when asked for (reports kept as evidence). */
+  der?: string;
 }
 
 export interface RevocationSummary {

@@ -27,6 +27,8 @@ export interface ValidatePdfOptions {
   /** The file's SHA-256 when the caller already has it; else computed only with hashFile. */
   fileSha256?: string;
   hashFile?: boolean;
+  /** Put each path certificate's DER (base64) in the report, so the verdict can be replayed from it alone. */
+  includeCertificates?: boolean;
 }
 
 export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string, options: ValidatePdfOptions = {}): Promise<DocumentReport> {
@@ -63,7 +65,7 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   const docMdp = certificationPermissions(file);
   for (const sig of [...found, ...orphans]) {
     try {
-      const result = await validateSignature(bytes, file, sig, ends, dss, docMdp, context);
+      const result = await validateSignature(bytes, file, sig, ends, dss, docMdp, context, options.includeCertificates === true);
       if (orphans.includes(sig)) {
         // A signature no field shows (ISO 32000-1 §12.7.4.5): a viewer lists nothing, so it is reported as
         // hidden and cannot count as a valid signature of the document.
@@ -328,6 +330,7 @@ function describeDigest(oid: string): string | undefined {
 
 async function validateSignature(
   bytes: Buffer, final: PdfFile, sig: FoundSignature, ends: number[], dss: Dss, docMdp: { p: number; sigNum?: number } | undefined, context: ValidationContext,
+  withCertificates: boolean,
 ): Promise<SignatureReport> {
   const messages: Message[] = [];
   const m = sig.dict.get('M');
@@ -463,6 +466,7 @@ async function validateSignature(
     const chain = buildChain(cms.signer, pool, context.trust, signingTime);
     report.certificatePath = chain.path.map((c) => ({
       subject: c.subject, issuer: c.issuer, serial: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256,
+      ...(withCertificates ? { der: c.der.toString('base64') } : {}),
     }));
     report.trustAnchor = chain.anchor?.subject ?? null;
     messages.push(...chain.problems);

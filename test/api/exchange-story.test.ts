@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer } from '../../src/signers';
-import { toPem } from '../../src/cms';
+import { parseCertificate, toPem } from '../../src/cms';
 import type { Service } from '../../src/compose';
 import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
@@ -107,6 +107,9 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(read.status).toBe(200);
     const full = await request(service.app).get(`/v1/exchanges/${exchangeId}/report`).set(bearer(keys[B.organId].archivist));
     expect(full.body.signatures.map((s: { certificatePath: unknown[] }) => s.certificatePath.length)).toEqual([3, 3]);
+    // The stored report carries the certificates themselves, so the verdict can be replayed from it alone.
+    const path0 = full.body.signatures[0].certificatePath as Array<{ der: string; sha256: string }>;
+    expect(path0.map((c) => parseCertificate(Buffer.from(c.der, 'base64')).sha256)).toEqual(path0.map((c) => c.sha256));
     const change = await request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[B.organId].archivist)).send({ status: '04' });
     expect([change.status, change.body.code]).toEqual([403, 'FORBIDDEN']);
     const audit = await request(service.app).get('/v1/audit/verify').set(bearer(keys[A.organId].archivist));

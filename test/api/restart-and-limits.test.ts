@@ -1,4 +1,6 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import * as path from 'node:path';
 import request from 'supertest';
 import { startEmbeddedFerretDb } from '../../src/exchange';
@@ -44,6 +46,30 @@ describe('durability and limits', () => {
     } finally {
       await service.close();
       await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the port is taken, then the service says so, exits 1 and leaves no database process behind', async () => {
+    const busy = createNetServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (busy.address() as { port: number }).port;
+    const dataDir = path.join(OUTPUT, `port-taken-${process.pid}`);
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', KYSO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+      delete env.MONGODB_URI; // the embedded database, started and then stopped again
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect([code, stderr.trim()]).toEqual([1, `kyso: cannot start: port ${port} on 127.0.0.1 is in use (set PORT)`]);
+      const left = spawnSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).stdout.trim();
+      expect(left).toBe('');
+    } finally {
+      busy.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
