@@ -20,7 +20,7 @@ const dist = (m) => require(path.join(root, 'dist', m));
   trust.add(fs.readFileSync(path.join(pki, 'root-ca.der')));
   const service = await openService({
     mongodbUri: db.uri, validation: createValidationContext({ trust, offline: true }), uploadLimitBytes: 100 * 1024 * 1024, signingSessionTtlSeconds: 600, // As the service does for its embedded database (src/main.ts).
-    maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 6),
+    maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 4),
   });
   await service.agencies.registerAgency({ organId: 'BENCH.A', name: 'A' });
   await service.agencies.registerAgency({ organId: 'BENCH.B', name: 'B' });
