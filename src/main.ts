@@ -14,7 +14,7 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './
 import { createValidationContext } from './validation';
 
 const ROOT = path.join(__dirname, '..');
-const EMBEDDED_POOL_SIZE = 4;
+const EMBEDDED_POOL_SIZE = 5;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, ROOT);

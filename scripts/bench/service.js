@@ -2,7 +2,6 @@
 // a running service (its own embedded FerretDB), measured with autocannon. Prints JSON rows.
 const fs = require('node:fs');
 const path = require('node:path');
-const autocannon = require('autocannon');
 const root = path.join(__dirname, '..', '..');
 const dist = (m) => require(path.join(root, 'dist', m));
 
@@ -20,7 +19,7 @@ const dist = (m) => require(path.join(root, 'dist', m));
   trust.add(fs.readFileSync(path.join(pki, 'root-ca.der')));
   const service = await openService({
     mongodbUri: db.uri, validation: createValidationContext({ trust, offline: true }), uploadLimitBytes: 100 * 1024 * 1024, signingSessionTtlSeconds: 600, // As the service does for its embedded database (src/main.ts).
-    maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 4),
+    maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 5),
   });
   await service.agencies.registerAgency({ organId: 'BENCH.A', name: 'A' });
   await service.agencies.registerAgency({ organId: 'BENCH.B', name: 'B' });
@@ -29,25 +28,16 @@ const dist = (m) => require(path.join(root, 'dist', m));
   const pdf = joinParts(await signPdf(fs.readFileSync(path.join(root, 'samples', 'cong-van.pdf')), signer));
   const server = await new Promise((resolve) => { const s = service.app.listen(0, '127.0.0.1', () => resolve(s)); });
   const url = `http://127.0.0.1:${server.address().port}`;
-  const boundary = 'kysobench';
-  let n = 0;
-  const multipart = () => {
-    n++;
-    const meta = JSON.stringify({ to: ['BENCH.B'], codeNumber: String(n), codeNotation: 'BENCH', issuedDate: '2026-11-26', subject: 'bench' });
-    return Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${meta}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-      pdf, Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-  };
   const probe = await fetch(`${url}/v1/verifications`, { method: 'POST', headers: { Authorization: `Bearer ${clerk}`, 'Content-Type': 'application/pdf' }, body: pdf });
   if (probe.status !== 200) throw new Error(`probe failed: ${probe.status} ${await probe.text()}`);
-  const run = (opts) => new Promise((resolve, reject) => autocannon({ connections: 16, duration: 10, ...opts, url: url + opts.path }, (e, r) => (e ? reject(e) : resolve(r))));
-  const verify = await run({ method: 'POST', path: '/v1/verifications', headers: { Authorization: `Bearer ${clerk}`, 'Content-Type': 'application/pdf' }, body: pdf });
-  const send = await run({
-    method: 'POST', path: '/v1/exchanges',
-    requests: [{ setupRequest: (req) => ({ ...req, path: '/v1/exchanges', headers: { Authorization: `Bearer ${clerk}`, 'Idempotency-Key': `bench-${process.pid}-${n + 1}-key`, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: multipart() }) }],
-  });
-  const row = (name, r, target) => ({ name, perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, target });
+  // The load comes from another process, as it would against a deployed service.
+  const pdfFile = path.join(dataDir, 'bench-signed.pdf');
+  fs.writeFileSync(pdfFile, pdf);
+  const { execFile } = require('node:child_process');
+  const run = (mode) => new Promise((resolve, reject) => execFile(process.execPath, [path.join(__dirname, 'load.js'), url, clerk, pdfFile, mode], (e, out) => (e ? reject(e) : resolve(JSON.parse(out.trim().split('\n').pop())))));
+  const verify = await run('verify');
+  const send = await run('send');
+  const row = (name, r, target) => ({ name, ...r, target });
   console.log(JSON.stringify([row('verifications of a 1-page signed PDF (req/s)', verify, '≥ 300/s, p99 < 250 ms'), row('exchange sends of a 1-page signed PDF (req/s)', send, '≥ 150/s, p99 < 250 ms')]));
   await new Promise((resolve) => server.close(resolve));
   await service.close();

@@ -44,7 +44,7 @@ export interface Config {
   signingSessionTtlSeconds: number;
   demo: boolean;
   ferretdbBin: string;
-  /** Database connections; unset: 4 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
+  /** Database connections; unset: 5 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
   dbPoolSize?: number;
   serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
   /** JSON file: OrganId → { pkcs11Module, tokenLabel, keyLabel, pinFile } or { p12, passphraseFile }, each with an optional sealImage (PNG path). */

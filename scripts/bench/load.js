@@ -1,0 +1,31 @@
+// Load generator for the service benchmark, in its own process so it does not share the service's event
+// loop: autocannon at concurrency 16 for 10 s. Prints one JSON object (autocannon's summary figures).
+//   node load.js URL API_KEY PDF_FILE verify|send
+const fs = require('node:fs');
+const autocannon = require('autocannon');
+
+const [, , url, apiKey, pdfFile, mode] = process.argv;
+const pdf = fs.readFileSync(pdfFile);
+const boundary = 'kysobench';
+let n = 0;
+const multipart = () => {
+  n++;
+  const meta = JSON.stringify({ to: ['BENCH.B'], codeNumber: String(n), codeNotation: `BENCH-${process.pid}`, issuedDate: '2026-11-26', subject: 'bench' });
+  return Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${meta}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+    pdf, Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+};
+const options = mode === 'send'
+  ? {
+    method: 'POST', url: `${url}/v1/exchanges`,
+    requests: [{ setupRequest: (req) => ({ ...req, path: '/v1/exchanges', headers: { Authorization: `Bearer ${apiKey}`, 'Idempotency-Key': `bench-${process.pid}-${n + 1}-key`, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: multipart() }) }],
+  }
+  : { method: 'POST', url: `${url}/v1/verifications`, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/pdf' }, body: pdf };
+autocannon({ connections: 16, duration: 10, ...options }, (error, r) => {
+  if (error) {
+    console.error(error);
+    process.exit(1);
+  }
+  console.log(JSON.stringify({ perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx }));
+});
