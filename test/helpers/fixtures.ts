@@ -7,7 +7,7 @@ export const PKI = path.join(ROOT, 'test', 'fixtures', 'pki');
 export const SOFTHSM_MODULE = process.env.KYSO_PKCS11_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';
 export const TOKEN_LABEL = 'kyso-test';
 /** The token wrong-PIN tests use (a failed login rewrites the token's file; see setup-test-fixtures.sh). */
-export const PIN_TEST_TOKEN_LABEL = 'kyso-test-pin';
+export const PIN_TEST_TOKEN_LABEL = 'kyso-pin-test';
 export const PIN_FILE = path.join(ROOT, 'test', 'fixtures', 'softhsm', 'user-pin');
 export const P12_PASSPHRASE_FILE = path.join(PKI, 'p12-passphrase.txt');
 // The shared corpus lives beside the checkout; KYSO_SHARED_DIR overrides where that is.
