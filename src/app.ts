@@ -216,6 +216,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/v1/exchanges/:id', auth(), wrap(async (req, res) => {
     res.json(await deps.exchanges.get(req.caller, String(req.params.id)));
   }));
+  // Archival re-verification of the stored document (?at=ISO-8601 validates as of that time).
+  app.post('/v1/exchanges/:id/verifications', auth(), wrap(async (req, res) => {
+    const at = typeof req.query.at === 'string' ? new Date(req.query.at) : undefined;
+    if (at && Number.isNaN(at.getTime())) throw new AppError('INVALID_REQUEST', 'at must be an ISO-8601 time');
+    res.json(await deps.exchanges.reverify(req.caller, String(req.params.id), { at }));
+  }));
+  app.get('/v1/exchanges/:id/evidence', auth(), wrap(async (req, res) => {
+    res.setHeader('Content-Disposition', `attachment; filename="evidence-${encodeURIComponent(String(req.params.id))}.json"`);
+    res.json(await deps.exchanges.evidence(req.caller, String(req.params.id)));
+  }));
   app.get('/v1/exchanges/:id/report', auth(), wrap(async (req, res) => {
     res.json(await deps.exchanges.report(req.caller, String(req.params.id)));
   }));

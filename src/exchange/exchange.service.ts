@@ -329,6 +329,41 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return stored as Record<string, unknown>;
   }
 
+  /**
+   * Archival re-verification: the stored document is read back, checked against the SHA-256 recorded when
+   * it was accepted, and validated again now (or as of `at`). Nothing is written but the access log.
+   */
+  async function reverify(caller: Caller, exchangeId: string, options: { at?: Date } = {}) {
+    const { exchange } = await access(caller, exchangeId);
+    const chunks: Buffer[] = [];
+    for await (const chunk of documents.open(exchange.fileId as unknown as mongo.ObjectId)) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const fresh = await validatePdf(bytes, { ...validation, at: options.at }, exchange.fileName, { fileSha256: sha256, includeCertificates: true });
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reverified: fresh.indication, at: options.at?.toISOString() ?? null } });
+    return { exchangeId, storedSha256: exchange.sha256, sha256, storedIntact: sha256 === exchange.sha256, acceptedVerdict: exchange.verification, report: fresh };
+  }
+
+  /**
+   * Everything an auditor needs to replay how an exchange went, in one JSON document: the header and each
+   * recipient's history, the report made at acceptance with its certificates and revocation evidence, the
+   * audit events about the exchange, and whether the whole audit chain is intact.
+   */
+  async function evidence(caller: Caller, exchangeId: string) {
+    const { exchange, recipients } = await access(caller, exchangeId);
+    const receiptReport = await report(caller, exchangeId);
+    const events = await audit.list({ subject: exchangeId }, 10_000);
+    const chain = await audit.verify();
+    return {
+      generatedAt: new Date().toISOString(),
+      exchange: view(exchange, recipients),
+      document: { fileName: exchange.fileName, size: exchange.size, sha256: exchange.sha256 },
+      receiptReport,
+      auditEvents: events.map(({ seq, at, type, organId, keyId, details, hash, prevHash }) => ({ seq, at, type, organId, keyId, details, hash, prevHash })),
+      auditChain: chain,
+    };
+  }
+
   /** The main document (attachment undefined) or attachment number `attachment` (0-based). */
   async function openDocument(caller: Caller, exchangeId: string, attachment?: number): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
     const { exchange, own, isSender } = await access(caller, exchangeId);
@@ -438,7 +473,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return stats;
   }
 
-  return { send, receive, get, report, openDocument, list, changeStatus, recall, statistics };
+  return { send, receive, get, report, reverify, evidence, openDocument, list, changeStatus, recall, statistics };
 }
 
 export type ExchangeService = ReturnType<typeof createExchangeService>;

@@ -110,6 +110,21 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     // The stored report carries the certificates themselves, so the verdict can be replayed from it alone.
     const path0 = full.body.signatures[0].certificatePath as Array<{ der: string; sha256: string }>;
     expect(path0.map((c) => parseCertificate(Buffer.from(c.der, 'base64')).sha256)).toEqual(path0.map((c) => c.sha256));
+    // Re-verification years later reads the stored bytes back, checks them against the recorded hash, validates again.
+    const again = await request(service.app).post(`/v1/exchanges/${exchangeId}/verifications`).set(bearer(keys[B.organId].archivist));
+    expect([again.status, again.body.storedIntact, again.body.sha256 === again.body.storedSha256]).toEqual([200, true, true]);
+    expect(again.body.report.signatures.map((s: { intact: boolean }) => s.intact)).toEqual([true, true]);
+    const past = await request(service.app).post(`/v1/exchanges/${exchangeId}/verifications?at=2000-01-01T00:00:00Z`).set(bearer(keys[B.organId].archivist));
+    expect(past.body.report.signatures[0].validationTime).toMatchObject({ source: expect.stringMatching(/given|claimed/) });
+    const badAt = await request(service.app).post(`/v1/exchanges/${exchangeId}/verifications?at=yesterday`).set(bearer(keys[B.organId].archivist));
+    expect([badAt.status, badAt.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    // The evidence package: header, histories, acceptance report with certificates, audit events, chain check.
+    const pack = await request(service.app).get(`/v1/exchanges/${exchangeId}/evidence`).set(bearer(keys[B.organId].archivist));
+    expect(pack.status).toBe(200);
+    expect(pack.body.document.sha256).toBe(again.body.storedSha256);
+    expect(pack.body.receiptReport.signatures[0].certificatePath[0].der).toEqual(expect.any(String));
+    expect(pack.body.auditEvents.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['exchange.sent', 'exchange.status-changed', 'exchange.read']));
+    expect(pack.body.auditChain.intact).toBe(true);
     const change = await request(service.app).post(`/v1/exchanges/${exchangeId}/status`).set(bearer(keys[B.organId].archivist)).send({ status: '04' });
     expect([change.status, change.body.code]).toEqual([403, 'FORBIDDEN']);
     const audit = await request(service.app).get('/v1/audit/verify').set(bearer(keys[A.organId].archivist));
@@ -127,6 +142,9 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect([peek.status, peek.body.code]).toEqual([404, 'NOT_FOUND']);
     const peekDoc = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/document`).set(bearer(keys[C.organId].receiver));
     expect(peekDoc.status).toBe(404);
+    const peekEvidence = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/evidence`).set(bearer(keys[C.organId].archivist));
+    const peekReverify = await request(service.app).post(`/v1/exchanges/${onlyB.body.exchangeId}/verifications`).set(bearer(keys[C.organId].archivist));
+    expect([peekEvidence.status, peekReverify.status]).toEqual([404, 404]);
 
     const issued = await request(service.app).post(`/v1/admin/agencies/${C.organId}/api-keys`).set(bearer(keys[A.organId].admin)).send({ role: 'receiver' });
     expect(issued.status).toBe(201);
