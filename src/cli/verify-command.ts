@@ -74,6 +74,8 @@ function printTable(report: DocumentReport, en: boolean, out: (line: string) => 
     out(`  [${s.field}] ${s.indication}${s.subIndication ? ` / ${s.subIndication}` : ''}`);
     out(`    ${en ? 'signer' : 'người ký'}: ${s.signer?.subject ?? '-'}`);
     out(`    ${en ? 'signing time' : 'thời gian ký'}: ${showTime(s.timestamp?.genTime ?? s.claimedSigningTime)}${s.timestamp ? (en ? ' (timestamp)' : ' (dấu thời gian)') : ''}`);
+    const revocation = s.revocation.status === 'not-checked' ? '-' : `${s.revocation.status}${s.revocation.source ? ` (${s.revocation.source})` : ''}`;
+    out(`    ${en ? 'trust anchor' : 'chứng thư gốc'}: ${s.trustAnchor ?? '-'}; ${en ? 'revocation' : 'thu hồi'}: ${revocation}`);
     out(`    ${en ? 'intact' : 'toàn vẹn'}: ${s.intact ? (en ? 'yes' : 'có') : en ? 'NO' : 'KHÔNG'}; ${en ? 'coverage' : 'phạm vi'}: ${s.coverage}; ${en ? 'changes after signing' : 'sửa đổi sau khi ký'}: ${s.modificationsAfter}${s.modificationsAllowed ? '' : en ? ' (not allowed)' : ' (không được phép)'}; ${en ? 'level' : 'mức'}: ${s.level}`);
     for (const m of s.messages) out(`    - ${en ? m.en : m.vi}`);
   }

@@ -60,5 +60,7 @@ describe('kyso verify', () => {
     const result = await cli('verify', signed, '--trust', trustDir, '--offline');
     expect(result.out).toContain('người ký');
     expect(result.out).toMatch(/\+07:00/);
+    // The anchor the chain ends at, and the revocation status (offline: unknown).
+    expect(result.out).toMatch(/chứng thư gốc: CN=Kyso Test Root CA, O=Kyso Test PKI, C=VN; thu hồi: unknown/);
   });
 });
