@@ -49,7 +49,7 @@ export async function startEmbeddedFerretDb(binary: string, dataDir: string, dat
   const port = await freePort();
   const child = spawn(
     binary,
-    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'],
+    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'],
     // Its own log file: inheriting stderr would keep a parent's pipes open after the parent is done.
     { stdio: ['ignore', 'ignore', openSync(path.join(dir, 'ferretdb.log'), 'a')] },
   );
