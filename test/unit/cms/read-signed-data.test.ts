@@ -44,3 +44,32 @@ describe('readSignedData', () => {
     expect(() => readSignedData(cms.subarray(0, 40))).toThrow();
   });
 });
+
+describe('reading hostile DER', () => {
+  const chain = [pkiFile('official-rsa.der'), pkiFile('issuing-ca.der')];
+  const attrs = buildSignedAttributes({ contentDigest: createHash('sha256').update('x').digest(), digestAlgorithm: 'sha256', signerCertificate: chain[0] });
+  const cms = buildSignedData({
+    signedAttributes: attrs, signatureValue: sign('sha256', attrs, createPrivateKey(pkiFile('official-rsa.key'))), digestAlgorithm: 'sha256', scheme: 'rsa-pkcs1', certificates: chain,
+  });
+
+  it('when CMS and certificate bytes are mutated at random, then each read returns or throws an Error quickly', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 400; i++) {
+      for (const original of [cms, chain[0]]) {
+        const bytes = Buffer.from(original);
+        for (let j = 0; j < 1 + (i % 6); j++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+        const input = i % 5 === 0 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+        const started = Date.now();
+        for (const read of [() => readSignedData(input), () => parseCertificate(input)]) {
+          try {
+            read();
+          } catch (error) {
+            expect(typeof (error as Error).message).toBe('string');
+          }
+        }
+        expect(Date.now() - started).toBeLessThan(500);
+      }
+    }
+  });
+});
