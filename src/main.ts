@@ -10,7 +10,7 @@ import pino from 'pino';
 import { openService } from './compose';
 import { loadConfig } from './config';
 import { EmbeddedDatabase, seedDemoAgencies, startEmbeddedFerretDb } from './exchange';
-import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
+import { IsolatedPkcs11Signer, Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
 import { createValidationContext } from './validation';
 
 const ROOT = path.join(__dirname, '..');
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     }
     return m;
   };
-  let signer: Pkcs11Signer | undefined;
+  let signer: Signer | undefined;
   const agencySigners = new Map<string, Signer>();
   const sealImages = new Map<string, Buffer>();
   let server: Server | undefined;
@@ -57,9 +57,14 @@ async function main(): Promise<void> {
     uri = db.uri;
     logger.info({ dataDir: config.dataDir }, 'embedded FerretDB started');
   }
+  // A token key, in this process or (KYSO_PKCS11_ISOLATE=1) in a child process that a crashing vendor module cannot take down.
+  const openToken = (o: { module: string; tokenLabel?: string; keyLabel?: string; keyId?: string; pin: string }): Promise<Signer> =>
+    config.isolatePkcs11
+      ? IsolatedPkcs11Signer.open({ modulePath: o.module, tokenLabel: o.tokenLabel, keyLabel: o.keyLabel, keyId: o.keyId, pin: o.pin })
+      : Pkcs11Signer.open({ module: moduleFor(o.module), tokenLabel: o.tokenLabel, keyLabel: o.keyLabel, keyId: o.keyId, pin: o.pin });
   if (config.serverSigner) {
-    signer = await Pkcs11Signer.open({
-      module: moduleFor(config.serverSigner.module), tokenLabel: config.serverSigner.tokenLabel, keyLabel: config.serverSigner.keyLabel,
+    signer = await openToken({
+      module: config.serverSigner.module, tokenLabel: config.serverSigner.tokenLabel, keyLabel: config.serverSigner.keyLabel,
       pin: readFileSync(config.serverSigner.pinFile, 'utf8').trim(),
     });
   }
@@ -69,10 +74,7 @@ async function main(): Promise<void> {
       if (c.sealImage) sealImages.set(organId, readFileSync(c.sealImage));
       agencySigners.set(organId, c.p12
         ? Pkcs12Signer.open({ data: readFileSync(c.p12), passphrase: readSecret({ file: c.passphraseFile }, 'PKCS#12 passphrase') })
-        : await Pkcs11Signer.open({
-          module: moduleFor(c.pkcs11Module), tokenLabel: c.tokenLabel, keyLabel: c.keyLabel, keyId: c.keyId,
-          pin: readSecret({ file: c.pinFile }, 'token PIN'),
-        }));
+        : await openToken({ module: c.pkcs11Module, tokenLabel: c.tokenLabel, keyLabel: c.keyLabel, keyId: c.keyId, pin: readSecret({ file: c.pinFile }, 'token PIN') }));
     }
   }
   service = await openService({

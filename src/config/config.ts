@@ -23,6 +23,7 @@ const schema = z.object({
   KYSO_PKCS11_TOKEN_LABEL: z.string().optional(),
   KYSO_PKCS11_KEY_LABEL: z.string().optional(),
   KYSO_PKCS11_PIN_FILE: z.string().optional(),
+  KYSO_PKCS11_ISOLATE: z.enum(['0', '1']).default('0'),
   KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
   KYSO_SEAL_IMAGE: z.string().optional(),
   KYSO_TSA_URL: z.string().url().optional(),
@@ -47,6 +48,8 @@ export interface Config {
   /** Database connections; unset: 5 for the embedded SQLite-backed server (fewer writers wait less), 100 otherwise. */
   dbPoolSize?: number;
   serverSigner?: { module: string; tokenLabel: string; keyLabel: string; pinFile: string };
+  /** Run PKCS#11 modules in a child process each, so a crashing vendor library does not stop the service. */
+  isolatePkcs11: boolean;
   /** JSON file: OrganId → { pkcs11Module, tokenLabel, keyLabel, pinFile } or { p12, passphraseFile }, each with an optional sealImage (PNG path). */
   agencySignersFile?: string;
   /** PNG of the seal the server key's visible signatures show. */
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     demo: e.KYSO_DEMO === '1',
     ferretdbBin: e.KYSO_FERRETDB_BIN ?? path.join(projectRoot, '.cache', 'ferretdb', 'bin', 'ferretdb'),
     serverSigner: hsm,
+    isolatePkcs11: e.KYSO_PKCS11_ISOLATE === '1',
     agencySignersFile: e.KYSO_AGENCY_SIGNERS_FILE,
     sealImage: e.KYSO_SEAL_IMAGE,
     tsaUrl: e.KYSO_TSA_URL,

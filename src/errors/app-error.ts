@@ -50,7 +50,8 @@ export type ErrorCode =
   | 'SIGNER_NOT_CONFIGURED'
   | 'DATABASE_UNAVAILABLE'
   | 'TSA_UNAVAILABLE'
-  | 'REVOCATION_UNAVAILABLE';
+  | 'REVOCATION_UNAVAILABLE'
+  | 'PKCS11_MODULE_CRASHED';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -5,6 +5,8 @@ export { Pkcs11Module } from './pkcs11/pkcs11-module';
 export type { TokenSlot } from './pkcs11/pkcs11-module';
 export { Pkcs11Signer, listTokenObjects } from './pkcs11/pkcs11-signer';
 export type { Pkcs11SignerOptions } from './pkcs11/pkcs11-signer';
+export { IsolatedPkcs11Signer } from './pkcs11/isolated-pkcs11-signer';
+export type { IsolatedOpenOptions } from './pkcs11/isolated-pkcs11-signer';
 export { readSecret } from './secret';
 export type { SecretSource } from './secret';
 export { findIssuer } from './find-issuer';

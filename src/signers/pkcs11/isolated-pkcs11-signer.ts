@@ -1,0 +1,145 @@
+/**
+ * A PKCS#11 signer whose module runs in a child process (pkcs11-host): if the vendor library crashes or
+ * hangs, the service keeps running; requests in flight fail with PKCS11_MODULE_CRASHED and the next one
+ * starts a fresh host (opening the token again). The PIN is handed over the IPC channel, never in the
+ * command line or environment.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { SignatureScheme, SigningDigestAlgorithm } from '../../cms';
+import { AppError, ErrorCode } from '../../errors';
+import type { Signer } from '../signer';
+
+export interface IsolatedOpenOptions {
+  modulePath: string;
+  tokenLabel?: string;
+  tokenSerial?: string;
+  slot?: number;
+  keyLabel?: string;
+  keyId?: string;
+  certLabel?: string;
+  certId?: string;
+  /** Extra certificates (intermediates), base64 DER. */
+  extraCertificates?: string[];
+}
+
+export interface HostRequest {
+  id: number;
+  op: 'open' | 'certificateChain' | 'schemes' | 'sign' | 'close';
+  options?: IsolatedOpenOptions & { pin: string };
+  data?: string;
+  digest?: string;
+  scheme?: string;
+}
+
+export interface HostResponse {
+  id: number;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** The compiled host next to this file, or (running from the TypeScript sources) the one in dist/. */
+function hostScript(): string {
+  const here = path.join(__dirname, 'pkcs11-host.js');
+  return existsSync(here) ? here : path.join(__dirname, '..', '..', '..', 'dist', 'signers', 'pkcs11', 'pkcs11-host.js');
+}
+
+export class IsolatedPkcs11Signer implements Signer {
+  private child?: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private chain?: Buffer[];
+
+  private constructor(private readonly options: IsolatedOpenOptions, private readonly pin: string, private readonly timeoutMs: number) {}
+
+  /** Starts the host and opens the token in it (so a wrong PIN or a missing token fails here). */
+  static async open(options: IsolatedOpenOptions & { pin: string; timeoutMs?: number }): Promise<IsolatedPkcs11Signer> {
+    const { pin, timeoutMs, ...rest } = options;
+    const signer = new IsolatedPkcs11Signer(rest, pin, timeoutMs ?? 30_000);
+    await signer.host();
+    return signer;
+  }
+
+  /** The host process, started (and the token opened) when there is none. */
+  private async host(): Promise<ChildProcess> {
+    if (this.child && this.child.exitCode === null && this.child.connected) return this.child;
+    const child = fork(hostScript(), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+    this.child = child;
+    // The host never keeps this process alive on its own, and a write to a host that just died is
+    // reported through the request (below), not as an unhandled 'error' event.
+    child.unref();
+    (child.channel as unknown as { unref?: () => void } | undefined)?.unref?.();
+    child.on('error', () => undefined);
+    child.on('message', (message: HostResponse) => {
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      clearTimeout(waiting.timer);
+      if (message.error) waiting.reject(new AppError(message.error.code as ErrorCode, message.error.message));
+      else waiting.resolve(message.result);
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      for (const [id, waiting] of this.pending) {
+        clearTimeout(waiting.timer);
+        waiting.reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module's process ended (${signal ?? `exit ${code}`}); retry`));
+        this.pending.delete(id);
+      }
+    });
+    await this.call(child, { op: 'open', options: { ...this.options, pin: this.pin } });
+    return child;
+  }
+
+  private call(child: ChildProcess, request: Omit<HostRequest, 'id'>): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // A hung module: the host is killed and the request fails; the next one starts a new host.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module did not answer within ${this.timeoutMs} ms`));
+        child.kill('SIGKILL');
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const crashed = (): void => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(new AppError('PKCS11_MODULE_CRASHED', "the PKCS#11 module's process is gone; retry"));
+      };
+      if (!child.connected) return crashed();
+      child.send({ ...request, id }, (error) => {
+        if (error) crashed();
+      });
+    });
+  }
+
+  private async request(request: Omit<HostRequest, 'id'>): Promise<unknown> {
+    return this.call(await this.host(), request);
+  }
+
+  async certificateChain(): Promise<Buffer[]> {
+    this.chain ??= ((await this.request({ op: 'certificateChain' })) as string[]).map((c) => Buffer.from(c, 'base64'));
+    return this.chain;
+  }
+
+  async schemes(): Promise<SignatureScheme[]> {
+    return (await this.request({ op: 'schemes' })) as SignatureScheme[];
+  }
+
+  async sign(data: Buffer, digest: SigningDigestAlgorithm, scheme: SignatureScheme): Promise<Buffer> {
+    return Buffer.from((await this.request({ op: 'sign', data: data.toString('base64'), digest, scheme })) as string, 'base64');
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await this.call(child, { op: 'close' }).catch(() => undefined);
+    await exited;
+  }
+
+  /** The host's process id (for supervision and tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+}
