@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
 import { DocumentReport, validatePdf, ValidationContext } from '../validation';
 import { Caller, codesOf } from './agency.service';
+import { createBatchedInsert } from './batched-insert';
 import type { DocumentStore } from './document-store';
 import { AgencyDoc, ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
 
@@ -96,6 +97,10 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   // Agencies that do not accept public-CA signatures validate against the official-duty anchors only.
   const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
 
+
+  // Exchange and recipient documents of concurrent sends are written together (see batched-insert.ts).
+  const insertExchange = createBatchedInsert(() => models.Exchange.collection as never);
+  const insertRecipient = createBatchedInsert(() => models.Recipient.collection as never);
 
   // Certificates already stored as evidence (in this process): each is written once, on first sight.
   const storedCertificates = new Set<string>();
@@ -191,7 +196,8 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
     try {
-      exchange = (await models.Exchange.create({
+      // Validated and given its defaults by mongoose, written by the batched inserter (a hot path).
+      const created = new models.Exchange({
         exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments,
         to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
@@ -199,7 +205,10 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
         pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: await keepCertificates(report),
-      })).toObject();
+      });
+      await created.validate();
+      exchange = created.toObject();
+      await insertExchange(exchange as unknown as Record<string, unknown>);
     } catch (error) {
       await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
       if ((error as { code?: number }).code === 11000) {
@@ -224,8 +233,11 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       };
     });
     // Straight to the driver: the entries are fully built above and need no casting (hot path).
-    await models.Recipient.collection.insertMany(recipients.map((r) => ({ ...r })), { ordered: true });
-    await audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } });
+    // Independent writes, both awaited before the answer: the recipients' entries and the audit event.
+    await Promise.all([
+      ...recipients.map((r) => insertRecipient({ ...r })),
+      audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } }),
+    ]);
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
     return { exchange, created: true, view: view(exchange, recipients) };
   }
