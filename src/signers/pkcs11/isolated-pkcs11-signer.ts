@@ -1,7 +1,7 @@
 /**
  * A PKCS#11 signer whose module runs in a child process (pkcs11-host): if the vendor library crashes or
- * hangs, the service keeps running; requests in flight fail with PKCS11_MODULE_CRASHED and the next one
- * starts a fresh host (opening the token again). The PIN is handed over the IPC channel, never in the
+ * hangs, the service keeps running. A request whose host died is sent once more to a fresh host (which
+ * logs in again); one that hangs past the timeout fails with PKCS11_MODULE_CRASHED and its host is killed. The PIN is handed over the IPC channel, never in the
  * command line or environment.
  */
 import { ChildProcess, fork } from 'node:child_process';
@@ -48,7 +48,7 @@ function hostScript(): string {
 export class IsolatedPkcs11Signer implements Signer {
   private child?: ChildProcess;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<number, { child: ChildProcess; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private chain?: Buffer[];
 
   private constructor(private readonly options: IsolatedOpenOptions, private readonly pin: string, private readonly timeoutMs: number) {}
@@ -81,9 +81,11 @@ export class IsolatedPkcs11Signer implements Signer {
     });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
+      // Only this host's requests: a replacement may already be running.
       for (const [id, waiting] of this.pending) {
+        if (waiting.child !== child) continue;
         clearTimeout(waiting.timer);
-        waiting.reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module's process ended (${signal ?? `exit ${code}`}); retry`));
+        waiting.reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module's process ended (${signal ?? `exit ${code}`})`, { details: { reason: 'exit' } }));
         this.pending.delete(id);
       }
     });
@@ -97,14 +99,17 @@ export class IsolatedPkcs11Signer implements Signer {
       // A hung module: the host is killed and the request fails; the next one starts a new host.
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module did not answer within ${this.timeoutMs} ms`));
+        reject(new AppError('PKCS11_MODULE_CRASHED', `the PKCS#11 module did not answer within ${this.timeoutMs} ms`, { details: { reason: 'timeout' } }));
         child.kill('SIGKILL');
       }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { child, resolve, reject, timer });
+      // The request never reached the host (it died just before).
       const crashed = (): void => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);
-        reject(new AppError('PKCS11_MODULE_CRASHED', "the PKCS#11 module's process is gone; retry"));
+        if (this.child === child) this.child = undefined;
+        child.kill('SIGKILL');
+        reject(new AppError('PKCS11_MODULE_CRASHED', "the PKCS#11 module's process is gone", { details: { reason: 'undelivered' } }));
       };
       if (!child.connected) return crashed();
       child.send({ ...request, id }, (error) => {
@@ -114,7 +119,15 @@ export class IsolatedPkcs11Signer implements Signer {
   }
 
   private async request(request: Omit<HostRequest, 'id'>): Promise<unknown> {
-    return this.call(await this.host(), request);
+    try {
+      return await this.call(await this.host(), request);
+    } catch (error) {
+      // A host that died (not one that hung) is replaced and the request sent once more: reading the
+      // chain or making a signature value twice changes nothing on the token.
+      const reason = (error as AppError).code === 'PKCS11_MODULE_CRASHED' ? (error as AppError).details?.reason : undefined;
+      if (reason !== 'exit' && reason !== 'undelivered') throw error;
+      return this.call(await this.host(), request);
+    }
   }
 
   async certificateChain(): Promise<Buffer[]> {
