@@ -45,6 +45,10 @@ export async function runCli(argv: string[], out = (l: string) => process.stdout
 }
 
 if (require.main === module) {
+  // Output piped into a command that stops reading (`kyso verify … | head`) ends quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -6,8 +6,11 @@ export const ROOT = path.join(__dirname, '..', '..');
 export const PKI = path.join(ROOT, 'test', 'fixtures', 'pki');
 export const SOFTHSM_MODULE = process.env.KYSO_PKCS11_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';
 export const TOKEN_LABEL = 'kyso-test';
-/** The token wrong-PIN tests use (a failed login rewrites the token's file; see setup-test-fixtures.sh). */
-export const PIN_TEST_TOKEN_LABEL = 'kyso-pin-test';
+/**
+ * Tokens for wrong-PIN tests, one per test file (a failed login rewrites the token's file, and a test
+ * file running at the same time in another process must not read it half-written; see setup-test-fixtures.sh).
+ */
+export const PIN_TEST_TOKENS = { signer: 'kyso-pin-a', cli: 'kyso-pin-b', isolated: 'kyso-pin-c' } as const;
 export const PIN_FILE = path.join(ROOT, 'test', 'fixtures', 'softhsm', 'user-pin');
 export const P12_PASSPHRASE_FILE = path.join(PKI, 'p12-passphrase.txt');
 // The shared corpus lives beside the checkout; KYSO_SHARED_DIR overrides where that is.

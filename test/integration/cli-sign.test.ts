@@ -5,7 +5,7 @@ import * as pkijs from 'pkijs';
 import { runCli } from '../../src/cli/main';
 import { findSignatures, PdfFile } from '../../src/pdf';
 import { OID } from '../../src/cms';
-import { OUTPUT, P12_PASSPHRASE_FILE, PIN_FILE, PIN_TEST_TOKEN_LABEL, PKI, ROOT, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { OUTPUT, P12_PASSPHRASE_FILE, PIN_FILE, PIN_TEST_TOKENS, PKI, ROOT, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
 mkdirSync(OUTPUT, { recursive: true });
 const dir = mkdtempSync(path.join(OUTPUT, 'cli-'));
@@ -60,7 +60,7 @@ describe('kyso sign', () => {
   });
 
   it.each([
-    ['the PIN is wrong', () => [congVan, '--pkcs11-module', SOFTHSM_MODULE, '--token-label', PIN_TEST_TOKEN_LABEL, '--pin-file', badPin, '--key-label', 'official-rsa'], 'TOKEN_PIN_INCORRECT'],
+    ['the PIN is wrong', () => [congVan, '--pkcs11-module', SOFTHSM_MODULE, '--token-label', PIN_TEST_TOKENS.cli, '--pin-file', badPin, '--key-label', 'official-rsa'], 'TOKEN_PIN_INCORRECT'],
     ['the token is missing', () => [congVan, '--pkcs11-module', SOFTHSM_MODULE, '--token-label', 'absent', '--pin-file', PIN_FILE, '--key-label', 'official-rsa'], 'TOKEN_NOT_PRESENT'],
     ['the key label is missing', () => [congVan, ...token, '--key-label', 'nobody'], 'KEY_NOT_FOUND'],
     ['the token certificate has expired', () => [congVan, ...token, '--key-id', '03'], 'CERT_EXPIRED'],

@@ -1,7 +1,7 @@
 import { createVerify } from 'node:crypto';
 import { parseCertificate } from '../../src/cms';
 import { IsolatedPkcs11Signer } from '../../src/signers';
-import { pin, PIN_TEST_TOKEN_LABEL, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { pin, PIN_TEST_TOKENS, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
 const verifies = async (signer: IsolatedPkcs11Signer, data: Buffer, signature: Buffer) =>
   createVerify('sha256').update(data).verify(parseCertificate((await signer.certificateChain())[0]).publicKey, signature);
@@ -36,7 +36,7 @@ describe('a PKCS#11 module isolated in its own process (KYSO_PKCS11_ISOLATE=1)',
   });
 
   it('when the PIN is wrong, then TOKEN_PIN_INCORRECT comes back from the module process without the PIN', async () => {
-    const failure = await IsolatedPkcs11Signer.open({ modulePath: SOFTHSM_MODULE, tokenLabel: PIN_TEST_TOKEN_LABEL, keyLabel: 'official-rsa', pin: '99999999' })
+    const failure = await IsolatedPkcs11Signer.open({ modulePath: SOFTHSM_MODULE, tokenLabel: PIN_TEST_TOKENS.isolated, keyLabel: 'official-rsa', pin: '99999999' })
       .then(() => undefined, (error: { code: string; message: string }) => error);
     expect(failure?.code).toBe('TOKEN_PIN_INCORRECT');
     expect(failure?.message).not.toContain('99999999');

@@ -2,7 +2,7 @@ import { X509Certificate, verify } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
 import { AppError } from '../../src/errors';
 import { Pkcs11Module, Pkcs11Signer } from '../../src/signers';
-import { pin, PIN_TEST_TOKEN_LABEL, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
+import { pin, PIN_TEST_TOKENS, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -58,7 +58,7 @@ describe('Pkcs11Signer on a SoftHSM2 token', () => {
   it('when the PIN is wrong, then TOKEN_PIN_INCORRECT is raised and the PIN is not in the message', async () => {
     let caught: unknown;
     try {
-      await Pkcs11Signer.open({ module, tokenLabel: PIN_TEST_TOKEN_LABEL, pin: '99999999', keyLabel: 'official-rsa' });
+      await Pkcs11Signer.open({ module, tokenLabel: PIN_TEST_TOKENS.signer, pin: '99999999', keyLabel: 'official-rsa' });
     } catch (error) {
       caught = error;
     }
