@@ -10,6 +10,8 @@ bash scripts/setup-test-fixtures.sh
 bash scripts/install-ferretdb.sh
 set +e
 mkdir -p test/output
+# Working folders of earlier runs (each test file makes its own under test/output).
+find test/output -mindepth 1 -maxdepth 1 -type d ! -name 'bench-*' -exec rm -rf {} +
 rm -f test/output/jest.json
 npx jest --maxWorkers=2 --json --outputFile=test/output/jest.json "$@"
 code=$?
