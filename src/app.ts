@@ -216,6 +216,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/v1/exchanges/:id', auth(), wrap(async (req, res) => {
     res.json(await deps.exchanges.get(req.caller, String(req.params.id)));
   }));
+  // A long-term (PAdES B-LTA) copy of the document, kept beside the original; again later, a renewal.
+  app.post('/v1/exchanges/:id/archives', auth('clerk', 'receiver'), wrap(async (req, res) => {
+    res.status(201).json(await deps.exchanges.archive(req.caller, String(req.params.id)));
+  }));
+  app.get('/v1/exchanges/:id/archives/latest', auth(), wrap(async (req, res) => {
+    sendFile(res, await deps.exchanges.openArchive(req.caller, String(req.params.id)), 'application/pdf');
+  }));
   // Archival re-verification of the stored document (?at=ISO-8601 validates as of that time).
   app.post('/v1/exchanges/:id/verifications', auth(), wrap(async (req, res) => {
     const at = typeof req.query.at === 'string' ? new Date(req.query.at) : undefined;

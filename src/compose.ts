@@ -40,7 +40,7 @@ export async function openService(options: ServiceOptions) {
     const found = await models.Exchange.find({ $or: [{ fileId: { $in: ids } }, { 'attachments.fileId': { $in: ids } }] }, { fileId: 1, attachments: 1 }).lean();
     return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
   });
-  const exchanges = createExchangeService(documents, models, audit, options.validation);
+  const exchanges = createExchangeService(documents, models, audit, options.validation, options.tsaUrl);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => void documents.sweepOrphans().catch(() => undefined), 10 * 60_000);
   sweep.unref();

@@ -33,6 +33,7 @@ export type AuditEventType =
   | 'exchange.status-changed'
   /** The sender recalled an exchange. */
   | 'exchange.recalled'
+  | 'exchange.archived'
   /** Someone read an exchange's metadata or document (access log, Decree 30 Appendix VI). */
   | 'exchange.read';
 

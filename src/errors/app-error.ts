@@ -51,7 +51,8 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'TSA_UNAVAILABLE'
   | 'REVOCATION_UNAVAILABLE'
-  | 'PKCS11_MODULE_CRASHED';
+  | 'PKCS11_MODULE_CRASHED'
+  | 'TSA_NOT_CONFIGURED';
 
 export interface AppErrorOptions {
   cause?: unknown;

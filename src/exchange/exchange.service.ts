@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
 import { PdfFile } from '../pdf';
-import { DocumentReport, validatePdf, ValidationContext } from '../validation';
+import { DocumentReport, extendSignatures, validatePdf, ValidationContext } from '../validation';
 import { Caller, codesOf } from './agency.service';
 import { createBatchedInsert } from './batched-insert';
 import type { DocumentStore } from './document-store';
@@ -93,7 +93,7 @@ export interface IncomingFile {
   stored?: { fileId: mongo.ObjectId; sha256: string };
 }
 
-export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext) {
+export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, tsaUrl?: string) {
   // Agencies that do not accept public-CA signatures validate against the official-duty anchors only.
   const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
 
@@ -315,6 +315,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return {
       ...rest,
       attachments: (exchange.attachments ?? []).map(({ name, sha256, size, verification }) => ({ name, sha256, size, verification })),
+      archives: (exchange.archives ?? []).map(({ sha256, size, level, at, byOrganId }) => ({ sha256, size, level, at, byOrganId })),
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
       recipients: recipients.map((r) => ({
         organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
@@ -341,15 +342,41 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return stored as Record<string, unknown>;
   }
 
+  async function readDocument(fileId: unknown): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of documents.open(fileId as mongo.ObjectId)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * A long-term copy of the document (PAdES B-LTA, ETSI EN 319 142-1 §5.4): the stored bytes are checked
+   * against their recorded hash, validated online, given the validation data and a document timestamp,
+   * and kept beside the original (which is never replaced). Again later, it renews the newest copy.
+   */
+  async function archive(caller: Caller, exchangeId: string) {
+    const { exchange } = await access(caller, exchangeId);
+    if (!tsaUrl) throw new AppError('TSA_NOT_CONFIGURED', 'long-term copies need a time-stamping authority (KYSO_TSA_URL)');
+    const latest = exchange.archives?.[exchange.archives.length - 1] ?? { fileId: exchange.fileId, sha256: exchange.sha256 };
+    const bytes = await readDocument(latest.fileId);
+    if (createHash('sha256').update(bytes).digest('hex') !== latest.sha256) {
+      throw new AppError('DOCUMENT_SIGNATURE_INVALID', 'the stored document no longer matches the hash recorded for it');
+    }
+    const extended = await extendSignatures(bytes, validation, { level: 'B-LTA', tsaUrl });
+    const sha256 = createHash('sha256').update(extended.pdf).digest('hex');
+    const fileId = await documents.store(extended.pdf, exchange.fileName, sha256);
+    const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId };
+    await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry } });
+    await audit.append({ type: 'exchange.archived', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { sha256, added: extended.added } });
+    return { exchangeId, ...entry, fileId: undefined, added: extended.added };
+  }
+
   /**
    * Archival re-verification: the stored document is read back, checked against the SHA-256 recorded when
    * it was accepted, and validated again now (or as of `at`). Nothing is written but the access log.
    */
   async function reverify(caller: Caller, exchangeId: string, options: { at?: Date } = {}) {
     const { exchange } = await access(caller, exchangeId);
-    const chunks: Buffer[] = [];
-    for await (const chunk of documents.open(exchange.fileId as unknown as mongo.ObjectId)) chunks.push(chunk as Buffer);
-    const bytes = Buffer.concat(chunks);
+    const bytes = await readDocument(exchange.fileId);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const fresh = await validatePdf(bytes, { ...validation, at: options.at }, exchange.fileName, { fileSha256: sha256, includeCertificates: true });
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reverified: fresh.indication, at: options.at?.toISOString() ?? null } });
@@ -374,6 +401,16 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       auditEvents: events.map(({ seq, at, type, organId, keyId, details, hash, prevHash }) => ({ seq, at, type, organId, keyId, details, hash, prevHash })),
       auditChain: chain,
     };
+  }
+
+  /** The newest long-term copy of the document. */
+  async function openArchive(caller: Caller, exchangeId: string): Promise<{ stream: NodeJS.ReadableStream; fileName: string; size: number; sha256: string }> {
+    const { exchange, own, isSender } = await access(caller, exchangeId);
+    if (!isSender && own?.documentRemoved) throw new AppError('NOT_FOUND', 'the document was recalled by its sender');
+    const latest = exchange.archives?.[exchange.archives.length - 1];
+    if (!latest) throw new AppError('NOT_FOUND', 'this exchange has no long-term copy yet');
+    await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { document: 'archive' } });
+    return { stream: documents.open(latest.fileId as unknown as mongo.ObjectId), fileName: exchange.fileName, size: latest.size, sha256: latest.sha256 };
   }
 
   /** The main document (attachment undefined) or attachment number `attachment` (0-based). */
@@ -485,7 +522,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return stats;
   }
 
-  return { send, receive, get, report, reverify, evidence, openDocument, list, changeStatus, recall, statistics };
+  return { send, receive, get, report, reverify, evidence, archive, openArchive, openDocument, list, changeStatus, recall, statistics };
 }
 
 export type ExchangeService = ReturnType<typeof createExchangeService>;

@@ -72,6 +72,8 @@ export interface ExchangeDoc {
   /** The full validation report at receipt (chain, revocation sources, messages) for later audit. */
   report: Record<string, unknown>;
   state: 'sent' | 'recalled';
+  /** Long-term copies of the document (PAdES B-LTA, validation data and a document timestamp), newest last. */
+  archives?: Array<{ fileId: Types.ObjectId; sha256: string; size: number; level: string; at: Date; byOrganId: string }>;
   recallReason?: string;
   recalledAt?: Date | null;
   createdAt: Date;
@@ -163,6 +165,7 @@ export function createModels(connection: Connection) {
     sha256: String,
     size: Number,
     attachments: [{ _id: false, name: String, sha256: String, size: Number, fileId: Schema.Types.ObjectId, verification: Schema.Types.Mixed }],
+    archives: [{ _id: false, fileId: Schema.Types.ObjectId, sha256: String, size: Number, level: String, at: Date, byOrganId: String }],
     pageAmount: Number,
     businessKind: { type: Number, default: 0 },
     verification: { type: Schema.Types.Mixed },

@@ -118,6 +118,9 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     expect(past.body.report.signatures[0].validationTime).toMatchObject({ source: expect.stringMatching(/given|claimed/) });
     const badAt = await request(service.app).post(`/v1/exchanges/${exchangeId}/verifications?at=yesterday`).set(bearer(keys[B.organId].archivist));
     expect([badAt.status, badAt.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    // A long-term copy needs a time-stamping authority, which this service does not have.
+    const noTsa = await request(service.app).post(`/v1/exchanges/${exchangeId}/archives`).set(bearer(keys[B.organId].receiver));
+    expect([noTsa.status, noTsa.body.code]).toEqual([503, 'TSA_NOT_CONFIGURED']);
     // The evidence package: header, histories, acceptance report with certificates, audit events, chain check.
     const pack = await request(service.app).get(`/v1/exchanges/${exchangeId}/evidence`).set(bearer(keys[B.organId].archivist));
     expect(pack.status).toBe(200);

@@ -11,6 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { OUTPUT, p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 import { startLocalTsa } from '../helpers/local-tsa';
 import { pdfsig, pyhankoAdesVerify } from '../helpers/peers';
+import request from 'supertest';
+import { createHash } from 'node:crypto';
+import { openService } from '../../src/compose';
+import { binaryBody, seedAgencies, testDatabaseUri } from '../helpers/service';
 
 // The test PKI's signers name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point, its
 // issuing CAs http://127.0.0.1:39082/root-ca.crl.
@@ -321,6 +325,39 @@ describe('validating Kyso signatures', () => {
         ['document-timestamp', 'TOTAL_PASSED', null, 'B-LTA'],
       ]);
       expect(offline.signatures.slice(1).map((s) => s.revocation.source)).toEqual(['embedded ocsp', 'embedded ocsp']);
+    });
+
+    it('when a recipient asks the service for a long-term copy of a received document, then a B-LTA copy is kept beside the original', async () => {
+      const service = await openService({
+        mongodbUri: testDatabaseUri(), validation: online, tsaUrl: tsa.url, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600,
+      });
+      try {
+        const keys = await seedAgencies(service, [{ organId: 'L.01', name: 'Cơ quan gửi' }, { organId: 'L.02', name: 'Cơ quan lưu trữ' }]);
+        const bearer = (k: string) => ({ Authorization: `Bearer ${k}` });
+        const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['L.01'].clerk)).set('Idempotency-Key', 'archive-0000001')
+          .attach('file', bt, 'cv.pdf').field('metadata', JSON.stringify({ to: ['L.02'], codeNumber: '9', codeNotation: 'L-VP', issuedDate: '2026-11-26', subject: 'V/v lưu trữ lâu dài' }));
+        expect(sent.status).toBe(201);
+        const none = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/archives/latest`).set(bearer(keys['L.02'].receiver));
+        expect(none.status).toBe(404);
+        const archived = await request(service.app).post(`/v1/exchanges/${sent.body.exchangeId}/archives`).set(bearer(keys['L.02'].receiver));
+        expect([archived.status, archived.body.level]).toEqual([201, 'B-LTA']);
+        const copy = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}/archives/latest`).set(bearer(keys['L.02'].receiver))
+          .buffer(true).parse(binaryBody);
+        expect(createHash('sha256').update(copy.body).digest('hex')).toBe(archived.body.sha256);
+        // The copy extends the original byte for byte and validates offline years later from its own DSS.
+        expect(copy.body.subarray(0, bt.length).equals(bt)).toBe(true);
+        const offline = await validatePdf(copy.body, createValidationContext({ trust, offline: true }));
+        expect(offline.signatures.map((s) => [s.type, s.indication, s.level])).toEqual([
+          ['signature', 'TOTAL_PASSED', 'B-LTA'],
+          ['document-timestamp', 'TOTAL_PASSED', 'B-LTA'],
+        ]);
+        const view = await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}`).set(bearer(keys['L.01'].clerk));
+        expect(view.body.archives.map((a: { level: string; byOrganId: string }) => [a.level, a.byOrganId])).toEqual([['B-LTA', 'L.02']]);
+        const archivist = await request(service.app).post(`/v1/exchanges/${sent.body.exchangeId}/archives`).set(bearer(keys['L.02'].archivist));
+        expect(archivist.status).toBe(403);
+      } finally {
+        await service.close();
+      }
     });
 
     it('when a signature does not pass or no TSA is given for B-LTA, then extension is refused with the reason', async () => {
