@@ -220,6 +220,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/v1/exchanges/:id/archives', auth('clerk', 'receiver'), wrap(async (req, res) => {
     res.status(201).json(await deps.exchanges.archive(req.caller, String(req.params.id)));
   }));
+  app.get('/v1/archives/due', auth('archivist', 'clerk', 'receiver'), wrap(async (req, res) => {
+    const within = Number(req.query.within ?? 90);
+    if (!Number.isFinite(within) || within < 0 || within > 36500) throw new AppError('INVALID_REQUEST', 'within is a number of days (0–36500)');
+    res.json(await deps.exchanges.archivesDue(req.caller, within));
+  }));
   app.get('/v1/exchanges/:id/archives/latest', auth(), wrap(async (req, res) => {
     sendFile(res, await deps.exchanges.openArchive(req.caller, String(req.params.id)), 'application/pdf');
   }));

@@ -315,7 +315,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return {
       ...rest,
       attachments: (exchange.attachments ?? []).map(({ name, sha256, size, verification }) => ({ name, sha256, size, verification })),
-      archives: (exchange.archives ?? []).map(({ sha256, size, level, at, byOrganId }) => ({ sha256, size, level, at, byOrganId })),
+      archives: (exchange.archives ?? []).map(({ sha256, size, level, at, byOrganId, renewBy }) => ({ sha256, size, level, at, byOrganId, renewBy })),
       documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
       recipients: recipients.map((r) => ({
         organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
@@ -364,10 +364,10 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const extended = await extendSignatures(bytes, validation, { level: 'B-LTA', tsaUrl });
     const sha256 = createHash('sha256').update(extended.pdf).digest('hex');
     const fileId = await documents.store(extended.pdf, exchange.fileName, sha256);
-    const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId };
-    await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry } });
+    const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId, renewBy: extended.renewBy ?? null };
+    await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry }, $set: { renewBy: entry.renewBy } });
     await audit.append({ type: 'exchange.archived', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { sha256, added: extended.added } });
-    return { exchangeId, ...entry, fileId: undefined, added: extended.added };
+    return { exchangeId, sha256, size: entry.size, level: entry.level, at: entry.at, byOrganId: entry.byOrganId, renewBy: entry.renewBy, added: extended.added };
   }
 
   /**
@@ -401,6 +401,20 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       auditEvents: events.map(({ seq, at, type, organId, keyId, details, hash, prevHash }) => ({ seq, at, type, organId, keyId, details, hash, prevHash })),
       auditChain: chain,
     };
+  }
+
+  /**
+   * Exchanges of the caller's agency (sent or received) whose newest long-term copy must be renewed within
+   * `withinDays`: an explicit query on the recorded renewal date, soonest first.
+   */
+  async function archivesDue(caller: Caller, withinDays: number) {
+    const codes = codesOf(caller);
+    const received = (await models.Recipient.find({ organId: { $in: codes } }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
+    const due = await models.Exchange.find({
+      renewBy: { $ne: null, $lte: new Date(Date.now() + withinDays * 86_400_000) },
+      $or: [{ fromOrganId: { $in: codes } }, { exchangeId: { $in: received } }],
+    }).sort({ renewBy: 1 }).limit(1000).lean();
+    return { withinDays, items: due.map((e) => ({ exchangeId: e.exchangeId, codeNumber: e.codeNumber, codeNotation: e.codeNotation, renewBy: e.renewBy, archives: e.archives?.length ?? 0 })) };
   }
 
   /** The newest long-term copy of the document. */
@@ -522,7 +536,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     return stats;
   }
 
-  return { send, receive, get, report, reverify, evidence, archive, openArchive, openDocument, list, changeStatus, recall, statistics };
+  return { send, receive, get, report, reverify, evidence, archive, archivesDue, openArchive, openDocument, list, changeStatus, recall, statistics };
 }
 
 export type ExchangeService = ReturnType<typeof createExchangeService>;

@@ -73,7 +73,9 @@ export interface ExchangeDoc {
   report: Record<string, unknown>;
   state: 'sent' | 'recalled';
   /** Long-term copies of the document (PAdES B-LTA, validation data and a document timestamp), newest last. */
-  archives?: Array<{ fileId: Types.ObjectId; sha256: string; size: number; level: string; at: Date; byOrganId: string }>;
+  archives?: Array<{ fileId: Types.ObjectId; sha256: string; size: number; level: string; at: Date; byOrganId: string; renewBy?: Date | null }>;
+  /** When the newest long-term copy must be renewed (its document timestamp's TSA certificate expires). */
+  renewBy?: Date | null;
   recallReason?: string;
   recalledAt?: Date | null;
   createdAt: Date;
@@ -165,7 +167,8 @@ export function createModels(connection: Connection) {
     sha256: String,
     size: Number,
     attachments: [{ _id: false, name: String, sha256: String, size: Number, fileId: Schema.Types.ObjectId, verification: Schema.Types.Mixed }],
-    archives: [{ _id: false, fileId: Schema.Types.ObjectId, sha256: String, size: Number, level: String, at: Date, byOrganId: String }],
+    archives: [{ _id: false, fileId: Schema.Types.ObjectId, sha256: String, size: Number, level: String, at: Date, byOrganId: String, renewBy: Date }],
+    renewBy: { type: Date, default: null },
     pageAmount: Number,
     businessKind: { type: Number, default: 0 },
     verification: { type: Schema.Types.Mixed },

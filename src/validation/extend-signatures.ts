@@ -30,6 +30,11 @@ export interface ExtendResult {
   /** The validation the extension rests on (before extension). */
   report: DocumentReport;
   added: { certificates: number; ocsps: number; crls: number };
+  /**
+   * B-LTA: when the new document timestamp's TSA certificate expires. The document must be renewed (a
+   * new timestamp over it) before then, or its long-term proof ends with that certificate.
+   */
+  renewBy?: Date;
 }
 
 export async function extendSignatures(input: Buffer, context: ValidationContext, options: ExtendOptions): Promise<ExtendResult> {
@@ -95,8 +100,14 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   const crls = of('crl');
 
   let pdf: Buffer = Buffer.concat([input, addDss(file, { certificates, ocsps, crls }).update]);
-  if (options.level === 'B-LTA') pdf = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
-  return { pdf, report, added: { certificates: certificates.length, ocsps: ocsps.length, crls: crls.length } };
+  let renewBy: Date | undefined;
+  if (options.level === 'B-LTA') {
+    pdf = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
+    const stamps = findSignatures(PdfFile.parse(pdf)).filter((f) => f.type === 'document-timestamp' && f.contents);
+    const newest = stamps[stamps.length - 1];
+    renewBy = newest?.contents ? verifyCms(newest.contents, () => Buffer.alloc(0)).signer?.notAfter : undefined;
+  }
+  return { pdf, report, added: { certificates: certificates.length, ocsps: ocsps.length, crls: crls.length }, renewBy };
 }
 
 function unique(items: Buffer[]): Buffer[] {

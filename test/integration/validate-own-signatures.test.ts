@@ -355,6 +355,14 @@ describe('validating Kyso signatures', () => {
         expect(view.body.archives.map((a: { level: string; byOrganId: string }) => [a.level, a.byOrganId])).toEqual([['B-LTA', 'L.02']]);
         const archivist = await request(service.app).post(`/v1/exchanges/${sent.body.exchangeId}/archives`).set(bearer(keys['L.02'].archivist));
         expect(archivist.status).toBe(403);
+        // Renewal is due before the TSA certificate of the copy's document timestamp expires.
+        const tsaNotAfter = parseCertificate(pkiFile('tsa.der')).notAfter.toISOString();
+        expect(archived.body.renewBy).toBe(tsaNotAfter);
+        const days = Math.ceil((Date.parse(tsaNotAfter) - Date.now()) / 86_400_000);
+        const due = await request(service.app).get(`/v1/archives/due?within=${days + 1}`).set(bearer(keys['L.02'].archivist));
+        expect(due.body.items.map((i: { exchangeId: string; renewBy: string }) => [i.exchangeId, i.renewBy])).toEqual([[sent.body.exchangeId, tsaNotAfter]]);
+        const notYet = await request(service.app).get(`/v1/archives/due?within=${days - 2}`).set(bearer(keys['L.01'].archivist));
+        expect(notYet.body.items).toEqual([]);
       } finally {
         await service.close();
       }
