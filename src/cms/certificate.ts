@@ -95,9 +95,9 @@ export function parseCertificate(der: Buffer): CertificateInfo {
 }
 
 /**
- * The certificate's top-level fields read straight from the DER with asn1js (RFC 5280 §4.1), keeping the
- * original encodings of names, serial and key; only the extensions go through PKI.js. Parsing the whole
- * certificate with PKI.js's schema matcher costs several times more and re-encodes the names.
+ * The certificate's fields Kyso uses (RFC 5280 §4.1), with the original encodings of names, serial and key
+ * and each extension's value as found. Read with the DER reader (readTbsDer), or with asn1js for BER
+ * (readTbsBer); building a full object tree for every certificate costs more than the cryptography.
  */
 interface Tbs {
   serialHex: string;

@@ -4,7 +4,7 @@ export type { Pkcs12SignerOptions } from './pkcs12/pkcs12-signer';
 export { Pkcs11Module } from './pkcs11/pkcs11-module';
 export type { TokenSlot } from './pkcs11/pkcs11-module';
 export { Pkcs11Signer, listTokenObjects } from './pkcs11/pkcs11-signer';
-export type { Pkcs11SignerOptions } from './pkcs11/pkcs11-signer';
+export type { Pkcs11KeySelector, Pkcs11SignerOptions } from './pkcs11/pkcs11-signer';
 export { IsolatedPkcs11Signer } from './pkcs11/isolated-pkcs11-signer';
 export type { IsolatedOpenOptions } from './pkcs11/isolated-pkcs11-signer';
 export { readSecret } from './secret';

@@ -10,17 +10,11 @@ import * as path from 'node:path';
 import type { SignatureScheme, SigningDigestAlgorithm } from '../../cms';
 import { AppError, ErrorCode } from '../../errors';
 import type { Signer } from '../signer';
+import type { Pkcs11KeySelector } from './pkcs11-signer';
 
-export interface IsolatedOpenOptions {
+export interface IsolatedOpenOptions extends Pkcs11KeySelector {
   modulePath: string;
-  tokenLabel?: string;
-  tokenSerial?: string;
-  slot?: number;
-  keyLabel?: string;
-  keyId?: string;
-  certLabel?: string;
-  certId?: string;
-  /** Extra certificates (intermediates), base64 DER. */
+  /** Extra certificates (intermediates), base64 DER (they cross the IPC channel as JSON). */
   extraCertificates?: string[];
 }
 

@@ -14,11 +14,10 @@ let pkcs11Module: Pkcs11Module | undefined;
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.op) {
     case 'open': {
-      const o = request.options as IsolatedOpenOptions & { pin: string };
-      pkcs11Module = Pkcs11Module.load(o.modulePath);
+      const { modulePath, extraCertificates, ...selectorAndPin } = request.options as IsolatedOpenOptions & { pin: string };
+      pkcs11Module = Pkcs11Module.load(modulePath);
       signer = await Pkcs11Signer.open({
-        module: pkcs11Module, tokenLabel: o.tokenLabel, tokenSerial: o.tokenSerial, slot: o.slot, keyLabel: o.keyLabel, keyId: o.keyId,
-        certLabel: o.certLabel, certId: o.certId, pin: o.pin, extraCertificates: o.extraCertificates?.map((c) => Buffer.from(c, 'base64')),
+        ...selectorAndPin, module: pkcs11Module, extraCertificates: extraCertificates?.map((c) => Buffer.from(c, 'base64')),
       });
       return null;
     }

@@ -13,8 +13,8 @@ import { orderChain, Signer } from '../signer';
 import { Pkcs11Module, TokenSlot } from './pkcs11-module';
 import { isSessionLost, translatePkcs11Error } from './pkcs11-errors';
 
-export interface Pkcs11SignerOptions {
-  module: Pkcs11Module;
+/** Which token and which key on it (pyHanko's PKCS#11 setup names). */
+export interface Pkcs11KeySelector {
   tokenLabel?: string;
   tokenSerial?: string;
   slot?: number;
@@ -23,6 +23,10 @@ export interface Pkcs11SignerOptions {
   keyId?: string;
   certLabel?: string;
   certId?: string;
+}
+
+export interface Pkcs11SignerOptions extends Pkcs11KeySelector {
+  module: Pkcs11Module;
   pin: string;
   /** Extra certificates (intermediates) for the chain, DER. */
   extraCertificates?: Buffer[];
