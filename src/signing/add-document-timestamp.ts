@@ -8,11 +8,12 @@ import type { SigningDigestAlgorithm } from '../cms';
 import { addSignatureField, embedSignatureContents, PdfFile, signedRanges } from '../pdf';
 import { requestTimestampForImprint, timestampReserve } from './request-timestamp';
 
-export async function addDocumentTimestamp(input: Buffer, tsaUrl: string, digest: SigningDigestAlgorithm = 'sha256'): Promise<Buffer> {
+/** The document with the timestamp appended, and the token itself (its TSA certificate bounds its life). */
+export async function addDocumentTimestamp(input: Buffer, tsaUrl: string, digest: SigningDigestAlgorithm = 'sha256'): Promise<{ pdf: Buffer; token: Buffer }> {
   const file = PdfFile.parse(input);
   const prepared = addSignatureField(file, { kind: 'document-timestamp', subFilter: 'ETSI.RFC3161', contentsSize: await timestampReserve(tsaUrl, digest) });
   const hash = createHash(digest);
   for (const part of signedRanges(prepared)) hash.update(part);
   const token = await requestTimestampForImprint(tsaUrl, hash.digest(), digest);
-  return Buffer.concat([prepared.original, embedSignatureContents(prepared, token)]);
+  return { pdf: Buffer.concat([prepared.original, embedSignatureContents(prepared, token)]), token };
 }

@@ -63,18 +63,14 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   // anchors), and every certificate of each signature timestamp.
   const file = PdfFile.parse(input);
   const pool: Buffer[] = [...context.intermediates.map((c) => c.der), ...context.trust.certificates.map((c) => c.der)];
-  const timestampCertificates: Buffer[] = [];
-  const tokens: Buffer[] = [];
+  const tokens: Array<{ token: Buffer; certificates: Buffer[] }> = [];
   for (const found of findSignatures(file)) {
     if (!found.contents) continue;
     try {
       const cms = readSignedData(found.contents);
       pool.push(...cms.certificates);
       const token = cms.signerInfos[0]?.unsignedAttributes.find((a) => a.type === OID.signatureTimeStampToken)?.values[0];
-      if (token) {
-        tokens.push(token);
-        timestampCertificates.push(...readSignedData(token).certificates);
-      }
+      if (token) tokens.push({ token, certificates: readSignedData(token).certificates });
     } catch {
       // validated above: an unreadable CMS cannot have passed
     }
@@ -82,10 +78,10 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   // Validation data for the signature timestamps' TSA certificates too (EN 319 142-1 §5.4.2): what their
   // responders answer now, where they name one.
   const tsaEvidence: Array<{ kind: 'ocsp' | 'crl'; base64: string } | undefined> = [];
-  for (const token of tokens) {
+  for (const { token, certificates } of tokens) {
     const tsa = verifyCms(token, () => Buffer.alloc(0)).signer;
     if (!tsa) continue;
-    const chain = buildChain(tsa, [...context.intermediates, ...readSignedData(token).certificates.map((c) => parseCertificate(c))], context.trust, new Date());
+    const chain = buildChain(tsa, [...context.intermediates, ...certificates.map((c) => parseCertificate(c))], context.trust, new Date());
     if (!chain.anchor) continue;
     const revocation = await checkPathRevocation(chain.path, (c) => !!context.trust.match(c), { crls: [], ocsps: [] }, context, new Date());
     for (const r of [revocation.signer, ...revocation.authorities.map((a) => a.result)]) {
@@ -93,7 +89,7 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
     }
   }
   const wanted = new Set(covered.flatMap((s) => s.certificatePath.map((c) => c.sha256)));
-  const certificates = unique([...pool.filter((der) => wanted.has(parseCertificate(der).sha256)), ...timestampCertificates]);
+  const certificates = unique([...pool.filter((der) => wanted.has(parseCertificate(der).sha256)), ...tokens.flatMap((t) => t.certificates)]);
   const evidence = [...covered.flatMap((s) => [s.revocation.evidence, ...(s.revocation.authorities ?? []).map((a) => a.evidence)]), ...tsaEvidence];
   const of = (kind: 'ocsp' | 'crl') => unique(evidence.flatMap((e) => (e?.kind === kind ? [Buffer.from(e.base64, 'base64')] : [])));
   const ocsps = of('ocsp');
@@ -102,10 +98,9 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   let pdf: Buffer = Buffer.concat([input, addDss(file, { certificates, ocsps, crls }).update]);
   let renewBy: Date | undefined;
   if (options.level === 'B-LTA') {
-    pdf = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
-    const stamps = findSignatures(PdfFile.parse(pdf)).filter((f) => f.type === 'document-timestamp' && f.contents);
-    const newest = stamps[stamps.length - 1];
-    renewBy = newest?.contents ? verifyCms(newest.contents, () => Buffer.alloc(0)).signer?.notAfter : undefined;
+    const stamped = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
+    pdf = stamped.pdf;
+    renewBy = verifyCms(stamped.token, () => Buffer.alloc(0)).signer?.notAfter;
   }
   return { pdf, report, added: { certificates: certificates.length, ocsps: ocsps.length, crls: crls.length }, renewBy };
 }
