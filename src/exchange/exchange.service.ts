@@ -141,21 +141,9 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<IncomingFile & { name: string; bytes: Buffer }> };
   type SendResult = { exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> };
 
-  /** Streamed uploads of a request that does not create an exchange are removed at once. */
-  async function discardingUploadsOnError<T>(uploads: Array<IncomingFile | undefined>, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      await documents.discardUnreferenced(uploads.flatMap((u) => (u?.stored ? [u.stored.fileId] : []))).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  function send(caller: Caller, input: SendInput): Promise<SendResult> {
-    return discardingUploadsOnError([input, ...(input.attachments ?? [])], () => sendDocument(caller, input));
-  }
-
-  async function sendDocument(caller: Caller, input: SendInput): Promise<SendResult> {
+  // Streamed uploads of a request that fails are removed by the HTTP layer that made them (app.ts,
+  // keepingUploads); here only the replays, which succeed without keeping the new upload, discard it.
+  async function send(caller: Caller, input: SendInput): Promise<SendResult> {
     const meta = parseRequest(sendMetadataSchema, input);
     const to = [...new Set(meta.to)];
     // A recipient named by an earlier code gets the document under the code it has now.
@@ -249,11 +237,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
    */
   type ReceiveInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string };
 
-  function receive(caller: Caller, input: ReceiveInput) {
-    return discardingUploadsOnError([input], () => receiveDocument(caller, input));
-  }
-
-  async function receiveDocument(caller: Caller, input: ReceiveInput) {
+  async function receive(caller: Caller, input: ReceiveInput) {
     const meta = parseRequest(receiveMetadataSchema, input);
     const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
