@@ -1,11 +1,7 @@
 import request from 'supertest';
 import { Service } from '../../src/compose';
-import { Pkcs12Signer } from '../../src/signers';
-import { joinParts, signPdf } from '../../src/signing';
-import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
-import { openTestService, seedAgencies } from '../helpers/service';
+import { bearer, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const metadata = (to: string, n: string) => JSON.stringify({ to: [to], codeNumber: n, codeNotation: 'SNV-VP', issuedDate: '2026-11-26', subject: 'V/v sắp xếp tổ chức bộ máy' });
 
 describe('an agency that moves to a new OrganId', () => {
@@ -17,7 +13,7 @@ describe('an agency that moves to a new OrganId', () => {
   beforeAll(async () => {
     service = await openTestService();
     keys = await seedAgencies(service, [{ organId: 'H.01', name: 'Sở Nội vụ' }, { organId: 'H.02', name: 'Sở Tư pháp' }, { organId: 'H.09', name: 'Sở Y tế' }]);
-    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    signed = await sealedSample();
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['H.01'].clerk)).set('Idempotency-Key', 'code-change-0001')
       .attach('file', signed, 'cv.pdf').field('metadata', metadata('H.02', '1'));
     expect(sent.status).toBe(201);

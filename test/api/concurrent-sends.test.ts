@@ -1,11 +1,7 @@
 import request from 'supertest';
 import { Service } from '../../src/compose';
-import { Pkcs12Signer } from '../../src/signers';
-import { joinParts, signPdf } from '../../src/signing';
-import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
-import { openTestService, seedAgencies } from '../helpers/service';
+import { bearer, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const metadata = (n: string) => JSON.stringify({ to: ['Q.02'], codeNumber: n, codeNotation: 'Q-VP', issuedDate: '2026-11-26', subject: 'V/v gửi đồng thời' });
 
 /** Sends from concurrent requests are written together; each request must still get its own outcome. */
@@ -17,7 +13,7 @@ describe('concurrent sends (writes combined across requests)', () => {
   beforeAll(async () => {
     service = await openTestService();
     keys = await seedAgencies(service, [{ organId: 'Q.01', name: 'Cơ quan gửi' }, { organId: 'Q.02', name: 'Cơ quan nhận' }]);
-    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    signed = await sealedSample();
   });
   afterAll(() => service.close());
 

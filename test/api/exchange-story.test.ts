@@ -3,13 +3,12 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer } from '../../src/signers';
 import { parseCertificate, toPem } from '../../src/cms';
 import type { Service } from '../../src/compose';
 import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
-import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
+import { bearer, binaryBody, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
 const A = { organId: '000.00.00.G22', name: 'Văn phòng Chính phủ' };
 const B = { organId: '000.00.00.H49', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
 const C = { organId: '000.00.00.H26', name: 'Ủy ban nhân dân tỉnh Kiểm Tra' };
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const metadata = (number: string, to: string[]) => JSON.stringify({
   to, codeNumber: number, codeNotation: 'VPCP-KSTT', issuedDate: '2026-03-16', subject: 'V/v triển khai chữ ký số', priority: 1,
   signerCompetence: 'KT. BỘ TRƯỞNG', signerPosition: 'Thứ trưởng', signerFullName: 'Nguyễn Văn An', dueDate: new Date(Date.now() + 30 * 86400_000).toISOString(),
@@ -242,7 +241,7 @@ describe('documents arriving from outside the service', () => {
     service = await openTestService();
     keys = await seedAgencies(service, [B]);
     const { signPdf, joinParts } = await import('../../src/signing');
-    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    signed = await sealedSample();
   });
   afterAll(() => service.close());
 
@@ -291,7 +290,7 @@ describe("each recipient's trust policy at receipt", () => {
 
   it('when B accepts only official-duty anchors, then B gets its own verdict (no chain) and C the default one', async () => {
     const { signPdf, joinParts } = await import('../../src/signing');
-    const signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    const signed = await sealedSample();
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'policy-test-0001')
       .attach('file', signed, 'cv.pdf').field('metadata', metadata('30', [B.organId, C.organId]));
     expect(sent.status).toBe(201);

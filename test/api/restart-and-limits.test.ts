@@ -5,20 +5,18 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { startEmbeddedFerretDb } from '../../src/exchange';
 import { Pkcs12Signer } from '../../src/signers';
-import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, listFormFields, PdfFile, PdfStream } from '../../src/pdf';
 import { OUTPUT, p12Passphrase, pkiFile, ROOT, sample } from '../helpers/fixtures';
-import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
+import { bearer, binaryBody, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
 const FERRETDB = path.join(ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 describe('durability and limits', () => {
   it('when the service and its database restart between sending and reading, then nothing acknowledged is lost', async () => {
     const dataDir = path.join(OUTPUT, `restart-${process.pid}`);
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    const signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    const signed = await sealedSample();
 
     let db = await startEmbeddedFerretDb(FERRETDB, dataDir);
     let service = await openTestService({ uri: db.uri });

@@ -5,9 +5,8 @@ import { Service } from '../../src/compose';
 import { Pkcs12Signer } from '../../src/signers';
 import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
 import { startLocalTsa } from '../helpers/local-tsa';
-import { binaryBody, openTestService, seedAgencies } from '../helpers/service';
+import { bearer, binaryBody, openTestService, seedAgencies } from '../helpers/service';
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 describe('a service with a time-stamping authority (KYSO_TSA_URL): PAdES B-T on the server and in two phases', () => {
   let service: Service;

@@ -3,12 +3,9 @@ import { Readable } from 'node:stream';
 import { mongo } from 'mongoose';
 import request from 'supertest';
 import { Service } from '../../src/compose';
-import { Pkcs12Signer } from '../../src/signers';
-import { joinParts, signPdf } from '../../src/signing';
-import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
-import { openTestService, seedAgencies } from '../helpers/service';
+import { sample } from '../helpers/fixtures';
+import { bearer, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const metadata = (n: string) => JSON.stringify({ to: ['U.02'], codeNumber: n, codeNotation: 'U-VP', issuedDate: '2026-11-26', subject: 'V/v lưu trữ tệp' });
 
 describe('exchange uploads stream into GridFS', () => {
@@ -20,7 +17,7 @@ describe('exchange uploads stream into GridFS', () => {
   beforeAll(async () => {
     service = await openTestService({ uploadLimitBytes: 200_000 });
     keys = await seedAgencies(service, [{ organId: 'U.01', name: 'Cơ quan U' }, { organId: 'U.02', name: 'Cơ quan V' }]);
-    signed = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() })));
+    signed = await sealedSample();
   });
   afterAll(() => service.close());
 

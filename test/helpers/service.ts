@@ -1,9 +1,10 @@
 /** Opens the real service on the test run's database server, with a database of its own per test file. */
 import { randomBytes } from 'node:crypto';
 import { openService, Service } from '../../src/compose';
-import type { Signer } from '../../src/signers';
 import { createValidationContext, TrustStore } from '../../src/validation';
-import { pkiFile } from './fixtures';
+import { Pkcs12Signer, Signer } from '../../src/signers';
+import { joinParts, signPdf, SignPdfOptions } from '../../src/signing';
+import { p12Passphrase, pkiFile, sample } from './fixtures';
 
 export function testDatabaseUri(): string {
   const base = process.env.KYSO_TEST_MONGODB_URI;
@@ -44,6 +45,14 @@ export async function seedAgencies(service: Service, agencies: Array<{ organId: 
     }
   }
   return out;
+}
+
+/** The Authorization header for an API key. */
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** The sample công văn signed with the test agency seal (PKCS#12), as the exchange tests send it. */
+export async function sealedSample(options: SignPdfOptions = {}): Promise<Buffer> {
+  return joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() }), options));
 }
 
 /** supertest parser that keeps a binary (PDF) response body as a Buffer. */

@@ -14,7 +14,7 @@ import { pdfsig, pyhankoAdesVerify } from '../helpers/peers';
 import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { openService } from '../../src/compose';
-import { binaryBody, seedAgencies, testDatabaseUri } from '../helpers/service';
+import { bearer, binaryBody, sealedSample, seedAgencies, testDatabaseUri } from '../helpers/service';
 
 // The test PKI's signers name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point, its
 // issuing CAs http://127.0.0.1:39082/root-ca.crl.
@@ -267,7 +267,7 @@ describe('validating Kyso signatures', () => {
     let bt: Buffer;
     beforeAll(async () => {
       tsa = await startLocalTsa();
-      bt = joinParts(await signPdf(sample('cong-van.pdf'), Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() }), { tsaUrl: tsa.url }));
+      bt = await sealedSample({ tsaUrl: tsa.url });
     });
     afterAll(() => tsa.close());
 
@@ -333,7 +333,6 @@ describe('validating Kyso signatures', () => {
       });
       try {
         const keys = await seedAgencies(service, [{ organId: 'L.01', name: 'Cơ quan gửi' }, { organId: 'L.02', name: 'Cơ quan lưu trữ' }]);
-        const bearer = (k: string) => ({ Authorization: `Bearer ${k}` });
         const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['L.01'].clerk)).set('Idempotency-Key', 'archive-0000001')
           .attach('file', bt, 'cv.pdf').field('metadata', JSON.stringify({ to: ['L.02'], codeNumber: '9', codeNotation: 'L-VP', issuedDate: '2026-11-26', subject: 'V/v lưu trữ lâu dài' }));
         expect(sent.status).toBe(201);
