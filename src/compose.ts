@@ -8,7 +8,7 @@ import { createApp } from './app';
 import { createAuditLog } from './audit';
 import { createAgencyService, createDocumentStore, createExchangeService, createModels, createSigningSessionService } from './exchange';
 import type { Signer } from './signers';
-import type { ValidationContext } from './validation';
+import { createValidatorPool, DocumentValidator, ValidationContext } from './validation';
 
 export interface ServiceOptions {
   mongodbUri: string;
@@ -25,6 +25,12 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Connections to the database; the embedded SQLite-backed server is fastest with few writers. */
   maxPoolSize?: number;
+  /** Worker threads that validate documents (default 2). */
+  validationWorkers?: number;
+  /** Cap of each document's decoded-bytes budget (KYSO_MAX_DECODED_MB). */
+  decodeBudgetCap?: number;
+  /** Liveness of parts outside this module (the supervised embedded database). */
+  alive?: () => { ok: boolean; reason?: string };
 }
 
 export async function openService(options: ServiceOptions) {
@@ -40,13 +46,23 @@ export async function openService(options: ServiceOptions) {
     const found = await models.Exchange.find({ $or: [{ fileId: { $in: ids } }, { 'attachments.fileId': { $in: ids } }] }, { fileId: 1, attachments: 1 }).lean();
     return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
   });
-  const exchanges = createExchangeService(documents, models, audit, options.validation, options.tsaUrl);
+  const pool = createValidatorPool(options.validation, { size: options.validationWorkers, logger });
+  // Every document's decoding budget is capped as configured.
+  const validator: DocumentValidator = options.decodeBudgetCap
+    ? { validate: (pdf, request = {}) => pool.validate(pdf, { decodeBudgetCap: options.decodeBudgetCap, ...request }), close: () => pool.close() }
+    : pool;
+  const exchanges = createExchangeService(documents, models, audit, options.validation, validator, options.tsaUrl);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
-  const sweep = setInterval(() => void documents.sweepOrphans().catch(() => undefined), 10 * 60_000);
+  const sweep = setInterval(() => {
+    documents.sweepOrphans().then(
+      (removed) => { if (removed.files + removed.chunks > 0) logger.info({ job: 'orphan-sweep', ...removed }, 'orphaned uploads removed'); },
+      (error: unknown) => logger.warn({ job: 'orphan-sweep', err: error }, 'orphan sweep failed; it runs again in 10 minutes'),
+    );
+  }, 10 * 60_000);
   sweep.unref();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsaUrl);
   const app = createApp({
-    agencies, exchanges, sessions, audit, documents, validation: options.validation, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    agencies, exchanges, sessions, audit, documents, validator, alive: options.alive, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsaUrl: options.tsaUrl,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
@@ -63,8 +79,9 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, audit, agencies, exchanges, sessions, documents, close: async () => {
+  return { app, connection, models, audit, agencies, exchanges, sessions, documents, validator, close: async () => {
     clearInterval(sweep);
+    await pool.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
     await connection.close().catch(() => undefined);
   } };

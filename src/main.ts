@@ -3,7 +3,7 @@
  * Start-up: load the configuration, open the database (embedded FerretDB unless MONGODB_URI is set) and the
  * server signer, listen; on SIGINT/SIGTERM stop accepting, finish requests, close everything.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import pino from 'pino';
@@ -16,9 +16,16 @@ import { createValidationContext } from './validation';
 const ROOT = path.join(__dirname, '..');
 const EMBEDDED_POOL_SIZE = 5;
 
+/** Where the first start writes the operator's key (mode 0600); `operator-key` writes a new one there. */
+const OPERATOR_KEY_FILE = 'operator-api-key';
+
 async function main(): Promise<void> {
+  // Files the service creates (database, keys, logs) are readable by its own user only.
+  process.umask(0o077);
   const config = loadConfig(process.env, ROOT);
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret'] });
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret', '*.password', '*.passphrase'] });
+  const command = process.argv[2];
+  if (command !== undefined && command !== 'operator-key') throw new Error(`unknown command ${command} (none starts the service; "operator-key" issues a new operator key)`);
   let db: EmbeddedDatabase | undefined;
   // One loaded module per PKCS#11 library path (C_Initialize runs once per process).
   const modules = new Map<string, Pkcs11Module>();
@@ -35,13 +42,15 @@ async function main(): Promise<void> {
   const sealImages = new Map<string, Buffer>();
   let server: Server | undefined;
   let service: Awaited<ReturnType<typeof openService>> | undefined;
+  // Each part is stopped even when an earlier one fails to; the failures are logged, not hidden.
+  const stopping = (part: string) => (error: unknown) => logger.warn({ err: error, part }, 'could not stop cleanly');
   release = async (): Promise<void> => {
     await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
-    await service?.close().catch(() => undefined);
-    await signer?.close().catch(() => undefined);
-    for (const s of agencySigners.values()) await s.close().catch(() => undefined);
+    await service?.close().catch(stopping('service'));
+    await signer?.close().catch(stopping('server signer'));
+    for (const s of agencySigners.values()) await s.close().catch(stopping('agency signer'));
     for (const m of modules.values()) m.close();
-    await db?.stop().catch(() => undefined);
+    await db?.stop().catch(stopping('embedded database'));
   };
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
@@ -53,7 +62,7 @@ async function main(): Promise<void> {
 
   let uri = config.mongodbUri;
   if (!uri) {
-    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir);
+    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir, 'kyso', { logger });
     uri = db.uri;
     logger.info({ dataDir: config.dataDir }, 'embedded FerretDB started');
   }
@@ -90,7 +99,22 @@ async function main(): Promise<void> {
     logger,
     // SQLite serialises writers: a few connections queue in the driver instead of backing off in SQLite.
     maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),
+    validationWorkers: config.validationWorkers,
+    decodeBudgetCap: config.maxDecodedBytes,
+    alive: () => db?.state() ?? { ok: true },
   });
+  // The operator registers agencies; no agency key can. Its key is made at the first start (or on demand).
+  const operatorKeyFile = path.join(config.dataDir, OPERATOR_KEY_FILE);
+  if (command === 'operator-key' || !(await service.agencies.hasOperatorKey())) {
+    writeFileSync(operatorKeyFile, `${(await service.agencies.issueOperatorKey()).apiKey}\n`, { mode: 0o600 });
+    process.stdout.write(`Operator API key written to ${operatorKeyFile} (mode 0600): it registers agencies and changes their codes.\n`);
+    if (command === 'operator-key') {
+      await release?.();
+      return;
+    }
+  } else if (!existsSync(operatorKeyFile)) {
+    logger.info('an operator key exists; run "node dist/main.js operator-key" to issue a new one');
+  }
   const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
   server = await new Promise<Server>((resolve, reject) => {
     // Express 5 calls this back on 'listening' and on 'error' alike.
@@ -99,6 +123,11 @@ async function main(): Promise<void> {
       else reject(new Error(error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (set PORT)` : error.message));
     }) as Server;
   });
+  // Slow clients: headers within 20 s, the whole request within the configured time, idle sockets closed.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.maxConnections = config.maxConnections;
+  server.setTimeout(60_000);
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   process.stdout.write(`Kyso listening on ${base}\n`);

@@ -181,10 +181,12 @@ export function createAuditLog(connection: Connection) {
     return { intact: true, events: count, brokenAt: null };
   }
 
-  async function list(filter: { subject?: string; organId?: string }, limit = 200): Promise<AuditEvent[]> {
+  /** Events by subject and agency; `organIds` (every code an agency has had) takes precedence over `organId`. */
+  async function list(filter: { subject?: string; organId?: string; organIds?: string[] }, limit = 200): Promise<AuditEvent[]> {
     const query: Record<string, unknown> = {};
     if (filter.subject) query.subject = filter.subject;
-    if (filter.organId) query.organId = filter.organId;
+    if (filter.organIds) query.organId = { $in: filter.organIds };
+    else if (filter.organId) query.organId = filter.organId;
     return Model.find(query).sort({ seq: 1 }).limit(limit).lean();
   }
 

@@ -27,6 +27,10 @@ const schema = z.object({
   KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
   KYSO_SEAL_IMAGE: z.string().optional(),
   KYSO_TSA_URL: z.string().url().optional(),
+  KYSO_MAX_DECODED_MB: z.coerce.number().int().min(16).max(8192).default(512),
+  KYSO_VALIDATION_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  KYSO_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1024),
+  KYSO_REQUEST_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +61,14 @@ export interface Config {
   /** RFC 3161 TSA: server-side and two-phase signatures become PAdES B-T. */
   tsaUrl?: string;
   logLevel: string;
+  /** Cap of the bytes one document's compressed streams may decode to (its budget is 64× its size, capped). */
+  maxDecodedBytes: number;
+  /** Worker threads that parse and validate documents off the event loop. */
+  validationWorkers: number;
+  /** Open connections the server accepts at once. */
+  maxConnections: number;
+  /** A request (headers and body) must arrive within this time; slow clients are cut off with 408. */
+  requestTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config {
@@ -90,5 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     tsaUrl: e.KYSO_TSA_URL,
     dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    maxDecodedBytes: e.KYSO_MAX_DECODED_MB * 1024 * 1024,
+    validationWorkers: e.KYSO_VALIDATION_WORKERS,
+    maxConnections: e.KYSO_MAX_CONNECTIONS,
+    requestTimeoutMs: e.KYSO_REQUEST_TIMEOUT_S * 1000,
   };
 }

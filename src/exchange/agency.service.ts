@@ -5,12 +5,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
-import { AgencyDoc, Models, Role, ROLES } from './models';
+import { AgencyDoc, CallerRole, Models, OPERATOR, ORGAN_ID_PATTERN, Role, ROLES } from './models';
 
 export interface Caller {
+  /** The caller's agency; '' for the service operator, who acts for no agency. */
   organId: string;
   organName: string;
-  role: Role;
+  role: CallerRole;
   keyId: string;
   /** The agency's current code and the codes it had before (exchanges keep the code they were made under). */
   organIds?: string[];
@@ -21,7 +22,17 @@ export function codesOf(caller: Caller): string[] {
   return caller.organIds ?? [caller.organId];
 }
 
-const ORGAN_ID = /^[0-9A-Z.]{1,35}$/;
+const ORGAN_ID = ORGAN_ID_PATTERN;
+
+/** Whether the caller may manage the keys of agency `organId`: the operator any, an agency admin its own. */
+function managesAgency(by: Caller | undefined, organId: string): boolean {
+  return !by || by.role === OPERATOR || (by.role === 'admin' && codesOf(by).includes(organId));
+}
+
+/** Registering agencies and changing names and codes belongs to the operator (and to start-up bootstrap). */
+function requireOperator(by: Caller | undefined): void {
+  if (by && by.role !== OPERATOR) throw new AppError('FORBIDDEN', 'only the service operator registers agencies and changes their names and codes');
+}
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -33,13 +44,19 @@ export function createAgencyService(models: Models, audit: AuditLog) {
   // service instances it takes effect within AUTH_CACHE_MS.
   const recent = new Map<string, { caller: Caller; secretHash: string; until: number }>();
 
-  async function registerAgency(input: { organId: string; name: string; acceptPublicCa?: boolean }, by?: Caller): Promise<AgencyDoc> {
-    if (!ORGAN_ID.test(input.organId)) {
+  async function registerAgency(input: { organId: unknown; name: unknown; acceptPublicCa?: unknown }, by?: Caller): Promise<AgencyDoc> {
+    if (typeof input.organId !== 'string' || !ORGAN_ID.test(input.organId)) {
       throw new AppError('INVALID_REQUEST', 'organId must be 1–35 characters of 0-9, A-Z and "." (e.g. 000.00.00.G22)');
     }
-    if (!input.name?.trim()) throw new AppError('INVALID_REQUEST', 'the agency needs a name');
+    if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 300) throw new AppError('INVALID_REQUEST', 'the agency needs a name (at most 300 characters)');
+    if (input.acceptPublicCa !== undefined && typeof input.acceptPublicCa !== 'boolean') throw new AppError('INVALID_REQUEST', 'acceptPublicCa is true or false');
+    requireOperator(by);
+    // A retired code stays reserved: a new agency under it would inherit the old one's mail.
+    if (await models.Agency.exists({ 'history.organId': input.organId })) {
+      throw new AppError('AGENCY_EXISTS', `the code ${input.organId} was used by an agency and stays reserved`);
+    }
     try {
-      const doc = await models.Agency.create({ organId: input.organId, name: input.name.trim(), trustPolicy: { acceptPublicCa: input.acceptPublicCa ?? true } });
+      const doc = await models.Agency.create({ organId: input.organId, name: input.name.trim(), trustPolicy: { acceptPublicCa: (input.acceptPublicCa as boolean | undefined) ?? true } });
       await audit.append({ type: 'agency.registered', organId: by?.organId, keyId: by?.keyId, subject: input.organId, details: { name: input.name } });
       return doc.toObject();
     } catch (error) {
@@ -48,22 +65,52 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     }
   }
 
-  async function issueApiKey(organId: string, role: Role, by?: Caller): Promise<{ keyId: string; apiKey: string }> {
-    if (!ROLES.includes(role)) throw new AppError('INVALID_REQUEST', `role must be one of ${ROLES.join(', ')}`);
-    const agency = await models.Agency.findOne({ organId }).lean();
-    if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+  async function createKey(organId: string, role: CallerRole): Promise<{ keyId: string; apiKey: string }> {
     const keyId = randomBytes(8).toString('hex');
     const secret = randomBytes(24).toString('base64url');
     await models.ApiKey.create({ keyId, organId, role, secretHash: sha256(secret) });
-    await audit.append({ type: 'api-key.issued', organId: by?.organId ?? organId, keyId: by?.keyId, subject: keyId, details: { forOrganId: organId, role } });
     return { keyId, apiKey: `kyso_${keyId}_${secret}` };
   }
 
+  /** A key of one of the agency roles; an agency admin issues keys for its own agency only. */
+  async function issueApiKey(organId: string, role: unknown, by?: Caller): Promise<{ keyId: string; apiKey: string }> {
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new AppError('INVALID_REQUEST', `role must be one of ${ROLES.join(', ')}`);
+    if (!managesAgency(by, organId)) throw new AppError('FORBIDDEN', 'an agency admin issues keys for its own agency only');
+    const agency = await models.Agency.findOne({ organId }).lean();
+    if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
+    const issued = await createKey(organId, role as Role);
+    await audit.append({ type: 'api-key.issued', organId: by?.organId || organId, keyId: by?.keyId, subject: issued.keyId, details: { forOrganId: organId, role } });
+    return issued;
+  }
+
+  /** A new operator key (first start, or `kyso-service operator-key`); it acts for no agency. */
+  async function issueOperatorKey(): Promise<{ keyId: string; apiKey: string }> {
+    const issued = await createKey('', OPERATOR);
+    await audit.append({ type: 'api-key.issued', subject: issued.keyId, details: { role: OPERATOR } });
+    return issued;
+  }
+
+  async function hasOperatorKey(): Promise<boolean> {
+    return (await models.ApiKey.exists({ role: OPERATOR, revokedAt: null })) !== null;
+  }
+
+  /**
+   * Revokes a key: the operator any, an agency admin only its own agency's. A key of another agency is
+   * answered as missing, so key ids of other agencies cannot be probed.
+   */
   async function revokeApiKey(keyId: string, by: Caller): Promise<void> {
-    const result = await models.ApiKey.updateOne({ keyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    const scope: Record<string, unknown> = by.role === OPERATOR ? {} : { organId: { $in: codesOf(by) }, role: { $ne: OPERATOR } };
+    const result = await models.ApiKey.updateOne({ keyId, revokedAt: null, ...scope }, { $set: { revokedAt: new Date() } });
     recent.delete(keyId);
     if (result.matchedCount === 0) throw new AppError('NOT_FOUND', `no active API key ${keyId}`);
-    await audit.append({ type: 'api-key.revoked', organId: by.organId, keyId: by.keyId, subject: keyId });
+    await audit.append({ type: 'api-key.revoked', organId: by.organId || undefined, keyId: by.keyId, subject: keyId });
+  }
+
+  /** The keys of one agency (never their secrets): the operator any agency's, an agency admin its own. */
+  async function listApiKeys(organId: string, by: Caller): Promise<Array<{ keyId: string; role: string; createdAt: Date; revokedAt: Date | null }>> {
+    if (!managesAgency(by, organId)) throw new AppError('FORBIDDEN', 'an agency admin lists the keys of its own agency only');
+    const keys = await models.ApiKey.find({ organId }, { _id: 0, keyId: 1, role: 1, createdAt: 1, revokedAt: 1 }).sort({ createdAt: 1 }).lean();
+    return keys.map((k) => ({ keyId: k.keyId, role: k.role, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null }));
   }
 
   async function authenticate(token: string | undefined): Promise<Caller> {
@@ -75,6 +122,11 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     const key = await models.ApiKey.findOne({ keyId: m[1] }).lean();
     if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'the API key has been revoked');
+    if (key.role === OPERATOR) {
+      const operator: Caller = { organId: '', organName: 'Kyso operator', role: OPERATOR, keyId: key.keyId, organIds: [] };
+      recent.set(key.keyId, { caller: operator, secretHash: key.secretHash, until: Date.now() + AUTH_CACHE_MS });
+      return operator;
+    }
     const agency = await models.Agency.findOne({ organId: key.organId }).lean();
     if (!agency?.active) throw new AppError('UNAUTHENTICATED', 'the agency of this API key is not active');
     const organIds = [...new Set([agency.organId, ...agency.history.map((h) => h.organId)])];
@@ -89,7 +141,8 @@ export function createAgencyService(models: Models, audit: AuditLog) {
    * with the period it was valid, so documents keep showing the name they were sent under.
    */
   async function renameAgency(organId: string, name: unknown, by: Caller): Promise<AgencyDoc> {
-    if (typeof name !== 'string' || !name.trim()) throw new AppError('INVALID_REQUEST', 'the new name is required');
+    requireOperator(by);
+    if (typeof name !== 'string' || !name.trim() || name.length > 300) throw new AppError('INVALID_REQUEST', 'the new name is required (at most 300 characters)');
     const agency = await models.Agency.findOne({ organId }).lean();
     if (!agency) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
     const previousFrom = agency.history.length ? agency.history[agency.history.length - 1].validTo : agency.createdAt;
@@ -98,7 +151,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
       { organId, name: agency.name },
       { $set: { name: name.trim() }, $push: { history: { organId, name: agency.name, validFrom: previousFrom, validTo: now } } },
     );
-    await audit.append({ type: 'agency.renamed', organId: by.organId, keyId: by.keyId, subject: organId, details: { from: agency.name, to: name.trim() } });
+    await audit.append({ type: 'agency.renamed', organId: by.organId || undefined, keyId: by.keyId, subject: organId, details: { from: agency.name, to: name.trim() } });
     return (await models.Agency.findOne({ organId }).lean()) as AgencyDoc;
   }
 
@@ -108,6 +161,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
    * they were and remain the agency's, and documents sent to the old code reach it.
    */
   async function changeAgencyCode(organId: string, newOrganId: unknown, by: Caller): Promise<AgencyDoc> {
+    requireOperator(by);
     if (typeof newOrganId !== 'string' || !ORGAN_ID.test(newOrganId)) {
       throw new AppError('INVALID_REQUEST', 'the new organId must be 1–35 characters of 0-9, A-Z and "."');
     }
@@ -131,7 +185,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     }
     await models.ApiKey.updateMany({ organId }, { $set: { organId: newOrganId } });
     for (const [keyId, entry] of recent) if (entry.caller.organId === organId) recent.delete(keyId);
-    await audit.append({ type: 'agency.code-changed', organId: by.organId, keyId: by.keyId, subject: newOrganId, details: { from: organId, to: newOrganId } });
+    await audit.append({ type: 'agency.code-changed', organId: by.organId || undefined, keyId: by.keyId, subject: newOrganId, details: { from: organId, to: newOrganId } });
     return (await models.Agency.findOne({ organId: newOrganId }).lean()) as AgencyDoc;
   }
 
@@ -139,7 +193,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
     return models.Agency.find({}, { _id: 0, organId: 1, name: 1, active: 1, history: 1 }).sort({ organId: 1 }).lean();
   }
 
-  return { registerAgency, renameAgency, changeAgencyCode, issueApiKey, revokeApiKey, authenticate, listAgencies };
+  return { registerAgency, renameAgency, changeAgencyCode, issueApiKey, issueOperatorKey, hasOperatorKey, revokeApiKey, listApiKeys, authenticate, listAgencies };
 }
 
 export type AgencyService = ReturnType<typeof createAgencyService>;

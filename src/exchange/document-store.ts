@@ -29,6 +29,7 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
   const files = () => connection.db!.collection('documents.files');
+  const chunks = () => connection.db!.collection('documents.chunks');
   const maintenance = () => connection.db!.collection<{ _id: string; until: Date }>('maintenance');
 
   /** Streams one upload into GridFS, hashing and collecting the bytes on the way. */
@@ -48,7 +49,8 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
     try {
       await pipeline(source, tee, target);
     } catch (error) {
-      await bucket().delete(target.id as mongo.ObjectId).catch(() => undefined);
+      // The chunks written so far go with it; a failure to remove them leaves them to the sweep.
+      await discard([target.id as mongo.ObjectId]).catch(() => undefined);
       throw error;
     }
     return { fileId: target.id as mongo.ObjectId, sha256: hash.digest('hex'), size, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
@@ -61,8 +63,16 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
     return target.id as mongo.ObjectId;
   }
 
+  /** Removes files and their chunks; a file whose entry was never written (cut upload) loses its chunks. */
   async function discard(ids: mongo.ObjectId[]): Promise<void> {
-    for (const id of ids) await bucket().delete(id).catch(() => undefined);
+    for (const id of ids) {
+      try {
+        await bucket().delete(id);
+      } catch (error) {
+        // GridFS deletes the chunks before it reports that the files entry was missing: nothing is left.
+        if (!/File not found/i.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   /** Removes those of the given uploads that no exchange refers to. */
@@ -76,17 +86,32 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
    * Removes uploads older than an hour that no exchange refers to, looking only at files uploaded since
    * the previous sweep's watermark. Returns how many were removed.
    */
-  async function sweepOrphans(now = new Date()): Promise<number> {
+  async function sweepOrphans(now = new Date()): Promise<{ files: number; chunks: number }> {
     const until = new Date(now.getTime() - ORPHAN_AFTER_MS);
     const since = (await maintenance().findOne({ _id: SWEEP_STATE_ID }))?.until ?? new Date(0);
-    if (until <= since) return 0;
+    if (until <= since) return { files: 0, chunks: 0 };
     const candidates = await files().find({ 'metadata.uploadedAt': { $gte: since, $lt: until } }, { projection: { _id: 1 } }).toArray();
     const ids = candidates.map((f) => f._id as mongo.ObjectId);
     const kept = ids.length > 0 ? await referenced(ids) : new Set<string>();
     const orphans = ids.filter((id) => !kept.has(String(id)));
     await discard(orphans);
+    const chunkOrphans = await sweepHeadlessChunks(since, until);
     await maintenance().updateOne({ _id: SWEEP_STATE_ID }, { $set: { until } }, { upsert: true });
-    return orphans.length;
+    return { files: orphans.length, chunks: chunkOrphans };
+  }
+
+  /**
+   * Chunks of an upload cut by a crash: GridFS writes the files entry last, so they belong to no file. Their
+   * files_id is an ObjectId, whose time says when the upload began; those begun in the window are checked.
+   */
+  async function sweepHeadlessChunks(since: Date, until: Date): Promise<number> {
+    const range = { $gte: mongo.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)), $lt: mongo.ObjectId.createFromTime(Math.floor(until.getTime() / 1000)) };
+    const owners = (await chunks().distinct('files_id', { files_id: range })) as mongo.ObjectId[];
+    if (owners.length === 0) return 0;
+    const present = new Set((await files().find({ _id: { $in: owners } }, { projection: { _id: 1 } }).toArray()).map((f) => String(f._id)));
+    const headless = owners.filter((id) => !present.has(String(id)));
+    if (headless.length === 0) return 0;
+    return (await chunks().deleteMany({ files_id: { $in: headless } })).deletedCount;
   }
 
   async function exists(id: mongo.ObjectId): Promise<boolean> {

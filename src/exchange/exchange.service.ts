@@ -8,12 +8,11 @@ import { mongo } from 'mongoose';
 import { z } from 'zod';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
-import { PdfFile } from '../pdf';
-import { DocumentReport, extendSignatures, validatePdf, ValidationContext } from '../validation';
+import { DocumentReport, DocumentValidator, extendSignatures, reportError, ValidationContext } from '../validation';
 import { Caller, codesOf } from './agency.service';
 import { createBatchedInsert } from './batched-insert';
 import type { DocumentStore } from './document-store';
-import { AgencyDoc, ExchangeDoc, Models, RecipientDoc, StatusEntry } from './models';
+import { AgencyDoc, ExchangeDoc, Models, ORGAN_ID_PATTERN, RecipientDoc, StatusEntry } from './models';
 
 export const STATUS = {
   ARRIVED: '01', RETURNED: '02', ACCEPTED: '03', ASSIGNED: '04', IN_PROGRESS: '05', DONE: '06',
@@ -30,11 +29,17 @@ const TRANSITIONS: Record<string, string[]> = {
   '16': ['03', '04', '05', '06'],
 };
 
+/** Control characters have no place in a document number or notation (they break registers and edXML). */
+const printable = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+/** Vietnamese state documents date from 1945; one issued more than a day ahead is a typing mistake. */
+const issuedDate = z.coerce.date().refine((d) => d >= new Date('1945-01-01T00:00:00Z') && d.getTime() <= Date.now() + 86_400_000, 'must be between 1945 and today');
+const organId = z.string().regex(ORGAN_ID_PATTERN);
+
 export const sendMetadataSchema = z.object({
-  to: z.array(z.string().regex(/^[0-9A-Z.]{1,35}$/)).min(1).max(500),
-  codeNumber: z.string().min(1).max(20),
-  codeNotation: z.string().min(1).max(50),
-  issuedDate: z.coerce.date(),
+  to: z.array(organId).min(1).max(500),
+  codeNumber: printable(20),
+  codeNotation: printable(50),
+  issuedDate,
   subject: z.string().min(1).max(2000),
   documentType: z.string().max(100).optional(),
   /** edXML SignerInfo/Competence: the signer's authority, e.g. "KT. BỘ TRƯỞNG", "TM. ỦY BAN NHÂN DÂN". */
@@ -45,12 +50,12 @@ export const sendMetadataSchema = z.object({
   /** 0 thường (normal), 1 khẩn, 2 thượng khẩn, 3 hỏa tốc. */
   priority: z.coerce.number().int().min(0).max(3).default(0),
   businessKind: z.coerce.number().int().min(0).max(3).default(0),
-  dueDate: z.coerce.date().optional(),
+  dueDate: z.coerce.date().refine((d) => d.getUTCFullYear() >= 1945 && d.getUTCFullYear() <= 2200, 'must be a plausible date').optional(),
 });
 export type SendMetadata = z.infer<typeof sendMetadataSchema>;
 
 const receiveMetadataSchema = sendMetadataSchema.omit({ to: true }).extend({
-  from: z.object({ organId: z.string().regex(/^[0-9A-Z.]{1,35}$/), organName: z.string().min(1).max(300) }),
+  from: z.object({ organId, organName: z.string().min(1).max(300) }),
 });
 
 /** Checks the Idempotency-Key and parses the header metadata of a send or an arrival. */
@@ -63,6 +68,23 @@ function parseRequest<S extends z.ZodTypeAny>(schema: S, input: { metadata: unkn
     throw new AppError('INVALID_REQUEST', `invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * What an Idempotency-Key stands for: the header fields and the hashes of the files. A key sent again with
+ * another request is refused (IDEMPOTENCY_KEY_REUSED) instead of silently answering with the first.
+ */
+function requestHash(metadata: unknown, fileSha256: string, attachmentHashes: string[] = []): string {
+  const canonical = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+    : Array.isArray(v) ? v.map(canonical) : v);
+  return createHash('sha256').update(JSON.stringify([canonical(metadata), fileSha256, attachmentHashes])).digest('hex');
+}
+
+function refuseReusedKey(stored: ExchangeDoc, hash: string): void {
+  if (stored.requestHash && stored.requestHash !== hash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key for a new document');
+  }
 }
 
 export function summariseReport(report: DocumentReport): Record<string, unknown> {
@@ -80,23 +102,12 @@ export function summariseReport(report: DocumentReport): Record<string, unknown>
   };
 }
 
-function countPages(pdf: Buffer): number {
-  try {
-    return PdfFile.parse(pdf).pageRefs().length;
-  } catch {
-    return 0;
-  }
-}
-
 /** A received file: its bytes, and where it already is when the upload streamed into the store. */
 export interface IncomingFile {
   stored?: { fileId: mongo.ObjectId; sha256: string };
 }
 
-export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, tsaUrl?: string) {
-  // Agencies that do not accept public-CA signatures validate against the official-duty anchors only.
-  const officialOnly: ValidationContext = { ...validation, trust: validation.trust.officialOnly() };
-
+export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsaUrl?: string) {
 
   // Exchange and recipient documents of concurrent sends are written together (see batched-insert.ts).
   const insertExchange = createBatchedInsert(() => models.Exchange.collection as never);
@@ -146,19 +157,25 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
   async function send(caller: Caller, input: SendInput): Promise<SendResult> {
     const meta = parseRequest(sendMetadataSchema, input);
     const to = [...new Set(meta.to)];
+    const own = codesOf(caller);
+    if (to.some((id) => own.includes(id))) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
     // A recipient named by an earlier code gets the document under the code it has now.
     const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
     const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
     const unknown = to.filter((id) => !holder(id));
     if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
     const agencies = [...new Map(to.map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
+    if (agencies.some((a) => a.organId === caller.organId)) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
     const year = meta.issuedDate.getUTCFullYear();
     // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
     // which is also what makes them race-free; a replay then answers with the first exchange.
 
     const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
-    const report = await validatePdf(input.pdf, validation, input.fileName, { fileSha256: sha256, includeCertificates: true });
-    if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
+    const attachmentHashes = (input.attachments ?? []).map((a) => a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex'));
+    const hash = requestHash(input.metadata, sha256, attachmentHashes);
+    const report = await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true });
+    const unreadable = reportError(report);
+    if (unreadable) throw unreadable;
     if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
     if (report.indication === 'TOTAL_FAILED') {
       throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature fails validation (${report.subIndication ?? 'disallowed change after signing'})`, {
@@ -171,7 +188,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       const hash = a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex');
       let check: Record<string, unknown> | null = null;
       if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
-        const r = await validatePdf(a.bytes, validation, a.name, { fileSha256: hash });
+        const r = await validator.validate(a.bytes, { fileName: a.name, fileSha256: hash });
         if (r.indication === 'TOTAL_FAILED') {
           throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature on attachment ${a.name} fails validation (${r.subIndication ?? 'disallowed change after signing'})`);
         }
@@ -186,13 +203,13 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     try {
       // Validated and given its defaults by mongoose, written by the batched inserter (a hot path).
       const created = new models.Exchange({
-        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments,
+        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments, requestHash: hash, inboundTo: '',
         to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: await keepCertificates(report),
+        pageAmount: report.pageCount ?? 0, businessKind: meta.businessKind, report: await keepCertificates(report),
       });
       await created.validate();
       exchange = created.toObject();
@@ -201,6 +218,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
       if ((error as { code?: number }).code === 11000) {
         const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
+        if (again) refuseReusedKey(again, hash);
         if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
         throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
       }
@@ -208,7 +226,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     }
     const now = new Date();
     const strict = agencies.some((a) => a.trustPolicy?.acceptPublicCa === false)
-      ? await validatePdf(input.pdf, officialOnly, input.fileName, { fileSha256: sha256, includeCertificates: true })
+      ? await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, trust: 'official' })
       : undefined;
     const recipients: RecipientDoc[] = agencies.map((a) => {
       // Verified at receipt under the recipient's own policy; a failure is returned automatically.
@@ -239,16 +257,27 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
 
   async function receive(caller: Caller, input: ReceiveInput) {
     const meta = parseRequest(receiveMetadataSchema, input);
+    // A document from outside never speaks for an agency of this service (it would enter its outbox and
+    // take its numbers): a local sender, under its current or an earlier code, is refused.
+    if (await models.Agency.exists({ $or: [{ organId: meta.from.organId }, { 'history.organId': meta.from.organId }] })) {
+      throw new AppError('INBOUND_SENDER_IS_LOCAL', `agency ${meta.from.organId} is served by this Kyso; its documents are sent with POST /v1/exchanges, not received from outside`);
+    }
     const key = `inbound:${caller.organId}:${input.idempotencyKey}`;
+    const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
+    const hash = requestHash(input.metadata, sha256);
     const replay = await models.Exchange.findOne({ fromOrganId: meta.from.organId, idempotencyKey: key }).lean();
     if (replay) {
+      refuseReusedKey(replay, hash);
       if (input.stored) await documents.discard([input.stored.fileId]);
       return { exchange: replay, created: false };
     }
-    const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
     const agency = await models.Agency.findOne({ organId: caller.organId }).lean();
-    const policy = agency?.trustPolicy?.acceptPublicCa === false ? officialOnly : validation;
-    const report = await validatePdf(input.pdf, policy, input.fileName, { fileSha256: sha256, includeCertificates: true });
+    const report = await validator.validate(input.pdf, {
+      fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, trust: agency?.trustPolicy?.acceptPublicCa === false ? 'official' : 'all',
+    });
+    // Not a PDF Kyso can read (or a compression bomb): refused, nothing kept.
+    const unreadable = reportError(report);
+    if (unreadable) throw unreadable;
     const verification = summariseReport(report);
     const year = meta.issuedDate.getUTCFullYear();
     const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
@@ -257,11 +286,12 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     try {
       exchange = (await models.Exchange.create({
         exchangeId, fromOrganId: meta.from.organId, fromOrganName: meta.from.organName, to: [{ organId: caller.organId, organName: caller.organName }],
+        inboundTo: caller.organId, requestHash: hash,
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
         idempotencyKey: key, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: countPages(input.pdf), businessKind: meta.businessKind, report: await keepCertificates(report),
+        pageAmount: report.pageCount ?? 0, businessKind: meta.businessKind, report: await keepCertificates(report),
       })).toObject();
     } catch (error) {
       await documents.discard([fileId]);
@@ -286,7 +316,8 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     if (!exchange) throw new AppError('NOT_FOUND', 'no such exchange');
     const recipients = await models.Recipient.find({ exchangeId }).lean();
     const codes = codesOf(caller);
-    const isSender = codes.includes(exchange.fromOrganId);
+    // A record of a document received from outside has no sender here, whatever its `from` says.
+    const isSender = !exchange.inboundTo && codes.includes(exchange.fromOrganId);
     const own = recipients.find((r) => codes.includes(r.organId));
     // Other agencies get the same answer as for a missing exchange: its existence is not disclosed.
     if (!isSender && !own) throw new AppError('NOT_FOUND', 'no such exchange');
@@ -362,7 +393,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const { exchange } = await access(caller, exchangeId);
     const bytes = await readDocument(exchange.fileId);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const fresh = await validatePdf(bytes, { ...validation, at: options.at }, exchange.fileName, { fileSha256: sha256, includeCertificates: true });
+    const fresh = await validator.validate(bytes, { fileName: exchange.fileName, at: options.at, fileSha256: sha256, includeCertificates: true });
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reverified: fresh.indication, at: options.at?.toISOString() ?? null } });
     return { exchangeId, storedSha256: exchange.sha256, sha256, storedIntact: sha256 === exchange.sha256, acceptedVerdict: exchange.verification, report: fresh };
   }
@@ -373,16 +404,22 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
    * audit events about the exchange, and whether the whole audit chain is intact.
    */
   async function evidence(caller: Caller, exchangeId: string) {
-    const { exchange, recipients } = await access(caller, exchangeId);
+    const { exchange, recipients, own, isSender } = await access(caller, exchangeId);
     const receiptReport = await report(caller, exchangeId);
     const events = await audit.list({ subject: exchangeId }, 10_000);
     const chain = await audit.verify();
+    // A recipient sees what GET /exchanges/:id shows it: its own history, and of the audit events only its
+    // own and the sender's, with the key ids of its own agency alone. The sender sees every recipient.
+    const codes = codesOf(caller);
+    const visible = isSender ? events : events.filter((e) => e.organId && (codes.includes(e.organId) || (!exchange.inboundTo && e.organId === exchange.fromOrganId)));
     return {
       generatedAt: new Date().toISOString(),
-      exchange: view(exchange, recipients),
+      exchange: view(exchange, isSender ? recipients : own ? [own] : []),
       document: { fileName: exchange.fileName, size: exchange.size, sha256: exchange.sha256 },
       receiptReport,
-      auditEvents: events.map(({ seq, at, type, organId, keyId, details, hash, prevHash }) => ({ seq, at, type, organId, keyId, details, hash, prevHash })),
+      auditEvents: visible.map(({ seq, at, type, organId, keyId, details, hash, prevHash }) => ({
+        seq, at, type, organId, keyId: organId && codes.includes(organId) ? keyId : null, details, hash, prevHash,
+      })),
       auditChain: chain,
     };
   }
@@ -396,7 +433,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const received = (await models.Recipient.find({ organId: { $in: codes } }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
     const due = await models.Exchange.find({
       renewBy: { $ne: null, $lte: new Date(Date.now() + withinDays * 86_400_000) },
-      $or: [{ fromOrganId: { $in: codes } }, { exchangeId: { $in: received } }],
+      $or: [{ fromOrganId: { $in: codes }, inboundTo: '' }, { exchangeId: { $in: received } }],
     }).sort({ renewBy: 1 }).limit(1000).lean();
     return { withinDays, items: due.map((e) => ({ exchangeId: e.exchangeId, codeNumber: e.codeNumber, codeNotation: e.codeNotation, renewBy: e.renewBy, archives: e.archives?.length ?? 0 })) };
   }
@@ -428,7 +465,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     if (query.from) range.$gte = query.from;
     if (query.to) range.$lte = query.to;
     if (query.box === 'outbox') {
-      const filter: Record<string, unknown> = { fromOrganId: { $in: codesOf(caller) } };
+      const filter: Record<string, unknown> = { fromOrganId: { $in: codesOf(caller) }, inboundTo: '' };
       if (query.from || query.to) filter.createdAt = range;
       if (query.status) {
         const ids = (await models.Recipient.find({ status: query.status }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);

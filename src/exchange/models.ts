@@ -6,10 +6,20 @@
  */
 import { Connection, Schema, Types } from 'mongoose';
 
+/** Roles inside one agency; `admin` manages only its own agency's keys. */
 export const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+/**
+ * The service operator registers agencies and changes their names and codes. The role is never issued to an
+ * agency: its keys belong to no agency (organId ''), so they read no exchange; they are made at the first
+ * start or from the command line (`kyso-service operator-key`).
+ */
+export const OPERATOR = 'operator' as const;
+export type CallerRole = Role | typeof OPERATOR;
 
-const organIdPattern = /^[0-9A-Z.]{1,35}$/;
+/** An agency code (mã định danh, QCVN 102:2016 OrganId): digits, capitals and dots, e.g. 000.00.00.G22. */
+export const ORGAN_ID_PATTERN = /^[0-9A-Z.]{1,35}$/;
+const organIdPattern = ORGAN_ID_PATTERN;
 
 export interface AgencyDoc {
   organId: string;
@@ -23,8 +33,9 @@ export interface AgencyDoc {
 
 export interface ApiKeyDoc {
   keyId: string;
+  /** The agency the key acts for; '' for an operator key. */
   organId: string;
-  role: Role;
+  role: CallerRole;
   /** SHA-256 of the random secret; the secret itself is never stored. */
   secretHash: string;
   createdAt: Date;
@@ -59,6 +70,13 @@ export interface ExchangeDoc {
   priority: number;
   dueDate?: Date | null;
   idempotencyKey: string;
+  /** SHA-256 of the request the Idempotency-Key was first used for (header fields and file hashes). */
+  requestHash?: string;
+  /**
+   * '' for a document sent by a local agency; for one received from outside, the local agency it was
+   * received for. Such a record is in no local outbox and in no local agency's number space.
+   */
+  inboundTo: string;
   fileId: Types.ObjectId;
   fileName: string;
   sha256: string;
@@ -136,8 +154,8 @@ export function createModels(connection: Connection) {
 
   const apiKey = new Schema<ApiKeyDoc>({
     keyId: { type: String, required: true },
-    organId: { type: String, required: true },
-    role: { type: String, enum: ROLES, required: true },
+    organId: { type: String, default: '' },
+    role: { type: String, enum: [...ROLES, OPERATOR], required: true },
     secretHash: { type: String, required: true },
     createdAt: { type: Date, default: () => new Date() },
     revokedAt: { type: Date, default: null },
@@ -162,6 +180,8 @@ export function createModels(connection: Connection) {
     priority: { type: Number, default: 0 },
     dueDate: { type: Date, default: null },
     idempotencyKey: { type: String, required: true },
+    requestHash: String,
+    inboundTo: { type: String, default: '' },
     fileId: { type: Schema.Types.ObjectId, required: true },
     fileName: String,
     sha256: String,
@@ -180,8 +200,9 @@ export function createModels(connection: Connection) {
   });
   exchange.index({ exchangeId: 1 }, { unique: true });
   exchange.index({ fromOrganId: 1, idempotencyKey: 1 }, { unique: true });
-  // "số, ký hiệu" is unique per issuer per year (Decree 30/2020 Art. 15).
-  exchange.index({ fromOrganId: 1, year: 1, codeNumber: 1, codeNotation: 1 }, { unique: true });
+  // "số, ký hiệu" is unique per issuer per year (Decree 30/2020 Art. 15); documents received from outside
+  // have a number space per receiving agency, apart from every local issuer's.
+  exchange.index({ fromOrganId: 1, inboundTo: 1, year: 1, codeNumber: 1, codeNotation: 1 }, { unique: true });
   exchange.index({ fromOrganId: 1, createdAt: -1 });
   exchange.index({ fileId: 1 });
 

@@ -5,7 +5,6 @@
  * gets /DSS and the ESIC extension level. The bytes are opaque here: this layer knows no crypto.
  */
 import { AppError } from '../errors';
-import { decodeStream } from './decode-stream';
 import { asArray, name, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { PdfFile } from './pdf-file';
 import { UpdatedObject, writeIncrementalUpdate } from './write-incremental-update';
@@ -28,7 +27,7 @@ export function addDss(file: PdfFile, data: DssData): { update: Buffer; added: n
     const known: Buffer[] = refs.flatMap((r) => {
       const s = file.resolve(r);
       try {
-        return s instanceof PdfStream ? [decodeStream(s)] : [];
+        return s instanceof PdfStream ? [file.decode(s)] : [];
       } catch {
         return [];
       }

@@ -1,14 +1,54 @@
 /**
  * Stream decoding for the structural streams Kyso must read (xref and object streams, §7.5.7–§7.5.8):
- * FlateDecode with PNG/TIFF predictors. Output is bounded so a compression bomb cannot exhaust memory.
+ * FlateDecode with PNG/TIFF predictors. All streams of one document share one decoded-bytes budget, so a
+ * compression bomb (many small streams that each inflate to hundreds of MB) is refused early instead of
+ * exhausting memory and time.
  */
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { AppError } from '../errors';
 import { asDict, asNumber, isName, PdfObject, PdfStream } from './objects';
 
-const MAX_DECODED_BYTES = 256 * 1024 * 1024;
+/** Decoded bytes allowed per byte of the document (structural streams compress ~4–20× in practice). */
+export const DECODE_BUDGET_RATIO = 64;
+/** Every document may decode at least this much, however small it is. */
+const DECODE_BUDGET_FLOOR = 16 * 1024 * 1024;
+/** Default cap of a document's budget (KYSO_MAX_DECODED_MB sets it for the service). */
+export const DEFAULT_DECODE_BUDGET_CAP = 512 * 1024 * 1024;
 
-export function decodeStream(stream: PdfStream, maxBytes = MAX_DECODED_BYTES): Buffer {
+/** Predictor parameters beyond these are refused: no structural stream needs them (§7.4.4.4). */
+const MAX_COLORS = 32;
+const MAX_COLUMNS = 1 << 20;
+
+/** How many decoded bytes one document may still produce, across all its streams and revisions. */
+export class DecodeBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  /** The budget of a document of `size` bytes: DECODE_BUDGET_RATIO × its size, within floor and cap. */
+  static forSize(size: number, cap = DEFAULT_DECODE_BUDGET_CAP): DecodeBudget {
+    return new DecodeBudget(Math.min(cap, Math.max(DECODE_BUDGET_FLOOR, size * DECODE_BUDGET_RATIO)));
+  }
+
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+
+  get exceeded(): boolean {
+    return this.used > this.limit;
+  }
+
+  spend(bytes: number): void {
+    this.used += bytes;
+    if (this.used > this.limit) throw this.error();
+  }
+
+  error(): AppError {
+    this.used = Math.max(this.used, this.limit + 1);
+    return new AppError('PDF_DECODE_BUDGET_EXCEEDED', `the document's compressed streams decode to more than ${this.limit} bytes (its decoding budget)`);
+  }
+}
+
+export function decodeStream(stream: PdfStream, budget: DecodeBudget = DecodeBudget.forSize(stream.raw.length)): Buffer {
   const filter = stream.dict.get('Filter');
   const filters: PdfObject[] = filter === undefined ? [] : Array.isArray(filter) ? filter : [filter];
   const parmsEntry = stream.dict.get('DecodeParms');
@@ -19,23 +59,31 @@ export function decodeStream(stream: PdfStream, maxBytes = MAX_DECODED_BYTES): B
     if (f.name !== 'FlateDecode' && f.name !== 'Fl') {
       throw new AppError('PDF_MALFORMED', `unsupported filter /${f.name} on a structural stream`);
     }
-    data = inflate(data, maxBytes);
+    data = inflate(data, budget);
     data = unpredict(data, asDict(parms[i] ?? undefined));
   });
   return data;
 }
 
-function inflate(data: Buffer, maxBytes: number): Buffer {
+const tooLarge = (error: unknown): boolean => (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError;
+
+function inflate(data: Buffer, budget: DecodeBudget): Buffer {
+  const maxOutputLength = Math.max(1, budget.remaining);
+  let out: Buffer;
   try {
-    return inflateSync(data, { maxOutputLength: maxBytes });
+    out = inflateSync(data, { maxOutputLength });
   } catch (error) {
+    if (tooLarge(error)) throw budget.error();
     // Truncated deflate data is common in the wild; take what decodes, as viewers do.
     try {
-      return inflateSync(data, { maxOutputLength: maxBytes, finishFlush: 2 /* Z_SYNC_FLUSH */ });
-    } catch {
+      out = inflateSync(data, { maxOutputLength, finishFlush: constants.Z_SYNC_FLUSH });
+    } catch (again) {
+      if (tooLarge(again)) throw budget.error();
       throw new AppError('PDF_MALFORMED', 'stream data cannot be decompressed', { cause: error });
     }
   }
+  budget.spend(out.length);
+  return out;
 }
 
 function unpredict(data: Buffer, parms: ReturnType<typeof asDict>): Buffer {
@@ -44,6 +92,9 @@ function unpredict(data: Buffer, parms: ReturnType<typeof asDict>): Buffer {
   const colors = asNumber(parms?.get('Colors')) ?? 1;
   const bpc = asNumber(parms?.get('BitsPerComponent')) ?? 8;
   const columns = asNumber(parms?.get('Columns')) ?? 1;
+  if (!Number.isInteger(colors) || colors < 1 || colors > MAX_COLORS || ![1, 2, 4, 8, 16].includes(bpc) || !Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS) {
+    throw new AppError('PDF_MALFORMED', `unsupported predictor parameters (Colors ${colors}, BitsPerComponent ${bpc}, Columns ${columns})`);
+  }
   const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
   const rowLength = Math.ceil((colors * bpc * columns) / 8);
   const rows = Math.floor(data.length / (rowLength + 1));

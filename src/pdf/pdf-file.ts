@@ -3,7 +3,7 @@
  * objects that are asked for are parsed, so a 60 MB file with one embedded attachment costs a few reads.
  */
 import { AppError } from '../errors';
-import { decodeStream } from './decode-stream';
+import { DecodeBudget, decodeStream } from './decode-stream';
 import { parseIndirectObject, PdfLexer } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, XrefIndex } from './read-xref';
@@ -18,15 +18,22 @@ export class PdfFile {
   private constructor(
     readonly bytes: Buffer,
     xref: XrefIndex,
+    /** Shared by every view of the same document (its revisions), so a bomb cannot spend it once per view. */
+    readonly budget: DecodeBudget,
   ) {
     this.xref = xref;
   }
 
-  static parse(bytes: Buffer, startxref?: number): PdfFile {
+  static parse(bytes: Buffer, startxref?: number, budget = DecodeBudget.forSize(bytes.length)): PdfFile {
     if (bytes.length < 16 || bytes.indexOf('%PDF-', 0, 'latin1') < 0 || bytes.indexOf('%PDF-', 0, 'latin1') > 1024) {
       throw new AppError('PDF_MALFORMED', 'not a PDF file (no %PDF- header)');
     }
-    return new PdfFile(bytes, readXref(bytes, startxref));
+    return new PdfFile(bytes, readXref(bytes, startxref, budget), budget);
+  }
+
+  /** A stream's decoded data, charged to this document's budget. */
+  decode(stream: PdfStream): Buffer {
+    return decodeStream(stream, this.budget);
   }
 
   get trailer(): PdfDict {
@@ -128,7 +135,7 @@ export class PdfFile {
       if (!(stream instanceof PdfStream) || !isName(stream.dict.get('Type'), 'ObjStm')) {
         throw new AppError('PDF_MALFORMED', `object ${streamNum} is not an object stream`);
       }
-      const data = decodeStream(stream);
+      const data = this.decode(stream);
       const n = asNumber(stream.dict.get('N')) ?? 0;
       const first = asNumber(stream.dict.get('First')) ?? 0;
       const header = new PdfLexer(data, 0);

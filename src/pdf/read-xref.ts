@@ -3,7 +3,7 @@
  * hybrid files (/XRefStm), following /Prev with loop protection. Each section is one revision's xref.
  */
 import { AppError } from '../errors';
-import { decodeStream } from './decode-stream';
+import { DecodeBudget, decodeStream } from './decode-stream';
 import { parseIndirectObject, PdfLexer } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
 
@@ -43,7 +43,7 @@ export function findStartxref(bytes: Buffer): number {
   return value;
 }
 
-export function readXref(bytes: Buffer, startxref = findStartxref(bytes)): XrefIndex {
+export function readXref(bytes: Buffer, startxref = findStartxref(bytes), budget = DecodeBudget.forSize(bytes.length)): XrefIndex {
   const sections: XrefSection[] = [];
   const visited = new Set<number>();
   let next: number | undefined = startxref;
@@ -52,7 +52,7 @@ export function readXref(bytes: Buffer, startxref = findStartxref(bytes)): XrefI
       throw new AppError('PDF_MALFORMED', 'the cross-reference chain loops');
     }
     visited.add(next);
-    const section = readSection(bytes, next);
+    const section = readSection(bytes, next, budget);
     sections.push(section);
     const prev = asNumber(section.trailer.get('Prev'));
     next = prev !== undefined && prev >= 0 && prev < bytes.length ? prev : undefined;
@@ -65,14 +65,13 @@ export function readXref(bytes: Buffer, startxref = findStartxref(bytes)): XrefI
   return { sections, entries, trailer: sections[0].trailer, startxref };
 }
 
-function readSection(bytes: Buffer, offset: number): XrefSection {
+function readSection(bytes: Buffer, offset: number, budget: DecodeBudget): XrefSection {
   const lexer = new PdfLexer(bytes, offset);
-  if (lexer.peekWord() === 'xref') return readTable(bytes, lexer, offset);
-  const section = readXrefStream(bytes, offset);
-  return section;
+  if (lexer.peekWord() === 'xref') return readTable(bytes, lexer, offset, budget);
+  return readXrefStream(bytes, offset, budget);
 }
 
-function readTable(bytes: Buffer, lexer: PdfLexer, offset: number): XrefSection {
+function readTable(bytes: Buffer, lexer: PdfLexer, offset: number, budget: DecodeBudget): XrefSection {
   lexer.expectWord('xref');
   const entries = new Map<number, XrefEntry>();
   for (;;) {
@@ -99,19 +98,20 @@ function readTable(bytes: Buffer, lexer: PdfLexer, offset: number): XrefSection 
   const xrefStm = asNumber(trailer.get('XRefStm'));
   if (xrefStm !== undefined && xrefStm > 0 && xrefStm < bytes.length) {
     try {
-      const hybrid = readXrefStream(bytes, xrefStm);
+      const hybrid = readXrefStream(bytes, xrefStm, budget);
       for (const [num, entry] of hybrid.entries) {
         const current = entries.get(num);
         if (current === undefined || current.type === 'free') entries.set(num, entry);
       }
-    } catch {
-      // A broken hidden stream leaves the table usable, as for readers that ignore /XRefStm.
+    } catch (error) {
+      // A broken hidden stream leaves the table usable, as for readers that ignore /XRefStm; a bomb does not.
+      if (budget.exceeded) throw error;
     }
   }
   return { offset, kind: 'table', trailer, entries };
 }
 
-function readXrefStream(bytes: Buffer, offset: number): XrefSection {
+function readXrefStream(bytes: Buffer, offset: number, budget: DecodeBudget): XrefSection {
   const { value } = parseIndirectObject(bytes, offset);
   if (!(value instanceof PdfStream) || !isName(value.dict.get('Type'), 'XRef')) {
     throw new AppError('PDF_MALFORMED', `no cross-reference table or stream at byte ${offset}`);
@@ -121,7 +121,7 @@ function readXrefStream(bytes: Buffer, offset: number): XrefSection {
   if (w.length !== 3 || w.some((x) => x < 0 || x > 8)) throw new AppError('PDF_MALFORMED', 'bad /W in xref stream');
   const size = asNumber(dict.get('Size')) ?? 0;
   const index = (asArray(dict.get('Index')) ?? [0, size]).map((x) => (typeof x === 'number' ? x : -1));
-  const data = decodeStream(value);
+  const data = decodeStream(value, budget);
   const rowLength = w[0] + w[1] + w[2];
   const entries = new Map<number, XrefEntry>();
   let pos = 0;

@@ -9,3 +9,7 @@ export { buildChain } from './build-chain';
 export * from './report';
 export { extendSignatures } from './extend-signatures';
 export type { ExtendOptions, ExtendResult } from './extend-signatures';
+export { createInProcessValidator, reportError } from './document-validator';
+export type { DocumentValidator, ValidationRequest } from './document-validator';
+export { createValidatorPool } from './validator-pool';
+export type { ValidatorPoolOptions } from './validator-pool';

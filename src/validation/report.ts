@@ -95,6 +95,8 @@ export interface DocumentReport {
   /** When set, the input could not be read as a PDF at all. */
   error?: Message;
   validatedAt: string;
+  /** Number of pages, when asked for (exchanges record it as edXML PageAmount). */
+  pageCount?: number;
 }
 
 export const LEVEL_ORDER: ModificationLevel[] = ['NONE', 'LTA_UPDATES', 'FORM_FILLING', 'ANNOTATIONS', 'OTHER'];

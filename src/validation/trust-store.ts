@@ -43,6 +43,17 @@ export class TrustStore {
     if (!this.anchors.some((a) => a.cert.sha256 === info.sha256)) this.anchors.push({ cert: info, category });
   }
 
+  /** The anchors as DER with their category (to rebuild the store in another thread). */
+  entries(): Array<{ der: Buffer; category: AnchorCategory }> {
+    return this.anchors.map((a) => ({ der: a.cert.der, category: a.category }));
+  }
+
+  static fromEntries(entries: Array<{ der: Uint8Array; category: AnchorCategory }>): TrustStore {
+    const store = new TrustStore();
+    for (const e of entries) store.add(Buffer.from(e.der), e.category);
+    return store;
+  }
+
   get certificates(): CertificateInfo[] {
     return this.anchors.map((a) => a.cert);
   }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { CertificateInfo, describeSignatureOid, OID, parseCertificate, readTstInfo } from '../cms';
 import { isAppError } from '../errors';
 import {
-  asArray, asDict, asNumber, decodeStream, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef,
+  asArray, asDict, asNumber, DecodeBudget, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef,
   PdfStream, PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
@@ -29,6 +29,20 @@ export interface ValidatePdfOptions {
   hashFile?: boolean;
   /** Put each path certificate's DER (base64) in the report, so the verdict can be replayed from it alone. */
   includeCertificates?: boolean;
+  /** Count the pages (report.pageCount). */
+  countPages?: boolean;
+  /**
+   * Read only what signing a document touches (catalog, pages, form fields) and stop: a pre-flight that
+   * refuses unreadable documents and compression bombs before the service signs.
+   */
+  structureOnly?: boolean;
+  /** Cap of the document's decoded-bytes budget (see DecodeBudget); the default cap when unset. */
+  decodeBudgetCap?: number;
+}
+
+/** The report's error when a document's compressed streams decode past its budget (a compression bomb). */
+function budgetExceeded(detail: string) {
+  return message('PDF_DECODE_BUDGET_EXCEEDED', 'Tệp PDF giải nén ra quá nhiều dữ liệu (nghi là "bom nén"); không kiểm tra', `the PDF decompresses to too much data (a compression bomb?): ${detail}`);
 }
 
 export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string, options: ValidatePdfOptions = {}): Promise<DocumentReport> {
@@ -46,9 +60,11 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   };
   let file: PdfFile;
   try {
-    file = PdfFile.parse(bytes);
+    file = PdfFile.parse(bytes, undefined, DecodeBudget.forSize(bytes.length, options.decodeBudgetCap));
   } catch (error) {
-    report.error = message('PDF_UNREADABLE', 'Không đọc được tệp PDF', isAppError(error) ? `unreadable PDF: ${error.message}` : 'unreadable PDF');
+    report.error = isAppError(error) && error.code === 'PDF_DECODE_BUDGET_EXCEEDED'
+      ? budgetExceeded(error.message)
+      : message('PDF_UNREADABLE', 'Không đọc được tệp PDF', isAppError(error) ? `unreadable PDF: ${error.message}` : 'unreadable PDF');
     return report;
   }
   const ends = findRevisionEnds(bytes);
@@ -59,6 +75,22 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
     report.messages.push(message('BYTES_AFTER_EOF', `Có ${report.bytesAfterLastRevision} byte sau %%EOF cuối cùng, ngoài mọi phiên bản`, `${report.bytesAfterLastRevision} bytes after the last %%EOF belong to no revision`));
   } else report.bytesAfterLastRevision = 0;
 
+  if (options.countPages || options.structureOnly) {
+    try {
+      report.pageCount = file.pageRefs().length;
+    } catch {
+      report.pageCount = 0;
+    }
+  }
+  if (options.structureOnly) {
+    try {
+      listFormFields(file);
+    } catch (error) {
+      report.error = message('PDF_UNREADABLE', 'Không đọc được tệp PDF', `unreadable PDF: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (file.budget.exceeded) report.error = budgetExceeded(file.budget.error().message);
+    return report;
+  }
   const found = collectSignatures(bytes, file);
   const orphans = findOrphanSignatures(file, found);
   const dss = readDss(file);
@@ -80,6 +112,8 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   }
   applyDocumentTimestamps(report, dss);
   summarise(report);
+  // Parts of a bomb may have been skipped as unreadable on the way; the document as a whole is refused.
+  if (file.budget.exceeded) report.error = budgetExceeded(file.budget.error().message);
   return report;
 }
 
@@ -89,7 +123,7 @@ function collectSignatures(bytes: Buffer, file: PdfFile): FoundSignature[] {
   const views: PdfFile[] = [file];
   for (const section of file.xref.sections.slice(1, MAX_REVISIONS_SCANNED)) {
     try {
-      views.push(PdfFile.parse(bytes, section.offset));
+      views.push(PdfFile.parse(bytes, section.offset, file.budget));
     } catch {
       // an unreadable older revision is skipped; its signatures, if any, are found through later ones
     }
@@ -154,7 +188,7 @@ function readDss(file: PdfFile): Dss {
       (asArray(file.resolve(dict?.get(key))) ?? []).flatMap((r) => {
         const s = file.resolve(r);
         try {
-          return s instanceof PdfStream ? [decodeStream(s)] : [];
+          return s instanceof PdfStream ? [file.decode(s)] : [];
         } catch {
           return [];
         }
@@ -404,7 +438,7 @@ async function validateSignature(
 
   // Changes after signing, compared with the revision this signature covers.
   try {
-    const signedFile = PdfFile.parse(bytes.subarray(0, br[2] + br[3]));
+    const signedFile = PdfFile.parse(bytes.subarray(0, br[2] + br[3]), undefined, final.budget);
     report.revision = signedFile.xref.sections.length;
     const mods = analyseModifications(signedFile, final);
     report.modificationsAfter = mods.level;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Service } from '../../src/compose';
-import { bearer, openTestService, sealedSample, seedAgencies } from '../helpers/service';
+import { bearer, openTestService, operatorKey, sealedSample, seedAgencies } from '../helpers/service';
 
 const metadata = (to: string, n: string) => JSON.stringify({ to: [to], codeNumber: n, codeNotation: 'SNV-VP', issuedDate: '2026-11-26', subject: 'V/v sắp xếp tổ chức bộ máy' });
 
@@ -9,10 +9,12 @@ describe('an agency that moves to a new OrganId', () => {
   let keys: Record<string, Record<string, string>>;
   let signed: Buffer;
   let before: string;
+  let operator: string;
 
   beforeAll(async () => {
     service = await openTestService();
     keys = await seedAgencies(service, [{ organId: 'H.01', name: 'Sở Nội vụ' }, { organId: 'H.02', name: 'Sở Tư pháp' }, { organId: 'H.09', name: 'Sở Y tế' }]);
+    operator = await operatorKey(service);
     signed = await sealedSample();
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['H.01'].clerk)).set('Idempotency-Key', 'code-change-0001')
       .attach('file', signed, 'cv.pdf').field('metadata', metadata('H.02', '1'));
@@ -21,8 +23,8 @@ describe('an agency that moves to a new OrganId', () => {
   });
   afterAll(() => service.close());
 
-  it('when the admin gives H.02 the code H.22, then the old code is kept in its history with its validity period', async () => {
-    const moved = await request(service.app).post('/v1/admin/agencies/H.02/code').set(bearer(keys['H.01'].admin)).send({ organId: 'H.22' });
+  it('when the operator gives H.02 the code H.22, then the old code is kept in its history with its validity period', async () => {
+    const moved = await request(service.app).post('/v1/admin/agencies/H.02/code').set(bearer(operator)).send({ organId: 'H.22' });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ organId: 'H.22', name: 'Sở Tư pháp', history: [{ organId: 'H.02', name: 'Sở Tư pháp' }] });
     expect(new Date(moved.body.history[0].validTo).getTime()).toBeGreaterThanOrEqual(new Date(moved.body.history[0].validFrom).getTime());
@@ -52,7 +54,7 @@ describe('an agency that moves to a new OrganId', () => {
   });
 
   it('when the new code is taken, was used before, is malformed, or the agency is unknown, then a clear error', async () => {
-    const admin = bearer(keys['H.01'].admin);
+    const admin = bearer(operator);
     const taken = await request(service.app).post('/v1/admin/agencies/H.09/code').set(admin).send({ organId: 'H.01' });
     expect([taken.status, taken.body.code]).toEqual([409, 'AGENCY_EXISTS']);
     const reused = await request(service.app).post('/v1/admin/agencies/H.09/code').set(admin).send({ organId: 'H.02' });
@@ -63,5 +65,7 @@ describe('an agency that moves to a new OrganId', () => {
     expect([unknown.status, unknown.body.code]).toEqual([422, 'AGENCY_UNKNOWN']);
     const notAdmin = await request(service.app).post('/v1/admin/agencies/H.09/code').set(bearer(keys['H.09'].clerk)).send({ organId: 'H.90' });
     expect(notAdmin.status).toBe(403);
+    const ownAdmin = await request(service.app).post('/v1/admin/agencies/H.09/code').set(bearer(keys['H.09'].admin)).send({ organId: 'H.90' });
+    expect([ownAdmin.status, ownAdmin.body.code]).toEqual([403, 'FORBIDDEN']);
   });
 });

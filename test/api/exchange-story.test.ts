@@ -3,7 +3,7 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer } from '../../src/signers';
 import { parseCertificate, toPem } from '../../src/cms';
 import type { Service } from '../../src/compose';
 import { p12Passphrase, pin, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
-import { bearer, binaryBody, openTestService, sealedSample, seedAgencies } from '../helpers/service';
+import { bearer, operatorKey, binaryBody, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
 const A = { organId: '000.00.00.G22', name: 'Văn phòng Chính phủ' };
 const B = { organId: '000.00.00.H49', name: 'Ủy ban nhân dân tỉnh Thử Nghiệm' };
@@ -59,8 +59,9 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
   });
 
   it('when the clerk sends to B and C, then each gets status 01 and the same Idempotency-Key creates one exchange', async () => {
+    const header = metadata('15', [B.organId, C.organId]);
     const send = () => request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'send-15-2026-abc')
-      .attach('file', signedByBoth, 'cong-van-15.pdf').field('metadata', metadata('15', [B.organId, C.organId]));
+      .attach('file', signedByBoth, 'cong-van-15.pdf').field('metadata', header);
     const first = await send();
     expect(first.status).toBe(201);
     exchangeId = first.body.exchangeId;
@@ -148,16 +149,16 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     const peekReverify = await request(service.app).post(`/v1/exchanges/${onlyB.body.exchangeId}/verifications`).set(bearer(keys[C.organId].archivist));
     expect([peekEvidence.status, peekReverify.status]).toEqual([404, 404]);
 
-    const issued = await request(service.app).post(`/v1/admin/agencies/${C.organId}/api-keys`).set(bearer(keys[A.organId].admin)).send({ role: 'receiver' });
+    const issued = await request(service.app).post(`/v1/admin/agencies/${C.organId}/api-keys`).set(bearer(keys[C.organId].admin)).send({ role: 'receiver' });
     expect(issued.status).toBe(201);
     expect((await request(service.app).get('/v1/agencies').set(bearer(issued.body.apiKey))).status).toBe(200);
-    expect((await request(service.app).delete(`/v1/admin/api-keys/${issued.body.keyId}`).set(bearer(keys[A.organId].admin))).status).toBe(204);
+    expect((await request(service.app).delete(`/v1/admin/api-keys/${issued.body.keyId}`).set(bearer(keys[C.organId].admin))).status).toBe(204);
     const refused = await request(service.app).get('/v1/agencies').set(bearer(issued.body.apiKey));
     expect([refused.status, refused.body.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
-  it('when an agency is renamed, then the old name stays in its history with its validity period', async () => {
-    const renamed = await request(service.app).post(`/v1/admin/agencies/${C.organId}/rename`).set(bearer(keys[A.organId].admin)).send({ name: 'Ủy ban nhân dân tỉnh Kiểm Tra Mới' });
+  it('when the operator renames an agency, then the old name stays in its history with its validity period', async () => {
+    const renamed = await request(service.app).post(`/v1/admin/agencies/${C.organId}/rename`).set(bearer(await operatorKey(service))).send({ name: 'Ủy ban nhân dân tỉnh Kiểm Tra Mới' });
     expect(renamed.status).toBe(200);
     expect(renamed.body.name).toBe('Ủy ban nhân dân tỉnh Kiểm Tra Mới');
     expect(renamed.body.history).toEqual([expect.objectContaining({ organId: C.organId, name: C.name })]);

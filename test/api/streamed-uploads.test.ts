@@ -59,9 +59,9 @@ describe('exchange uploads stream into GridFS', () => {
 
   it('when an upload was orphaned (the process died before the exchange), then the sweep removes it after an hour, not before', async () => {
     const orphan = await service.documents.upload(Readable.from([Buffer.from('%PDF-1.7 orphan')]), 'orphan.pdf');
-    expect(await service.documents.sweepOrphans(new Date())).toBe(0);
+    expect(await service.documents.sweepOrphans(new Date())).toEqual({ files: 0, chunks: 0 });
     expect(await service.documents.exists(orphan.fileId)).toBe(true);
-    expect(await service.documents.sweepOrphans(new Date(Date.now() + 2 * 3600_000))).toBe(1);
+    expect(await service.documents.sweepOrphans(new Date(Date.now() + 2 * 3600_000))).toEqual({ files: 1, chunks: 0 });
     expect(await service.documents.exists(orphan.fileId)).toBe(false);
     // Files that exchanges refer to are never swept.
     const exchange = await service.models.Exchange.findOne({ idempotencyKey: 'stream-0001' }).lean();

@@ -47,6 +47,11 @@ export async function seedAgencies(service: Service, agencies: Array<{ organId: 
   return out;
 }
 
+/** A key of the service operator (registers agencies, changes names and codes; reads no exchange). */
+export async function operatorKey(service: Service): Promise<string> {
+  return (await service.agencies.issueOperatorKey()).apiKey;
+}
+
 /** The Authorization header for an API key. */
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 

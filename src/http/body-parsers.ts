@@ -1,0 +1,63 @@
+/**
+ * Request body readers with their limits: JSON (small, shallow), raw PDF, multipart held in memory
+ * (signing and verification) or streamed into the document store (exchanges). Malformed or cut-off bodies
+ * become 400s here instead of reaching the error handler as unknown errors.
+ */
+import express, { RequestHandler } from 'express';
+import multer from 'multer';
+import { AppError } from '../errors';
+import type { DocumentStore } from '../exchange';
+import { streamingUpload } from './streaming-upload';
+
+/** JSON bodies nest no deeper than this (request metadata is flat; depth only costs). */
+const MAX_JSON_DEPTH = 16;
+const MAX_ATTACHMENTS = 20;
+
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (d > max) max = d;
+    if (d > MAX_JSON_DEPTH) return d;
+    if (v && typeof v === 'object') for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Errors of the multipart parser other than limits and storage become a 400 for a malformed body. */
+function multipartErrors(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => handler(req, res, (error?: unknown) => {
+    if (!error) return next();
+    const e = error as { name?: string; code?: string };
+    if (e instanceof AppError || e.name === 'MulterError' || e.name?.startsWith('Mongo') || e.code === 'ECONNRESET') return next(error);
+    next(new AppError('INVALID_REQUEST', 'the multipart body is malformed or was cut off', { cause: error }));
+  });
+}
+
+export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number) {
+  const jsonParser = express.json({ limit: '1mb', strict: true });
+  const json: RequestHandler = (req, res, next) => jsonParser(req, res, (error?: unknown) => {
+    if (error) return next(error);
+    if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new AppError('INVALID_REQUEST', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`));
+    next();
+  });
+  const inMemory = multer({ storage: multer.memoryStorage(), limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } });
+  const streamed = streamingUpload(documents);
+  const rawPdf = express.raw({ type: 'application/pdf', limit: uploadLimitBytes });
+  /** A PDF as application/pdf or as multipart field "file", held in memory. */
+  const pdf: RequestHandler = (req, res, next) => (req.is('multipart/form-data') ? multipartErrors(inMemory.single('file'))(req, res, next) : rawPdf(req, res, next));
+  return {
+    json,
+    pdf,
+    /** Multipart with one file "file" held in memory (signing sessions). */
+    singleFile: multipartErrors(inMemory.single('file')),
+    /** Multipart "file" and up to 20 "attachments", streamed into the document store. */
+    documentWithAttachments: multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: MAX_ATTACHMENTS + 1, fields: 20, fieldSize: 1024 * 1024 } })
+      .fields([{ name: 'file', maxCount: 1 }, { name: 'attachments', maxCount: MAX_ATTACHMENTS }])),
+    /** Multipart with one file "file", streamed into the document store. */
+    documentToStore: multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }).single('file')),
+  };
+}
+
+export type BodyParsers = ReturnType<typeof createBodyParsers>;

@@ -1,0 +1,72 @@
+/**
+ * Server-side signatures with the agency's key, and two-phase signing sessions (the service prepares, the
+ * caller's token signs). Every PDF is read first by the validator pool, so a hostile file is refused there
+ * instead of being parsed on the event loop.
+ */
+import { Router } from 'express';
+import type { AuditLog } from '../audit';
+import { AppError } from '../errors';
+import type { SigningSessionService } from '../exchange';
+import type { Signer } from '../signers';
+import { buildSignerStamp, parsePlacement, signPdf } from '../signing';
+import { DocumentValidator, reportError } from '../validation';
+import type { Authenticator } from './authenticate';
+import type { BodyParsers } from './body-parsers';
+import { objectBody, pdfBody, wrap } from './request-context';
+
+export interface SigningRouteDeps {
+  auth: Authenticator;
+  body: BodyParsers;
+  audit: AuditLog;
+  sessions: SigningSessionService;
+  validator: DocumentValidator;
+  /** The key that signs for an agency (its own, else the service default), if any. */
+  signerFor: (organId: string) => Signer | undefined;
+  sealImageFor?: (organId: string) => Buffer | undefined;
+  /** RFC 3161 TSA: server-side signatures become PAdES B-T. */
+  tsaUrl?: string;
+}
+
+/** Refuses a PDF that cannot be read, or whose structure decompresses past its budget. */
+export async function preflight(validator: DocumentValidator, pdf: Buffer): Promise<void> {
+  const error = reportError(await validator.validate(pdf, { structureOnly: true }));
+  if (error) throw error;
+}
+
+export function signingRoutes(deps: SigningRouteDeps): Router {
+  const { auth, body, audit } = deps;
+  const router = Router();
+  router.post('/v1/signatures', auth('signer', 'clerk'), body.pdf, wrap(async (req, res) => {
+    const signer = deps.signerFor(req.caller.organId);
+    if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', `no server-side signing key is configured for agency ${req.caller.organId}`);
+    const { pdf } = pdfBody(req);
+    await preflight(deps.validator, pdf);
+    const q = req.query as Record<string, string | undefined>;
+    const signingTime = new Date();
+    // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
+    const appearance = q.visible
+      ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })
+      : undefined;
+    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsaUrl: deps.tsaUrl });
+    await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/pdf').send(Buffer.concat(result.parts));
+  }));
+
+  router.post('/v1/signing-sessions', auth('signer', 'clerk'), body.singleFile, wrap(async (req, res) => {
+    const { pdf } = pdfBody(req);
+    await preflight(deps.validator, pdf);
+    const b = objectBody(req) as Record<string, string | undefined>;
+    const session = await deps.sessions.open(req.caller, {
+      pdf, certificateChainPem: b.certificateChain ?? '', scheme: b.scheme as never, digestAlgorithm: b.digestAlgorithm as never,
+      fieldName: b.fieldName, reason: b.reason, location: b.location,
+    });
+    res.status(201).json(session);
+  }));
+  router.put('/v1/signing-sessions/:id', auth('signer', 'clerk'), body.json, wrap(async (req, res) => {
+    const signed = await deps.sessions.complete(req.caller, String(req.params.id), objectBody(req).signatureValue);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/pdf').send(signed);
+  }));
+  return router;
+}

@@ -1,0 +1,50 @@
+/**
+ * Validation as a service to the rest of Kyso: one call, `validate(pdf, request)`, either in this thread
+ * (the command line, where the process is the user's) or in a pool of worker threads (the HTTP service), so
+ * that parsing and decompressing a hostile document never blocks other requests. Both give the same report.
+ */
+import { AppError } from '../errors';
+import type { DocumentReport } from './report';
+import { validatePdf, ValidatePdfOptions } from './validate-pdf';
+import type { ValidationContext } from './validation-context';
+
+export interface ValidationRequest extends ValidatePdfOptions {
+  fileName?: string;
+  /** `official`: only the official-duty anchors (agencies that do not accept public-CA signatures). */
+  trust?: 'all' | 'official';
+  /** Validate as of this moment (archival re-validation). */
+  at?: Date;
+}
+
+export interface DocumentValidator {
+  validate(pdf: Buffer, request?: ValidationRequest): Promise<DocumentReport>;
+  close(): Promise<void>;
+}
+
+/** The context a request asks for, derived from the base one. */
+export function contextFor(base: ValidationContext, request: ValidationRequest, officialOnly: () => ValidationContext['trust']): ValidationContext {
+  const trust = request.trust === 'official' ? officialOnly() : base.trust;
+  return { ...base, trust, at: request.at ?? base.at };
+}
+
+/** Splits a request into the validatePdf options (what stays is the context choice). */
+export function optionsOf(request: ValidationRequest): ValidatePdfOptions {
+  const { fileName, trust, at, ...options } = request;
+  void fileName; void trust; void at;
+  return options;
+}
+
+export function createInProcessValidator(context: ValidationContext): DocumentValidator {
+  let official: ValidationContext['trust'] | undefined;
+  const officialOnly = () => (official ??= context.trust.officialOnly());
+  return {
+    validate: (pdf, request = {}) => validatePdf(pdf, contextFor(context, request, officialOnly), request.fileName, optionsOf(request)),
+    close: async () => undefined,
+  };
+}
+
+/** The error a caller gets for a report that says the input is no PDF Kyso will read. */
+export function reportError(report: DocumentReport): AppError | undefined {
+  if (!report.error) return undefined;
+  return new AppError(report.error.code === 'PDF_DECODE_BUDGET_EXCEEDED' ? 'PDF_DECODE_BUDGET_EXCEEDED' : 'PDF_MALFORMED', report.error.en);
+}

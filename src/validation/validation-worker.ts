@@ -1,0 +1,37 @@
+/**
+ * The worker thread side of the validator pool: it rebuilds the validation context it was given once and
+ * validates each document it is sent, answering with the report (or the error message of a bug).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseCertificate } from '../cms';
+import { contextFor, optionsOf, ValidationRequest } from './document-validator';
+import { TrustStore } from './trust-store';
+import { validatePdf } from './validate-pdf';
+import type { ValidationContext } from './validation-context';
+import type { SerializedContext } from './validator-pool';
+
+function rebuild(data: SerializedContext): ValidationContext {
+  return {
+    trust: TrustStore.fromEntries(data.anchors),
+    intermediates: data.intermediates.map((der) => parseCertificate(Buffer.from(der))),
+    at: data.at ? new Date(data.at) : undefined,
+    offline: data.offline,
+    revocationMode: data.revocationMode,
+    strictCryptoFrom: new Date(data.strictCryptoFrom),
+    fetchTimeoutMs: data.fetchTimeoutMs,
+  };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const context = rebuild(workerData as SerializedContext);
+  let official: TrustStore | undefined;
+  const officialOnly = () => (official ??= context.trust.officialOnly());
+  port.on('message', (job: { id: number; pdf: Uint8Array; request: ValidationRequest }) => {
+    const pdf = Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength);
+    validatePdf(pdf, contextFor(context, job.request, officialOnly), job.request.fileName, optionsOf(job.request)).then(
+      (report) => port.postMessage({ id: job.id, report }),
+      (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}

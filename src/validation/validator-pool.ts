@@ -1,0 +1,167 @@
+/**
+ * A pool of worker threads that validate documents, so the event loop that serves requests never parses,
+ * inflates or verifies a document itself: a compression bomb or a 100 MB upload costs one worker, not the
+ * service. Jobs wait in a bounded queue (503 SERVICE_BUSY beyond it); a worker that dies (out of memory) or
+ * takes longer than the time limit is replaced, and its job fails with a clear error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { AppError } from '../errors';
+import type { DocumentValidator, ValidationRequest } from './document-validator';
+import type { DocumentReport } from './report';
+import type { AnchorCategory } from './trust-store';
+import type { ValidationContext } from './validation-context';
+
+export interface SerializedContext {
+  anchors: Array<{ der: Uint8Array; category: AnchorCategory }>;
+  intermediates: Uint8Array[];
+  at?: string;
+  offline: boolean;
+  revocationMode: 'soft' | 'hard';
+  strictCryptoFrom: string;
+  fetchTimeoutMs?: number;
+}
+
+export interface ValidatorPoolOptions {
+  /** Worker threads (default: 2). */
+  size?: number;
+  /** Jobs waiting beyond the busy workers before new ones are refused. */
+  maxQueue?: number;
+  /** A job that runs longer than this has its worker replaced. */
+  jobTimeoutMs?: number;
+  /** Heap limit of each worker; a document that needs more fails alone. */
+  workerHeapMb?: number;
+  logger?: Logger;
+}
+
+function serialize(context: ValidationContext): SerializedContext {
+  return {
+    anchors: context.trust.entries(),
+    intermediates: context.intermediates.map((c) => c.der),
+    at: context.at?.toISOString(),
+    offline: context.offline,
+    revocationMode: context.revocationMode,
+    strictCryptoFrom: context.strictCryptoFrom.toISOString(),
+    fetchTimeoutMs: context.fetchTimeoutMs,
+  };
+}
+
+/**
+ * The worker's entry: the compiled file next to this one, or, when Kyso runs from its TypeScript sources
+ * (the tests), a loader that compiles them on the fly with the project's own TypeScript.
+ */
+function spawnWorker(data: SerializedContext, heapMb: number): Worker {
+  const compiled = path.join(__dirname, 'validation-worker.js');
+  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
+  if (fs.existsSync(compiled)) return new Worker(compiled, { workerData: data, resourceLimits });
+  const source = path.join(__dirname, 'validation-worker.ts');
+  const loader = `
+    const ts = require('typescript');
+    const fs = require('fs');
+    require.extensions['.ts'] = (module, filename) => {
+      const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+        fileName: filename,
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      });
+      module._compile(out.outputText, filename);
+    };
+    require(${JSON.stringify(source)});
+  `;
+  return new Worker(loader, { eval: true, workerData: data, resourceLimits });
+}
+
+type Job = { id: number; pdf: Buffer; request: ValidationRequest; resolve: (r: DocumentReport) => void; reject: (e: unknown) => void };
+type Slot = { worker: Worker; job?: Job; timer?: NodeJS.Timeout };
+
+export function createValidatorPool(context: ValidationContext, options: ValidatorPoolOptions = {}): DocumentValidator {
+  const size = Math.max(1, options.size ?? 2);
+  const maxQueue = options.maxQueue ?? 64;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 120_000;
+  const heapMb = options.workerHeapMb ?? 1024;
+  const data = serialize(context);
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const finish = (slot: Slot): Job | undefined => {
+    const job = slot.job;
+    slot.job = undefined;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    return job;
+  };
+
+  const replace = (slot: Slot, reason: AppError): void => {
+    const job = finish(slot);
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots.splice(index, 1);
+    job?.reject(reason);
+    options.logger?.warn({ reason: reason.message }, 'validation worker replaced');
+    pump();
+  };
+
+  const start = (): Slot => {
+    const slot: Slot = { worker: spawnWorker(data, heapMb) };
+    slot.worker.on('message', (message: { id: number; report?: DocumentReport; error?: string }) => {
+      const job = finish(slot);
+      if (job && job.id === message.id) {
+        if (message.report) job.resolve(message.report);
+        else job.reject(new Error(`validation failed: ${message.error}`));
+      }
+      pump();
+    });
+    slot.worker.on('error', (error: Error & { code?: string }) => {
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      replace(slot, new AppError(outOfMemory ? 'PDF_DECODE_BUDGET_EXCEEDED' : 'PDF_MALFORMED', outOfMemory
+        ? 'the document needs more memory to validate than a validation worker has'
+        : `the document could not be validated (${error.message})`, { cause: error }));
+    });
+    slot.worker.on('exit', (code) => {
+      if (!closed && slots.includes(slot)) replace(slot, new AppError('PDF_MALFORMED', `the validation worker stopped (exit code ${code})`));
+    });
+    slot.worker.unref();
+    slots.push(slot);
+    return slot;
+  };
+
+  function pump(): void {
+    if (closed) return;
+    while (queue.length) {
+      let slot = slots.find((s) => !s.job);
+      if (!slot && slots.length < size) slot = start();
+      if (!slot) return;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      const busy = slot;
+      busy.timer = setTimeout(() => replace(busy, new AppError('PDF_MALFORMED', `validating the document took longer than ${Math.round(jobTimeoutMs / 1000)} s`)), jobTimeoutMs);
+      busy.timer.unref();
+      // A copy (structured clone) so the caller keeps its buffer; the worker's view is its own.
+      busy.worker.postMessage({ id: job.id, pdf: job.pdf, request: job.request });
+    }
+  }
+
+  return {
+    validate(pdf, request = {}) {
+      if (closed) return Promise.reject(new AppError('SERVICE_BUSY', 'the validator is shutting down'));
+      if (queue.length >= maxQueue) return Promise.reject(new AppError('SERVICE_BUSY', 'too many documents are waiting for validation; try again shortly'));
+      return new Promise<DocumentReport>((resolve, reject) => {
+        queue.push({ id: nextId++, pdf, request, resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new AppError('SERVICE_BUSY', 'the validator is shutting down'));
+      await Promise.all(slots.splice(0).map(async (slot) => {
+        finish(slot)?.reject(new AppError('SERVICE_BUSY', 'the validator is shutting down'));
+        slot.worker.removeAllListeners();
+        await slot.worker.terminate();
+      }));
+    },
+  };
+}
