@@ -5,11 +5,14 @@
 # data/demo-credentials.json, mode 0600) and prints curl examples. Port: $PORT (default 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Keys, passphrases, tokens and the database are readable by this user only (0600 files, 0700 folders).
+umask 077
 KYSO_SKIP_INTEROP_INSTALL=1 bash scripts/install-system-deps.sh
 bash scripts/ensure-node-deps.sh
 bash scripts/install-ferretdb.sh
 DATA=${KYSO_DATA_DIR:-data}
 mkdir -p "$DATA/out"
+chmod -R go-rwx "$DATA"
 # The demo CA answers OCSP on its own port, so the demo and the tests (port 39081) can run side by side.
 KYSO_TEST_OCSP_URL=http://127.0.0.1:39181 KYSO_TEST_CRL_URL=http://127.0.0.1:39182/issuing-ca.crl \
   bash scripts/make-test-pki.sh "$DATA/demo-pki" "Kyso Demo" >/dev/null

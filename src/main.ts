@@ -4,7 +4,7 @@
  * server signer, listen; on SIGINT/SIGTERM stop accepting, finish requests, close everything.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import * as path from 'node:path';
 import pino from 'pino';
 import { openService } from './compose';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
 
   let uri = config.mongodbUri;
   if (!uri) {
-    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir, 'kyso', { logger });
+    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir, 'kyso', { logger, maxRestarts: config.dbMaxRestarts, backoffMs: config.dbRestartBackoffMs });
     uri = db.uri;
     logger.info({ dataDir: config.dataDir }, 'embedded FerretDB started');
   }
@@ -116,18 +116,17 @@ async function main(): Promise<void> {
     logger.info('an operator key exists; run "node dist/main.js operator-key" to issue a new one');
   }
   const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
+  // Slow clients: headers within 20 s, the whole request within the configured time (checked every
+  // second), idle sockets closed after a minute, and a cap on open connections.
+  const http = createServer({ headersTimeout: Math.min(20_000, config.requestTimeoutMs), requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, service.app);
+  http.maxConnections = config.maxConnections;
+  http.setTimeout(60_000);
   server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 calls this back on 'listening' and on 'error' alike.
-    const s = service?.app.listen(config.port, config.host, (error?: NodeJS.ErrnoException) => {
-      if (!error) resolve(s as Server);
-      else reject(new Error(error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (set PORT)` : error.message));
-    }) as Server;
+    http.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new Error(error.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is in use (set PORT)` : error.message));
+    });
+    http.listen(config.port, config.host, () => resolve(http));
   });
-  // Slow clients: headers within 20 s, the whole request within the configured time, idle sockets closed.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = config.requestTimeoutMs;
-  server.maxConnections = config.maxConnections;
-  server.setTimeout(60_000);
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   process.stdout.write(`Kyso listening on ${base}\n`);

@@ -27,6 +27,8 @@ const schema = z.object({
   KYSO_AGENCY_SIGNERS_FILE: z.string().optional(),
   KYSO_SEAL_IMAGE: z.string().optional(),
   KYSO_TSA_URL: z.string().url().optional(),
+  KYSO_DB_MAX_RESTARTS: z.coerce.number().int().min(0).max(100).default(5),
+  KYSO_DB_RESTART_BACKOFF_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   KYSO_MAX_DECODED_MB: z.coerce.number().int().min(16).max(8192).default(512),
   KYSO_VALIDATION_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
   KYSO_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1024),
@@ -61,6 +63,9 @@ export interface Config {
   /** RFC 3161 TSA: server-side and two-phase signatures become PAdES B-T. */
   tsaUrl?: string;
   logLevel: string;
+  /** The embedded database is restarted this many times in a row (back-off doubling from the next) before /healthz fails. */
+  dbMaxRestarts: number;
+  dbRestartBackoffMs: number;
   /** Cap of the bytes one document's compressed streams may decode to (its budget is 64× its size, capped). */
   maxDecodedBytes: number;
   /** Worker threads that parse and validate documents off the event loop. */
@@ -102,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     tsaUrl: e.KYSO_TSA_URL,
     dbPoolSize: e.KYSO_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    dbMaxRestarts: e.KYSO_DB_MAX_RESTARTS,
+    dbRestartBackoffMs: e.KYSO_DB_RESTART_BACKOFF_MS,
     maxDecodedBytes: e.KYSO_MAX_DECODED_MB * 1024 * 1024,
     validationWorkers: e.KYSO_VALIDATION_WORKERS,
     maxConnections: e.KYSO_MAX_CONNECTIONS,
