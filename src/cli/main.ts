@@ -7,7 +7,8 @@ import { EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}`;
 const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
 
-export async function runCli(argv: string[], out = (l: string) => process.stdout.write(`${l}\n`), err = (l: string) => process.stderr.write(`${l}\n`)): Promise<number> {
+/** Runs one command; `out` and `err` take one line each (what they return is not used). */
+export async function runCli(argv: string[], out: (line: string) => unknown = (l) => process.stdout.write(`${l}\n`), err: (line: string) => unknown = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -241,7 +241,7 @@ describe('documents arriving from outside the service', () => {
   beforeAll(async () => {
     service = await openTestService();
     keys = await seedAgencies(service, [B]);
-    const { signPdf, joinParts } = await import('../../src/signing');
+
     signed = await sealedSample();
   });
   afterAll(() => service.close());
@@ -290,7 +290,7 @@ describe("each recipient's trust policy at receipt", () => {
   afterAll(() => service.close());
 
   it('when B accepts only official-duty anchors, then B gets its own verdict (no chain) and C the default one', async () => {
-    const { signPdf, joinParts } = await import('../../src/signing');
+
     const signed = await sealedSample();
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys[A.organId].clerk)).set('Idempotency-Key', 'policy-test-0001')
       .attach('file', signed, 'cv.pdf').field('metadata', metadata('30', [B.organId, C.organId]));

@@ -32,7 +32,7 @@ describe('kyso sign --remote (the token side of two-phase signing)', () => {
 
   const run = async (...args: string[]) => {
     let err = '';
-    const code = await runCli(args, () => undefined, (l) => (err += l));
+    const code = await runCli(args, () => true, (l) => (err += l));
     return { code, err };
   };
 

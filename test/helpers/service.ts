@@ -1,5 +1,6 @@
 /** Opens the real service on the test run's database server, with a database of its own per test file. */
 import { randomBytes } from 'node:crypto';
+import type request from 'supertest';
 import { openService, Service } from '../../src/compose';
 import { createValidationContext, TrustStore } from '../../src/validation';
 import { Pkcs12Signer, Signer } from '../../src/signers';
@@ -61,8 +62,10 @@ export async function sealedSample(options: SignPdfOptions = {}): Promise<Buffer
 }
 
 /** supertest parser that keeps a binary (PDF) response body as a Buffer. */
-export function binaryBody(res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void): void {
+export function binaryBody(res: request.Response, cb: (err: Error | null, body: Buffer) => void): void {
+  // In Node, superagent hands the parser the response stream itself.
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => cb(null, Buffer.concat(chunks)));
 }

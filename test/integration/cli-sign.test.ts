@@ -14,7 +14,7 @@ const congVan = path.join(ROOT, 'samples', 'cong-van.pdf');
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(args, (l) => (out += `${l}\n`), (l) => (err += `${l}\n`));
+  const code = await runCli(args, (l) => { out += `${l}\n`; return true; }, (l) => { err += `${l}\n`; return true; });
   return { code, out, err };
 }
 

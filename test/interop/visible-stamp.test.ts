@@ -38,7 +38,7 @@ describe('a visible signature stamp in Vietnamese', () => {
     const out = path.join(dir, 'stamped.pdf');
     const input = path.join(ROOT, 'samples', 'cong-van.pdf');
     const code = await runCli(['sign', input, '-o', out, '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE,
-      '--visible', '1:330:300:560:350'], () => undefined, () => undefined);
+      '--visible', '1:330:300:560:350'], () => true, () => undefined);
     expect(code).toBe(0);
 
     // Drawn: the stamp's rectangle (page height 842 pt, so y=300..350 is 492..542 from the top) gets ink.
@@ -68,7 +68,7 @@ describe('a visible signature stamp in Vietnamese', () => {
     const plain = path.join(dir, 'stamped-plain.pdf');
     const input = path.join(ROOT, 'samples', 'cong-van.pdf');
     const sign = (target: string, extra: string[]) => runCli(['sign', input, '-o', target, '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE,
-      '--visible', '1:300:290:560:350', ...extra], () => undefined, () => undefined);
+      '--visible', '1:300:290:560:350', ...extra], () => true, () => undefined);
     expect(await sign(out, ['--signature-image', path.join(ROOT, 'samples', 'chu-ky-mau.png'), '--seal-image', path.join(ROOT, 'samples', 'con-dau-mau.png')])).toBe(0);
     expect(await sign(plain, [])).toBe(0);
     // Inside the stamp's border (y = 290..350 is 492..552 from the top of an 842 pt page).
@@ -86,8 +86,8 @@ describe('a visible signature stamp in Vietnamese', () => {
     const errors: string[] = [];
     const input = path.join(ROOT, 'samples', 'cong-van.pdf');
     const base = ['sign', input, '-o', path.join(dir, 'x.pdf'), '--p12', path.join(PKI, 'seal-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE];
-    expect(await runCli([...base, '--visible', '1:300:290:560:350', '--seal-image', input], () => undefined, (l) => errors.push(l))).toBe(2);
-    expect(await runCli([...base, '--seal-image', path.join(ROOT, 'samples', 'con-dau-mau.png')], () => undefined, (l) => errors.push(l))).toBe(2);
+    expect(await runCli([...base, '--visible', '1:300:290:560:350', '--seal-image', input], () => true, (l) => errors.push(l))).toBe(2);
+    expect(await runCli([...base, '--seal-image', path.join(ROOT, 'samples', 'con-dau-mau.png')], () => true, (l) => errors.push(l))).toBe(2);
     expect(errors).toEqual([expect.stringContaining('the seal image is not a readable PNG'), expect.stringContaining('need --visible')]);
   });
 
