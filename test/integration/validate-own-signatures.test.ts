@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
