@@ -173,7 +173,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
     const attachmentHashes = (input.attachments ?? []).map((a) => a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex'));
     const hash = requestHash(input.metadata, sha256, attachmentHashes);
-    const report = await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true });
+    const report = await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, lane: caller.organId });
     const unreadable = reportError(report);
     if (unreadable) throw unreadable;
     if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
@@ -188,7 +188,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       const hash = a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex');
       let check: Record<string, unknown> | null = null;
       if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
-        const r = await validator.validate(a.bytes, { fileName: a.name, fileSha256: hash });
+        const r = await validator.validate(a.bytes, { fileName: a.name, fileSha256: hash, lane: caller.organId });
         if (r.indication === 'TOTAL_FAILED') {
           throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature on attachment ${a.name} fails validation (${r.subIndication ?? 'disallowed change after signing'})`);
         }
@@ -226,7 +226,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     }
     const now = new Date();
     const strict = agencies.some((a) => a.trustPolicy?.acceptPublicCa === false)
-      ? await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, trust: 'official' })
+      ? await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, trust: 'official', lane: caller.organId })
       : undefined;
     const recipients: RecipientDoc[] = agencies.map((a) => {
       // Verified at receipt under the recipient's own policy; a failure is returned automatically.
@@ -273,7 +273,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     }
     const agency = await models.Agency.findOne({ organId: caller.organId }).lean();
     const report = await validator.validate(input.pdf, {
-      fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, trust: agency?.trustPolicy?.acceptPublicCa === false ? 'official' : 'all',
+      fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, lane: caller.organId, trust: agency?.trustPolicy?.acceptPublicCa === false ? 'official' : 'all',
     });
     // Not a PDF Kyso can read (or a compression bomb): refused, nothing kept.
     const unreadable = reportError(report);
@@ -390,10 +390,11 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
    * it was accepted, and validated again now (or as of `at`). Nothing is written but the access log.
    */
   async function reverify(caller: Caller, exchangeId: string, options: { at?: Date } = {}) {
-    const { exchange } = await access(caller, exchangeId);
+    const { exchange, own, isSender } = await access(caller, exchangeId);
+    if (!isSender && own?.documentRemoved) throw new AppError('NOT_FOUND', 'the document was recalled by its sender');
     const bytes = await readDocument(exchange.fileId);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const fresh = await validator.validate(bytes, { fileName: exchange.fileName, at: options.at, fileSha256: sha256, includeCertificates: true });
+    const fresh = await validator.validate(bytes, { fileName: exchange.fileName, at: options.at, fileSha256: sha256, includeCertificates: true, lane: caller.organId });
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reverified: fresh.indication, at: options.at?.toISOString() ?? null } });
     return { exchangeId, storedSha256: exchange.sha256, sha256, storedIntact: sha256 === exchange.sha256, acceptedVerdict: exchange.verification, report: fresh };
   }

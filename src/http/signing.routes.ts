@@ -28,8 +28,8 @@ export interface SigningRouteDeps {
 }
 
 /** Refuses a PDF that cannot be read, or whose structure decompresses past its budget. */
-export async function preflight(validator: DocumentValidator, pdf: Buffer): Promise<void> {
-  const error = reportError(await validator.validate(pdf, { structureOnly: true }));
+export async function preflight(validator: DocumentValidator, pdf: Buffer, lane: string): Promise<void> {
+  const error = reportError(await validator.validate(pdf, { structureOnly: true, lane }));
   if (error) throw error;
 }
 
@@ -40,7 +40,7 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     const signer = deps.signerFor(req.caller.organId);
     if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', `no server-side signing key is configured for agency ${req.caller.organId}`);
     const { pdf } = pdfBody(req);
-    await preflight(deps.validator, pdf);
+    await preflight(deps.validator, pdf, req.caller.organId);
     const q = req.query as Record<string, string | undefined>;
     const signingTime = new Date();
     // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
@@ -55,7 +55,7 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
 
   router.post('/v1/signing-sessions', auth('signer', 'clerk'), body.singleFile, wrap(async (req, res) => {
     const { pdf } = pdfBody(req);
-    await preflight(deps.validator, pdf);
+    await preflight(deps.validator, pdf, req.caller.organId);
     const b = objectBody(req) as Record<string, string | undefined>;
     const session = await deps.sessions.open(req.caller, {
       pdf, certificateChainPem: b.certificateChain ?? '', scheme: b.scheme as never, digestAlgorithm: b.digestAlgorithm as never,

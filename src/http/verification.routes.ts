@@ -10,7 +10,7 @@ export function verificationRoutes(deps: { auth: Authenticator; body: BodyParser
   const router = Router();
   router.post('/v1/verifications', deps.auth(), deps.body.pdf, wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
-    const report = await deps.validator.validate(pdf, { fileName, hashFile: true });
+    const report = await deps.validator.validate(pdf, { fileName, hashFile: true, lane: req.caller.organId || req.caller.keyId });
     const unreadable = reportError(report);
     if (unreadable) throw unreadable;
     await deps.audit.append({ type: 'document.verified', organId: req.caller.organId || undefined, keyId: req.caller.keyId, details: { sha256: report.sha256, indication: report.indication } });

@@ -14,6 +14,8 @@ export interface ValidationRequest extends ValidatePdfOptions {
   trust?: 'all' | 'official';
   /** Validate as of this moment (archival re-validation). */
   at?: Date;
+  /** Whose request this is (an agency): the pool keeps one caller's documents from taking every worker. */
+  lane?: string;
 }
 
 export interface DocumentValidator {
@@ -29,8 +31,8 @@ export function contextFor(base: ValidationContext, request: ValidationRequest, 
 
 /** Splits a request into the validatePdf options (what stays is the context choice). */
 export function optionsOf(request: ValidationRequest): ValidatePdfOptions {
-  const { fileName, trust, at, ...options } = request;
-  void fileName; void trust; void at;
+  const { fileName, trust, at, lane, ...options } = request;
+  void fileName; void trust; void at; void lane;
   return options;
 }
 

@@ -1,8 +1,10 @@
 /**
  * A pool of worker threads that validate documents, so the event loop that serves requests never parses,
  * inflates or verifies a document itself: a compression bomb or a 100 MB upload costs one worker, not the
- * service. Jobs wait in a bounded queue (503 SERVICE_BUSY beyond it); a worker that dies (out of memory) or
- * takes longer than the time limit is replaced, and its job fails with a clear error.
+ * service. Jobs wait in a bounded queue (503 SERVICE_BUSY beyond it) and are taken fairly: while other
+ * callers wait, one caller (lane) holds at most half the workers, so an agency sending bombs slows only
+ * itself. A worker that dies (out of memory) or takes longer than the time limit is replaced, and its job
+ * fails with a clear error.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -129,13 +131,25 @@ export function createValidatorPool(context: ValidationContext, options: Validat
     return slot;
   };
 
+  const laneShare = Math.max(1, Math.floor(size / 2));
+  /** The first waiting job whose caller is under its share while others wait; if every caller is at its share, the oldest (no worker idles). */
+  const nextJob = (): Job | undefined => {
+    const index = queue.findIndex((job) => {
+      const others = queue.some((j) => j.request.lane !== job.request.lane);
+      const running = slots.filter((s) => s.job && s.job.request.lane === job.request.lane).length;
+      return !others || running < laneShare;
+    });
+    return queue.splice(Math.max(0, index), 1)[0];
+  };
+
   function pump(): void {
     if (closed) return;
     while (queue.length) {
       let slot = slots.find((s) => !s.job);
       if (!slot && slots.length < size) slot = start();
       if (!slot) return;
-      const job = queue.shift() as Job;
+      const job = nextJob();
+      if (!job) return;
       slot.job = job;
       const busy = slot;
       busy.timer = setTimeout(() => replace(busy, new AppError('PDF_MALFORMED', `validating the document took longer than ${Math.round(jobTimeoutMs / 1000)} s`)), jobTimeoutMs);
