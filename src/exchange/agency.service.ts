@@ -5,7 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
-import { AgencyDoc, CallerRole, Models, OPERATOR, ORGAN_ID_PATTERN, Role, ROLES } from './models';
+import { AgencyDoc, CallerRole, isDuplicateKey, Models, OPERATOR, ORGAN_ID_PATTERN, Role, ROLES } from './models';
 
 export interface Caller {
   /** The caller's agency; '' for the service operator, who acts for no agency. */
@@ -60,7 +60,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
       await audit.append({ type: 'agency.registered', organId: by?.organId, keyId: by?.keyId, subject: input.organId, details: { name: input.name } });
       return doc.toObject();
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new AppError('AGENCY_EXISTS', `agency ${input.organId} already exists`);
+      if (isDuplicateKey(error)) throw new AppError('AGENCY_EXISTS', `agency ${input.organId} already exists`);
       throw error;
     }
   }
@@ -180,7 +180,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
       );
       if (result.modifiedCount === 0) throw new AppError('AGENCY_UNKNOWN', `unknown agency ${organId}`);
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new AppError('AGENCY_EXISTS', `the code ${newOrganId} is used by an agency`);
+      if (isDuplicateKey(error)) throw new AppError('AGENCY_EXISTS', `the code ${newOrganId} is used by an agency`);
       throw error;
     }
     await models.ApiKey.updateMany({ organId }, { $set: { organId: newOrganId } });

@@ -12,7 +12,7 @@ import { DocumentReport, DocumentValidator, extendSignatures, reportError, Valid
 import { Caller, codesOf } from './agency.service';
 import { createBatchedInsert } from './batched-insert';
 import type { DocumentStore } from './document-store';
-import { AgencyDoc, ExchangeDoc, Models, ORGAN_ID_PATTERN, RecipientDoc, StatusEntry } from './models';
+import { AgencyDoc, ExchangeDoc, isDuplicateKey, Models, ORGAN_ID_PATTERN, RecipientDoc, StatusEntry } from './models';
 
 export const STATUS = {
   ARRIVED: '01', RETURNED: '02', ACCEPTED: '03', ASSIGNED: '04', IN_PROGRESS: '05', DONE: '06',
@@ -132,7 +132,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       await models.EvidenceCertificate.collection.insertMany([...fresh.values()].map((c) => ({ ...c, firstSeen: new Date() })), { ordered: false })
         .catch((error: { code?: number; writeErrors?: Array<{ code?: number }> }) => {
           const errors = error.writeErrors ?? [error];
-          if (!errors.every((e) => e.code === 11000)) throw error;
+          if (!errors.every((e) => isDuplicateKey(e))) throw error;
         });
       for (const sha of fresh.keys()) storedCertificates.add(sha);
     }
@@ -216,7 +216,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       await insertExchange(exchange as unknown as Record<string, unknown>);
     } catch (error) {
       await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
-      if ((error as { code?: number }).code === 11000) {
+      if (isDuplicateKey(error)) {
         const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
         if (again) refuseReusedKey(again, hash);
         if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
@@ -295,7 +295,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
       })).toObject();
     } catch (error) {
       await documents.discard([fileId]);
-      if ((error as { code?: number }).code === 11000) {
+      if (isDuplicateKey(error)) {
         throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} of ${meta.from.organId} was already received in ${year}`);
       }
       throw error;

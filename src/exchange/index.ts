@@ -1,6 +1,6 @@
 export { createModels, ROLES } from './models';
 export type { CallerRole, Models, Role } from './models';
-export { OPERATOR, ORGAN_ID_PATTERN } from './models';
+export { isDuplicateKey, OPERATOR, ORGAN_ID_PATTERN } from './models';
 export { createAgencyService } from './agency.service';
 export type { AgencyService, Caller } from './agency.service';
 export { createExchangeService, STATUS, summariseReport } from './exchange.service';

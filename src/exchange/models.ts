@@ -19,7 +19,6 @@ export type CallerRole = Role | typeof OPERATOR;
 
 /** An agency code (mã định danh, QCVN 102:2016 OrganId): digits, capitals and dots, e.g. 000.00.00.G22. */
 export const ORGAN_ID_PATTERN = /^[0-9A-Z.]{1,35}$/;
-const organIdPattern = ORGAN_ID_PATTERN;
 
 export interface AgencyDoc {
   organId: string;
@@ -143,7 +142,7 @@ export interface EvidenceCertificateDoc {
 
 export function createModels(connection: Connection) {
   const agency = new Schema<AgencyDoc>({
-    organId: { type: String, required: true, match: organIdPattern },
+    organId: { type: String, required: true, match: ORGAN_ID_PATTERN },
     name: { type: String, required: true },
     active: { type: Boolean, default: true },
     history: [{ _id: false, organId: String, name: String, validFrom: Date, validTo: Date }],
@@ -261,3 +260,8 @@ export function createModels(connection: Connection) {
 }
 
 export type Models = ReturnType<typeof createModels>;
+
+/** Whether a write failed on a unique index (MongoDB and FerretDB answer code 11000): the one place that knows. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number } | null)?.code === 11000;
+}
