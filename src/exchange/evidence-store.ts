@@ -1,0 +1,46 @@
+/**
+ * The evidence store: the certificates that verdicts rested on, kept once each by content (SHA-256), so a
+ * stored report refers to them instead of repeating them, and can be given them back when replayed.
+ */
+import type { DocumentReport } from '../validation';
+import { isDuplicateKey, Models } from './models';
+
+export function createEvidenceStore(models: Models) {
+  // Certificates already stored as evidence (in this process): each is written once, on first sight.
+  const storedCertificates = new Set<string>();
+
+  /**
+   * Moves the certificates of a report's paths into the evidence store (content-addressed, once each) and
+   * returns the report without them; report() puts them back, so a stored verdict can be replayed.
+   */
+  async function keepCertificates(report: DocumentReport): Promise<Record<string, unknown>> {
+    const copy = JSON.parse(JSON.stringify(report)) as DocumentReport;
+    const fresh = new Map<string, { sha256: string; der: Buffer; subject: string }>();
+    for (const entry of copy.signatures.flatMap((s) => s.certificatePath)) {
+      if (entry.der && !storedCertificates.has(entry.sha256)) fresh.set(entry.sha256, { sha256: entry.sha256, der: Buffer.from(entry.der, 'base64'), subject: entry.subject });
+      delete entry.der;
+    }
+    if (fresh.size > 0) {
+      // Unordered: a certificate another request stored meanwhile is a duplicate key, which is fine.
+      await models.EvidenceCertificate.collection.insertMany([...fresh.values()].map((c) => ({ ...c, firstSeen: new Date() })), { ordered: false })
+        .catch((error: { code?: number; writeErrors?: Array<{ code?: number }> }) => {
+          const errors = error.writeErrors ?? [error];
+          if (!errors.every((e) => isDuplicateKey(e))) throw error;
+        });
+      for (const sha of fresh.keys()) storedCertificates.add(sha);
+    }
+    return copy as unknown as Record<string, unknown>;
+  }
+
+  /** Puts the certificates of a stored report's paths back (as base64 DER). */
+  async function restoreCertificates(stored: Partial<DocumentReport>): Promise<void> {
+    const paths = (stored.signatures ?? []).flatMap((s) => s.certificatePath ?? []);
+    const certificates = await models.EvidenceCertificate.find({ sha256: { $in: [...new Set(paths.map((c) => c.sha256))] } }).lean();
+    const der = new Map(certificates.map((c) => [c.sha256, Buffer.from((c.der as unknown as { buffer?: Buffer }).buffer ?? c.der).toString('base64')]));
+    for (const entry of paths) if (der.has(entry.sha256)) entry.der = der.get(entry.sha256);
+  }
+
+  return { keepCertificates, restoreCertificates };
+}
+
+export type EvidenceStore = ReturnType<typeof createEvidenceStore>;

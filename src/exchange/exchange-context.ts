@@ -1,0 +1,20 @@
+/** What every exchange use case works with: storage, audit, validation, and the shared reads. */
+import type { AuditLog } from '../audit';
+import type { DocumentValidator, ValidationContext } from '../validation';
+import type { DocumentStore } from './document-store';
+import type { EvidenceStore } from './evidence-store';
+import type { Models } from './models';
+import type { ExchangeReads } from './read-exchange';
+
+export interface ExchangeContext {
+  models: Models;
+  documents: DocumentStore;
+  audit: AuditLog;
+  /** Validation off the event loop (the worker pool in the service). */
+  validator: DocumentValidator;
+  /** The validation policy itself, for extension to B-LTA (which validates online first). */
+  validation: ValidationContext;
+  tsaUrl?: string;
+  evidence: EvidenceStore;
+  reads: ExchangeReads;
+}

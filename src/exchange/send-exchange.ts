@@ -1,0 +1,122 @@
+/** Sending a signed document to local agencies: validated before it leaves, one recipient entry each, verified under each recipient's own trust policy. */
+import { createHash, randomUUID } from 'node:crypto';
+import { mongo } from 'mongoose';
+import { AppError } from '../errors';
+import { reportError } from '../validation';
+import { Caller, codesOf } from './agency.service';
+import { createBatchedInsert } from './batched-insert';
+import type { ExchangeContext } from './exchange-context';
+import { IncomingFile, parseRequest, refuseReusedKey, requestHash, sendMetadataSchema, summariseReport } from './exchange-request';
+import { AgencyDoc, ExchangeDoc, isDuplicateKey, RecipientDoc } from './models';
+import { arrivalHistory } from './status-machine';
+
+
+export function createSendExchange(ctx: ExchangeContext) {
+  const { models, documents, audit, validator } = ctx;
+  const { view, get } = ctx.reads;
+  const { keepCertificates } = ctx.evidence;
+  // Exchange and recipient documents of concurrent sends are written together (see batched-insert.ts).
+  const insertExchange = createBatchedInsert(() => models.Exchange.collection as never);
+  const insertRecipient = createBatchedInsert(() => models.Recipient.collection as never);
+
+  type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<IncomingFile & { name: string; bytes: Buffer }> };
+  type SendResult = { exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> };
+
+  // Streamed uploads of a request that fails are removed by the HTTP layer that made them (app.ts,
+  // keepingUploads); here only the replays, which succeed without keeping the new upload, discard it.
+  async function send(caller: Caller, input: SendInput): Promise<SendResult> {
+    const meta = parseRequest(sendMetadataSchema, input);
+    const to = [...new Set(meta.to)];
+    const own = codesOf(caller);
+    if (to.some((id) => own.includes(id))) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
+    // A recipient named by an earlier code gets the document under the code it has now.
+    const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
+    const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
+    const unknown = to.filter((id) => !holder(id));
+    if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
+    const agencies = [...new Map(to.map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
+    if (agencies.some((a) => a.organId === caller.organId)) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
+    const year = meta.issuedDate.getUTCFullYear();
+    // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
+    // which is also what makes them race-free; a replay then answers with the first exchange.
+
+    const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
+    const attachmentHashes = (input.attachments ?? []).map((a) => a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex'));
+    const hash = requestHash(input.metadata, sha256, attachmentHashes);
+    const report = await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, lane: caller.organId });
+    const unreadable = reportError(report);
+    if (unreadable) throw unreadable;
+    if (report.indication === 'NO_SIGNATURE') throw new AppError('DOCUMENT_NOT_SIGNED', 'the document has no digital signature');
+    if (report.indication === 'TOTAL_FAILED') {
+      throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature fails validation (${report.subIndication ?? 'disallowed change after signing'})`, {
+        details: { verification: summariseReport(report) },
+      });
+    }
+    // Attachments travel as separate files, each with its own hash and, for PDFs, its own verdict.
+    const attachments: NonNullable<ExchangeDoc['attachments']> = [];
+    for (const a of input.attachments ?? []) {
+      const hash = a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex');
+      let check: Record<string, unknown> | null = null;
+      if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
+        const r = await validator.validate(a.bytes, { fileName: a.name, fileSha256: hash, lane: caller.organId });
+        if (r.indication === 'TOTAL_FAILED') {
+          throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature on attachment ${a.name} fails validation (${r.subIndication ?? 'disallowed change after signing'})`);
+        }
+        if (!r.error) check = summariseReport(r);
+      }
+      attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: a.stored?.fileId ?? await documents.store(a.bytes, a.name, hash), verification: check });
+    }
+    const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
+    const verification = summariseReport(report);
+    const exchangeId = randomUUID();
+    let exchange: ExchangeDoc;
+    try {
+      // Validated and given its defaults by mongoose, written by the batched inserter (a hot path).
+      const created = new models.Exchange({
+        exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments, requestHash: hash, inboundTo: '',
+        to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
+        codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
+        documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
+        promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
+        idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
+        pageAmount: report.pageCount ?? 0, businessKind: meta.businessKind, report: await keepCertificates(report),
+      });
+      await created.validate();
+      exchange = created.toObject();
+      await insertExchange(exchange as unknown as Record<string, unknown>);
+    } catch (error) {
+      await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);
+      if (isDuplicateKey(error)) {
+        const again = await models.Exchange.findOne({ fromOrganId: caller.organId, idempotencyKey: input.idempotencyKey }).lean();
+        if (again) refuseReusedKey(again, hash);
+        if (again) return { exchange: again, created: false, view: await get(caller, again.exchangeId, { logAccess: false }) };
+        throw new AppError('DUPLICATE_DOCUMENT_NUMBER', `số ${meta.codeNumber}/${meta.codeNotation} was already sent in ${year}`);
+      }
+      throw error;
+    }
+    const now = new Date();
+    const strict = agencies.some((a) => a.trustPolicy?.acceptPublicCa === false)
+      ? await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, trust: 'official', lane: caller.organId })
+      : undefined;
+    const recipients: RecipientDoc[] = agencies.map((a) => {
+      // Verified at receipt under the recipient's own policy; a failure is returned automatically.
+      const own = a.trustPolicy?.acceptPublicCa === false && strict ? strict : report;
+      const history = arrivalHistory(own, now, a.organId);
+      return {
+        exchangeId, organId: a.organId, organName: a.name, status: history[history.length - 1].status, history, updatedAt: now,
+        documentRemoved: false, verification: own === report ? null : summariseReport(own),
+        needsReview: history.length === 1 && own.indication === 'INDETERMINATE',
+      };
+    });
+    // Straight to the driver: the entries are fully built above and need no casting (hot path).
+    // Independent writes, both awaited before the answer: the recipients' entries and the audit event.
+    await Promise.all([
+      ...recipients.map((r) => insertRecipient({ ...r })),
+      audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } }),
+    ]);
+    // Answered from what was just written: no read-back of a collection that grows with every exchange.
+    return { exchange, created: true, view: view(exchange, recipients) };
+  }
+
+  return send;
+}
