@@ -83,7 +83,7 @@ export async function openService(options: ServiceOptions) {
     clearInterval(sweep);
     await pool.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
-    await connection.close().catch(() => undefined);
+    await connection.close().catch((error: unknown) => logger.debug({ err: error }, 'the database connection closed with an error'));
   } };
 }
 

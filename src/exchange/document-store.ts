@@ -10,6 +10,18 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Connection, mongo } from 'mongoose';
 
+/**
+ * Deletes a GridFS file and its chunks. A file whose entry is already gone (removed before, or an upload
+ * cut before its entry was written) is not an error: GridFS removes the chunks before it reports that.
+ */
+export async function deleteGridFile(bucket: mongo.GridFSBucket, id: mongo.ObjectId): Promise<void> {
+  try {
+    await bucket.delete(id);
+  } catch (error) {
+    if (!/File not found/i.test((error as Error).message)) throw error;
+  }
+}
+
 export interface StoredUpload {
   fileId: mongo.ObjectId;
   sha256: string;
@@ -65,14 +77,7 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
 
   /** Removes files and their chunks; a file whose entry was never written (cut upload) loses its chunks. */
   async function discard(ids: mongo.ObjectId[]): Promise<void> {
-    for (const id of ids) {
-      try {
-        await bucket().delete(id);
-      } catch (error) {
-        // GridFS deletes the chunks before it reports that the files entry was missing: nothing is left.
-        if (!/File not found/i.test((error as Error).message)) throw error;
-      }
-    }
+    for (const id of ids) await deleteGridFile(bucket(), id);
   }
 
   /** Removes those of the given uploads that no exchange refers to. */

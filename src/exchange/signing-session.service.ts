@@ -14,6 +14,7 @@ import {
   checkSignatureValue, completeSignature, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
 } from '../signing';
 import type { Caller } from './agency.service';
+import { deleteGridFile } from './document-store';
 import { Models } from './models';
 
 export interface OpenSessionInput {
@@ -45,7 +46,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     });
     // Expired sessions are removed here, on the next use of the collection.
     const stale = await models.SigningSession.find({ expiresAt: { $lt: new Date() } }, { sessionId: 1, originalFileId: 1 }).lean();
-    for (const s of stale) await bucket().delete(s.originalFileId as never).catch(() => undefined);
+    for (const s of stale) await deleteGridFile(bucket(), s.originalFileId as never);
     if (stale.length) await models.SigningSession.deleteMany({ sessionId: { $in: stale.map((s) => s.sessionId) } });
     const upload = bucket().openUploadStream('original.pdf');
     await new Promise<void>((resolve, reject) => Readable.from([input.pdf]).pipe(upload).on('finish', () => resolve()).on('error', reject));
@@ -99,7 +100,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     // Single use: only the first completion flips `used`.
     const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });
     if (claimed.modifiedCount === 0) throw new AppError('SESSION_USED', 'this signing session was already completed');
-    await bucket().delete(session.originalFileId as never).catch(() => undefined);
+    await deleteGridFile(bucket(), session.originalFileId as never);
     await audit.append({ type: 'signing-session.completed', organId: caller.organId, keyId: caller.keyId, subject: sessionId });
     return Buffer.concat(completed.parts);
   }
