@@ -4,7 +4,7 @@
  * timestamps and changes after signing. Returns a report; never throws, whatever the input.
  */
 import { createHash } from 'node:crypto';
-import { CertificateInfo, describeSignatureOid, OID, parseCertificate, readTstInfo } from '../cms';
+import { CertificateInfo, describeSignatureOid, digestAlgorithmFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import { isAppError } from '../errors';
 import {
   asArray, asDict, asNumber, DecodeBudget, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef,
@@ -353,13 +353,9 @@ function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampFindin
   if (!cms.parsed || !cms.eContent || cms.eContentType !== OID.tstInfo) return undefined;
   const tst = readTstInfo(cms.eContent);
   if (!tst) return undefined;
-  const alg = describeDigest(tst.hashAlgorithm);
+  const alg = digestAlgorithmFromOid(tst.hashAlgorithm);
   const imprintOk = !!alg && tst.hashedMessage.equals(imprintOf(alg));
   return { genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', intact: cms.intact, imprintOk, tsaCertificate: cms.signer, certificates: cms.certificates };
-}
-
-function describeDigest(oid: string): string | undefined {
-  return ({ '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' } as Record<string, string>)[oid];
 }
 
 async function validateSignature(

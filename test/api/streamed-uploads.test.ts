@@ -67,4 +67,18 @@ describe('exchange uploads stream into GridFS', () => {
     const exchange = await service.models.Exchange.findOne({ idempotencyKey: 'stream-0001' }).lean();
     expect((await storedFiles()).some((f) => String(f._id) === String(exchange?.fileId))).toBe(true);
   });
+
+  it('when an upload was cut by a crash before GridFS wrote its files entry, then the sweep removes its headless chunks', async () => {
+    // What a crash mid-upload leaves: chunks of a file id that has no files entry (GridFS writes it last).
+    // (The sweep before this one, run as of two hours ahead, moved the watermark to one hour ahead.)
+    const cut = mongo.ObjectId.createFromTime(Math.floor(Date.now() / 1000) + 2 * 3600);
+    const chunks = service.connection.db!.collection('documents.chunks');
+    await chunks.insertMany([0, 1, 2].map((n) => ({ files_id: cut, n, data: new mongo.Binary(Buffer.alloc(1024, n)) })));
+    const kept = await service.documents.upload(Readable.from([Buffer.from('%PDF-1.7 kept')]), 'kept.pdf');
+    const swept = await service.documents.sweepOrphans(new Date(Date.now() + 4 * 3600_000));
+    expect(swept.chunks).toBe(3);
+    expect(await chunks.countDocuments({ files_id: cut })).toBe(0);
+    // Chunks of a complete upload stay.
+    expect(await chunks.countDocuments({ files_id: kept.fileId })).toBe(1);
+  });
 });

@@ -184,4 +184,20 @@ describe('trust boundaries between agencies', () => {
     const stats = await request(service.app).get('/v1/statistics?from=not-a-date').set(bearer(keys[A.organId].archivist));
     expect([stats.status, stats.body.detail]).toEqual([400, 'from must be an ISO-8601 date or time']);
   });
+
+  it('when a recipient accepts a recall, then it keeps the header and its history, but the document and re-verification answer 404', async () => {
+    const sent = await send(keys[A.organId].clerk, 'recall-view-0001', { to: [B.organId], ...header('908') });
+    const id = sent.body.exchangeId;
+    expect((await request(service.app).post(`/v1/exchanges/${id}/recall`).set(bearer(keys[A.organId].clerk)).send({ reason: 'Ban hành nhầm' })).status).toBe(200);
+    const accepted = await request(service.app).post(`/v1/exchanges/${id}/status`).set(bearer(keys[B.organId].receiver)).send({ status: '15' });
+    expect(accepted.status).toBe(200);
+    const seen = await request(service.app).get(`/v1/exchanges/${id}`).set(bearer(keys[B.organId].receiver));
+    expect([seen.status, seen.body.recipients[0].history.map((h: { status: string }) => h.status)]).toEqual([200, ['01', '13', '15']]);
+    const statuses = await Promise.all([
+      request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[B.organId].receiver)),
+      request(service.app).post(`/v1/exchanges/${id}/verifications`).set(bearer(keys[B.organId].archivist)),
+      request(service.app).get(`/v1/exchanges/${id}/document`).set(bearer(keys[A.organId].clerk)),
+    ]);
+    expect(statuses.map((r) => r.status)).toEqual([404, 404, 200]);
+  });
 });
