@@ -9,6 +9,8 @@ command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v openssl >/dev/null || need_apt+=(openssl)
 [ -x /usr/bin/time ] || need_apt+=(time)
+# The browser of the end-to-end tests (Debian's; browser downloads are not used).
+[ "${KYSO_SKIP_INTEROP_INSTALL:-}" = 1 ] || [ -x /usr/bin/chromium ] || need_apt+=(chromium fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]}"
   SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -20,6 +22,7 @@ if [ "${KYSO_SKIP_INTEROP_INSTALL:-}" != 1 ] && ! command -v pyhanko >/dev/null;
   python3 -m pip install -q --disable-pip-version-check pyhanko pyhanko-cli
   command -v pyenv >/dev/null && pyenv rehash || true
 fi
+[ "${KYSO_SKIP_INTEROP_INSTALL:-}" = 1 ] || [ -x /usr/bin/chromium ] || { echo "missing after install: chromium" >&2; exit 1; }
 for tool in softhsm2-util pkcs11-tool pdfsig qpdf openssl; do
   command -v "$tool" >/dev/null || { echo "missing after install: $tool" >&2; exit 1; }
 done

@@ -5,6 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
 import type { AgencyService, DocumentStore, ExchangeService, SigningSessionService } from './exchange';
@@ -17,6 +20,7 @@ import { exchangeRoutes } from './http/exchanges.routes';
 import { openApiDocument } from './http/openapi';
 import type { Authed } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
+import { sessionRoutes } from './http/session.routes';
 import { signingRoutes } from './http/signing.routes';
 import { verificationRoutes } from './http/verification.routes';
 import type { Signer } from './signers';
@@ -24,6 +28,11 @@ import type { DocumentValidator } from './validation';
 
 export interface AppDeps {
   agencies: AgencyService;
+  /** People's accounts and their browser sessions. */
+  users: UserService;
+  logins: SessionService;
+  /** The built web application (index.html and its assets), served at / when present. */
+  webRoot?: string;
   exchanges: ExchangeService;
   sessions: SigningSessionService;
   audit: AuditLog;
@@ -50,7 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const auth = createAuthenticator(deps.agencies);
+  const auth = createAuthenticator(deps.agencies, deps.logins);
   const body = createBodyParsers(deps.documents, deps.uploadLimitBytes);
 
   app.use((req, res, next) => {
@@ -80,6 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
     }, next);
   });
 
+  app.use(sessionRoutes({ auth, body, sessions: deps.logins, users: deps.users }));
   app.use(agencyRoutes({ agencies: deps.agencies, auth, body }));
   app.use(signingRoutes({
     auth, body, audit: deps.audit, sessions: deps.sessions, validator: deps.validator, tsaUrl: deps.tsaUrl, sealImageFor: deps.sealImageFor,
@@ -88,6 +98,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(verificationRoutes({ auth, body, audit: deps.audit, validator: deps.validator }));
   app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger }));
   app.use(auditRoutes({ auth, audit: deps.audit }));
+
+  // The web application: its files, and index.html for every other page address (it routes in the browser).
+  const index = deps.webRoot ? path.join(deps.webRoot, 'index.html') : undefined;
+  if (deps.webRoot && index && fs.existsSync(index)) {
+    app.use(express.static(deps.webRoot, { index: false, maxAge: '1h', setHeaders: (res, file) => {
+      if (/[.-][0-9A-Za-z_-]{8}\.(js|css|woff2?|ttf)$/.test(file)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    } }));
+    app.get(/^\/(?!v1\/|openapi\.json$).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  }
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger, deps.uploadLimitBytes));

@@ -4,6 +4,7 @@
  */
 import mongoose from 'mongoose';
 import pino, { Logger } from 'pino';
+import { createAccountModels, createSessionService, createUserService } from './accounts';
 import { createApp } from './app';
 import { createAuditLog } from './audit';
 import { createAgencyService, createDocumentStore, createExchangeService, createModels, createSigningSessionService } from './exchange';
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   validationWorkers?: number;
   /** Cap of each document's decoded-bytes budget (KYSO_MAX_DECODED_MB). */
   decodeBudgetCap?: number;
+  /** The built web application, served at / (dist/web). */
+  webRoot?: string;
   /** Liveness of parts outside this module (the supervised embedded database). */
   alive?: () => { ok: boolean; reason?: string };
 }
@@ -37,9 +40,12 @@ export async function openService(options: ServiceOptions) {
   const connection = mongoose.createConnection(options.mongodbUri, { serverSelectionTimeoutMS: 10_000, autoIndex: false, maxPoolSize: options.maxPoolSize ?? 100 });
   await connection.asPromise();
   const models = createModels(connection);
+  const accountModels = createAccountModels(connection);
   const audit = createAuditLog(connection);
   // Indexes are the guarantees (uniqueness, idempotency): build them before accepting requests.
-  await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
+  await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), ...Object.values(accountModels).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
+  const users = createUserService(models, accountModels, audit);
+  const logins = createSessionService(models, accountModels, audit);
   const logger = options.logger ?? pino({ level: 'silent' });
   const agencies = createAgencyService(models, audit);
   const documents = createDocumentStore(connection, async (ids) => {
@@ -62,7 +68,7 @@ export async function openService(options: ServiceOptions) {
   sweep.unref();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsaUrl);
   const app = createApp({
-    agencies, exchanges, sessions, audit, documents, validator, alive: options.alive, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    agencies, exchanges, sessions, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsaUrl: options.tsaUrl,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
@@ -79,7 +85,7 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, audit, agencies, exchanges, sessions, documents, validator, close: async () => {
+  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, documents, validator, close: async () => {
     clearInterval(sweep);
     await pool.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.

@@ -35,7 +35,18 @@ export type AuditEventType =
   | 'exchange.recalled'
   | 'exchange.archived'
   /** Someone read an exchange's metadata or document (access log, Decree 30 Appendix VI). */
-  | 'exchange.read';
+  | 'exchange.read'
+  /** An account of a person was created, had its password reset, or was disabled or enabled again. */
+  | 'user.created'
+  | 'user.password-reset'
+  | 'user.disabled'
+  | 'user.enabled'
+  /** A person signed in or out, or a sign-in failed (the username as typed; never the password). */
+  | 'user.logged-in'
+  | 'user.logged-out'
+  | 'user.login-failed'
+  /** Repeated wrong passwords locked an account for a while. */
+  | 'user.locked';
 
 export interface AuditEvent {
   seq: number;

@@ -58,7 +58,12 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'INBOUND_SENDER_IS_LOCAL'
   | 'PDF_DECODE_BUDGET_EXCEEDED'
-  | 'SERVICE_BUSY';
+  | 'SERVICE_BUSY'
+  | 'USER_EXISTS'
+  | 'LOGIN_FAILED'
+  | 'ACCOUNT_LOCKED'
+  | 'CSRF_TOKEN_INVALID'
+  | 'SESSION_ENDED';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -15,6 +15,9 @@ export interface Caller {
   keyId: string;
   /** The agency's current code and the codes it had before (exchanges keep the code they were made under). */
   organIds?: string[];
+  /** A person signed in through the web application (keyId is then `user:<username>`). */
+  username?: string;
+  fullName?: string;
 }
 
 /** Every code a caller's agency has had, current first. */

@@ -1,18 +1,36 @@
 /**
- * Bearer-key authentication with roles, and a brake on guessing: a client (by address) whose keys fail
- * FAILURES_ALLOWED times within WINDOW_MS gets 429 with Retry-After until the window passes. Every 401
- * carries WWW-Authenticate (RFC 6750 §3).
+ * Authentication with roles: systems send an API key (Authorization: Bearer), people in the browser a
+ * session cookie — and then, on every request that changes something, the session's CSRF token in the
+ * X-CSRF-Token header (a page of another site can make the browser send the cookie, never the token).
+ * A brake on guessing: a client (by address) whose credentials fail FAILURES_ALLOWED times within WINDOW_MS
+ * gets 429 with Retry-After until the window passes. Every 401 carries WWW-Authenticate (RFC 6750 §3).
  */
-import type { RequestHandler } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { SessionService } from '../accounts';
 import { AppError } from '../errors';
-import type { AgencyService, CallerRole } from '../exchange';
+import type { AgencyService, Caller, CallerRole } from '../exchange';
 import type { Authed } from './request-context';
+
+export const SESSION_COOKIE = 'kyso_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The value of one cookie of the request, if sent. */
+export function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 const FAILURES_ALLOWED = 20;
 const WINDOW_MS = 60_000;
 const MAX_TRACKED_CLIENTS = 10_000;
 
-export function createAuthenticator(agencies: AgencyService) {
+export function createAuthenticator(agencies: AgencyService, sessions?: SessionService) {
   const failures = new Map<string, { count: number; since: number }>();
 
   const blockedFor = (client: string, now: number): number => {
@@ -41,9 +59,20 @@ export function createAuthenticator(agencies: AgencyService) {
       next(new AppError('TOO_MANY_REQUESTS', `too many failed authentications; try again in ${wait} s`));
       return;
     }
-    const header = req.get('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    agencies.authenticate(token).then((caller) => {
+    const header = req.get('authorization');
+    const cookie = header === undefined && sessions ? cookieOf(req, SESSION_COOKIE) : undefined;
+    const identify = async (): Promise<Caller> => {
+      if (cookie === undefined || !sessions) {
+        return agencies.authenticate(header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined);
+      }
+      const { caller, csrfToken } = await sessions.resolve(cookie);
+      if (!SAFE_METHODS.has(req.method) && !sameToken(req.get('x-csrf-token') ?? '', csrfToken)) {
+        throw new AppError('CSRF_TOKEN_INVALID', 'this change needs the X-CSRF-Token of the session (reload the page)');
+      }
+      (req as Authed).sessionId = cookie;
+      return caller;
+    };
+    identify().then((caller) => {
       if (roles.length && !roles.includes(caller.role)) {
         next(new AppError('FORBIDDEN', `this action needs the role ${roles.join(' or ')}`));
         return;
@@ -53,7 +82,8 @@ export function createAuthenticator(agencies: AgencyService) {
       authed.log = authed.log.child({ organId: caller.organId || undefined, keyId: caller.keyId });
       next();
     }, (error: unknown) => {
-      if ((error as { code?: string }).code === 'UNAUTHENTICATED') {
+      const code = (error as { code?: string }).code;
+      if (code === 'UNAUTHENTICATED' || code === 'SESSION_ENDED') {
         recordFailure(client, now);
         res.setHeader('WWW-Authenticate', 'Bearer realm="kyso"');
       }

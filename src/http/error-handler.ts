@@ -40,6 +40,8 @@ export function errorHandler(logger: Logger, uploadLimitBytes: number): ErrorReq
     // One line at warn, without a stack: a refusal is the client's mistake or a known outage, not a bug.
     log.warn({ code: appError.code, status }, appError.message);
     if (res.headersSent || req.socket.destroyed) return void res.destroy();
+    const retryAfter = appError.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, retryAfter)));
     res.status(status).type('application/problem+json').json({
       type: `https://kyso.vn/problems/${appError.code.toLowerCase().replace(/_/g, '-')}`,
       title: appError.code,

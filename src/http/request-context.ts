@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import type { Caller } from '../exchange';
 
-export type Authed = Request & { caller: Caller; requestId: string; log: Logger };
+/** A request after authentication; `sessionId` is set when a person's session cookie authenticated it. */
+export type Authed = Request & { caller: Caller; requestId: string; log: Logger; sessionId?: string };
 
 export const wrap = (fn: (req: Authed, res: Response) => Promise<void>): RequestHandler => (req, res, next: NextFunction) => {
   fn(req as Authed, res).catch(next);
