@@ -8,3 +8,7 @@ fi
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
   npx tsc -p tsconfig.json
 fi
+# The web application (served at / by the service), rebuilt when its sources changed.
+if [ ! -f dist/web/index.html ] || [ -n "$(find web assets/fonts -newer dist/web/index.html -type f -print -quit)" ]; then
+  npx vite build --config web/vite.config.mts --logLevel warn
+fi

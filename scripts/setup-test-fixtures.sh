@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 F=test/fixtures
 bash scripts/make-test-pki.sh "$F/pki" "Kyso Test" >/dev/null
 bash scripts/make-tsa-config.sh "$F/pki"
+# A second PKI for the browser tests, whose OCSP responder (port 39281) runs beside the first one's.
+KYSO_TEST_OCSP_URL=http://127.0.0.1:39281 KYSO_TEST_CRL_URL=http://127.0.0.1:39282/issuing-ca.crl \
+  bash scripts/make-test-pki.sh "$F/pki-e2e" "Kyso E2E" >/dev/null
 bash scripts/setup-softhsm.sh "$F/softhsm" "$F/pki" kyso-test "$F/softhsm/user-pin" \
   official-rsa:01 official-ec:02 expired:03 >/dev/null
 # Tokens for wrong-PIN tests, one per test file: SoftHSM2 rewrites a token's file on a failed login, and

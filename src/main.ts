@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import pino from 'pino';
 import { openService } from './compose';
 import { loadConfig } from './config';
-import { EmbeddedDatabase, seedDemoAgencies, startEmbeddedFerretDb } from './exchange';
+import { createHash } from 'node:crypto';
+import { DEMO_AGENCIES, EmbeddedDatabase, seedDemoAgencies, seedDemoExchanges, startEmbeddedFerretDb } from './exchange';
+import { joinParts, signPdf } from './signing';
 import { IsolatedPkcs11Signer, Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
 import { createValidationContext } from './validation';
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),
     validationWorkers: config.validationWorkers,
     decodeBudgetCap: config.maxDecodedBytes,
+    webRoot: path.join(ROOT, 'dist', 'web'),
     alive: () => db?.state() ?? { ok: true },
   });
   // The operator registers agencies; no agency key can. Its key is made at the first start (or on demand).
@@ -115,7 +118,11 @@ async function main(): Promise<void> {
   } else if (!existsSync(operatorKeyFile)) {
     logger.info('an operator key exists; run "node dist/main.js operator-key" to issue a new one');
   }
-  const demo = config.demo ? await seedDemoAgencies(service.agencies, config.dataDir) : undefined;
+  const opened = service;
+  const demo = config.demo
+    ? await seedDemoAgencies(opened.agencies, config.dataDir, async (u) => (await opened.users.createUser(u)).password)
+    : undefined;
+  if (demo && signer) await seedDemoYear(opened, signer, logger);
   // Slow clients: headers within 20 s, the whole request within the configured time (checked every
   // second), idle sockets closed after a minute, and a cap on open connections.
   const http = createServer({ headersTimeout: Math.min(20_000, config.requestTimeoutMs), requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 }, service.app);
@@ -130,6 +137,12 @@ async function main(): Promise<void> {
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   process.stdout.write(`Kyso listening on ${base}\n`);
+  if (demo) {
+    process.stdout.write(`\nWeb application: ${base}/  (public verification: ${base}/verify)\nDemo logins (also in ${demo.file}):\n`);
+    for (const u of demo.credentials.users.filter((x) => x.organId === demo.credentials.agencies[0].organId || x.role === 'receiver')) {
+      process.stdout.write(`  ${u.username.padEnd(18)} ${u.password}  ${u.role.padEnd(9)} ${u.organId}\n`);
+    }
+  }
   if (demo) {
     const [a, b] = demo.credentials.agencies;
     process.stdout.write(`
@@ -148,6 +161,23 @@ Demo API keys: ${demo.file} (mode 0600). Try:
   curl -sS -H "Authorization: Bearer $B" -H 'Content-Type: application/pdf' --data-binary @data/out/cong-van.sealed.pdf ${base}/v1/verifications
 `);
   }
+}
+
+/**
+ * The demo's year of exchanges: the sample công văn sealed once with the demo agency key, validated, and
+ * recorded as many exchanges between the demo agencies (first start only).
+ */
+async function seedDemoYear(service: Awaited<ReturnType<typeof openService>>, signer: Signer, logger: pino.Logger): Promise<void> {
+  if ((await service.models.Exchange.estimatedDocumentCount()) > 0) return;
+  const pdf = joinParts(await signPdf(readFileSync(path.join(ROOT, 'samples', 'cong-van.pdf')), signer, { fieldName: 'DauCoQuan', reason: 'Đóng dấu' }));
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const report = await service.validator.validate(pdf, { fileName: 'cong-van.pdf', fileSha256: sha256, countPages: true });
+  const notations = ['VPCP-TH', 'UBND-VP', 'UBND-KT'];
+  const count = await seedDemoExchanges({
+    models: service.models, documents: service.documents, audit: service.audit, pdf, sha256, report,
+    agencies: DEMO_AGENCIES.map((a, i) => ({ organId: a.organId, name: a.name, notation: notations[i] })),
+  });
+  logger.info({ exchanges: count }, 'demo exchanges of the past year recorded');
 }
 
 /** Stops what was started (embedded database, tokens), also when start-up fails half-way. */

@@ -193,9 +193,11 @@ export function createAuditLog(connection: Connection) {
   }
 
   /** Events by subject and agency; `organIds` (every code an agency has had) takes precedence over `organId`. */
-  async function list(filter: { subject?: string; organId?: string; organIds?: string[] }, limit = 200): Promise<AuditEvent[]> {
+  async function list(filter: { subject?: string; organId?: string; organIds?: string[]; actor?: string; from?: Date; to?: Date }, limit = 200): Promise<AuditEvent[]> {
     const query: Record<string, unknown> = {};
     if (filter.subject) query.subject = filter.subject;
+    if (filter.actor) query.keyId = filter.actor;
+    if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     if (filter.organIds) query.organId = { $in: filter.organIds };
     else if (filter.organId) query.organId = filter.organId;
     return Model.find(query).sort({ seq: 1 }).limit(limit).lean();

@@ -37,7 +37,7 @@ export async function signRemotely(options: RemoteSignOptions): Promise<Buffer> 
   const headers = { Authorization: `Bearer ${options.apiKey}` };
   const chain = await options.signer.certificateChain();
   const form = new FormData();
-  form.append('file', new Blob([options.pdf], { type: 'application/pdf' }), options.fileName);
+  form.append('file', new Blob([new Uint8Array(options.pdf)], { type: 'application/pdf' }), options.fileName);
   form.append('certificateChain', chain.map(toPem).join(''));
   form.append('scheme', options.scheme);
   form.append('digestAlgorithm', options.digestAlgorithm);

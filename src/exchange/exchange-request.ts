@@ -74,7 +74,7 @@ export function summariseReport(report: DocumentReport): Record<string, unknown>
     validatedAt: report.validatedAt,
     sha256: report.sha256,
     signatures: report.signatures.map((s) => ({
-      field: s.field, type: s.type, signer: s.signer?.subject ?? null, claimedSigningTime: s.claimedSigningTime,
+      field: s.field, appearance: s.appearance ?? null, type: s.type, signer: s.signer?.subject ?? null, claimedSigningTime: s.claimedSigningTime,
       timestamp: s.timestamp?.genTime ?? null, intact: s.intact, coverage: s.coverage, modificationsAfter: s.modificationsAfter,
       level: s.level, indication: s.indication, subIndication: s.subIndication, trustAnchor: s.trustAnchor,
       messages: s.messages.map((m) => m.vi),

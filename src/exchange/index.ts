@@ -11,5 +11,6 @@ export type { SigningSessionService } from './signing-session.service';
 export { startEmbeddedFerretDb } from './embedded-ferretdb';
 export type { EmbeddedDatabase } from './embedded-ferretdb';
 export { seedDemoAgencies, DEMO_AGENCIES } from './seed-demo-agencies';
+export { seedDemoExchanges } from './seed-demo-exchanges';
 export { createDocumentStore } from './document-store';
 export type { DocumentStore, StoredUpload } from './document-store';

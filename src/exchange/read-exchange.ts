@@ -5,6 +5,23 @@ import { Caller, codesOf } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 import { ExchangeDoc, RecipientDoc } from './models';
 
+export interface ListQuery {
+  box: 'inbox' | 'outbox';
+  status?: string;
+  from?: Date;
+  to?: Date;
+  /** The other agency: the sender (inbox) or a recipient (outbox). */
+  counterpart?: string;
+  /** "số/ký hiệu", or the số alone. */
+  number?: string;
+  /** Words of the trích yếu (subject), case-insensitive. */
+  text?: string;
+  page: number;
+  pageSize: number;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function createExchangeReads(ctx: ExchangeContext) {
   const { models, documents, audit } = ctx;
   async function access(caller: Caller, exchangeId: string): Promise<{ exchange: ExchangeDoc; recipients: RecipientDoc[]; own?: RecipientDoc; isSender: boolean }> {
@@ -59,35 +76,62 @@ export function createExchangeReads(ctx: ExchangeContext) {
     return { stream: documents.open(file.fileId as unknown as mongo.ObjectId), fileName: file.name, size: file.size, sha256: file.sha256 };
   }
 
-  async function list(caller: Caller, query: { box: 'inbox' | 'outbox'; status?: string; from?: Date; to?: Date; page: number; pageSize: number }) {
+  /**
+   * The inbox (copies the caller's agency received) or the outbox (what it sent), newest first, filtered
+   * by status, date range, the other agency, số/ký hiệu and trích yếu text, with the count of each status.
+   */
+  async function list(caller: Caller, query: ListQuery) {
+    const codes = codesOf(caller);
     const range: Record<string, Date> = {};
     if (query.from) range.$gte = query.from;
     if (query.to) range.$lte = query.to;
+    // Header filters select exchanges first (number, text, counterpart on the inbox side).
+    const header: Record<string, unknown> = {};
+    if (query.number) {
+      const [n, ...notation] = query.number.split('/');
+      header.codeNumber = n.trim();
+      if (notation.length) header.codeNotation = notation.join('/').trim();
+    }
+    if (query.text) header.subject = { $regex: escapeRegExp(query.text), $options: 'i' };
     if (query.box === 'outbox') {
-      const filter: Record<string, unknown> = { fromOrganId: { $in: codesOf(caller) }, inboundTo: '' };
+      const filter: Record<string, unknown> = { fromOrganId: { $in: codes }, inboundTo: '', ...header };
       if (query.from || query.to) filter.createdAt = range;
-      if (query.status) {
-        const ids = (await models.Recipient.find({ status: query.status }, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
-        filter.exchangeId = { $in: ids };
+      const mine = async (extra: Record<string, unknown>) => (await models.Recipient.find(extra, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
+      if (query.status || query.counterpart) {
+        filter.exchangeId = { $in: await mine({ ...(query.status ? { status: query.status } : {}), ...(query.counterpart ? { organId: query.counterpart } : {}) }) };
       }
       const total = await models.Exchange.countDocuments(filter);
       const items = await models.Exchange.find(filter).sort({ createdAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
       const recipients = await models.Recipient.find({ exchangeId: { $in: items.map((e) => e.exchangeId) } }).lean();
-      return { total, page: query.page, pageSize: query.pageSize, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
+      const sent = (await models.Exchange.find({ fromOrganId: { $in: codes }, inboundTo: '' }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId);
+      const counts = await countStatuses({ exchangeId: { $in: sent } });
+      return { total, page: query.page, pageSize: query.pageSize, counts, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
     }
-    const filter: Record<string, unknown> = { organId: { $in: codesOf(caller) } };
+    const filter: Record<string, unknown> = { organId: { $in: codes } };
     if (query.status) filter.status = query.status;
     if (query.from || query.to) filter.updatedAt = range;
+    if (Object.keys(header).length || query.counterpart) {
+      const ids = (await models.Exchange.find({ ...header, ...(query.counterpart ? { fromOrganId: query.counterpart } : {}) }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId);
+      filter.exchangeId = { $in: ids };
+    }
     const total = await models.Recipient.countDocuments(filter);
     const own = await models.Recipient.find(filter).sort({ updatedAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
     const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) } }).lean();
+    const counts = await countStatuses({ organId: { $in: codes } });
     return {
-      total, page: query.page, pageSize: query.pageSize,
+      total, page: query.page, pageSize: query.pageSize, counts,
       items: own.flatMap((r) => {
         const e = exchanges.find((x) => x.exchangeId === r.exchangeId);
         return e ? [view(e, [r])] : [];
       }),
     };
+  }
+
+  /** How many recipient copies are in each status (only the statuses present). */
+  async function countStatuses(filter: Record<string, unknown>): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const r of await models.Recipient.find(filter, { status: 1, _id: 0 }).lean()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
   }
 
   return { access, view, get, readDocument, openDocument, list };

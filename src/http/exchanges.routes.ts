@@ -56,7 +56,11 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     if (!box) throw new AppError('INVALID_REQUEST', 'box must be inbox or outbox');
     const page = Math.max(1, Number(q.page ?? 1) || 1);
     const pageSize = Math.min(PAGE_SIZE_MAX, Math.max(1, Number(q.pageSize ?? 50) || 50));
-    res.json(await exchanges.list(req.caller, { box, status: q.status, from: optionalDate(q.from, 'from'), to: optionalDate(q.to, 'to'), page, pageSize }));
+    const text = (v: string | undefined, max: number) => (v && v.trim() ? v.trim().slice(0, max) : undefined);
+    res.json(await exchanges.list(req.caller, {
+      box, status: text(q.status, 2), from: optionalDate(q.from, 'from'), to: optionalDate(q.to, 'to'), page, pageSize,
+      counterpart: text(q.counterpart, 35), number: text(q.number, 80), text: text(q.q, 200),
+    }));
   }));
   router.get('/v1/exchanges/:id', auth(), wrap(async (req, res) => {
     res.json(await exchanges.get(req.caller, String(req.params.id)));

@@ -18,14 +18,35 @@ export interface FoundSignature {
   contents?: Buffer;
   /** Offsets of `<` and after `>` of /Contents when it could be located in the file. */
   contentsSpan?: [number, number];
+  /** Where the field's widget shows: its /Rect and the 0-based page (null when no /P names it). */
+  widget?: { page: number | null; rect: number[] };
 }
 
 export function findSignatures(file: PdfFile): FoundSignature[] {
   const out: FoundSignature[] = [];
+  let pages: PdfRef[] | undefined;
   for (const field of listFormFields(file)) {
     if (field.fieldType !== 'Sig') continue;
     const found = describeSignature(file, field.fullName, field.dict.get('V'));
-    if (found) out.push(found);
+    if (!found) continue;
+    // The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1).
+    const widget = field.dict.has('Rect') ? field.dict : file.resolveDict(asArray(file.resolve(field.dict.get('Kids')))?.[0]);
+    const rect = asArray(file.resolve(widget?.get('Rect')));
+    if (widget && rect && rect.length === 4 && rect.every((x) => typeof x === 'number')) {
+      const p = widget.get('P');
+      let page: number | null = null;
+      if (p instanceof PdfRef) {
+        try {
+          pages ??= file.pageRefs();
+          const index = pages.findIndex((r) => r.num === p.num);
+          page = index >= 0 ? index : null;
+        } catch {
+          page = null;
+        }
+      }
+      found.widget = { page, rect: rect as number[] };
+    }
+    out.push(found);
   }
   return out;
 }

@@ -73,6 +73,8 @@ export interface SignatureReport {
   subIndication: SubIndication | null;
   certificatePath: CertificateSummary[];
   trustAnchor: string | null;
+  /** Where the signature shows on the page (its widget's /Rect, PDF user space), when it is visible. */
+  appearance?: { page: number | null; rect: number[] } | null;
   /** evidence: the OCSP response or CRL used, base64 DER, so an auditor can replay the verdict. */
   revocation: RevocationSummary & {
     /** The CA certificates between the signer and the anchor, top-down. */

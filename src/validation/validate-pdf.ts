@@ -367,6 +367,7 @@ async function validateSignature(
   const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) : undefined;
   const report: SignatureReport = {
     field: sig.fieldName,
+    appearance: sig.widget ?? null,
     type: sig.type,
     subFilter: sig.subFilter ?? null,
     signer: null,

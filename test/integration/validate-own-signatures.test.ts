@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import * as path from 'node:path';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
@@ -9,6 +9,7 @@ import { parseCertificate } from '../../src/cms';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { OUTPUT, p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 import { startLocalTsa } from '../helpers/local-tsa';
+import { startOcspResponder, stopProcess } from '../helpers/ocsp-responder';
 import { pdfsig, pyhankoAdesVerify } from '../helpers/peers';
 import request from 'supertest';
 import { createHash } from 'node:crypto';
@@ -26,33 +27,8 @@ function serveCrl(names = ['issuing-ca.crl', 'root-ca.crl']): Promise<Server> {
   return new Promise((resolve) => server.listen(39082, '127.0.0.1', () => resolve(server)));
 }
 
-// A real OpenSSL OCSP responder over the test CA's database, at the AIA URL of the test certificates.
-async function startOcspResponder(): Promise<ChildProcess> {
-  const p = (f: string) => path.join(PKI, f);
-  const child = spawn('openssl', ['ocsp', '-index', p('issuing-ca/index.txt'), '-port', '39081', '-rsigner', p('ocsp.pem'), '-rkey', p('ocsp.key'), '-CA', p('issuing-ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // The responder serves one connection at a time, so readiness is read from its log, not probed.
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`the OpenSSL OCSP responder did not start: ${log}`)), 5000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('waiting for OCSP client connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', () => reject(new Error(`the OpenSSL OCSP responder exited: ${log}`)));
-  });
-  return child;
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill();
-  });
-}
+const startOcsp = () => startOcspResponder(PKI, 39081);
+const stop = stopProcess;
 
 const trust = new TrustStore();
 trust.add(pkiFile('root-ca.der'));
@@ -73,7 +49,7 @@ describe('validating Kyso signatures', () => {
     const once = joinParts(await signPdf(sample('cong-van.pdf'), official, { reason: 'Ký ban hành' }));
     signedTwice = joinParts(await signPdf(once, seal, { fieldName: 'DauCoQuan' }));
     crlServer = await serveCrl();
-    ocsp = await startOcspResponder();
+    ocsp = await startOcsp();
   });
   afterAll(async () => {
     await stop(ocsp);
@@ -121,7 +97,7 @@ describe('validating Kyso signatures', () => {
       ['TOTAL_PASSED', 'http://127.0.0.1:39082/issuing-ca.crl'],
     ]);
     expect(bad.signatures[0].subIndication).toBe('REVOKED');
-    ocsp = await startOcspResponder();
+    ocsp = await startOcsp();
   });
 
   it('when both the OCSP responder and the CRL server are down, then INDETERMINATE / TRY_LATER (never passed)', async () => {
@@ -135,7 +111,7 @@ describe('validating Kyso signatures', () => {
       ['INDETERMINATE', 'TRY_LATER'],
     ]);
     crlServer = await serveCrl();
-    ocsp = await startOcspResponder();
+    ocsp = await startOcsp();
   });
 
   it('when the issuing CA was revoked by the root before signing, then INDETERMINATE / REVOKED_CA_NO_POE', async () => {

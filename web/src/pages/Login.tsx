@@ -1,0 +1,42 @@
+/** Sign in with a username and password; a lock after repeated wrong passwords is explained. */
+import { useState } from 'preact/hooks';
+import { api, ApiError, Me, setCsrfToken } from '../api';
+import { t } from '../i18n';
+
+export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const signed = await api.post<{ csrfToken: string }>('/v1/session', { username, password });
+      setCsrfToken(signed.csrfToken);
+      onSignedIn(await api.get<Me>('/v1/session'));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'ACCOUNT_LOCKED') {
+        const seconds = Number(err.details?.retryAfterSeconds ?? 900);
+        setError(`${t('accountLocked')} ${Math.ceil(seconds / 60)} ${t('minutes')}.`);
+      } else setError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('loginFailed') : String((err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" class="login">
+      <h1>{t('signIn')}</h1>
+      <form onSubmit={submit} class="card form">
+        <label for="username">{t('username')}</label>
+        <input id="username" name="username" autocomplete="username" value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} required />
+        <label for="password">{t('password')}</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} required />
+        {error && <p class="error" role="alert" data-testid="login-error">{error}</p>}
+        <button type="submit" disabled={busy}>{t('signIn')}</button>
+      </form>
+      <p><a href="/verify">{t('verifyPublic')}</a></p>
+    </main>
+  );
+}
