@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web application in a real browser (Debian's Chromium driven by playwright-core) against the real
  * service, FerretDB, an OpenSSL OCSP responder and the seal key: signing in and out, sealing and sending,
@@ -86,11 +85,10 @@ describe('the web application in Chromium', () => {
     const done = async (name: string) => {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
       await page.addScriptTag({ content: axe.source });
-      const violations = await page.evaluate(async () => {
-        const run = (window as unknown as { axe: typeof axe }).axe.run;
-        const result = await run(document, { resultTypes: ['violations'] });
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
+      // Evaluated in the page (a string, so the test needs no DOM types).
+      const violations = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`) as string[];
       await context.close();
       // Expected refusals (401 before sign-in, 403/404 the test provokes) are logged by the browser as failed loads.
       expect({ violations, errors: errors.filter((e) => !/status of (401|403|404|423)/.test(e)) }).toEqual({ violations: [], errors: [] });
@@ -146,7 +144,7 @@ describe('the web application in Chromium', () => {
     const first = clerk.page.locator('.pdf-page').first();
     await first.locator('canvas').waitFor();
     await first.scrollIntoViewIfNeeded();
-    await clerk.page.evaluate(() => window.scrollBy(0, 400));
+    await clerk.page.evaluate('window.scrollBy(0, 400)');
     const pageBox = await first.boundingBox();
     if (!pageBox) throw new Error('the page was not rendered');
     // A rectangle over the signing place, drawn with the mouse (screen pixels; the page is shown at 125 %).
@@ -224,7 +222,7 @@ describe('the web application in Chromium', () => {
   it('when a change is sent with the session cookie but without the CSRF token, then it is refused', async () => {
     const { page, done } = await open();
     await signIn(page, user('admin', A));
-    const status = await page.evaluate(async () => (await fetch('/v1/admin/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'mao.danh', role: 'admin' }) })).status);
+    const status = await page.evaluate(`fetch('/v1/admin/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'mao.danh', role: 'admin' }) }).then((r) => r.status)`);
     expect(status).toBe(403);
     expect(await service.accountModels.User.exists({ username: 'mao.danh' })).toBeNull();
     await done('csrf-refused');
@@ -238,7 +236,7 @@ describe('the web application in Chromium', () => {
       await page.getByLabel('Mật khẩu').fill(`sai-${i}`);
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.getByTestId('login-error').waitFor();
-      await page.waitForFunction(() => !(document.querySelector('button[type=submit]') as HTMLButtonElement).disabled);
+      await page.waitForFunction('!document.querySelector("button[type=submit]").disabled');
     }
     await expect(page.getByTestId('login-error').innerText()).resolves.toBe('Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau 15 phút.');
     await done('locked');
