@@ -107,19 +107,23 @@ export function createExchangeReads(ctx: ExchangeContext) {
       const counts = await countStatuses({ exchangeId: { $in: sent } });
       return { total, page: query.page, pageSize: query.pageSize, counts, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
     }
-    const filter: Record<string, unknown> = { organId: { $in: codes } };
-    if (query.status) filter.status = query.status;
-    if (query.from || query.to) filter.updatedAt = range;
+    // The inbox: one read of the agency's copies gives the counts per status, the total and the page (the
+    // embedded database scans a collection for any filter but the _id, so one scan instead of three).
+    let exchangeIds: Set<string> | undefined;
     if (Object.keys(header).length || query.counterpart) {
-      const ids = (await models.Exchange.find({ ...header, ...(query.counterpart ? { fromOrganId: query.counterpart } : {}) }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId);
-      filter.exchangeId = { $in: ids };
+      exchangeIds = new Set((await models.Exchange.find({ ...header, ...(query.counterpart ? { fromOrganId: query.counterpart } : {}) }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId));
     }
-    const total = await models.Recipient.countDocuments(filter);
-    const own = await models.Recipient.find(filter).sort({ updatedAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
+    const mine = await models.Recipient.find({ organId: { $in: codes } }).lean();
+    const counts: Record<string, number> = {};
+    for (const r of mine) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    const matching = mine.filter((r) => (!query.status || r.status === query.status)
+      && (!query.from || r.updatedAt >= query.from) && (!query.to || r.updatedAt <= query.to)
+      && (!exchangeIds || exchangeIds.has(r.exchangeId)));
+    matching.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    const own = matching.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
     const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) } }).lean();
-    const counts = await countStatuses({ organId: { $in: codes } });
     return {
-      total, page: query.page, pageSize: query.pageSize, counts,
+      total: matching.length, page: query.page, pageSize: query.pageSize, counts,
       items: own.flatMap((r) => {
         const e = exchanges.find((x) => x.exchangeId === r.exchangeId);
         return e ? [view(e, [r])] : [];
