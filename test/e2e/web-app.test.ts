@@ -114,6 +114,13 @@ describe('the web application in Chromium', () => {
       await page.getByRole('button', { name: 'Đăng nhập' }).waitFor();
     }
     expect(landing).toEqual({ signer: 'Văn bản đến', clerk: 'Văn bản đến', receiver: 'Văn bản đến', archivist: 'Lưu trữ', admin: `Quản trị — ${A.name}` });
+    // The English switch changes every text, and is remembered.
+    await signIn(page, user('clerk', A));
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect(page.locator('h1').first().innerText()).resolves.toBe('Inbox');
+    await page.reload();
+    await expect(page.getByRole('link', { name: 'Send a document' }).innerText()).resolves.toBe('Send a document');
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await done('sign-in-out');
   });
 
@@ -162,6 +169,8 @@ describe('the web application in Chromium', () => {
     await clerk.page.getByRole('button', { name: 'Gửi', exact: true }).click();
     await clerk.page.waitForURL(/\/exchanges\//);
     await expect(clerk.page.getByTestId('verdict').innerText()).resolves.toBe('Hợp lệ');
+    await clerk.page.locator('.pdf-page canvas').first().waitFor();
+    await clerk.page.locator('.sig-box').first().waitFor();
     await clerk.done('clerk-sent');
 
     const receiver = await open();

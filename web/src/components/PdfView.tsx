@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 export interface Box { page: number; rect: number[]; label: string; tone: string }
 export interface Drawn { page: number; x1: number; y1: number; x2: number; y2: number }
 
-const SCALE = 1.25;
+/** Largest zoom; a page is shrunk to the width of its column. */
+const MAX_SCALE = 1.5;
 const MAX_PAGES = 30;
 
 export function PdfView({ data, boxes = [], onDraw }: { data: ArrayBuffer; boxes?: Box[]; onDraw?: (d: Drawn) => void }) {
@@ -15,6 +16,7 @@ export function PdfView({ data, boxes = [], onDraw }: { data: ArrayBuffer; boxes
   const [error, setError] = useState('');
   const [drawn, setDrawn] = useState<Drawn | null>(null);
   const [sizes, setSizes] = useState<Array<{ width: number; height: number }>>([]);
+  const [zoom, setZoom] = useState(1);
 
   useEffect(() => {
     let cancelled = false;
@@ -25,9 +27,13 @@ export function PdfView({ data, boxes = [], onDraw }: { data: ArrayBuffer; boxes
       const doc = await pdfjs.getDocument({ data: new Uint8Array(data.slice(0)), isEvalSupported: false }).promise;
       const out: Array<{ width: number; height: number }> = [];
       const canvases = host.current?.querySelectorAll('canvas') ?? [];
+      const available = Math.max(300, (host.current?.clientWidth ?? 800) - 8);
+      const firstWidth = (await doc.getPage(1)).getViewport({ scale: 1 }).width;
+      const scale = Math.min(MAX_SCALE, available / firstWidth);
+      setZoom(scale);
       for (let i = 1; i <= Math.min(doc.numPages, MAX_PAGES) && !cancelled; i++) {
         const page = await doc.getPage(i);
-        const viewport = page.getViewport({ scale: SCALE });
+        const viewport = page.getViewport({ scale });
         out.push({ width: viewport.width, height: viewport.height });
         setSizes([...out]);
         await new Promise((r) => requestAnimationFrame(r));
@@ -53,7 +59,7 @@ export function PdfView({ data, boxes = [], onDraw }: { data: ArrayBuffer; boxes
       const x1 = m.clientX - box.left;
       const y1 = m.clientY - box.top;
       // Screen pixels to PDF user space (origin bottom-left).
-      setDrawn({ page, x1: Math.min(x0, x1) / SCALE, x2: Math.max(x0, x1) / SCALE, y1: (height - Math.max(y0, y1)) / SCALE, y2: (height - Math.min(y0, y1)) / SCALE });
+      setDrawn({ page, x1: Math.min(x0, x1) / zoom, x2: Math.max(x0, x1) / zoom, y1: (height - Math.max(y0, y1)) / zoom, y2: (height - Math.min(y0, y1)) / zoom });
     };
     const up = () => {
       window.removeEventListener('pointermove', move);
@@ -75,12 +81,12 @@ export function PdfView({ data, boxes = [], onDraw }: { data: ArrayBuffer; boxes
           <canvas aria-label={`page ${i + 1}`} />
           {boxes.filter((b) => b.page === i).map((b) => (
             <div class={`sig-box tone-${b.tone}`} title={b.label} key={b.label}
-              style={{ left: `${b.rect[0] * SCALE}px`, top: `${size.height - b.rect[3] * SCALE}px`, width: `${(b.rect[2] - b.rect[0]) * SCALE}px`, height: `${(b.rect[3] - b.rect[1]) * SCALE}px` }}>
+              style={{ left: `${b.rect[0] * zoom}px`, top: `${size.height - b.rect[3] * zoom}px`, width: `${(b.rect[2] - b.rect[0]) * zoom}px`, height: `${(b.rect[3] - b.rect[1]) * zoom}px` }}>
               <span>{b.label}</span>
             </div>
           ))}
           {drawn && drawn.page === i && (
-            <div class="draw-box" style={{ left: `${drawn.x1 * SCALE}px`, top: `${size.height - drawn.y2 * SCALE}px`, width: `${(drawn.x2 - drawn.x1) * SCALE}px`, height: `${(drawn.y2 - drawn.y1) * SCALE}px` }} />
+            <div class="draw-box" style={{ left: `${drawn.x1 * zoom}px`, top: `${size.height - drawn.y2 * zoom}px`, width: `${(drawn.x2 - drawn.x1) * zoom}px`, height: `${(drawn.y2 - drawn.y1) * zoom}px` }} />
           )}
         </div>
       ))}

@@ -1,6 +1,6 @@
 /** The agency admin's screen: its users (create, reset a password, disable) and its API keys. */
 import { useEffect, useState } from 'preact/hooks';
-import { api, Me } from '../api';
+import { Agency, api, Me } from '../api';
 import { formatTime } from '../format';
 import { roleName, t } from '../i18n';
 
@@ -12,12 +12,14 @@ export function Admin({ me }: { me: Me }) {
   const organId = me.caller.organId;
   const [users, setUsers] = useState<User[]>([]);
   const [keys, setKeys] = useState<Key[]>([]);
+  const [agencies, setAgencies] = useState<Array<Agency & { history?: Array<{ organId: string; name: string }> }>>([]);
   const [form, setForm] = useState({ username: '', fullName: '', role: 'clerk' });
   const [shown, setShown] = useState('');
   const [error, setError] = useState('');
   const load = () => {
     api.get<{ items: User[] }>('/v1/admin/users').then((r) => setUsers(r.items), (e: Error) => setError(e.message));
     api.get<{ items: Key[] }>(`/v1/admin/agencies/${organId}/api-keys`).then((r) => setKeys(r.items), (e: Error) => setError(e.message));
+    api.get<{ items: typeof agencies }>('/v1/agencies').then((r) => setAgencies(r.items), (e: Error) => setError(e.message));
   };
   useEffect(load, []);
   const act = async (fn: () => Promise<unknown>) => {
@@ -65,6 +67,15 @@ export function Admin({ me }: { me: Me }) {
               <td class="mono">{k.keyId}</td><td>{roleName(k.role)}</td><td>{formatTime(k.createdAt)}</td>
               <td>{k.revokedAt ? formatTime(k.revokedAt) : <button type="button" onClick={() => void act(() => api.del(`/v1/admin/api-keys/${k.keyId}`))}>{t('revoke')}</button>}</td>
             </tr>
+          ))}</tbody>
+        </table>
+      </section>
+      <section class="card" aria-label={t('agencies')}>
+        <h2>{t('agencies')}</h2>
+        <table>
+          <thead><tr><th>OrganId</th><th>{t('agency')}</th><th>{t('history')}</th></tr></thead>
+          <tbody>{agencies.map((a) => (
+            <tr key={a.organId}><td class="mono">{a.organId}</td><td>{a.name}</td><td>{(a.history ?? []).map((h) => `${h.organId} ${h.name}`).join('; ') || '—'}</td></tr>
           ))}</tbody>
         </table>
       </section>
