@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
-import type { AgencyService, DocumentStore, ExchangeService, SigningSessionService } from './exchange';
+import type { AgencyService, DocumentStore, DraftsService, ExchangeService, SigningSessionService } from './exchange';
+import { draftRoutes } from './http/drafts.routes';
 import { agencyRoutes } from './http/agencies.routes';
 import { auditRoutes } from './http/audit.routes';
 import { createAuthenticator } from './http/authenticate';
@@ -35,6 +36,8 @@ export interface AppDeps {
   webRoot?: string;
   exchanges: ExchangeService;
   sessions: SigningSessionService;
+  /** Drafts awaiting an official's signature and the clerk's queue. */
+  drafts: DraftsService;
   audit: AuditLog;
   /** Where exchange uploads stream to (GridFS). */
   documents: DocumentStore;
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): express.Express {
     auth, body, audit: deps.audit, sessions: deps.sessions, validator: deps.validator, tsaUrl: deps.tsaUrl, sealImageFor: deps.sealImageFor,
     signerFor: (organId) => deps.agencySigners?.get(organId) ?? deps.serverSigner,
   }));
+  app.use(draftRoutes({ auth, body, drafts: deps.drafts, sessions: deps.sessions }));
   app.use(verificationRoutes({ auth, body, audit: deps.audit, validator: deps.validator }));
   app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger }));
   app.use(auditRoutes({ auth, audit: deps.audit }));

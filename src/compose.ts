@@ -7,7 +7,7 @@ import pino, { Logger } from 'pino';
 import { createAccountModels, createSessionService, createUserService } from './accounts';
 import { createApp } from './app';
 import { createAuditLog } from './audit';
-import { createAgencyService, createDocumentStore, createExchangeService, createModels, createSigningSessionService } from './exchange';
+import { createAgencyService, createDocumentStore, createDraftsService, createExchangeService, createModels, createSigningSessionService } from './exchange';
 import type { Signer } from './signers';
 import { createValidatorPool, DocumentValidator, ValidationContext } from './validation';
 
@@ -67,8 +67,9 @@ export async function openService(options: ServiceOptions) {
   }, 10 * 60_000);
   sweep.unref();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsaUrl);
+  const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
-    agencies, exchanges, sessions, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsaUrl: options.tsaUrl,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
@@ -85,7 +86,7 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, documents, validator, close: async () => {
+  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, close: async () => {
     clearInterval(sweep);
     await pool.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.

@@ -46,7 +46,11 @@ export type AuditEventType =
   | 'user.logged-out'
   | 'user.login-failed'
   /** Repeated wrong passwords locked an account for a while. */
-  | 'user.locked';
+  | 'user.locked'
+  /** A draft was uploaded, signed by an official through the agent, and sent by the clerk. */
+  | 'draft.created'
+  | 'draft.signed'
+  | 'draft.sent';
 
 export interface AuditEvent {
   seq: number;

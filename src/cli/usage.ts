@@ -11,3 +11,9 @@ export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
 export const TOKEN_USAGE = 'usage: kyso token list --pkcs11-module SO [--pin-file F | --pin-env VAR]';
 export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash]';
 export const EXTEND_USAGE = 'usage: kyso extend IN.pdf -o OUT.pdf [--level B-LT|B-LTA] [--tsa URL] [--trust DIR]... [--intermediates DIR]... [--revocation soft|hard]   (B-LTA, the default, needs --tsa)';
+
+export const AGENT_USAGE = `kyso agent --pkcs11-module SO --token-label L --key-label K [--port 27400] --allow-origin https://kyso.agency.example [--allow-origin …]
+           [--server URL]… [--pin-file F | --pin-env VAR] [--state-dir DIR]
+  the signing agent on an official's PC: pages of the allowed origins pair with it (a code shown here), list the
+  token's certificate and have it sign Kyso signing sessions; the PIN is typed here (or read from a file), never in
+  the browser; each signature is logged in DIR/signatures.log (default ~/.kyso-agent)`;

@@ -8,6 +8,8 @@ export { createExchangeService, STATUS, summariseReport } from './exchange.servi
 export type { ExchangeService } from './exchange.service';
 export { createSigningSessionService } from './signing-session.service';
 export type { SigningSessionService } from './signing-session.service';
+export { createDraftsService } from './drafts.service';
+export type { DraftsService, DraftView } from './drafts.service';
 export { startEmbeddedFerretDb } from './embedded-ferretdb';
 export type { EmbeddedDatabase } from './embedded-ferretdb';
 export { seedDemoAgencies, DEMO_AGENCIES } from './seed-demo-agencies';

@@ -131,6 +131,33 @@ export interface SigningSessionDoc {
   chain: Buffer[];
   signingTime: Date;
   createdAt: Date;
+  /** SHA-256 of the token the signing agent shows to ask about this session. */
+  agentTokenHash?: string;
+  /** SHA-256 of the signer certificate the session was opened for. */
+  certificateSha256?: string;
+  /** The draft being signed, if any. */
+  draftId?: string | null;
+  /** The document digest (hex) the signed attributes carry as messageDigest: what the agent logs. */
+  documentDigest?: string;
+}
+
+/** A document waiting for, or carrying, an official's signature before the clerk seals and sends it. */
+export interface DraftDoc {
+  draftId: string;
+  organId: string;
+  /** Who uploaded it (key id or user:<username>). */
+  createdBy: string;
+  subject: string;
+  fileName: string;
+  fileId: Types.ObjectId;
+  sha256: string;
+  size: number;
+  pageCount: number;
+  /** awaiting-signature → signed (the clerk's queue) → sent. */
+  status: 'awaiting-signature' | 'signed' | 'sent';
+  signedBy?: string | null;
+  signedAt?: Date | null;
+  createdAt: Date;
 }
 
 export interface EvidenceCertificateDoc {
@@ -237,8 +264,30 @@ export function createModels(connection: Connection) {
     chain: [Buffer],
     signingTime: Date,
     createdAt: { type: Date, default: () => new Date() },
+    agentTokenHash: String,
+    certificateSha256: String,
+    draftId: { type: String, default: null },
+    documentDigest: String,
   });
   session.index({ sessionId: 1 }, { unique: true });
+
+  const draft = new Schema<DraftDoc>({
+    draftId: { type: String, required: true },
+    organId: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    subject: { type: String, required: true },
+    fileName: String,
+    fileId: { type: Schema.Types.ObjectId, required: true },
+    sha256: String,
+    size: Number,
+    pageCount: Number,
+    status: { type: String, required: true },
+    signedBy: { type: String, default: null },
+    signedAt: { type: Date, default: null },
+    createdAt: { type: Date, default: () => new Date() },
+  });
+  draft.index({ draftId: 1 }, { unique: true });
+  draft.index({ organId: 1, createdAt: -1 });
 
   // Certificates that verdicts rested on, stored once each by content (reports refer to them by SHA-256).
   const certificate = new Schema<EvidenceCertificateDoc>({
@@ -255,6 +304,7 @@ export function createModels(connection: Connection) {
     Exchange: connection.model<ExchangeDoc>('Exchange', exchange, 'exchanges'),
     Recipient: connection.model<RecipientDoc>('Recipient', recipient, 'exchange_recipients'),
     SigningSession: connection.model<SigningSessionDoc>('SigningSession', session, 'signing_sessions'),
+    Draft: connection.model<DraftDoc>('Draft', draft, 'drafts'),
     EvidenceCertificate: connection.model<EvidenceCertificateDoc>('EvidenceCertificate', certificate, 'evidence_certificates'),
   };
 }

@@ -4,14 +4,14 @@
  * embeds it. Sessions are single-use, bound to the API key that opened them, and expire (checked
  * explicitly on use: no TTL index).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
 import type { AuditLog } from '../audit';
 import { readCertificates, SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import {
-  checkSignatureValue, completeSignature, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
+  buildSignerStamp, checkSignatureValue, completeSignature, Placement, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
 } from '../signing';
 import type { Caller } from './agency.service';
 import { deleteGridFile } from './document-store';
@@ -25,7 +25,15 @@ export interface OpenSessionInput {
   fieldName?: string;
   reason?: string;
   location?: string;
+  /** Where the official's visible signature goes (Decree 30/2020 Appendix I: at the signing place). */
+  placement?: Placement;
+  /** The official's handwritten signature (PNG), drawn in the visible signature. */
+  signatureImage?: Buffer;
+  /** The draft this signature is for; the signed PDF goes back to it. */
+  draftId?: string;
 }
+
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
 /** tsaUrl: when set, completed signatures get a signature time-stamp (PAdES B-T) from this TSA. */
 export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number, tsaUrl?: string) {
@@ -41,8 +49,12 @@ export function createSigningSessionService(connection: Connection, models: Mode
     const digestAlgorithm = input.digestAlgorithm ?? 'sha256';
     if (!['sha256', 'sha384', 'sha512'].includes(digestAlgorithm)) throw new AppError('INVALID_REQUEST', `unknown digest ${digestAlgorithm}`);
     const reserve = tsaUrl ? await timestampReserve(tsaUrl, digestAlgorithm) : 0;
+    const signingTime = new Date();
+    const appearance = input.placement
+      ? await buildSignerStamp({ certificate: chain[0], placement: input.placement, signingTime, signatureImage: input.signatureImage })
+      : undefined;
     const prepared = prepareSignature(input.pdf, {
-      certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location, reserve,
+      certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location, reserve, appearance, signingTime,
     });
     // Expired sessions are removed here, on the next use of the collection.
     const stale = await models.SigningSession.find({ expiresAt: { $lt: new Date() } }, { sessionId: 1, originalFileId: 1 }).lean();
@@ -52,16 +64,39 @@ export function createSigningSessionService(connection: Connection, models: Mode
     await new Promise<void>((resolve, reject) => Readable.from([input.pdf]).pipe(upload).on('finish', () => resolve()).on('error', reject));
     const sessionId = randomUUID();
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    // The signing agent on the official's PC asks the service about the session with this token.
+    const agentToken = randomBytes(24).toString('base64url');
     await models.SigningSession.create({
       sessionId, organId: caller.organId, keyId: caller.keyId, expiresAt, originalFileId: upload.id,
+      agentTokenHash: sha256(agentToken), certificateSha256: sha256(chain[0]), draftId: input.draftId ?? null, documentDigest: prepared.documentDigest.toString('hex'),
       increment: prepared.pdf.increment, byteRange: prepared.pdf.byteRange, contentsStart: prepared.pdf.contentsStart,
       contentsEnd: prepared.pdf.contentsEnd, fieldName: prepared.pdf.fieldName, dataToSign: prepared.dataToSign,
       digestAlgorithm, scheme, chain, signingTime: prepared.signingTime,
     });
-    await audit.append({ type: 'signing-session.opened', organId: caller.organId, keyId: caller.keyId, subject: sessionId, details: { field: prepared.pdf.fieldName } });
+    await audit.append({
+      type: 'signing-session.opened', organId: caller.organId, keyId: caller.keyId, subject: sessionId,
+      details: { field: prepared.pdf.fieldName, certificateSha256: sha256(chain[0]), draftId: input.draftId ?? null },
+    });
     return {
-      sessionId, expiresAt: expiresAt.toISOString(), fieldName: prepared.pdf.fieldName, scheme, digestAlgorithm,
+      sessionId, agentToken, expiresAt: expiresAt.toISOString(), fieldName: prepared.pdf.fieldName, scheme, digestAlgorithm,
       dataToSign: prepared.dataToSign.toString('base64'), digestToSign: prepared.digestToSign.toString('base64'),
+    };
+  }
+
+  /**
+   * What the signing agent checks before its token signs: that the session exists, is open, and names the
+   * certificate the agent holds and the bytes the page gave it. Answered only to the holder of the
+   * session's agent token (sent to the page that opened it).
+   */
+  async function describeForAgent(sessionId: string, agentToken: unknown) {
+    const session = await models.SigningSession.findOne({ sessionId }).lean();
+    const given = Buffer.from(sha256(typeof agentToken === 'string' ? agentToken : ''), 'hex');
+    if (!session?.agentTokenHash || !timingSafeEqual(given, Buffer.from(session.agentTokenHash, 'hex'))) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
+    if (session.used) throw new AppError('SESSION_USED', 'this signing session was already completed');
+    if (session.expiresAt < new Date()) throw new AppError('SESSION_EXPIRED', 'the signing session has expired; start again');
+    return {
+      sessionId, organId: session.organId, certificateSha256: session.certificateSha256, documentDigest: session.documentDigest ?? null,
+      dataToSignSha256: sha256(Buffer.from(session.dataToSign.buffer ?? session.dataToSign)), expiresAt: session.expiresAt.toISOString(),
     };
   }
 
@@ -101,11 +136,22 @@ export function createSigningSessionService(connection: Connection, models: Mode
     const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });
     if (claimed.modifiedCount === 0) throw new AppError('SESSION_USED', 'this signing session was already completed');
     await deleteGridFile(bucket(), session.originalFileId as never);
-    await audit.append({ type: 'signing-session.completed', organId: caller.organId, keyId: caller.keyId, subject: sessionId });
-    return Buffer.concat(completed.parts);
+    const signed = Buffer.concat(completed.parts);
+    await audit.append({
+      type: 'signing-session.completed', organId: caller.organId, keyId: caller.keyId, subject: sessionId,
+      details: { certificateSha256: session.certificateSha256 ?? null, draftId: session.draftId ?? null, sha256: sha256(signed) },
+    });
+    if (session.draftId) await onDraftSigned?.(session.draftId, signed, caller);
+    return signed;
   }
 
-  return { open, complete };
+  /** Called with each signed draft (the drafts service stores it and moves it to the clerk's queue). */
+  let onDraftSigned: ((draftId: string, signed: Buffer, caller: Caller) => Promise<void>) | undefined;
+  const whenDraftSigned = (fn: typeof onDraftSigned): void => {
+    onDraftSigned = fn;
+  };
+
+  return { open, complete, describeForAgent, whenDraftSigned };
 }
 
 export type SigningSessionService = ReturnType<typeof createSigningSessionService>;
