@@ -84,7 +84,9 @@ export function createAuthenticator(agencies: AgencyService, sessions?: SessionS
     }, (error: unknown) => {
       const code = (error as { code?: string }).code;
       if (code === 'UNAUTHENTICATED' || code === 'SESSION_ENDED') {
-        recordFailure(client, now);
+        // Only a credential that was presented and failed counts as a guess (a page asking "who am I?"
+        // before signing in presents none).
+        if (header !== undefined || cookie !== undefined) recordFailure(client, now);
         res.setHeader('WWW-Authenticate', 'Bearer realm="kyso"');
       }
       next(error);

@@ -6,7 +6,7 @@
  * saved under test/output/screenshots/, fails on any console error and must pass axe-core without serious
  * or critical violations.
  */
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -19,6 +19,8 @@ import { joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, TrustStore } from '../../src/validation';
 import { OUTPUT, ROOT, sample } from '../helpers/fixtures';
 import { startOcspResponder, stopProcess } from '../helpers/ocsp-responder';
+import { pdfsig } from '../helpers/peers';
+import { PIN_FILE, SOFTHSM_MODULE } from '../helpers/fixtures';
 import { testDatabaseUri } from '../helpers/service';
 
 const PKI = path.join(ROOT, 'test', 'fixtures', 'pki-e2e');
@@ -28,6 +30,8 @@ const B = { organId: '000.00.00.E02', name: 'Sở Nội vụ tỉnh Thử Nghi�
 const C = { organId: '000.00.00.E03', name: 'Sở Y tế tỉnh Thử Nghiệm' };
 const PASSWORD = 'mat-khau-thu-nghiem-1';
 const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'] as const;
+// The official's page first looks for the signing agent at its default address, where none runs in the tests.
+const NOT_AT_DEFAULT = /net::ERR_CONNECTION_REFUSED/;
 const user = (role: string, agency: { organId: string }) => `${role}.${agency.organId.slice(-3).toLowerCase()}`;
 
 describe('the web application in Chromium', () => {
@@ -75,14 +79,15 @@ describe('the web application in Chromium', () => {
   });
 
   /** A fresh browser context and page that records console errors; `done` checks and photographs it. */
-  async function open(): Promise<{ context: BrowserContext; page: Page; done: (name: string) => Promise<void> }> {
+  async function open(): Promise<{ context: BrowserContext; page: Page; done: (name: string, expected?: RegExp[]) => Promise<void> }> {
     // bypassCSP only so the test can inject axe-core; the pages themselves run under Kyso's policy.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true, acceptDownloads: true });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(e.message));
-    const done = async (name: string) => {
+    // `expected`: browser errors the test provokes on purpose (an agent not at its default address, a refused origin).
+    const done = async (name: string, expected: RegExp[] = []) => {
       await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
       await page.addScriptTag({ content: axe.source });
       // Evaluated in the page (a string, so the test needs no DOM types).
@@ -91,7 +96,8 @@ describe('the web application in Chromium', () => {
         .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`) as string[];
       await context.close();
       // Expected refusals (401 before sign-in, 403/404 the test provokes) are logged by the browser as failed loads.
-      expect({ violations, errors: errors.filter((e) => !/status of (401|403|404|423)/.test(e)) }).toEqual({ violations: [], errors: [] });
+      const unexpected = errors.filter((e) => !/status of (401|403|404|423)/.test(e) && !expected.some((x) => x.test(e)));
+      expect({ violations, errors: unexpected }).toEqual({ violations: [], errors: [] });
     };
     return { context, page, done };
   }
@@ -113,7 +119,7 @@ describe('the web application in Chromium', () => {
       await page.getByTestId('sign-out').click();
       await page.getByRole('button', { name: 'Đăng nhập' }).waitFor();
     }
-    expect(landing).toEqual({ signer: 'Văn bản đến', clerk: 'Văn bản đến', receiver: 'Văn bản đến', archivist: 'Lưu trữ', admin: `Quản trị — ${A.name}` });
+    expect(landing).toEqual({ signer: 'Văn bản chờ ký', clerk: 'Văn bản đến', receiver: 'Văn bản đến', archivist: 'Lưu trữ', admin: `Quản trị — ${A.name}` });
     // The English switch changes every text, and is remembered.
     await signIn(page, user('clerk', A));
     await page.getByRole('button', { name: 'English' }).click();
@@ -121,7 +127,7 @@ describe('the web application in Chromium', () => {
     await page.reload();
     await expect(page.getByRole('link', { name: 'Send a document' }).innerText()).resolves.toBe('Send a document');
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
-    await done('sign-in-out');
+    await done('sign-in-out', [NOT_AT_DEFAULT]);
   });
 
   it('when the public page is given a valid PDF, then "Hợp lệ" with each signature outlined; a tampered one gives "Không hợp lệ"', async () => {
@@ -250,4 +256,158 @@ describe('the web application in Chromium', () => {
     await expect(page.getByTestId('login-error').innerText()).resolves.toBe('Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau 15 phút.');
     await done('locked');
   }, 60_000);
+
+  describe('signing in the browser with the official\'s own token (kyso agent)', () => {
+    interface Agent { child: ChildProcess; url: string; codes: string[]; log: string }
+    const agents: Agent[] = [];
+    afterAll(async () => {
+      for (const a of agents) await stopProcess(a.child);
+    });
+
+    /** Starts `kyso agent` as an official would, with the PIN from a file; resolves once it listens. */
+    async function startAgent(token: string, pinFile = PIN_FILE): Promise<Agent> {
+      const stateDir = path.join(OUTPUT, `agent-${token}-${process.pid}`);
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'agent', '--pkcs11-module', SOFTHSM_MODULE, '--token-label', token,
+        '--key-label', 'official-rsa', '--port', '0', '--allow-origin', base, '--pin-file', pinFile, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const agent: Agent = { child, url: '', codes: [], log: path.join(stateDir, 'signatures.log') };
+      agents.push(agent);
+      let text = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (c: Buffer) => {
+          text += c.toString();
+          agent.codes = [...text.matchAll(/pairing code\): (\d{6})/g)].map((m) => m[1]);
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+          if (m && !agent.url) {
+            agent.url = m[1];
+            resolve();
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`kyso agent exited ${code}: ${text}`)));
+      });
+      return agent;
+    }
+
+    /** Points the page at the agent and pairs with the code the agent shows. */
+    async function pair(page: Page, agent: Agent): Promise<void> {
+      await page.getByText('Địa chỉ chương trình ký số').click();
+      await page.getByLabel('Địa chỉ', { exact: true }).fill(agent.url);
+      await page.getByRole('button', { name: 'OK' }).click();
+      await page.getByLabel('Mã ghép nối hiển thị trên chương trình ký số').fill(agent.codes[agent.codes.length - 1]);
+      await page.getByRole('button', { name: 'Ghép nối' }).click();
+    }
+
+    const validate = async (pdf: Buffer) => (await service.validator.validate(pdf, {})).indication;
+    const draftPdf = async (draftId: string) => {
+      const chunks: Buffer[] = [];
+      const doc = await service.drafts.openDraftDocument({ organId: A.organId, organName: A.name, role: 'signer', keyId: 'test', organIds: [A.organId] }, draftId);
+      for await (const c of doc.stream) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+
+    it('when the official signs a draft in the browser through the agent, then it validates, pdfsig agrees, and the agent logged it', async () => {
+      const agent = await startAgent('kyso-e2e');
+      const { page, done } = await open();
+      await signIn(page, user('signer', A));
+      await expect(page.locator('h1').first().innerText()).resolves.toBe('Văn bản chờ ký');
+      await pair(page, agent);
+      await page.getByTestId('agent-token').waitFor();
+      await page.getByTestId('draft-file').setInputFiles({ name: 'du-thao.pdf', mimeType: 'application/pdf', buffer: sample('cong-van.pdf') });
+      await page.getByLabel('Trích yếu').fill('V/v ban hành quy chế ký số');
+      await page.getByRole('button', { name: 'Tải lên dự thảo' }).click();
+      await page.getByRole('link', { name: 'V/v ban hành quy chế ký số' }).click();
+      const first = page.locator('.pdf-page').first();
+      await first.locator('canvas').waitFor();
+      const box = await first.boundingBox();
+      if (!box) throw new Error('no page');
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.55);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.62, { steps: 4 });
+      await page.mouse.up();
+      await page.getByRole('button', { name: 'Ký số' }).click();
+      await expect(page.getByTestId('sign-message').innerText()).resolves.toBe('Đã ký số; văn bản chuyển sang văn thư');
+      await page.getByTestId('draft-status').getByText('signed', { exact: true }).waitFor();
+      await done('agent-signed-draft', [NOT_AT_DEFAULT]);
+      const draft = (await service.models.Draft.findOne({ subject: 'V/v ban hành quy chế ký số' }).lean())!;
+      const signed = await draftPdf(draft.draftId);
+      expect(await validate(signed)).toBe('TOTAL_PASSED');
+      const file = path.join(OUTPUT, `agent-signed-${process.pid}.pdf`);
+      writeFileSync(file, signed);
+      expect(pdfsig(file)).toMatchObject({ signatures: 1, valid: 1 });
+      const lines = readFileSync(agent.log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { server: string; certificate: string });
+      expect(lines.map((l) => [l.server, l.certificate.includes('CN=')])).toEqual([[base, true]]);
+      const events = await service.audit.list({ organId: A.organId }, 1000);
+      expect(events.filter((e) => e.type === 'signing-session.completed').map((e) => e.keyId)).toEqual([`user:${user('signer', A)}`]);
+    });
+
+    it('when the official signs five drafts at once, then each gets its own session and all validate', async () => {
+      const agent = agents[0];
+      const caller = { organId: A.organId, organName: A.name, role: 'signer' as const, keyId: `user:${user('signer', A)}`, organIds: [A.organId] };
+      for (let i = 1; i <= 5; i++) await service.drafts.createDraft(caller, { pdf: sample('cong-van.pdf'), fileName: `lo-${i}.pdf`, subject: `Dự thảo hàng loạt ${i}` });
+      const { page, done } = await open();
+      await signIn(page, user('signer', A));
+      await pair(page, agent);
+      await page.getByTestId('agent-token').waitFor();
+      for (let i = 1; i <= 5; i++) await page.getByRole('checkbox', { name: `Dự thảo hàng loạt ${i}` }).check();
+      await page.getByRole('button', { name: 'Ký số 5 văn bản' }).click();
+      await page.getByTestId('batch-results').waitFor();
+      await expect(page.getByTestId('batch-results').locator('li').allInnerTexts()).resolves.toHaveLength(5);
+      await done('agent-batch', [NOT_AT_DEFAULT]);
+      const batch = await service.models.Draft.find({ subject: /^Dự thảo hàng loạt/ }).lean();
+      expect(batch.map((d) => d.status)).toEqual(['signed', 'signed', 'signed', 'signed', 'signed']);
+      const verdicts = [];
+      for (const d of batch) verdicts.push(await validate(await draftPdf(d.draftId)));
+      expect(verdicts).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED', 'TOTAL_PASSED', 'TOTAL_PASSED', 'TOTAL_PASSED']);
+    });
+
+    it('when a page of another origin or an unpaired browser asks the agent, then it is refused', async () => {
+      const agent = agents[0];
+      const direct = await fetch(`${agent.url}/v1/certificates`, { headers: { Origin: 'https://evil.example' } });
+      expect([direct.status, direct.headers.get('access-control-allow-origin'), (await direct.json() as { code: string }).code]).toEqual([403, null, 'ORIGIN_NOT_ALLOWED']);
+      const preflight = await fetch(`${agent.url}/v1/sign`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' } });
+      expect([preflight.status, preflight.headers.get('access-control-allow-private-network')]).toEqual([403, null]);
+      const allowed = await fetch(`${agent.url}/v1/sign`, { method: 'OPTIONS', headers: { Origin: base, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' } });
+      expect([allowed.status, allowed.headers.get('access-control-allow-origin'), allowed.headers.get('access-control-allow-private-network')]).toEqual([204, base, 'true']);
+      const { page, done } = await open();
+      // Another origin in the browser: localhost is not 127.0.0.1.
+      await page.goto(`${base.replace('127.0.0.1', 'localhost')}/verify`);
+      const foreign = await page.evaluate(`fetch('${agent.url}/v1/certificates').then((r) => 'answered ' + r.status, (e) => 'refused')`);
+      expect(foreign).toBe('refused');
+      // The allowed origin, but a browser that never paired.
+      await page.goto(`${base}/verify`);
+      const unpaired = await page.evaluate(`fetch('${agent.url}/v1/certificates').then((r) => r.json()).then((b) => b.code)`);
+      expect(unpaired).toBe('AGENT_NOT_PAIRED');
+      await done('agent-refused', [/blocked by CORS policy/, /net::ERR_FAILED/]);
+    });
+
+    it('when the PIN given at agent start is wrong, or the token is deleted while the agent runs, then the page says so', async () => {
+      const wrongPin = path.join(OUTPUT, `wrong-pin-${process.pid}`);
+      writeFileSync(wrongPin, '99999999');
+      const bad = await startAgent('kyso-e2e-pin', wrongPin);
+      const { page, done } = await open();
+      await signIn(page, user('signer', A));
+      await pair(page, bad);
+      await expect(page.getByTestId('agent-error').innerText()).resolves.toBe('Mã PIN của USB ký số không đúng');
+      await done('agent-wrong-pin', [NOT_AT_DEFAULT]);
+
+      // A token of its own, deleted while the agent holds it open.
+      const conf = process.env.SOFTHSM2_CONF as string;
+      const softhsm = path.dirname(conf);
+      spawnSync('bash', ['-c', `rm -f ${softhsm}/kyso-e2e-gone.*.done && bash ${ROOT}/scripts/setup-softhsm.sh ${softhsm} ${PKI} kyso-e2e-gone ${PIN_FILE} official-rsa:01`], { stdio: 'ignore' });
+      const gone = await startAgent('kyso-e2e-gone');
+      const second = await open();
+      await signIn(second.page, user('signer', A));
+      await pair(second.page, gone);
+      await second.page.getByTestId('agent-token').waitFor();
+      const deleted = spawnSync('softhsm2-util', ['--delete-token', '--token', 'kyso-e2e-gone'], { encoding: 'utf8' });
+      expect(deleted.status).toBe(0);
+      const caller = { organId: A.organId, organName: A.name, role: 'signer' as const, keyId: `user:${user('signer', A)}`, organIds: [A.organId] };
+      await service.drafts.createDraft(caller, { pdf: sample('cong-van.pdf'), fileName: 'rut.pdf', subject: 'Dự thảo khi rút USB' });
+      await second.page.reload();
+      await second.page.getByRole('checkbox', { name: 'Dự thảo khi rút USB' }).check();
+      await second.page.getByRole('button', { name: 'Ký số 1 văn bản' }).click();
+      await second.page.getByTestId('batch-results').waitFor();
+      await expect(second.page.getByTestId('batch-results').innerText()).resolves.toContain('Không tìm thấy USB ký số');
+      await second.done('agent-token-removed', [NOT_AT_DEFAULT]);
+    });
+  });
 });

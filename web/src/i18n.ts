@@ -25,6 +25,7 @@ const T = {
   inbox: ['Văn bản đến', 'Inbox'],
   outbox: ['Văn bản đi', 'Outbox'],
   compose: ['Gửi văn bản', 'Send a document'],
+  drafts: ['Văn bản chờ ký', 'Drafts'],
   archive: ['Lưu trữ', 'Archive'],
   admin: ['Quản trị', 'Administration'],
   status: ['Trạng thái', 'Status'],

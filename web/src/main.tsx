@@ -10,6 +10,7 @@ import { Admin } from './pages/Admin';
 import { Archive } from './pages/Archive';
 import { Boxes } from './pages/Boxes';
 import { Compose } from './pages/Compose';
+import { DraftDetail, Drafts } from './pages/Drafts';
 import { ExchangeDetail } from './pages/ExchangeDetail';
 import { Login } from './pages/Login';
 import { Verify } from './pages/Verify';
@@ -20,12 +21,13 @@ import './styles.css';
 const MENU: Array<{ to: string; label: Parameters<typeof t>[0]; roles: string[] }> = [
   { to: '/inbox', label: 'inbox', roles: ['clerk', 'receiver', 'archivist', 'signer'] },
   { to: '/outbox', label: 'outbox', roles: ['clerk', 'receiver', 'archivist', 'signer'] },
+  { to: '/drafts', label: 'drafts', roles: ['signer', 'clerk'] },
   { to: '/compose', label: 'compose', roles: ['clerk'] },
   { to: '/archive', label: 'archive', roles: ['archivist', 'admin'] },
   { to: '/admin', label: 'admin', roles: ['admin'] },
   { to: '/verify', label: 'verifyPublic', roles: ['clerk', 'receiver', 'archivist', 'signer', 'admin'] },
 ];
-const HOME: Record<string, string> = { admin: '/admin', archivist: '/archive' };
+const HOME: Record<string, string> = { admin: '/admin', archivist: '/archive', signer: '/drafts' };
 
 function App() {
   useSignal(lang);
@@ -64,6 +66,8 @@ function App() {
   if (current === '/verify') page = <Verify />;
   else if (current === '/outbox') page = <Boxes box="outbox" />;
   else if (current === '/compose') page = <Compose me={me} />;
+  else if (current === '/drafts') page = <Drafts me={me} />;
+  else if (current.startsWith('/drafts/')) page = <DraftDetail id={decodeURIComponent(current.slice('/drafts/'.length))} me={me} />;
   else if (current === '/archive') page = <Archive />;
   else if (current === '/admin') page = <Admin me={me} />;
   else if (current.startsWith('/exchanges/')) page = <ExchangeDetail id={decodeURIComponent(current.slice('/exchanges/'.length))} me={me} />;

@@ -3,8 +3,8 @@ import { signal } from './signal';
 
 export const path = signal(location.pathname);
 export function navigate(to: string): void {
-  if (to !== location.pathname) history.pushState(null, '', to);
-  path.set(to);
+  if (to !== location.pathname + location.search) history.pushState(null, '', to);
+  path.set(to.split('?')[0]);
   window.scrollTo(0, 0);
 }
 window.addEventListener('popstate', () => path.set(location.pathname));

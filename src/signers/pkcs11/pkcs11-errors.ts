@@ -44,6 +44,9 @@ export function isSessionLost(error: unknown): boolean {
     code === pkcs11js.CKR_SESSION_HANDLE_INVALID ||
     code === pkcs11js.CKR_SESSION_CLOSED ||
     code === pkcs11js.CKR_USER_NOT_LOGGED_IN ||
-    code === pkcs11js.CKR_DEVICE_ERROR
+    code === pkcs11js.CKR_DEVICE_ERROR ||
+    // Handles of a token that went away and came back (or was replaced) are stale: find the key again.
+    code === pkcs11js.CKR_OBJECT_HANDLE_INVALID ||
+    code === pkcs11js.CKR_KEY_HANDLE_INVALID
   );
 }

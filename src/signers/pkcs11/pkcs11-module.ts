@@ -46,9 +46,15 @@ export class Pkcs11Module {
   listTokens(): TokenSlot[] {
     try {
       const slots = this.lib.C_GetSlotList(true);
-      return slots.map((slot, slotIndex) => {
-        const info = this.lib.C_GetTokenInfo(slot);
-        return {
+      return slots.flatMap((slot, slotIndex) => {
+        let info: pkcs11js.TokenInfo;
+        try {
+          info = this.lib.C_GetTokenInfo(slot);
+        } catch {
+          // A slot whose token cannot be read (removed or deleted meanwhile) holds no usable token.
+          return [];
+        }
+        return [{
           slot,
           slotIndex,
           label: info.label.trim(),
@@ -58,7 +64,7 @@ export class Pkcs11Module {
           loginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
           pinLocked: (info.flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0,
           initialized: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
-        };
+        }];
       });
     } catch (error) {
       throw translatePkcs11Error(error, 'listing tokens');

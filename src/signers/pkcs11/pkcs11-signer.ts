@@ -162,7 +162,22 @@ export class Pkcs11Signer implements Signer {
         this.key = undefined;
         return this.signOnce(data, digest, scheme, false);
       }
-      throw translatePkcs11Error(error, 'signing');
+      const translated = translatePkcs11Error(error, 'signing');
+      // On the second attempt the key that signed before cannot be found: the token was removed or replaced.
+      if (!mayRetry && translated.code === 'KEY_NOT_FOUND') {
+        throw new AppError('TOKEN_NOT_PRESENT', 'the token was removed or replaced: the signing key is no longer on it', { cause: error });
+      }
+      // Modules answer a vanished token in many ways (invalid key or object handle, general error): when the
+      // token is no longer listed, say so, the way a person understands it (the USB token was removed).
+      if (translated.code === 'TOKEN_ERROR') {
+        try {
+          this.options.module.findToken(this.options);
+        } catch (gone) {
+          if ((gone as AppError).code === 'TOKEN_NOT_PRESENT') throw new AppError('TOKEN_NOT_PRESENT', `the token was removed (${translated.message})`, { cause: error });
+          throw translated;
+        }
+      }
+      throw translated;
     }
   }
 

@@ -21,7 +21,15 @@ export function Compose({ me }: { me: Me }) {
   const [form, setForm] = useState({ to: [] as string[], codeNumber: '', codeNotation: '', issuedDate: today(), subject: '', dueDate: '', priority: '0' });
   const [message, setMessage] = useState('');
 
-  useEffect(() => { void api.get<{ items: Agency[] }>('/v1/agencies').then((r) => setAgencies(r.items.filter((a) => a.active && a.organId !== me.caller.organId))); }, []);
+  // A signed draft from the clerk's queue (/compose?draft=ID) comes loaded.
+  const draftId = new URLSearchParams(location.search).get('draft');
+  useEffect(() => {
+    void api.get<{ items: Agency[] }>('/v1/agencies').then((r) => setAgencies(r.items.filter((a) => a.active && a.organId !== me.caller.organId)));
+    if (draftId) {
+      void api.get<{ subject: string; fileName: string }>(`/v1/drafts/${draftId}`).then((d) => { setForm((f) => ({ ...f, subject: d.subject })); setFileName(d.fileName); });
+      void api.bytes(`/v1/drafts/${draftId}/document`).then(async (bytes) => { setPdf(bytes); await check(bytes); });
+    }
+  }, []);
   const check = async (bytes: ArrayBuffer) => setReport(await api.post<Report>('/v1/verifications', new Blob([bytes], { type: 'application/pdf' }), { 'Content-Type': 'application/pdf' }));
   const pick = async (file: File) => {
     const bytes = await file.arrayBuffer();
@@ -61,6 +69,7 @@ export function Compose({ me }: { me: Me }) {
     }));
     try {
       const sent = await api.post<{ exchangeId: string }>('/v1/exchanges', body, { 'Idempotency-Key': `web-${crypto.randomUUID()}` });
+      if (draftId) await api.post(`/v1/drafts/${draftId}/sent`, { exchangeId: sent.exchangeId });
       navigate(`/exchanges/${sent.exchangeId}`);
     } catch (err) {
       setMessage((err as Error).message);
