@@ -92,6 +92,7 @@ export function Drafts({ me }: { me: Me }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [ready, setReady] = useState(false);
   const [outcome, setOutcome] = useState<Record<string, string>>({});
+  const [names, setNames] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [subject, setSubject] = useState('');
   const [file, setFile] = useState<File | null>(null);
@@ -116,7 +117,9 @@ export function Drafts({ me }: { me: Me }) {
     setBusy(true);
     setError('');
     try {
-      setOutcome(await signDrafts(drafts.filter((d) => selected.includes(d.draftId)), {}));
+      const chosen = drafts.filter((d) => selected.includes(d.draftId));
+      setNames(Object.fromEntries(chosen.map((d) => [d.draftId, d.subject])));
+      setOutcome(await signDrafts(chosen, {}));
       setSelected([]);
       await load();
     } catch (e) {
@@ -150,7 +153,7 @@ export function Drafts({ me }: { me: Me }) {
         </table>
       )}
       {Object.entries(outcome).length > 0 && (
-        <ul class="card" data-testid="batch-results">{Object.entries(outcome).map(([id, o]) => <li key={id}>{id.slice(0, 8)}: {o === 'ok' ? L('Đã ký', 'Signed') : o}</li>)}</ul>
+        <ul class="card" data-testid="batch-results">{Object.entries(outcome).map(([id, o]) => <li key={id}>{names[id] ?? id}: {o === 'ok' ? L('Đã ký', 'Signed') : o}</li>)}</ul>
       )}
       {isSigner && (
         <p class="buttons">
