@@ -18,7 +18,7 @@ fi
 PIN=$(cat "$PIN_FILE")
 # Plain PKCS#8 copies exist only during an import; remove them whatever happens.
 trap 'rm -f "$DIR"/*.p8' EXIT
-if ! softhsm2-util --show-slots | grep -q "Label:.*\b$LABEL\b"; then
+if ! softhsm2-util --show-slots | grep -qE "Label:[[:space:]]+$LABEL[[:space:]]*$"; then
   softhsm2-util --init-token --free --label "$LABEL" --so-pin "$PIN$PIN" --pin "$PIN" >/dev/null
 fi
 for spec in "$@"; do

@@ -11,10 +11,8 @@ KYSO_TEST_OCSP_URL=http://127.0.0.1:39281 KYSO_TEST_CRL_URL=http://127.0.0.1:392
   bash scripts/make-test-pki.sh "$F/pki-e2e" "Kyso E2E" >/dev/null
 bash scripts/setup-softhsm.sh "$F/softhsm" "$F/pki" kyso-test "$F/softhsm/user-pin" \
   official-rsa:01 official-ec:02 expired:03 >/dev/null
-# The officials' tokens of the browser tests (keys of the second PKI): one for signing, one for a wrong PIN.
-for t in kyso-e2e kyso-e2e-pin; do
-  bash scripts/setup-softhsm.sh "$F/softhsm" "$F/pki-e2e" "$t" "$F/softhsm/user-pin" official-rsa:01 >/dev/null
-done
+# The official's token of the browser tests (a key of the second PKI).
+bash scripts/setup-softhsm.sh "$F/softhsm" "$F/pki-e2e" kyso-e2e "$F/softhsm/user-pin" official-rsa:01 >/dev/null
 # Tokens for wrong-PIN tests, one per test file: SoftHSM2 rewrites a token's file on a failed login, and
 # another process reading that token at the same moment would not see it.
 for t in kyso-pin-a kyso-pin-b kyso-pin-c; do

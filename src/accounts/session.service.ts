@@ -36,7 +36,7 @@ export function createSessionService(models: Models, accounts: AccountModels, au
   async function failed(user: UserDoc | null, username: string): Promise<never> {
     let failures = 1;
     if (user) {
-      const updated = await accounts.User.findOneAndUpdate({ username }, { $inc: { failedLogins: 1 } }, { new: true }).lean();
+      const updated = await accounts.User.findOneAndUpdate({ username }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' }).lean();
       failures = updated?.failedLogins ?? 1;
       if (failures >= LOCK_AFTER) {
         await accounts.User.updateOne({ username }, { $set: { lockedUntil: new Date(Date.now() + LOCK_MS), failedLogins: 0 } });

@@ -46,7 +46,14 @@ class AgentError extends Error {
 function problemOf(error: unknown): { status: number; body: Record<string, unknown> } {
   const code = error instanceof AgentError || isAppError(error) ? String((error as { code: string }).code) : 'TOKEN_ERROR';
   const known = AGENT_MESSAGES[code] ?? AGENT_MESSAGES.TOKEN_ERROR;
-  return { status: known.status, body: { code: AGENT_MESSAGES[code] ? code : 'TOKEN_ERROR', message: known.vi, messageEn: known.en, detail: error instanceof Error ? error.message : String(error) } };
+  // A token that reports its remaining PIN attempts: the page says how many are left.
+  const triesLeft = isAppError(error) ? error.details?.triesLeft : undefined;
+  const left = triesLeft === 1 ? { vi: ' (chỉ còn 1 lần thử trước khi khóa)', en: ' (one attempt left before the PIN locks)' }
+    : triesLeft === 'few' ? { vi: ' (còn ít lần thử trước khi khóa)', en: ' (few attempts left before the PIN locks)' } : { vi: '', en: '' };
+  return {
+    status: known.status,
+    body: { code: AGENT_MESSAGES[code] ? code : 'TOKEN_ERROR', message: known.vi + left.vi, messageEn: known.en + left.en, detail: error instanceof Error ? error.message : String(error), ...(triesLeft !== undefined ? { triesLeft } : {}) },
+  };
 }
 
 export function createAgentServer(options: AgentOptions): Server {

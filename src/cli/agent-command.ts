@@ -68,6 +68,12 @@ export async function runAgentCommand(args: string[], out: (line: string) => unk
     // The agent still starts: the page shows the reason (wrong PIN, token missing) instead of "not running".
     if (!isAppError(error)) throw error;
     signer = error;
+    // Tell how many PIN attempts are left when the token says (a locked PIN is its own error).
+    if (error.code === 'TOKEN_PIN_INCORRECT' && module) {
+      const slot = module.listTokens().find((t) => t.label === tokenLabel);
+      if (slot?.pinFinalTry) signer = new AppError('TOKEN_PIN_INCORRECT', 'the token PIN is wrong; one attempt is left before the PIN locks', { details: { triesLeft: 1 } });
+      else if (slot?.pinCountLow) signer = new AppError('TOKEN_PIN_INCORRECT', 'the token PIN is wrong; few attempts are left before the PIN locks', { details: { triesLeft: 'few' } });
+    }
     out(`kyso agent: ${error.code}: ${error.message}`);
   }
   const server = createAgentServer({

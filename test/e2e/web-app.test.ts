@@ -7,7 +7,7 @@
  * or critical violations.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import axe from 'axe-core';
@@ -265,10 +265,10 @@ describe('the web application in Chromium', () => {
     });
 
     /** Starts `kyso agent` as an official would, with the PIN from a file; resolves once it listens. */
-    async function startAgent(token: string, pinFile = PIN_FILE): Promise<Agent> {
+    async function startAgent(token: string, pinFile = PIN_FILE, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
       const stateDir = path.join(OUTPUT, `agent-${token}-${process.pid}`);
       const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'agent', '--pkcs11-module', SOFTHSM_MODULE, '--token-label', token,
-        '--key-label', 'official-rsa', '--port', '0', '--allow-origin', base, '--pin-file', pinFile, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+        '--key-label', 'official-rsa', '--port', '0', '--allow-origin', base, '--pin-file', pinFile, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
       const agent: Agent = { child, url: '', codes: [], log: path.join(stateDir, 'signatures.log') };
       agents.push(agent);
       let text = '';
@@ -380,25 +380,31 @@ describe('the web application in Chromium', () => {
     });
 
     it('when the PIN given at agent start is wrong, or the token is deleted while the agent runs, then the page says so', async () => {
+      // Tokens of their own, in token folders of their own (so no other test's token is touched).
+      const ownToken = (label: string) => {
+        const dir = path.join(OUTPUT, `softhsm-${label}-${process.pid}`);
+        rmSync(dir, { recursive: true, force: true });
+        const made = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup-softhsm.sh'), dir, PKI, label, PIN_FILE, 'official-rsa:01'], { encoding: 'utf8' });
+        expect(made.status).toBe(0);
+        return { SOFTHSM2_CONF: path.join(dir, 'softhsm2.conf') };
+      };
       const wrongPin = path.join(OUTPUT, `wrong-pin-${process.pid}`);
       writeFileSync(wrongPin, '99999999');
-      const bad = await startAgent('kyso-e2e-pin', wrongPin);
+      const bad = await startAgent('kyso-e2e-pin', wrongPin, ownToken('kyso-e2e-pin'));
       const { page, done } = await open();
       await signIn(page, user('signer', A));
       await pair(page, bad);
-      await expect(page.getByTestId('agent-error').innerText()).resolves.toBe('Mã PIN của USB ký số không đúng');
+      await expect(page.getByTestId('agent-error').innerText()).resolves.toBe('Mã PIN của USB ký số không đúng (còn ít lần thử trước khi khóa)');
       await done('agent-wrong-pin', [NOT_AT_DEFAULT]);
 
-      // A token of its own, deleted while the agent holds it open.
-      const conf = process.env.SOFTHSM2_CONF as string;
-      const softhsm = path.dirname(conf);
-      spawnSync('bash', ['-c', `rm -f ${softhsm}/kyso-e2e-gone.*.done && bash ${ROOT}/scripts/setup-softhsm.sh ${softhsm} ${PKI} kyso-e2e-gone ${PIN_FILE} official-rsa:01`], { stdio: 'ignore' });
-      const gone = await startAgent('kyso-e2e-gone');
+      // A token deleted while the agent holds it open.
+      const goneEnv = ownToken('kyso-e2e-gone');
+      const gone = await startAgent('kyso-e2e-gone', PIN_FILE, goneEnv);
       const second = await open();
       await signIn(second.page, user('signer', A));
       await pair(second.page, gone);
       await second.page.getByTestId('agent-token').waitFor();
-      const deleted = spawnSync('softhsm2-util', ['--delete-token', '--token', 'kyso-e2e-gone'], { encoding: 'utf8' });
+      const deleted = spawnSync('softhsm2-util', ['--delete-token', '--token', 'kyso-e2e-gone'], { encoding: 'utf8', env: { ...process.env, ...goneEnv } });
       expect(deleted.status).toBe(0);
       const caller = { organId: A.organId, organName: A.name, role: 'signer' as const, keyId: `user:${user('signer', A)}`, organIds: [A.organId] };
       await service.drafts.createDraft(caller, { pdf: sample('cong-van.pdf'), fileName: 'rut.pdf', subject: 'Dự thảo khi rút USB' });

@@ -15,6 +15,9 @@ export interface TokenSlot {
   model: string;
   loginRequired: boolean;
   pinLocked: boolean;
+  /** The token reports that few PIN attempts are left, or only one (PKCS#11 v2.40 §5.6, CK_TOKEN_INFO flags). */
+  pinCountLow: boolean;
+  pinFinalTry: boolean;
   initialized: boolean;
 }
 
@@ -63,6 +66,8 @@ export class Pkcs11Module {
           model: info.model.trim(),
           loginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
           pinLocked: (info.flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0,
+          pinCountLow: (info.flags & pkcs11js.CKF_USER_PIN_COUNT_LOW) !== 0,
+          pinFinalTry: (info.flags & pkcs11js.CKF_USER_PIN_FINAL_TRY) !== 0,
           initialized: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
         }];
       });
