@@ -48,6 +48,7 @@ export async function runAgentCommand(args: string[], out: (line: string) => unk
       'pin-file': { type: 'string' },
       'pin-env': { type: 'string' },
       'state-dir': { type: 'string' },
+      'protected-auth': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -58,15 +59,20 @@ export async function runAgentCommand(args: string[], out: (line: string) => unk
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('USAGE', '--port is a port number');
   const tokenLabel = values['token-label'];
-  const pin = values['pin-file'] || values['pin-env'] ? readSecret({ file: values['pin-file'], env: values['pin-env'] }, 'token PIN') : await promptPin(tokenLabel);
+  // The PIN: on the token's own PIN pad (--protected-auth), from a file or variable, or typed here.
+  const pin = values['protected-auth'] ? null
+    : values['pin-file'] || values['pin-env'] ? readSecret({ file: values['pin-file'], env: values['pin-env'] }, 'token PIN') : await promptPin(tokenLabel);
   let signer: Signer | AppError;
   let module: Pkcs11Module | undefined;
   try {
     module = Pkcs11Module.load(modulePath);
+    if (pin === null && !module.findToken({ tokenLabel }).protectedAuthenticationPath) {
+      throw new AppError('USAGE', `token '${tokenLabel}' has no PIN pad (protected authentication path): give the PIN instead`);
+    }
     signer = await Pkcs11Signer.open({ module, tokenLabel, keyLabel: values['key-label'], pin });
   } catch (error) {
     // The agent still starts: the page shows the reason (wrong PIN, token missing) instead of "not running".
-    if (!isAppError(error)) throw error;
+    if (!isAppError(error) || error.code === 'USAGE') throw error;
     signer = error;
     // Tell how many PIN attempts are left when the token says (a locked PIN is its own error).
     if (error.code === 'TOKEN_PIN_INCORRECT' && module) {

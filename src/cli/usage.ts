@@ -13,7 +13,7 @@ export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--
 export const EXTEND_USAGE = 'usage: kyso extend IN.pdf -o OUT.pdf [--level B-LT|B-LTA] [--tsa URL] [--trust DIR]... [--intermediates DIR]... [--revocation soft|hard]   (B-LTA, the default, needs --tsa)';
 
 export const AGENT_USAGE = `kyso agent --pkcs11-module SO --token-label L --key-label K [--port 27400] --allow-origin https://kyso.agency.example [--allow-origin …]
-           [--server URL]… [--pin-file F | --pin-env VAR] [--state-dir DIR]
+           [--server URL]… [--pin-file F | --pin-env VAR | --protected-auth] [--state-dir DIR]
   the signing agent on an official's PC: pages of the allowed origins pair with it (a code shown here), list the
   token's certificate and have it sign Kyso signing sessions; the PIN is typed here (or read from a file), never in
   the browser; each signature is logged in DIR/signatures.log (default ~/.kyso-agent)`;

@@ -18,6 +18,8 @@ export interface TokenSlot {
   /** The token reports that few PIN attempts are left, or only one (PKCS#11 v2.40 §5.6, CK_TOKEN_INFO flags). */
   pinCountLow: boolean;
   pinFinalTry: boolean;
+  /** The token has its own PIN pad: log in without giving the PIN. */
+  protectedAuthenticationPath: boolean;
   initialized: boolean;
 }
 
@@ -68,6 +70,7 @@ export class Pkcs11Module {
           pinLocked: (info.flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0,
           pinCountLow: (info.flags & pkcs11js.CKF_USER_PIN_COUNT_LOW) !== 0,
           pinFinalTry: (info.flags & pkcs11js.CKF_USER_PIN_FINAL_TRY) !== 0,
+          protectedAuthenticationPath: (info.flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0,
           initialized: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
         }];
       });

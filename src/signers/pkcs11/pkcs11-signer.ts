@@ -27,7 +27,8 @@ export interface Pkcs11KeySelector {
 
 export interface Pkcs11SignerOptions extends Pkcs11KeySelector {
   module: Pkcs11Module;
-  pin: string;
+  /** null: the token's protected authentication path (its own PIN pad or reader), PKCS#11 v2.40 §5.6. */
+  pin: string | null;
   /** Extra certificates (intermediates) for the chain, DER. */
   extraCertificates?: Buffer[];
 }
@@ -202,9 +203,11 @@ export class Pkcs11Signer implements Signer {
   }
 }
 
-function login(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, pin: string): void {
+function login(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, pin: string | null): void {
   try {
-    lib.C_Login(session, pkcs11js.CKU_USER, pin);
+    // No PIN: the token asks for it on its own PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH).
+    if (pin === null) lib.C_Login(session, pkcs11js.CKU_USER);
+    else lib.C_Login(session, pkcs11js.CKU_USER, pin);
   } catch (error) {
     if ((error as { code?: number }).code !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw translatePkcs11Error(error, 'logging in');
   }
