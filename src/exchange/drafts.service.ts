@@ -62,7 +62,7 @@ export function createDraftsService(models: Models, documents: DocumentStore, va
   }
 
   /** A signing session over the draft's current bytes, for the official's token (through the agent). */
-  async function openSigning(caller: Caller, draftId: string, input: { certificateChain: unknown; scheme?: unknown; digestAlgorithm?: unknown; placement?: unknown }) {
+  async function openSigning(caller: Caller, draftId: string, input: { certificateChain: unknown; scheme?: unknown; digestAlgorithm?: unknown; placement?: unknown; signatureImage?: unknown }) {
     const draft = await own(caller, draftId);
     if (draft.status === 'sent') throw new AppError('STATUS_TRANSITION_INVALID', 'this draft was already sent');
     const chunks: Buffer[] = [];
@@ -77,7 +77,16 @@ export function createDraftsService(models: Models, documents: DocumentStore, va
       const [x1, y1, x2, y2] = [p.x1, p.y1, p.x2, p.y2] as number[];
       placement = { pageIndex: (p.page as number) - 1, rect: [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)] };
     }
+    // The official's handwritten signature (PNG, base64), drawn in the stamp (Decree 30/2020 Appendix I).
+    let signatureImage: Buffer | undefined;
+    if (input.signatureImage !== undefined && input.signatureImage !== null) {
+      if (typeof input.signatureImage !== 'string' || input.signatureImage.length > 700_000) throw new AppError('INVALID_REQUEST', 'signatureImage is a PNG (base64) of at most 500 KB');
+      signatureImage = Buffer.from(input.signatureImage, 'base64');
+      if (!signatureImage.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) throw new AppError('INVALID_REQUEST', 'signatureImage must be a PNG');
+    }
+    if (signatureImage && !placement) throw new AppError('INVALID_REQUEST', 'a signature image needs a placement');
     return sessions.open(caller, {
+      signatureImage,
       pdf: Buffer.concat(chunks), certificateChainPem: typeof input.certificateChain === 'string' ? input.certificateChain : '', scheme: input.scheme as SignatureScheme | undefined,
       digestAlgorithm: input.digestAlgorithm as SigningDigestAlgorithm | undefined, placement, reason: 'Ký ban hành', draftId,
     });

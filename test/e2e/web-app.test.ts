@@ -315,8 +315,12 @@ describe('the web application in Chromium', () => {
       await page.getByLabel('Trích yếu').fill('V/v ban hành quy chế ký số');
       await page.getByRole('button', { name: 'Tải lên dự thảo' }).click();
       await page.getByRole('link', { name: 'V/v ban hành quy chế ký số' }).click();
+      await page.getByTestId('signature-image').setInputFiles(path.join(ROOT, 'samples', 'chu-ky-mau.png'));
       const first = page.locator('.pdf-page').first();
       await first.locator('canvas').waitFor();
+      // The signing place (lower half of the page) scrolled into the window, where the mouse can reach it.
+      await first.scrollIntoViewIfNeeded();
+      await page.evaluate('window.scrollBy(0, 450)');
       const box = await first.boundingBox();
       if (!box) throw new Error('no page');
       await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.55);
@@ -330,6 +334,10 @@ describe('the web application in Chromium', () => {
       const draft = (await service.models.Draft.findOne({ subject: 'V/v ban hành quy chế ký số' }).lean())!;
       const signed = await draftPdf(draft.draftId);
       expect(await validate(signed)).toBe('TOTAL_PASSED');
+      // The stamp carries the handwritten signature image the official picked (the draft had no image).
+      expect([sample('cong-van.pdf').includes('/Subtype /Image'), signed.includes('/Subtype /Image')]).toEqual([false, true]);
+      const shown = (await service.validator.validate(signed, {})).signatures[0].appearance;
+      expect([shown?.page, (shown?.rect[2] ?? 0) - (shown?.rect[0] ?? 0) > 50]).toEqual([0, true]);
       const file = path.join(OUTPUT, `agent-signed-${process.pid}.pdf`);
       writeFileSync(file, signed);
       expect(pdfsig(file)).toMatchObject({ signatures: 1, valid: 1 });

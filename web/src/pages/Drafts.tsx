@@ -51,7 +51,10 @@ function AgentPanel({ onReady }: { onReady: (ready: boolean) => void }) {
 }
 
 /** Opens one signing session per draft, has the agent sign them all, completes each: one failure stops no other. */
+const SIGNATURE_KEY = 'kyso.signature-image';
+
 async function signDrafts(drafts: Draft[], placements: Record<string, Drawn | undefined>): Promise<Record<string, string>> {
+  const signatureImage = localStorage.getItem(SIGNATURE_KEY) ?? undefined;
   const { items } = await agent.certificates();
   const chain = items[0]?.chainPem;
   if (!chain) throw new AgentError('KEY_NOT_FOUND', L('Không có chứng thư số trên USB ký số', 'no certificate on the token'));
@@ -61,7 +64,7 @@ async function signDrafts(drafts: Draft[], placements: Record<string, Drawn | un
     const p = placements[draft.draftId];
     try {
       const session = await api.post<Session>(`/v1/drafts/${draft.draftId}/signing-sessions`, {
-        certificateChain: chain, ...(p ? { placement: { page: p.page + 1, x1: p.x1, y1: p.y1, x2: p.x2, y2: p.y2 } } : {}),
+        certificateChain: chain, ...(p ? { placement: { page: p.page + 1, x1: p.x1, y1: p.y1, x2: p.x2, y2: p.y2 }, signatureImage } : {}),
       });
       sessions.push({ draft, session });
     } catch (e) {
@@ -166,6 +169,25 @@ export function Drafts({ me }: { me: Me }) {
   );
 }
 
+/** The official's handwritten signature image (PNG, in blue), kept in this browser for the stamp. */
+function SignatureImagePicker() {
+  const [image, setImage] = useState(localStorage.getItem(SIGNATURE_KEY));
+  const pick = async (file: File) => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    const b64 = btoa(binary);
+    localStorage.setItem(SIGNATURE_KEY, b64);
+    setImage(b64);
+  };
+  return (
+    <p class="filters">
+      <label>{L('Ảnh chữ ký tay (PNG, mực xanh)', 'Handwritten signature image (PNG, blue)')}<input type="file" accept="image/png" data-testid="signature-image" onChange={(e) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void pick(f); }} /></label>
+      {image && <img class="signature-preview" alt={L('Chữ ký tay', 'Handwritten signature')} src={`data:image/png;base64,${image}`} />}
+    </p>
+  );
+}
+
 export function DraftDetail({ id, me }: { id: string; me: Me }) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [pdf, setPdf] = useState<ArrayBuffer | null>(null);
@@ -197,6 +219,7 @@ export function DraftDetail({ id, me }: { id: string; me: Me }) {
         <>
           <AgentPanel onReady={setReady} />
           <p class="hint">{L('Kéo chuột trên trang để chọn vị trí chữ ký (nơi ký), rồi bấm "Ký số"', 'Drag on the page to place the signature, then click "Sign"')}</p>
+          <SignatureImagePicker />
           <p class="buttons"><button type="button" disabled={!ready} onClick={() => void sign()}>{L('Ký số', 'Sign')}</button></p>
         </>
       )}
