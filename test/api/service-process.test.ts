@@ -59,7 +59,7 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutM
 }
 
 const dbPid = (dataDir: string): number => Number(readFileSync(path.join(dataDir, 'ferretdb', 'ferretdb.pid'), 'utf8').trim());
-const status = async (url: string, init: RequestInit = {}): Promise<number> => (await fetch(url, init).catch(() => ({ status: 0 }))).status;
+const status = async (url: string, init: RequestInit = {}): Promise<number> => (await fetch(url, { ...init, signal: AbortSignal.timeout(5000) }).catch(() => ({ status: 0 }))).status;
 
 describe('the service process and its embedded database', () => {
   const dirs: string[] = [];
@@ -91,7 +91,7 @@ describe('the service process and its embedded database', () => {
     } finally {
       await stopService(running);
     }
-  });
+  }, 90_000);
 
   it('when the embedded database cannot be brought back, then /healthz fails so the orchestrator restarts the service', async () => {
     const dataDir = fresh('db-gone');
