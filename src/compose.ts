@@ -57,7 +57,7 @@ export async function openService(options: ServiceOptions) {
   const validator: DocumentValidator = options.decodeBudgetCap
     ? { validate: (pdf, request = {}) => pool.validate(pdf, { decodeBudgetCap: options.decodeBudgetCap, ...request }), close: () => pool.close() }
     : pool;
-  const exchanges = createExchangeService(documents, models, audit, options.validation, validator, options.tsaUrl);
+  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, options.tsaUrl);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => {
     documents.sweepOrphans().then(

@@ -174,7 +174,7 @@ async function seedDemoYear(service: Awaited<ReturnType<typeof openService>>, si
   const report = await service.validator.validate(pdf, { fileName: 'cong-van.pdf', fileSha256: sha256, countPages: true });
   const notations = ['VPCP-TH', 'UBND-VP', 'UBND-KT'];
   const count = await seedDemoExchanges({
-    models: service.models, documents: service.documents, audit: service.audit, pdf, sha256, report,
+    models: service.models, documents: service.documents, audit: service.audit, changes: service.exchanges.changes, pdf, sha256, report,
     agencies: DEMO_AGENCIES.map((a, i) => ({ organId: a.organId, name: a.name, notation: notations[i] })),
   });
   logger.info({ exchanges: count }, 'demo exchanges of the past year recorded');

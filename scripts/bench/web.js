@@ -30,7 +30,7 @@ const dist = (m) => require(path.join(root, 'dist', m));
   const signer = Pkcs12Signer.open({ data: fs.readFileSync(path.join(pki, 'seal-rsa.p12')), passphrase: fs.readFileSync(path.join(pki, 'p12-passphrase.txt'), 'utf8').trim() });
   const pdf = joinParts(await signPdf(fs.readFileSync(path.join(root, 'samples', 'cong-van.pdf')), signer));
   const report = await service.validator.validate(pdf, { countPages: true });
-  const seeded = await seedDemoExchanges({ models: service.models, documents: service.documents, audit: service.audit, agencies, pdf, sha256: 'bench', report, count: 10_000 });
+  const seeded = await seedDemoExchanges({ models: service.models, documents: service.documents, audit: service.audit, changes: service.exchanges.changes, agencies, pdf, sha256: 'bench', report, count: 10_000 });
   const server = await new Promise((resolve) => { const s = service.app.listen(0, '127.0.0.1', () => resolve(s)); });
   const base = `http://127.0.0.1:${server.address().port}`;
   const login = await fetch(`${base}/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'bench.w02', password: 'bench-password-1' }) });

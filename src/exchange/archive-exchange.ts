@@ -27,6 +27,7 @@ export function createArchiveExchange(ctx: ExchangeContext) {
     const fileId = await documents.store(extended.pdf, exchange.fileName, sha256);
     const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId, renewBy: extended.renewBy ?? null };
     await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry }, $set: { renewBy: entry.renewBy } });
+    await ctx.changes.bump([exchange.fromOrganId, ...exchange.to.map((t) => t.organId)]);
     await audit.append({ type: 'exchange.archived', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { sha256, added: extended.added } });
     return { exchangeId, sha256, size: entry.size, level: entry.level, at: entry.at, byOrganId: entry.byOrganId, renewBy: entry.renewBy, added: extended.added };
   }

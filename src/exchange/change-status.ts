@@ -11,7 +11,7 @@ export function createChangeStatus(ctx: ExchangeContext) {
   async function changeStatus(
     caller: Caller, exchangeId: string, input: { status?: unknown; reason?: unknown; staff?: { name?: unknown; position?: unknown } },
   ): Promise<Record<string, unknown>> {
-    const { own } = await access(caller, exchangeId);
+    const { own, exchange } = await access(caller, exchangeId);
     if (!own) throw new AppError('FORBIDDEN', 'only a recipient changes its status; the sender may recall');
     const status = String(input.status ?? '');
     const reason = typeof input.reason === 'string' ? input.reason.trim() : undefined;
@@ -33,6 +33,8 @@ export function createChangeStatus(ctx: ExchangeContext) {
     // Conditional on the status read above: two concurrent moves cannot both apply.
     const result = await models.Recipient.updateOne({ exchangeId, organId: own.organId, status: own.status }, update);
     if (result.modifiedCount === 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the status changed meanwhile; read it again');
+    // The recipient's inbox and the sender's outbox both show the new status.
+    await ctx.changes.bump([own.organId, exchange.fromOrganId]);
     await audit.append({ type: 'exchange.status-changed', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: own.status, to: status, reason } });
     return get(caller, exchangeId);
   }

@@ -1,6 +1,7 @@
 /** What every exchange use case works with: storage, audit, validation, and the shared reads. */
 import type { AuditLog } from '../audit';
 import type { DocumentValidator, ValidationContext } from '../validation';
+import type { ChangeCounters } from './change-counters';
 import type { DocumentStore } from './document-store';
 import type { EvidenceStore } from './evidence-store';
 import type { Models } from './models';
@@ -16,5 +17,7 @@ export interface ExchangeContext {
   validation: ValidationContext;
   tsaUrl?: string;
   evidence: EvidenceStore;
+  /** Moved on every write that changes an agency's boxes (see change-counters.ts). */
+  changes: ChangeCounters;
   reads: ExchangeReads;
 }

@@ -4,9 +4,11 @@
  * change-status.ts, recall-exchange.ts, archive-exchange.ts, reverify-exchange.ts, exchange-evidence.ts,
  * compute-statistics.ts, read-exchange.ts); this file wires them over one context.
  */
+import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit';
 import type { DocumentValidator, ValidationContext } from '../validation';
 import { createArchiveExchange } from './archive-exchange';
+import { createChangeCounters } from './change-counters';
 import { createChangeStatus } from './change-status';
 import { createComputeStatistics } from './compute-statistics';
 import type { DocumentStore } from './document-store';
@@ -24,8 +26,8 @@ export { STATUS } from './status-machine';
 export { sendMetadataSchema, summariseReport } from './exchange-request';
 export type { IncomingFile, SendMetadata } from './exchange-request';
 
-export function createExchangeService(documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsaUrl?: string) {
-  const base = { models, documents, audit, validator, validation, tsaUrl, evidence: createEvidenceStore(models) };
+export function createExchangeService(connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsaUrl?: string) {
+  const base = { models, documents, audit, validator, validation, tsaUrl, evidence: createEvidenceStore(models), changes: createChangeCounters(connection) };
   const reads = createExchangeReads(base as ExchangeContext);
   const ctx: ExchangeContext = { ...base, reads };
   const { report, evidence } = createExchangeEvidence(ctx);
@@ -45,6 +47,7 @@ export function createExchangeService(documents: DocumentStore, models: Models, 
     changeStatus: createChangeStatus(ctx),
     recall: createRecallExchange(ctx),
     statistics: createComputeStatistics(ctx),
+    changes: ctx.changes,
   };
 }
 

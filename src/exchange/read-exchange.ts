@@ -20,8 +20,6 @@ export interface ListQuery {
   pageSize: number;
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 export function createExchangeReads(ctx: ExchangeContext) {
   const { models, documents, audit } = ctx;
   async function access(caller: Caller, exchangeId: string): Promise<{ exchange: ExchangeDoc; recipients: RecipientDoc[]; own?: RecipientDoc; isSender: boolean }> {
@@ -77,65 +75,64 @@ export function createExchangeReads(ctx: ExchangeContext) {
   }
 
   /**
+   * What an agency's inbox or outbox is made of (its recipient entries and their exchanges), read once and
+   * reused while the agency's change counter has not moved (see change-counters.ts): the embedded database
+   * scans a whole collection for any filter but `_id`, so a box is read in full at most once per change.
+   */
+  const boxes = new Map<string, { token: string; entries: RecipientDoc[]; exchanges: Map<string, ExchangeDoc> }>();
+  const BOXES_KEPT = 16;
+  async function boxOf(box: 'inbox' | 'outbox', codes: string[]) {
+    const key = `${box}:${codes.join(',')}`;
+    // The counters are read before the data: a change made meanwhile moves them, and the next read reloads.
+    const token = await ctx.changes.read(codes);
+    const kept = boxes.get(key);
+    if (kept && kept.token === token) return kept;
+    let entries: RecipientDoc[];
+    let exchanges: ExchangeDoc[];
+    if (box === 'inbox') {
+      entries = await models.Recipient.find({ organId: { $in: codes } }).lean();
+      exchanges = entries.length ? await models.Exchange.find({ exchangeId: { $in: entries.map((r) => r.exchangeId) } }).lean() : [];
+    } else {
+      exchanges = await models.Exchange.find({ fromOrganId: { $in: codes }, inboundTo: '' }).lean();
+      entries = exchanges.length ? await models.Recipient.find({ exchangeId: { $in: exchanges.map((e) => e.exchangeId) } }).lean() : [];
+    }
+    const loaded = { token, entries, exchanges: new Map(exchanges.map((e) => [e.exchangeId, e])) };
+    boxes.delete(key);
+    boxes.set(key, loaded);
+    if (boxes.size > BOXES_KEPT) boxes.delete(boxes.keys().next().value as string);
+    return loaded;
+  }
+
+  /**
    * The inbox (copies the caller's agency received) or the outbox (what it sent), newest first, filtered
    * by status, date range, the other agency, số/ký hiệu and trích yếu text, with the count of each status.
    */
   async function list(caller: Caller, query: ListQuery) {
-    const codes = codesOf(caller);
-    const range: Record<string, Date> = {};
-    if (query.from) range.$gte = query.from;
-    if (query.to) range.$lte = query.to;
-    // Header filters select exchanges first (number, text, counterpart on the inbox side).
-    const header: Record<string, unknown> = {};
-    if (query.number) {
-      const [n, ...notation] = query.number.split('/');
-      header.codeNumber = n.trim();
-      if (notation.length) header.codeNotation = notation.join('/').trim();
-    }
-    if (query.text) header.subject = { $regex: escapeRegExp(query.text), $options: 'i' };
+    const { entries, exchanges } = await boxOf(query.box, codesOf(caller));
+    const [number, ...notation] = (query.number ?? '').split('/');
+    const text = query.text?.toLocaleLowerCase('vi');
+    const headerMatches = (e: ExchangeDoc): boolean => (!query.number || (e.codeNumber === number.trim() && (notation.length === 0 || e.codeNotation === notation.join('/').trim())))
+      && (!text || e.subject.toLocaleLowerCase('vi').includes(text));
+    const counts: Record<string, number> = {};
+    for (const r of entries) counts[r.status] = (counts[r.status] ?? 0) + 1;
     if (query.box === 'outbox') {
-      const filter: Record<string, unknown> = { fromOrganId: { $in: codes }, inboundTo: '', ...header };
-      if (query.from || query.to) filter.createdAt = range;
-      const mine = async (extra: Record<string, unknown>) => (await models.Recipient.find(extra, { exchangeId: 1 }).lean()).map((r) => r.exchangeId);
-      if (query.status || query.counterpart) {
-        filter.exchangeId = { $in: await mine({ ...(query.status ? { status: query.status } : {}), ...(query.counterpart ? { organId: query.counterpart } : {}) }) };
-      }
-      const total = await models.Exchange.countDocuments(filter);
-      const items = await models.Exchange.find(filter).sort({ createdAt: -1 }).skip((query.page - 1) * query.pageSize).limit(query.pageSize).lean();
-      const recipients = await models.Recipient.find({ exchangeId: { $in: items.map((e) => e.exchangeId) } }).lean();
-      const sent = (await models.Exchange.find({ fromOrganId: { $in: codes }, inboundTo: '' }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId);
-      const counts = await countStatuses({ exchangeId: { $in: sent } });
-      return { total, page: query.page, pageSize: query.pageSize, counts, items: items.map((e) => view(e, recipients.filter((r) => r.exchangeId === e.exchangeId))) };
+      const byExchange = new Map<string, RecipientDoc[]>();
+      for (const r of entries) byExchange.set(r.exchangeId, [...(byExchange.get(r.exchangeId) ?? []), r]);
+      const matching = [...exchanges.values()].filter((e) => {
+        const rs = byExchange.get(e.exchangeId) ?? [];
+        return headerMatches(e) && (!query.from || e.createdAt >= query.from) && (!query.to || e.createdAt <= query.to)
+          && (!query.status || rs.some((r) => r.status === query.status)) && (!query.counterpart || rs.some((r) => r.organId === query.counterpart));
+      }).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      const page = matching.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+      return { total: matching.length, page: query.page, pageSize: query.pageSize, counts, items: page.map((e) => view(e, byExchange.get(e.exchangeId) ?? [])) };
     }
-    // The inbox: one read of the agency's copies gives the counts per status, the total and the page (the
-    // embedded database scans a collection for any filter but the _id, so one scan instead of three).
-    let exchangeIds: Set<string> | undefined;
-    if (Object.keys(header).length || query.counterpart) {
-      exchangeIds = new Set((await models.Exchange.find({ ...header, ...(query.counterpart ? { fromOrganId: query.counterpart } : {}) }, { exchangeId: 1 }).lean()).map((e) => e.exchangeId));
-    }
-    const mine = await models.Recipient.find({ organId: { $in: codes } }).lean();
-    const counts: Record<string, number> = {};
-    for (const r of mine) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    const matching = mine.filter((r) => (!query.status || r.status === query.status)
-      && (!query.from || r.updatedAt >= query.from) && (!query.to || r.updatedAt <= query.to)
-      && (!exchangeIds || exchangeIds.has(r.exchangeId)));
-    matching.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
-    const own = matching.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
-    const exchanges = await models.Exchange.find({ exchangeId: { $in: own.map((r) => r.exchangeId) } }).lean();
-    return {
-      total: matching.length, page: query.page, pageSize: query.pageSize, counts,
-      items: own.flatMap((r) => {
-        const e = exchanges.find((x) => x.exchangeId === r.exchangeId);
-        return e ? [view(e, [r])] : [];
-      }),
-    };
-  }
-
-  /** How many recipient copies are in each status (only the statuses present). */
-  async function countStatuses(filter: Record<string, unknown>): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const r of await models.Recipient.find(filter, { status: 1, _id: 0 }).lean()) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return counts;
+    const matching = entries.filter((r) => {
+      const e = exchanges.get(r.exchangeId);
+      return !!e && headerMatches(e) && (!query.status || r.status === query.status) && (!query.counterpart || e.fromOrganId === query.counterpart)
+        && (!query.from || r.updatedAt >= query.from) && (!query.to || r.updatedAt <= query.to);
+    }).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    const page = matching.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+    return { total: matching.length, page: query.page, pageSize: query.pageSize, counts, items: page.map((r) => view(exchanges.get(r.exchangeId) as ExchangeDoc, [r])) };
   }
 
   return { access, view, get, readDocument, openDocument, list };

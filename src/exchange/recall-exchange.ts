@@ -21,6 +21,7 @@ export function createRecallExchange(ctx: ExchangeContext) {
         { $set: { status: STATUS.RECALL_REQUESTED, updatedAt: at }, $push: { history: { status: STATUS.RECALL_REQUESTED, at, byOrganId: caller.organId, reason: reason.trim() } } },
       );
     }
+    await ctx.changes.bump([exchange.fromOrganId, ...recipients.map((r) => r.organId)]);
     await audit.append({ type: 'exchange.recalled', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reason } });
     return get(caller, exchangeId);
   }

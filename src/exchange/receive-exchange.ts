@@ -70,6 +70,7 @@ export function createReceiveExchange(ctx: ExchangeContext) {
       exchangeId, organId: caller.organId, organName: caller.organName, status: history[history.length - 1].status, history, updatedAt: now,
       needsReview: !failing && report.indication === 'INDETERMINATE',
     });
+    await ctx.changes.bump([caller.organId]);
     await audit.append({ type: 'exchange.received', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: meta.from.organId, sha256, returned: failing ?? null } });
     return { exchange, created: true };
   }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { mongo } from 'mongoose';
 import type { AuditLog } from '../audit';
+import type { ChangeCounters } from './change-counters';
 import type { DocumentReport } from '../validation';
 import type { DocumentStore } from './document-store';
 import { summariseReport } from './exchange-request';
@@ -26,7 +27,7 @@ function random(seed: number): () => number {
 }
 
 export async function seedDemoExchanges(input: {
-  models: Models; documents: DocumentStore; audit: AuditLog; agencies: Array<{ organId: string; name: string; notation: string }>;
+  models: Models; documents: DocumentStore; audit: AuditLog; changes: ChangeCounters; agencies: Array<{ organId: string; name: string; notation: string }>;
   pdf: Buffer; sha256: string; report: DocumentReport; count?: number; now?: Date;
 }): Promise<number> {
   const { models, documents, agencies } = input;
@@ -81,6 +82,7 @@ export async function seedDemoExchanges(input: {
   }
   await models.Exchange.collection.insertMany(exchanges as never[], { ordered: true });
   await models.Recipient.collection.insertMany(recipients as never[], { ordered: true });
+  await input.changes.bump(agencies.map((a) => a.organId));
   await input.audit.append({ type: 'exchange.sent', subject: 'demo', details: { seeded: exchanges.length, note: 'a year of demo exchanges' } });
   return exchanges.length;
 }

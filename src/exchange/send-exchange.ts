@@ -112,6 +112,7 @@ export function createSendExchange(ctx: ExchangeContext) {
     // Independent writes, both awaited before the answer: the recipients' entries and the audit event.
     await Promise.all([
       ...recipients.map((r) => insertRecipient({ ...r })),
+      ctx.changes.bump([caller.organId, ...recipients.map((r) => r.organId)]),
       audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } }),
     ]);
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
