@@ -9,25 +9,57 @@ import type { Connection } from 'mongoose';
 import { isDuplicateKey } from './models';
 
 export function createChangeCounters(connection: Connection) {
-  const counters = () => connection.db!.collection<{ _id: string; n: number }>('change_counters');
+  // All counters in one document, so a round of bumps is one write (OrganIds hold dots: stored as "_").
+  const counters = () => connection.db!.collection<{ _id: string } & Record<string, unknown>>('change_counters');
+  const DOC = 'boxes';
+  const field = (organId: string): string => `n_${organId.replace(/\./g, '_')}`;
+
+  const increment = async (round: Map<string, number>): Promise<void> => {
+    const inc = Object.fromEntries([...round].map(([id, n]) => [field(id), n]));
+    try {
+      await counters().updateOne({ _id: DOC }, { $inc: inc as never }, { upsert: true });
+    } catch (error) {
+      // Two first bumps at once: one upsert creates the document, the other finds it when it tries again.
+      if (!isDuplicateKey(error)) throw error;
+      await counters().updateOne({ _id: DOC }, { $inc: inc as never });
+    }
+  };
+
+  // Bumps of concurrent requests are combined: one write per agency per round (the embedded database has a
+  // single writer, so writes saved are latency saved). Each caller resolves once its round is written.
+  let pending = new Map<string, number>();
+  let waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  let flushing = false;
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (pending.size > 0) {
+      const round = pending;
+      const callers = waiting;
+      pending = new Map();
+      waiting = [];
+      try {
+        await increment(round);
+        for (const c of callers) c.resolve();
+      } catch (error) {
+        for (const c of callers) c.reject(error);
+      }
+    }
+    flushing = false;
+  };
 
   /** Moves the counters of these agencies; awaited before a write is acknowledged. */
-  async function bump(organIds: Iterable<string>): Promise<void> {
-    await Promise.all([...new Set(organIds)].map(async (id) => {
-      try {
-        await counters().updateOne({ _id: id }, { $inc: { n: 1 } }, { upsert: true });
-      } catch (error) {
-        // Two first bumps at once: one upsert creates the counter, the other finds it when it tries again.
-        if (!isDuplicateKey(error)) throw error;
-        await counters().updateOne({ _id: id }, { $inc: { n: 1 } });
-      }
-    }));
+  function bump(organIds: Iterable<string>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      for (const id of new Set(organIds)) pending.set(id, (pending.get(id) ?? 0) + 1);
+      waiting.push({ resolve, reject });
+      if (!flushing) void flush();
+    });
   }
 
   /** The counters of these agencies, as one comparable token. */
   async function read(organIds: string[]): Promise<string> {
-    const found = await Promise.all(organIds.map((id) => counters().findOne({ _id: id })));
-    return found.map((c, i) => `${organIds[i]}=${c?.n ?? 0}`).join(',');
+    const doc = await counters().findOne({ _id: DOC });
+    return organIds.map((id) => `${id}=${Number(doc?.[field(id)] ?? 0)}`).join(',');
   }
 
   return { bump, read };
