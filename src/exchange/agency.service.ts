@@ -25,7 +25,6 @@ export function codesOf(caller: Caller): string[] {
   return caller.organIds ?? [caller.organId];
 }
 
-const ORGAN_ID = ORGAN_ID_PATTERN;
 
 /** Whether the caller may manage the keys of agency `organId`: the operator any, an agency admin its own. */
 function managesAgency(by: Caller | undefined, organId: string): boolean {
@@ -48,7 +47,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
   const recent = new Map<string, { caller: Caller; secretHash: string; until: number }>();
 
   async function registerAgency(input: { organId: unknown; name: unknown; acceptPublicCa?: unknown }, by?: Caller): Promise<AgencyDoc> {
-    if (typeof input.organId !== 'string' || !ORGAN_ID.test(input.organId)) {
+    if (typeof input.organId !== 'string' || !ORGAN_ID_PATTERN.test(input.organId)) {
       throw new AppError('INVALID_REQUEST', 'organId must be 1–35 characters of 0-9, A-Z and "." (e.g. 000.00.00.G22)');
     }
     if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 300) throw new AppError('INVALID_REQUEST', 'the agency needs a name (at most 300 characters)');
@@ -165,7 +164,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
    */
   async function changeAgencyCode(organId: string, newOrganId: unknown, by: Caller): Promise<AgencyDoc> {
     requireOperator(by);
-    if (typeof newOrganId !== 'string' || !ORGAN_ID.test(newOrganId)) {
+    if (typeof newOrganId !== 'string' || !ORGAN_ID_PATTERN.test(newOrganId)) {
       throw new AppError('INVALID_REQUEST', 'the new organId must be 1–35 characters of 0-9, A-Z and "."');
     }
     const agency = await models.Agency.findOne({ organId }).lean();

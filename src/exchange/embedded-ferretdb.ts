@@ -53,7 +53,8 @@ function waitForSocket(socketPath: string, child: ChildProcess, timeoutMs: numbe
   });
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this id is running (signal 0 only asks). */
+export const isProcessAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -72,12 +73,12 @@ async function stopStaleInstance(pidFile: string, logger?: Logger): Promise<void
   } catch {
     command = '';
   }
-  if (Number.isInteger(pid) && pid > 1 && alive(pid) && (command === '' ? process.platform !== 'linux' : command.includes('ferretdb'))) {
+  if (Number.isInteger(pid) && pid > 1 && isProcessAlive(pid) && (command === '' ? process.platform !== 'linux' : command.includes('ferretdb'))) {
     logger?.warn({ dbPid: pid }, 'a FerretDB left by an earlier run holds the data folder; stopping it');
     process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 20 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 20 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   }
   unlinkSync(pidFile);
 }

@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
+import { isProcessAlive } from '../../src/exchange/embedded-ferretdb';
 import { OUTPUT, ROOT } from '../helpers/fixtures';
 
 const FERRETDB = path.join(ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
@@ -38,15 +39,6 @@ async function stopService(running: Running): Promise<void> {
   running.child.kill('SIGTERM');
   await exited;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -121,7 +113,7 @@ describe('the service process and its embedded database', () => {
     const db = dbPid(dataDir);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
-    expect(await until(async () => alive(db), (a) => !a, 5000)).toBe(false);
+    expect(await until(async () => isProcessAlive(db), (a) => !a, 5000)).toBe(false);
 
     // A FerretDB left running on the same files (as by a service killed where no parent-death signal exists).
     const socket = path.join(OUTPUT, `stale-${process.pid}.sock`);
@@ -132,7 +124,7 @@ describe('the service process and its embedded database', () => {
     await until(async () => existsSync(socket), (e) => e, 5000);
     const second = await startService(dataDir);
     try {
-      expect(alive(stale.pid as number)).toBe(false);
+      expect(isProcessAlive(stale.pid as number)).toBe(false);
       expect(await status(`${second.base}/readyz`)).toBe(200);
     } finally {
       await stopService(second);
