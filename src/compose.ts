@@ -9,7 +9,7 @@ import { createApp } from './app';
 import { createAuditLog } from './audit';
 import { createAgencyService, createDocumentStore, createDraftsService, createExchangeService, createModels, createSigningSessionService } from './exchange';
 import type { Signer } from './signers';
-import { createValidatorPool, DocumentValidator, ValidationContext } from './validation';
+import { createValidatorPool, ValidationContext } from './validation';
 
 export interface ServiceOptions {
   mongodbUri: string;
@@ -52,11 +52,8 @@ export async function openService(options: ServiceOptions) {
     const found = await models.Exchange.find({ $or: [{ fileId: { $in: ids } }, { 'attachments.fileId': { $in: ids } }] }, { fileId: 1, attachments: 1 }).lean();
     return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
   });
-  const pool = createValidatorPool(options.validation, { size: options.validationWorkers, logger });
   // Every document's decoding budget is capped as configured.
-  const validator: DocumentValidator = options.decodeBudgetCap
-    ? { validate: (pdf, request = {}) => pool.validate(pdf, { decodeBudgetCap: options.decodeBudgetCap, ...request }), close: () => pool.close() }
-    : pool;
+  const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
   const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, options.tsaUrl);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => {
@@ -88,7 +85,7 @@ export async function openService(options: ServiceOptions) {
   });
   return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, close: async () => {
     clearInterval(sweep);
-    await pool.close();
+    await validator.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
     await connection.close().catch((error: unknown) => logger.debug({ err: error }, 'the database connection closed with an error'));
   } };

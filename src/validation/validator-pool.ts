@@ -35,6 +35,8 @@ export interface ValidatorPoolOptions {
   jobTimeoutMs?: number;
   /** Heap limit of each worker; a document that needs more fails alone. */
   workerHeapMb?: number;
+  /** Cap of each document's decoded-bytes budget, unless a request gives its own. */
+  decodeBudgetCap?: number;
   logger?: Logger;
 }
 
@@ -164,7 +166,8 @@ export function createValidatorPool(context: ValidationContext, options: Validat
       if (closed) return Promise.reject(new AppError('SERVICE_BUSY', 'the validator is shutting down'));
       if (queue.length >= maxQueue) return Promise.reject(new AppError('SERVICE_BUSY', 'too many documents are waiting for validation; try again shortly'));
       return new Promise<DocumentReport>((resolve, reject) => {
-        queue.push({ id: nextId++, pdf, request, resolve, reject });
+        const withCap = options.decodeBudgetCap !== undefined ? { decodeBudgetCap: options.decodeBudgetCap, ...request } : request;
+        queue.push({ id: nextId++, pdf, request: withCap, resolve, reject });
         pump();
       });
     },
