@@ -2,8 +2,7 @@
 // a running service (its own embedded FerretDB), measured with autocannon. Prints JSON rows.
 const fs = require('node:fs');
 const path = require('node:path');
-const root = path.join(__dirname, '..', '..');
-const dist = (m) => require(path.join(root, 'dist', m));
+const { openBenchService, root } = require('./bench-service');
 /** A TypeScript helper of the tests, compiled on the fly (the bench and the tests share one bomb builder). */
 const loadTestHelper = (name) => {
   const ts = require('typescript');
@@ -15,31 +14,15 @@ const loadTestHelper = (name) => {
 };
 
 (async () => {
-  const { startEmbeddedFerretDb } = dist('exchange');
-  const { openService } = dist('compose');
-  const { createValidationContext, TrustStore } = dist('validation');
-  const { Pkcs12Signer } = dist('signers');
-  const { signPdf, joinParts } = dist('signing');
-  const pki = path.join(root, 'test', 'fixtures', 'pki');
-  const dataDir = path.join(root, 'test', 'output', `bench-db-${process.pid}`);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  const db = await startEmbeddedFerretDb(path.join(root, '.cache', 'ferretdb', 'bin', 'ferretdb'), dataDir);
-  const trust = new TrustStore();
-  trust.add(fs.readFileSync(path.join(pki, 'root-ca.der')));
-  const service = await openService({
-    mongodbUri: db.uri, validation: createValidationContext({ trust, offline: true }), uploadLimitBytes: 100 * 1024 * 1024, signingSessionTtlSeconds: 600, // As the service does for its embedded database (src/main.ts).
-    maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 5),
-  });
-  // The embedded database is supervised by the service itself in production; here, the bench's own.
+  // As the service does for its embedded database (src/main.ts): few connections.
+  const bench = await openBenchService('db', { maxPoolSize: Number(process.env.KYSO_BENCH_POOL ?? 5) });
+  const { service, dataDir, url } = bench;
+  const pdf = bench.signedPdf;
   await service.agencies.registerAgency({ organId: 'BENCH.A', name: 'A' });
   await service.agencies.registerAgency({ organId: 'BENCH.B', name: 'B' });
   const clerk = (await service.agencies.issueApiKey('BENCH.A', 'clerk')).apiKey;
   // The bombs come from another agency, as an attack would.
   const attacker = (await service.agencies.issueApiKey('BENCH.B', 'receiver')).apiKey;
-  const signer = Pkcs12Signer.open({ data: fs.readFileSync(path.join(pki, 'seal-rsa.p12')), passphrase: fs.readFileSync(path.join(pki, 'p12-passphrase.txt'), 'utf8').trim() });
-  const pdf = joinParts(await signPdf(fs.readFileSync(path.join(root, 'samples', 'cong-van.pdf')), signer));
-  const server = await new Promise((resolve) => { const s = service.app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const url = `http://127.0.0.1:${server.address().port}`;
   const probe = await fetch(`${url}/v1/verifications`, { method: 'POST', headers: { Authorization: `Bearer ${clerk}`, 'Content-Type': 'application/pdf' }, body: pdf });
   if (probe.status !== 200) throw new Error(`probe failed: ${probe.status} ${await probe.text()}`);
   // The load comes from another process, as it would against a deployed service.
@@ -59,9 +42,6 @@ const loadTestHelper = (name) => {
     row(`verifications while 2 clients send bombs (${underBomb.bombs.refused}/${underBomb.bombs.sent} refused 422) (req/s)`, underBomb, `p99 ≤ 1.5× the run above (${Math.round(verify.p99 * 1.5)} ms)`),
     row('exchange sends of a 1-page signed PDF (req/s)', send, '≥ 150/s, p99 < 250 ms'),
   ]));
-  await new Promise((resolve) => server.close(resolve));
-  await service.close();
-  await db.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
   process.exit(0);
 })().catch((e) => { console.error(e); process.exit(1); });
