@@ -29,12 +29,14 @@ export function sessionRoutes(deps: { auth: Authenticator; body: BodyParsers; se
   }));
   router.get('/v1/session', auth(), wrap(async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
+    // organIds: every code the agency has had (exchanges keep the code they were made under).
+    const caller = { organId: req.caller.organId, organName: req.caller.organName, role: req.caller.role, organIds: req.caller.organIds ?? [req.caller.organId] };
     if (!req.sessionId) {
-      res.json({ caller: { organId: req.caller.organId, organName: req.caller.organName, role: req.caller.role } });
+      res.json({ caller });
       return;
     }
     const { user, csrfToken } = await sessions.resolve(req.sessionId);
-    res.json({ user, csrfToken, caller: { organId: req.caller.organId, organName: req.caller.organName, role: req.caller.role } });
+    res.json({ user, csrfToken, caller });
   }));
   router.delete('/v1/session', auth(), wrap(async (req, res) => {
     if (req.sessionId) await sessions.logout(req.sessionId, req.caller);

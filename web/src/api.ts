@@ -43,7 +43,7 @@ export const api = {
 export interface Me {
   user?: { username: string; organId: string; role: string; fullName: string };
   csrfToken?: string;
-  caller: { organId: string; organName: string; role: string };
+  caller: { organId: string; organName: string; role: string; organIds: string[] };
 }
 
 export interface Message { code: string; vi: string; en: string }

@@ -31,9 +31,10 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
   if (error) return <main id="main"><h1>{t('document')}</h1><p class="error" role="alert" data-testid="not-found">{error.code === 'NOT_FOUND' ? t('notFound') : error.message}</p></main>;
   if (!exchange) return <main id="main"><p>{t('loading')}</p></main>;
   const role = me.caller.role;
-  const codes = [me.caller.organId];
+  // The agency's current and earlier codes: a copy received under an old code is still its own.
+  const codes = me.caller.organIds;
   const mine = exchange.recipients.find((r) => codes.includes(r.organId));
-  const isSender = exchange.fromOrganId === me.caller.organId && !exchange.inboundTo;
+  const isSender = codes.includes(exchange.fromOrganId) && !exchange.inboundTo;
   const report: Report = mine?.verification ?? exchange.verification;
   const canMove = mine && (role === 'receiver' || role === 'clerk');
 
