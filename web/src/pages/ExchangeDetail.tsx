@@ -36,7 +36,8 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
   const mine = exchange.recipients.find((r) => codes.includes(r.organId));
   const isSender = codes.includes(exchange.fromOrganId) && !exchange.inboundTo;
   const report: Report = mine?.verification ?? exchange.verification;
-  const canMove = mine && (role === 'receiver' || role === 'clerk');
+  // Only where a move exists: a returned or finished copy shows no empty action panel.
+  const canMove = !!mine && (role === 'receiver' || role === 'clerk') && (MOVES[mine.status] ?? []).length > 0;
 
   const move = async (status: string) => {
     if ((status === '02' || status === '16') && !reason.trim()) {
