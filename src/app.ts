@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
+import type { TimestampAuthority } from './network';
 import type { AgencyService, DocumentStore, DraftsService, ExchangeService, SigningSessionService } from './exchange';
 import { draftRoutes } from './http/drafts.routes';
 import { agencyRoutes } from './http/agencies.routes';
@@ -48,7 +49,7 @@ export interface AppDeps {
   /** Keys configured for particular agencies (their seal), by OrganId; they take precedence. */
   agencySigners?: Map<string, Signer>;
   /** RFC 3161 TSA for server-side signatures (PAdES B-T), if configured. */
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
   /** The red seal image (PNG) an agency's visible server-side signature shows, if configured. */
   sealImageFor?: (organId: string) => Buffer | undefined;
   uploadLimitBytes: number;
@@ -95,7 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(sessionRoutes({ auth, body, sessions: deps.logins, users: deps.users }));
   app.use(agencyRoutes({ agencies: deps.agencies, auth, body }));
   app.use(signingRoutes({
-    auth, body, audit: deps.audit, sessions: deps.sessions, validator: deps.validator, tsaUrl: deps.tsaUrl, sealImageFor: deps.sealImageFor,
+    auth, body, audit: deps.audit, sessions: deps.sessions, validator: deps.validator, tsa: deps.tsa, sealImageFor: deps.sealImageFor,
     signerFor: (organId) => deps.agencySigners?.get(organId) ?? deps.serverSigner,
   }));
   app.use(draftRoutes({ auth, body, drafts: deps.drafts, sessions: deps.sessions }));

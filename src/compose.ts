@@ -8,6 +8,7 @@ import { createAccountModels, createSessionService, createUserService } from './
 import { createApp } from './app';
 import { createAuditLog } from './audit';
 import { createAgencyService, createDocumentStore, createDraftsService, createExchangeService, createModels, createSigningSessionService } from './exchange';
+import type { TimestampAuthority } from './network';
 import type { Signer } from './signers';
 import { createValidatorPool, ValidationContext } from './validation';
 
@@ -22,7 +23,8 @@ export interface ServiceOptions {
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
   /** RFC 3161 TSA: server-side and two-phase signatures get a signature time-stamp (PAdES B-T). */
-  tsaUrl?: string;
+  /** Time-stamping authority: signatures get B-T time-stamps and long-term copies B-LTA. */
+  tsa?: TimestampAuthority;
   logger?: Logger;
   /** Connections to the database; the embedded SQLite-backed server is fastest with few writers. */
   maxPoolSize?: number;
@@ -54,7 +56,7 @@ export async function openService(options: ServiceOptions) {
   });
   // Every document's decoding budget is capped as configured.
   const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
-  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, options.tsaUrl);
+  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, options.tsa);
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => {
     documents.sweepOrphans().then(
@@ -63,11 +65,11 @@ export async function openService(options: ServiceOptions) {
     );
   }, 10 * 60_000);
   sweep.unref();
-  const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsaUrl);
+  const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsa);
   const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
     agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
-    tsaUrl: options.tsaUrl,
+    tsa: options.tsa,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {

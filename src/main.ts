@@ -11,6 +11,7 @@ import { openService } from './compose';
 import { loadConfig } from './config';
 import { createHash } from 'node:crypto';
 import { DEMO_AGENCIES, EmbeddedDatabase, seedDemoAgencies, seedDemoExchanges, startEmbeddedFerretDb } from './exchange';
+import { createHttpTimestampAuthority } from './network';
 import { joinParts, signPdf } from './signing';
 import { IsolatedPkcs11Signer, Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
 import { createValidationContext } from './validation';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     defaultSealImage: config.sealImage ? readFileSync(config.sealImage) : undefined,
     uploadLimitBytes: config.uploadLimitBytes,
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
-    tsaUrl: config.tsaUrl,
+    tsa: config.tsaUrl ? createHttpTimestampAuthority(config.tsaUrl) : undefined,
     logger,
     // SQLite serialises writers: a few connections queue in the driver instead of backing off in SQLite.
     maxPoolSize: config.dbPoolSize ?? (db ? EMBEDDED_POOL_SIZE : 100),

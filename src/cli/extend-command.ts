@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
+import { extendSignatures } from '../extension';
+import { createHttpTimestampAuthority } from '../network';
 import { writeFileAtomically } from '../signing';
-import { createValidationContext, extendSignatures } from '../validation';
+import { createValidationContext } from '../validation';
 import { EXTEND_USAGE } from './usage';
 
 export async function runExtendCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string): Promise<number> {
@@ -34,7 +36,7 @@ export async function runExtendCommand(argv: string[], out: (line: string) => vo
   const context = createValidationContext({
     trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: false, revocationMode: values.revocation,
   });
-  const result = await extendSignatures(input, context, { level: values.level, tsaUrl: values.tsa });
+  const result = await extendSignatures(input, context, { level: values.level, tsa: values.tsa ? createHttpTimestampAuthority(values.tsa) : undefined });
   await writeFileAtomically(values.output, [result.pdf]);
   out(`${values.level}: ${values.output} (DSS + ${result.added.certificates} certificates, ${result.added.ocsps} OCSP responses, ${result.added.crls} CRLs${values.level === 'B-LTA' ? ', document timestamp' : ''})`);
   return 0;

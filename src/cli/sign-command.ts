@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
+import { createHttpTimestampAuthority } from '../network';
 import { PdfFile, SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
@@ -105,7 +106,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       return 0;
     }
     await signPdfFile(positionals[0], values.output, signer, {
-      tsaUrl: values.tsa,
+      tsa: values.tsa ? createHttpTimestampAuthority(values.tsa) : undefined,
       appearance,
       signingTime,
       scheme,

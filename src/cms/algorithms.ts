@@ -83,9 +83,86 @@ export function describeSignatureOid(oid: string): { scheme: SignatureScheme | '
     if (RSA_WITH[d] === oid) return { scheme: 'rsa-pkcs1', digest: d };
     if (ECDSA_WITH[d] === oid) return { scheme: 'ecdsa', digest: d };
   }
+  const named = SIGNATURE_HASHES[oid];
+  if (named) return { scheme: named.family === 'rsa-pkcs1' || named.family === 'md5' ? 'rsa-pkcs1' : 'ecdsa' };
   if (oid === OID.rsaEncryption) return { scheme: 'rsa-pkcs1' };
   if (oid === OID.rsassaPss) return { scheme: 'rsa-pss' };
   if (oid === OID.ecPublicKey) return { scheme: 'ecdsa' };
   if (oid === OID.ed25519 || oid === OID.ed448) return { scheme: 'eddsa' };
   return { scheme: 'unknown' };
+}
+
+/** A digest as Node.js computes it: its name, and the output length for the extendable-output SHAKE256. */
+export interface NodeDigest {
+  name: string;
+  outputLength?: number;
+}
+
+/** Every digest OID Kyso can compute when validating (RFC 5754, RFC 8702, NIST CSOR), MD5 included so policy can refuse it. */
+const NODE_DIGESTS: Record<string, NodeDigest> = {
+  '1.2.840.113549.2.5': { name: 'md5' },
+  '1.3.14.3.2.26': { name: 'sha1' },
+  '2.16.840.1.101.3.4.2.4': { name: 'sha224' },
+  '2.16.840.1.101.3.4.2.1': { name: 'sha256' },
+  '2.16.840.1.101.3.4.2.2': { name: 'sha384' },
+  '2.16.840.1.101.3.4.2.3': { name: 'sha512' },
+  '2.16.840.1.101.3.4.2.7': { name: 'sha3-224' },
+  '2.16.840.1.101.3.4.2.8': { name: 'sha3-256' },
+  '2.16.840.1.101.3.4.2.9': { name: 'sha3-384' },
+  '2.16.840.1.101.3.4.2.10': { name: 'sha3-512' },
+  '2.16.840.1.101.3.4.2.12': { name: 'shake256', outputLength: 64 },
+};
+
+export function nodeDigestFromOid(oid: string): NodeDigest | undefined {
+  return NODE_DIGESTS[oid];
+}
+
+/**
+ * What a signatureAlgorithm OID binds (RFC 5652 §5.6, RFC 5754 §3, RFC 8702): the hash it names, or
+ * `from-digest-algorithm` for the bare key OIDs (rsaEncryption, ecPublicKey) that take the SignerInfo's
+ * digestAlgorithm, `from-parameters` for RSASSA-PSS, `none` for EdDSA (pure), `unknown` otherwise.
+ */
+export type SignatureHashBinding =
+  | { kind: 'named'; hash: string; family: 'rsa-pkcs1' | 'ecdsa' | 'ecdsa-plain' | 'md5' }
+  | { kind: 'from-digest-algorithm' | 'from-parameters' | 'none' | 'unknown' };
+
+const SIGNATURE_HASHES: Record<string, { hash: string; family: 'rsa-pkcs1' | 'ecdsa' | 'ecdsa-plain' | 'md5' }> = {
+  '1.2.840.113549.1.1.4': { hash: 'md5', family: 'md5' },
+  '1.2.840.113549.1.1.5': { hash: 'sha1', family: 'rsa-pkcs1' },
+  '1.2.840.113549.1.1.14': { hash: 'sha224', family: 'rsa-pkcs1' },
+  '1.2.840.113549.1.1.11': { hash: 'sha256', family: 'rsa-pkcs1' },
+  '1.2.840.113549.1.1.12': { hash: 'sha384', family: 'rsa-pkcs1' },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', family: 'rsa-pkcs1' },
+  '2.16.840.1.101.3.4.3.13': { hash: 'sha3-224', family: 'rsa-pkcs1' },
+  '2.16.840.1.101.3.4.3.14': { hash: 'sha3-256', family: 'rsa-pkcs1' },
+  '2.16.840.1.101.3.4.3.15': { hash: 'sha3-384', family: 'rsa-pkcs1' },
+  '2.16.840.1.101.3.4.3.16': { hash: 'sha3-512', family: 'rsa-pkcs1' },
+  '1.2.840.10045.4.1': { hash: 'sha1', family: 'ecdsa' },
+  '1.2.840.10045.4.3.1': { hash: 'sha224', family: 'ecdsa' },
+  '1.2.840.10045.4.3.2': { hash: 'sha256', family: 'ecdsa' },
+  '1.2.840.10045.4.3.3': { hash: 'sha384', family: 'ecdsa' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512', family: 'ecdsa' },
+  '2.16.840.1.101.3.4.3.9': { hash: 'sha3-224', family: 'ecdsa' },
+  '2.16.840.1.101.3.4.3.10': { hash: 'sha3-256', family: 'ecdsa' },
+  '2.16.840.1.101.3.4.3.11': { hash: 'sha3-384', family: 'ecdsa' },
+  '2.16.840.1.101.3.4.3.12': { hash: 'sha3-512', family: 'ecdsa' },
+  // BSI TR-03111 plain (r||s) ECDSA
+  '0.4.0.127.0.7.1.1.4.1.1': { hash: 'sha1', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.2': { hash: 'sha224', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.3': { hash: 'sha256', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.4': { hash: 'sha384', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.5': { hash: 'sha512', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.8': { hash: 'sha3-224', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.9': { hash: 'sha3-256', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.10': { hash: 'sha3-384', family: 'ecdsa-plain' },
+  '0.4.0.127.0.7.1.1.4.1.11': { hash: 'sha3-512', family: 'ecdsa-plain' },
+};
+
+export function signatureHashBinding(oid: string): SignatureHashBinding {
+  const named = SIGNATURE_HASHES[oid];
+  if (named) return { kind: 'named', ...named };
+  if (oid === OID.rsaEncryption || oid === OID.ecPublicKey) return { kind: 'from-digest-algorithm' };
+  if (oid === OID.rsassaPss) return { kind: 'from-parameters' };
+  if (oid === OID.ed25519 || oid === OID.ed448) return { kind: 'none' };
+  return { kind: 'unknown' };
 }

@@ -39,6 +39,8 @@ export interface SignedAttributesInput {
   contentDigest: Buffer;
   digestAlgorithm: SigningDigestAlgorithm;
   signerCertificate: Buffer;
+  /** The content type signed (RFC 5652 §11.1): id-data for PAdES, id-ct-TSTInfo for a time-stamp token. */
+  contentType?: string;
 }
 
 /** ESSCertIDv2 with issuerSerial (RFC 5035 §4); hashAlgorithm omitted when SHA-256 (its DEFAULT). */
@@ -79,7 +81,7 @@ function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
 /** The signed attributes in DER SET order (X.690 §11.6), and the exact bytes the signer must sign. */
 export function buildSignedAttributes(input: SignedAttributesInput): Buffer {
   const attributes = [
-    attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: OID.data })),
+    attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: input.contentType ?? OID.data })),
     attribute(OID.messageDigest, new asn1js.OctetString({ valueHex: input.contentDigest })),
     attribute(OID.signingCertificateV2, signingCertificateV2(input.signerCertificate, input.digestAlgorithm)),
   ];
@@ -97,6 +99,8 @@ export interface SignedDataInput {
   /** Leaf first; every certificate is embedded (ETSI EN 319 142-1 §6.3 f). */
   certificates: Buffer[];
   unsignedAttributes?: pkijs.Attribute[];
+  /** Encapsulated content (a time-stamp token's TSTInfo); PAdES signatures are detached and have none. */
+  encapsulated?: { type: string; content: Buffer };
 }
 
 /**
@@ -125,7 +129,14 @@ export function buildSignedData(input: SignedDataInput): Buffer {
     value: [
       new asn1js.Integer({ value: 1 }),
       new asn1js.Set({ value: [digestAlgorithmIdentifier(input.digestAlgorithm).toSchema()] }),
-      new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+      new asn1js.Sequence({
+        value: input.encapsulated
+          ? [
+            new asn1js.ObjectIdentifier({ value: input.encapsulated.type }),
+            new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.OctetString({ valueHex: input.encapsulated.content })] }),
+          ]
+          : [new asn1js.ObjectIdentifier({ value: OID.data })],
+      }),
       new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: input.certificates.map(raw) }),
       new asn1js.Set({ value: [signerInfo] }),
     ],

@@ -8,3 +8,5 @@ export type { RawAttribute, SignedDataView, SignerInfoView } from './read-signed
 export { readTlv } from './der';
 export { readRevocationArchival, readTstInfo } from './read-attribute-values';
 export type { TstInfoView } from './read-attribute-values';
+export { hashOfSignatureAlgorithm, verifySignatureValue } from './verify-signature-value';
+export type { SignatureAlgorithm, SignatureCheck } from './verify-signature-value';

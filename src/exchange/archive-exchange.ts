@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
-import { extendSignatures } from '../validation';
+import { extendSignatures } from '../extension';
 import { Caller, codesOf } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 
 export function createArchiveExchange(ctx: ExchangeContext) {
-  const { models, documents, audit, validation, tsaUrl } = ctx;
+  const { models, documents, audit, validation, tsa } = ctx;
   const { access, readDocument } = ctx.reads;
   /**
    * A long-term copy of the document (PAdES B-LTA, ETSI EN 319 142-1 §5.4): the stored bytes are checked
@@ -16,13 +16,13 @@ export function createArchiveExchange(ctx: ExchangeContext) {
    */
   async function archive(caller: Caller, exchangeId: string) {
     const { exchange } = await access(caller, exchangeId);
-    if (!tsaUrl) throw new AppError('TSA_NOT_CONFIGURED', 'long-term copies need a time-stamping authority (KYSO_TSA_URL)');
+    if (!tsa) throw new AppError('TSA_NOT_CONFIGURED', 'long-term copies need a time-stamping authority (KYSO_TSA_URL)');
     const latest = exchange.archives?.[exchange.archives.length - 1] ?? { fileId: exchange.fileId, sha256: exchange.sha256 };
     const bytes = await readDocument(latest.fileId);
     if (createHash('sha256').update(bytes).digest('hex') !== latest.sha256) {
       throw new AppError('DOCUMENT_SIGNATURE_INVALID', 'the stored document no longer matches the hash recorded for it');
     }
-    const extended = await extendSignatures(bytes, validation, { level: 'B-LTA', tsaUrl });
+    const extended = await extendSignatures(bytes, validation, { level: 'B-LTA', tsa });
     const sha256 = createHash('sha256').update(extended.pdf).digest('hex');
     const fileId = await documents.store(extended.pdf, exchange.fileName, sha256);
     const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId, renewBy: extended.renewBy ?? null };

@@ -1,5 +1,6 @@
 /** What every exchange use case works with: storage, audit, validation, and the shared reads. */
 import type { AuditLog } from '../audit';
+import type { TimestampAuthority } from '../network';
 import type { DocumentValidator, ValidationContext } from '../validation';
 import type { ChangeCounters } from './change-counters';
 import type { DocumentStore } from './document-store';
@@ -15,7 +16,7 @@ export interface ExchangeContext {
   validator: DocumentValidator;
   /** The validation policy itself, for extension to B-LTA (which validates online first). */
   validation: ValidationContext;
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
   evidence: EvidenceStore;
   /** Moved on every write that changes an agency's boxes (see change-counters.ts). */
   changes: ChangeCounters;

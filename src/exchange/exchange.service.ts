@@ -6,6 +6,7 @@
  */
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit';
+import type { TimestampAuthority } from '../network';
 import type { DocumentValidator, ValidationContext } from '../validation';
 import { createArchiveExchange } from './archive-exchange';
 import { createChangeCounters } from './change-counters';
@@ -26,8 +27,8 @@ export { STATUS } from './status-machine';
 export { sendMetadataSchema, summariseReport } from './exchange-request';
 export type { IncomingFile, SendMetadata } from './exchange-request';
 
-export function createExchangeService(connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsaUrl?: string) {
-  const base = { models, documents, audit, validator, validation, tsaUrl, evidence: createEvidenceStore(models), changes: createChangeCounters(connection) };
+export function createExchangeService(connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsa?: TimestampAuthority) {
+  const base = { models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection) };
   const reads = createExchangeReads(base as ExchangeContext);
   const ctx: ExchangeContext = { ...base, reads };
   const { report, evidence } = createExchangeEvidence(ctx);

@@ -10,6 +10,7 @@ import { Connection, mongo } from 'mongoose';
 import type { AuditLog } from '../audit';
 import { readCertificates, SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
+import type { TimestampAuthority } from '../network';
 import {
   buildSignerStamp, checkSignatureValue, completeSignature, Placement, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
 } from '../signing';
@@ -35,8 +36,8 @@ export interface OpenSessionInput {
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-/** tsaUrl: when set, completed signatures get a signature time-stamp (PAdES B-T) from this TSA. */
-export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number, tsaUrl?: string) {
+/** tsa: when set, completed signatures get a signature time-stamp (PAdES B-T) from this TSA. */
+export function createSigningSessionService(connection: Connection, models: Models, audit: AuditLog, ttlSeconds: number, tsa?: TimestampAuthority) {
   // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'session_files' }));
@@ -48,7 +49,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     if (!['rsa-pkcs1', 'rsa-pss', 'ecdsa'].includes(scheme)) throw new AppError('INVALID_REQUEST', `unknown scheme ${scheme}`);
     const digestAlgorithm = input.digestAlgorithm ?? 'sha256';
     if (!['sha256', 'sha384', 'sha512'].includes(digestAlgorithm)) throw new AppError('INVALID_REQUEST', `unknown digest ${digestAlgorithm}`);
-    const reserve = tsaUrl ? await timestampReserve(tsaUrl, digestAlgorithm) : 0;
+    const reserve = tsa ? await timestampReserve(tsa, digestAlgorithm) : 0;
     const signingTime = new Date();
     const appearance = input.placement
       ? await buildSignerStamp({ certificate: chain[0], placement: input.placement, signingTime, signatureImage: input.signatureImage })
@@ -127,10 +128,10 @@ export function createSigningSessionService(connection: Connection, models: Mode
     };
     const value = Buffer.from(signatureValueB64, 'base64');
     // The time-stamp is asked for only once the value is known to verify (the token signs the value).
-    if (tsaUrl && !checkSignatureValue(prepared, value)) {
+    if (tsa && !checkSignatureValue(prepared, value)) {
       throw new AppError('SIGNATURE_VALUE_INVALID', 'the signature value does not verify with the signer certificate');
     }
-    const unsigned = tsaUrl ? [signatureTimestampAttribute(await requestTimestamp(tsaUrl, value, prepared.digestAlgorithm))] : undefined;
+    const unsigned = tsa ? [signatureTimestampAttribute(await requestTimestamp(tsa, value, prepared.digestAlgorithm))] : undefined;
     const completed = completeSignature(prepared, value, unsigned);
     // Single use: only the first completion flips `used`.
     const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });

@@ -7,6 +7,7 @@ import { Router } from 'express';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
 import type { SigningSessionService } from '../exchange';
+import type { TimestampAuthority } from '../network';
 import type { Signer } from '../signers';
 import { buildSignerStamp, parsePlacement, signPdf } from '../signing';
 import { DocumentValidator, reportError } from '../validation';
@@ -24,7 +25,7 @@ export interface SigningRouteDeps {
   signerFor: (organId: string) => Signer | undefined;
   sealImageFor?: (organId: string) => Buffer | undefined;
   /** RFC 3161 TSA: server-side signatures become PAdES B-T. */
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
 }
 
 /** Refuses a PDF that cannot be read, or whose structure decompresses past its budget. */
@@ -47,7 +48,7 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     const appearance = q.visible
       ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })
       : undefined;
-    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsaUrl: deps.tsaUrl });
+    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsa: deps.tsa });
     await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/pdf').send(Buffer.concat(result.parts));

@@ -26,7 +26,12 @@ export function listFormFields(file: PdfFile): FormField[] {
       if (seen.has(value.num)) return;
       seen.add(value.num);
     }
-    const dict = asDict(file.resolve(value));
+    let dict: PdfDict | undefined;
+    try {
+      dict = asDict(file.resolve(value));
+    } catch {
+      return; // an unreadable field object: the rest of the tree is still listed
+    }
     if (!dict) return;
     const partial = dict.get('T');
     const fullName =
@@ -34,7 +39,13 @@ export function listFormFields(file: PdfFile): FormField[] {
     const ft = dict.get('FT');
     const fieldType = isName(ft) ? ft.name : inheritedType;
     const kids = asArray(file.resolve(dict.get('Kids')));
-    const fieldKids = (kids ?? []).filter((k) => asDict(file.resolve(k))?.has('T'));
+    const fieldKids = (kids ?? []).filter((k) => {
+      try {
+        return asDict(file.resolve(k))?.has('T');
+      } catch {
+        return true; // walked, and skipped there if it cannot be read
+      }
+    });
     if (partial instanceof PdfString) {
       fields.push({ fullName, ref: value instanceof PdfRef ? value : undefined, dict, fieldType });
     }

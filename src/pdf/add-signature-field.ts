@@ -74,7 +74,8 @@ export function addSignatureField(file: PdfFile, options: SignatureFieldOptions)
   if (field.lock && options.kind === 'signature' && root instanceof PdfRef) {
     // A locked field's signature records the lock as a FieldMDP transform (ISO 32000-1 §12.8.2.4).
     const params = new PdfDict([['Type', name('TransformParams')], ['V', name('1.2')]]);
-    for (const key of ['Action', 'Fields']) {
+    // PDF 2.0: the lock's /P (ISO 32000-2 Table 236) is carried into the transform (§12.8.2.4).
+    for (const key of ['Action', 'Fields', 'P']) {
       const value = field.lock.get(key);
       if (value !== undefined) params.set(key, value);
     }

@@ -13,6 +13,13 @@ export interface FoundSignature {
   ref?: PdfRef;
   dict: PdfDict;
   type: 'signature' | 'document-timestamp';
+  /**
+   * How it was reached: a signature field, the catalog's /Perms /UR3 (a usage-rights signature, outside
+   * any field by design) or /Perms /DocMDP (the certifying signature).
+   */
+  origin: 'field' | 'usage-rights' | 'certification';
+  /** The field's /V names a signature dictionary that cannot be read (damaged object, /ByteRange or /Contents). */
+  unreadable?: boolean;
   subFilter?: string;
   byteRange?: number[];
   contents?: Buffer;
@@ -22,33 +29,72 @@ export interface FoundSignature {
   widget?: { page: number | null; rect: number[] };
 }
 
+/**
+ * Every signature field with a value, plus the signatures the catalog's /Perms names. A value that cannot
+ * be read is listed as unreadable, never left out: leaving it out would let a forged stamp stand beside
+ * a clean report.
+ */
 export function findSignatures(file: PdfFile): FoundSignature[] {
   const out: FoundSignature[] = [];
   let pages: PdfRef[] | undefined;
   for (const field of listFormFields(file)) {
     if (field.fieldType !== 'Sig') continue;
-    const found = describeSignature(file, field.fullName, field.dict.get('V'));
-    if (!found) continue;
-    // The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1).
-    const widget = field.dict.has('Rect') ? field.dict : file.resolveDict(asArray(file.resolve(field.dict.get('Kids')))?.[0]);
-    const rect = asArray(file.resolve(widget?.get('Rect')));
-    if (widget && rect && rect.length === 4 && rect.every((x) => typeof x === 'number')) {
-      const p = widget.get('P');
-      let page: number | null = null;
-      if (p instanceof PdfRef) {
-        try {
-          pages ??= file.pageRefs();
-          const index = pages.findIndex((r) => r.num === p.num);
-          page = index >= 0 ? index : null;
-        } catch {
-          page = null;
-        }
-      }
-      found.widget = { page, rect: rect as number[] };
+    const value = field.dict.get('V');
+    if (value === undefined || value === null) continue;
+    let found: FoundSignature | undefined;
+    try {
+      if (file.resolve(value) === null) continue; // a /V to a free object: an empty field
+      found = describeSignature(file, field.fullName, value);
+    } catch {
+      found = undefined;
     }
+    found ??= unreadableSignature(field.fullName, value);
+    found.widget = widgetOf(file, field.dict, () => (pages ??= file.pageRefs()));
     out.push(found);
   }
+  for (const [key, origin] of [['UR3', 'usage-rights'], ['DocMDP', 'certification']] as const) {
+    let value: PdfObject | undefined;
+    try {
+      value = file.resolveDict(file.catalog().get('Perms'))?.get(key);
+    } catch {
+      continue;
+    }
+    if (!(value instanceof PdfRef) || out.some((f) => f.ref?.num === value.num)) continue;
+    let found: FoundSignature | undefined;
+    try {
+      found = describeSignature(file, `(/Perms /${key})`, value);
+    } catch {
+      found = undefined;
+    }
+    if (found) out.push({ ...found, origin });
+  }
   return out;
+}
+
+function unreadableSignature(fieldName: string, value: PdfObject): FoundSignature {
+  return { fieldName, ref: value instanceof PdfRef ? value : undefined, dict: new PdfDict(), type: 'signature', origin: 'field', unreadable: true };
+}
+
+/** The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1). */
+function widgetOf(file: PdfFile, field: PdfDict, pageRefs: () => PdfRef[]): FoundSignature['widget'] {
+  try {
+    const widget = field.has('Rect') ? field : file.resolveDict(asArray(file.resolve(field.get('Kids')))?.[0]);
+    const rect = asArray(file.resolve(widget?.get('Rect')));
+    if (!widget || !rect || rect.length !== 4 || !rect.every((x) => typeof x === 'number')) return undefined;
+    const p = widget.get('P');
+    let page: number | null = null;
+    if (p instanceof PdfRef) {
+      try {
+        const index = pageRefs().findIndex((r) => r.num === p.num);
+        page = index >= 0 ? index : null;
+      } catch {
+        page = null;
+      }
+    }
+    return { page, rect: rect as number[] };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the signature dictionary `value` (usually a reference) as a found signature, or undefined. */
@@ -64,6 +110,7 @@ export function describeSignature(file: PdfFile, fieldName: string, value: PdfOb
     ref: value instanceof PdfRef ? value : undefined,
     dict,
     type,
+    origin: 'field',
     subFilter: isName(sub) ? sub.name : undefined,
     byteRange: br && br.every((x) => typeof x === 'number') ? (br as number[]) : undefined,
     contents: contents instanceof PdfString ? contents.bytes : undefined,

@@ -5,15 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { SigningDigestAlgorithm } from '../cms';
+import type { TimestampAuthority } from '../network';
 import { addSignatureField, embedSignatureContents, PdfFile, signedRanges } from '../pdf';
-import { requestTimestampForImprint, timestampReserve } from './request-timestamp';
+import { timestampReserve } from './request-timestamp';
 
 /** The document with the timestamp appended, and the token itself (its TSA certificate bounds its life). */
-export async function addDocumentTimestamp(input: Buffer, tsaUrl: string, digest: SigningDigestAlgorithm = 'sha256'): Promise<{ pdf: Buffer; token: Buffer }> {
+export async function addDocumentTimestamp(input: Buffer, tsa: TimestampAuthority, digest: SigningDigestAlgorithm = 'sha256'): Promise<{ pdf: Buffer; token: Buffer }> {
   const file = PdfFile.parse(input);
-  const prepared = addSignatureField(file, { kind: 'document-timestamp', subFilter: 'ETSI.RFC3161', contentsSize: await timestampReserve(tsaUrl, digest) });
+  const prepared = addSignatureField(file, { kind: 'document-timestamp', subFilter: 'ETSI.RFC3161', contentsSize: await timestampReserve(tsa, digest) });
   const hash = createHash(digest);
   for (const part of signedRanges(prepared)) hash.update(part);
-  const token = await requestTimestampForImprint(tsaUrl, hash.digest(), digest);
+  const token = await tsa.timestamp(hash.digest(), digest);
   return { pdf: Buffer.concat([prepared.original, embedSignatureContents(prepared, token)]), token };
 }

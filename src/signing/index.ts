@@ -11,10 +11,9 @@ export type { SignatureRequest, PreparedSignature, CompletedSignature } from './
 export { checkSigningCertificate } from './check-signing-certificate';
 export { writeFileAtomically } from './write-file-atomically';
 export { signPdfFile } from './sign-pdf-file';
-export { requestTimestamp, requestTimestampForImprint, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
+export { requestTimestamp, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
 export { addDocumentTimestamp } from './add-document-timestamp';
 export { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
 export { buildSignerStamp, parsePlacement } from './signer-stamp';
 export type { Placement, SignerStampInput } from './signer-stamp';
 export type { StampOptions } from './build-stamp-appearance';
-export { fetchOverHttp } from './fetch-over-http';

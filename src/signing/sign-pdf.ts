@@ -2,6 +2,7 @@
  * One-call signing with a local signer (PKCS#11 token/HSM or PKCS#12): prepare → sign → complete.
  */
 import type { SignatureScheme, SigningDigestAlgorithm } from '../cms';
+import type { TimestampAuthority } from '../network';
 import type { PdfFile, SignatureAppearance } from '../pdf';
 import type { Signer } from '../signers';
 import { completeSignature, CompletedSignature, prepareSignature } from './prepare-signature';
@@ -18,7 +19,7 @@ export interface SignPdfOptions {
   signingTime?: Date;
   appearance?: SignatureAppearance;
   /** RFC 3161 time-stamping authority: the signature gets a signature time-stamp (PAdES B-T). */
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
 }
 
 export async function signPdf(input: Buffer | PdfFile, signer: Signer, options: SignPdfOptions = {}): Promise<CompletedSignature> {
@@ -26,10 +27,10 @@ export async function signPdf(input: Buffer | PdfFile, signer: Signer, options: 
   const scheme = options.scheme ?? (await signer.schemes())[0];
   const digest = options.digestAlgorithm ?? 'sha256';
   // The token's size is learnt from a dry run against the same TSA, so /Contents is sized, not guessed.
-  const reserve = options.tsaUrl ? await timestampReserve(options.tsaUrl, digest) : 0;
+  const reserve = options.tsa ? await timestampReserve(options.tsa, digest) : 0;
   const prepared = prepareSignature(input, { ...options, certificateChain: chain, scheme, reserve });
   const value = await signer.sign(prepared.dataToSign, prepared.digestAlgorithm, scheme);
-  const unsigned = options.tsaUrl ? [signatureTimestampAttribute(await requestTimestamp(options.tsaUrl, value, digest))] : undefined;
+  const unsigned = options.tsa ? [signatureTimestampAttribute(await requestTimestamp(options.tsa, value, digest))] : undefined;
   return completeSignature(prepared, value, unsigned);
 }
 

@@ -10,6 +10,7 @@ import { maxLevel, ModificationLevel } from './report';
 const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
 const FIELD_KEYS_ALLOWED = new Set(['V', 'AS', 'AP', 'Kids', 'MK', 'DV', 'F']);
 const FORM_KEYS_ALLOWED = new Set(['Fields', 'SigFlags', 'DR', 'DA', 'NeedAppearances']);
+const LONG_TERM_WALK_DEPTH = 8;
 const MAX_CHANGED_OBJECTS = 200_000;
 
 export interface ModificationFindings {
@@ -17,6 +18,8 @@ export interface ModificationFindings {
   details: string[];
   /** Full names of the existing form fields whose field, widget or appearance objects changed (FieldMDP). */
   changedFields: string[];
+  /** Full names of the signed revision's form fields that the final revision no longer has. */
+  removedFields: string[];
 }
 
 export function analyseModifications(signed: PdfFile, final: PdfFile): ModificationFindings {
@@ -53,7 +56,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const rootAfter = final.trailer.get('Root');
   if (!(rootBefore instanceof PdfRef) || !(rootAfter instanceof PdfRef) || rootBefore.num !== rootAfter.num) {
     raise('OTHER', 'the document catalog was replaced');
-    return { level, details, changedFields: [] };
+    return { level, details, changedFields: [], removedFields: [] };
   }
   const catalogNum = rootAfter.num;
   const formRef = signed.catalog().get('AcroForm');
@@ -61,6 +64,16 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const pageStreams = streamsUsedByPages(signed);
   const appearances = widgetAppearanceStreams(final);
   let references: Map<number, Array<{ from: number; path: string }>> | undefined;
+  // Validation data and document timestamps (ETSI EN 319 142-1 §5.4): the objects only they reach.
+  const longTermAfter = longTermObjects(final);
+  let longTermBefore: Set<number> | undefined;
+  /** A rewritten object may count as validation data only if, when signed, nothing else used it. */
+  const usedOutsideLongTerm = (num: number): boolean => {
+    longTermBefore ??= longTermObjects(signed);
+    if (longTermBefore.has(num)) return false;
+    references ??= collectReferences(signed);
+    return (references.get(num) ?? []).some(({ from, path }) => !(longTermBefore as Set<number>).has(from) && !(from === catalogNum && path.startsWith('/DSS')));
+  };
   let finalReferences: Map<number, Array<{ from: number; path: string }>> | undefined;
   let count = 0;
   for (const [num, entry] of final.xref.entries) {
@@ -90,13 +103,17 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // Numbers beyond the signed revision's size are simply new; only reused numbers need the scan.
       if (num < signed.size) references ??= collectReferences(signed);
       if (num < signed.size && (references?.get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
+      else if (longTermAfter.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
       else classifyNew(final, num, dict, raise);
       continue;
     }
     touchField(num);
     if (num === catalogNum) {
       for (const key of changedKeys(asDict(oldValue), dict)) {
-        if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
+        if (key === 'AcroForm' && !(dict?.get('AcroForm') instanceof PdfRef && asDict(oldValue)?.get('AcroForm') instanceof PdfRef)) {
+          // A form dictionary written inside the catalog, or created: judged like the indirect one.
+          classifyFormChange(signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter, raise);
+        } else if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
         else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
         else if (key === 'DSS' || key === 'Extensions') raise('LTA_UPDATES', `catalog entry /${key} added or updated`);
         else raise('FORM_FILLING', `catalog entry /${key} changed`);
@@ -105,10 +122,12 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     }
     if (infoRef instanceof PdfRef && infoRef.num === num) continue; // document information metadata
     if (formRef instanceof PdfRef && formRef.num === num) {
-      for (const key of changedKeys(asDict(oldValue), dict)) {
-        if (!FORM_KEYS_ALLOWED.has(key)) raise('OTHER', `AcroForm entry /${key} changed`);
-        else raise('FORM_FILLING', 'form dictionary updated');
-      }
+      classifyFormChange(asDict(oldValue), dict, longTermAfter, raise);
+      continue;
+    }
+    if (longTermAfter.has(num)) {
+      if (usedOutsideLongTerm(num)) raise('OTHER', `object ${num}, used by the document when signed, was rewritten as validation data`);
+      else raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp updated`);
       continue;
     }
     if (Array.isArray(oldValue) && Array.isArray(newValue)) {
@@ -134,8 +153,16 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
       }
-      const added = addedAnnotations(final, asDict(oldValue), dict, signed);
-      for (const annot of added) raise(annotationLevel(final, annot), `annotation added on page object ${num}`);
+      const { added, removed } = annotationChanges(final, asDict(oldValue), dict, signed);
+      for (const annot of added) {
+        if (annot instanceof PdfRef && longTermAfter.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${num}`);
+        else raise(annotationLevel(final, annot), `annotation added on page object ${num}`);
+      }
+      for (const annot of removed) {
+        // Removing a widget takes a form field off the page: not form filling (ISO 32000-2 §12.7.5.4).
+        if (isName(signed.resolveDict(annot)?.get('Subtype'), 'Widget')) raise('OTHER', `a form field's widget was removed from page object ${num}`);
+        else raise('ANNOTATIONS', `annotation removed from page object ${num}`);
+      }
       continue;
     }
     if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream) {
@@ -169,7 +196,8 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       const unchanged = keys.includes('AP') ? appearanceWithoutValue(num) : undefined;
       if (unchanged !== undefined) raise('OTHER', `form field "${unchanged}": its appearance was replaced but its value did not change`);
-      else if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k))) raise('FORM_FILLING', `form field object ${num} filled`);
+      // A choice field's /I (selected indices) changes with its /V (ISO 32000-2 §12.7.5.4).
+      else if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k) || (k === 'I' && keys.includes('V')))) raise('FORM_FILLING', `form field object ${num} filled`);
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
       continue;
     }
@@ -179,7 +207,84 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     }
     raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
   }
-  return { level, details, changedFields: [...changedFields] };
+  const removedFields = removedFieldNames(signed, final);
+  for (const name of removedFields.slice(0, 20)) raise('OTHER', `form field "${name}" was removed`);
+  return { level, details, changedFields: [...changedFields], removedFields };
+}
+
+/** Fields of the signed revision that the final one no longer lists (ISO 32000-2 §12.7.5.4: removing is not filling). */
+function removedFieldNames(signed: PdfFile, final: PdfFile): string[] {
+  try {
+    const after = new Set(listFormFields(final).map((f) => f.fullName));
+    return listFormFields(signed).map((f) => f.fullName).filter((name) => !after.has(name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A change of the form dictionary: fields appended are form filling (a new signature) or, when they are
+ * document timestamps, LTA updates; fields taken out of /Fields are never form filling; /SigFlags alone
+ * is an LTA update.
+ */
+function classifyFormChange(before: PdfDict | undefined, after: PdfDict | undefined, longTerm: Set<number>, raise: (l: ModificationLevel, why: string) => void): void {
+  for (const key of changedKeys(before, after)) {
+    if (!FORM_KEYS_ALLOWED.has(key)) {
+      raise('OTHER', `AcroForm entry /${key} changed`);
+    } else if (key === 'Fields') {
+      const old = asArray(before?.get('Fields'));
+      const now = asArray(after?.get('Fields'));
+      const keyOf = (v: PdfObject): string => (v instanceof PdfRef ? v.key : serializeObject(v));
+      const nowKeys = new Set((now ?? []).map(keyOf));
+      const oldKeys = new Set((old ?? []).map(keyOf));
+      if ((old ?? []).some((v) => !nowKeys.has(keyOf(v)))) raise('OTHER', 'a field was removed from the form\'s /Fields');
+      const added = (now ?? []).filter((v) => !oldKeys.has(keyOf(v)));
+      if (added.length > 0 && added.every((v) => v instanceof PdfRef && longTerm.has(v.num))) raise('LTA_UPDATES', 'document timestamp field added');
+      else if (added.length > 0 || (!old && !now)) raise('FORM_FILLING', 'form fields added');
+    } else if (key === 'SigFlags') {
+      raise('LTA_UPDATES', 'signature flags updated');
+    } else {
+      raise('FORM_FILLING', 'form dictionary updated');
+    }
+  }
+}
+
+/**
+ * Objects that only validation data reach (ETSI EN 319 142-1 §5.4): everything under the catalog's
+ * /DSS (VRI dictionaries and entries, the Certs/CRLs/OCSPs arrays and their streams), and each document
+ * timestamp's field, value, widgets and appearance.
+ */
+function longTermObjects(file: PdfFile): Set<number> {
+  const out = new Set<number>();
+  const walk = (value: PdfObject | undefined, depth: number): void => {
+    if (depth > LONG_TERM_WALK_DEPTH || value === undefined || value === null) return;
+    if (value instanceof PdfRef) {
+      if (out.has(value.num)) return;
+      out.add(value.num);
+      walk(safeGet(file, value.num), depth + 1);
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, depth + 1));
+    else if (value instanceof PdfDict) for (const v of value.map.values()) walk(v, depth + 1);
+    else if (value instanceof PdfStream) for (const v of value.dict.map.values()) walk(v, depth + 1);
+  };
+  try {
+    walk(file.catalog().get('DSS'), 0);
+    for (const field of listFormFields(file)) {
+      if (field.fieldType !== 'Sig') continue;
+      const v = file.resolveDict(field.dict.get('V'));
+      if (!v || !(isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161'))) continue;
+      if (field.ref) out.add(field.ref.num);
+      const value = field.dict.get('V');
+      if (value instanceof PdfRef) out.add(value.num);
+      walk(field.dict.get('AP'), 0);
+      for (const kid of asArray(file.resolve(field.dict.get('Kids'))) ?? []) {
+        if (kid instanceof PdfRef) out.add(kid.num);
+        walk(file.resolveDict(kid)?.get('AP'), 0);
+      }
+    }
+  } catch {
+    // a broken catalog or form: nothing counts as validation data
+  }
+  return out;
 }
 
 /** Full field name → its value (/V, and /AS of its widgets) as text, prefixed with the field type. */
@@ -247,11 +352,13 @@ function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
   return 'ANNOTATIONS';
 }
 
-function addedAnnotations(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): PdfObject[] {
+function annotationChanges(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): { added: PdfObject[]; removed: PdfObject[] } {
   const before = asArray(signed.resolve(oldPage?.get('Annots'))) ?? [];
   const after = asArray(final.resolve(newPage?.get('Annots'))) ?? [];
-  const keys = new Set(before.map((a) => (a instanceof PdfRef ? a.key : serializeObject(a))));
-  return after.filter((a) => !keys.has(a instanceof PdfRef ? a.key : serializeObject(a)));
+  const keyOf = (a: PdfObject): string => (a instanceof PdfRef ? a.key : serializeObject(a));
+  const beforeKeys = new Set(before.map(keyOf));
+  const afterKeys = new Set(after.map(keyOf));
+  return { added: after.filter((a) => !beforeKeys.has(keyOf(a))), removed: before.filter((a) => !afterKeys.has(keyOf(a))) };
 }
 
 function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): string[] {

@@ -4,7 +4,8 @@
  * at a trust anchor matched by subject and key. Validity is checked at the best known signing time.
  */
 import { CertificateInfo } from '../cms';
-import { Message, message } from './report';
+import { say } from './messages';
+import type { Message } from './report';
 import { TrustStore } from './trust-store';
 
 export interface ChainResult {
@@ -44,27 +45,27 @@ export function buildChain(leaf: CertificateInfo, pool: CertificateInfo[], trust
     path.push(issuer);
   }
   if (!anchor) {
-    problems.push(message('NO_TRUSTED_CHAIN', 'Không xây dựng được đường dẫn chứng thực tới chứng thư gốc tin cậy', 'no certification path to a trusted root'));
+    problems.push(say('NO_TRUSTED_CHAIN'));
     return { path, problems };
   }
   let expiredAt: Date | undefined;
   path.forEach((cert, i) => {
     if (at < cert.notBefore || at > cert.notAfter) {
-      problems.push(message('CERT_OUTSIDE_VALIDITY', `Chứng thư số "${cert.subject}" không có hiệu lực tại thời điểm ký`, `certificate "${cert.subject}" was not valid at the signing time`));
+      problems.push(say('CERT_OUTSIDE_VALIDITY', { subject: cert.subject }));
       expiredAt = cert.notAfter;
     }
     if (i > 0 && !trust.match(cert)) {
-      if (!cert.isCa) problems.push(message('NOT_A_CA', `"${cert.subject}" không phải chứng thư CA`, `"${cert.subject}" is not a CA certificate`));
+      if (!cert.isCa) problems.push(say('NOT_A_CA', { subject: cert.subject }));
       if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) {
-        problems.push(message('CA_KEY_USAGE', `"${cert.subject}" không được phép ký chứng thư`, `"${cert.subject}" may not sign certificates`));
+        problems.push(say('CA_KEY_USAGE', { subject: cert.subject }));
       }
       if (cert.pathLen !== undefined && i - 1 > cert.pathLen) {
-        problems.push(message('PATH_LEN', `Vượt quá giới hạn pathLen của "${cert.subject}"`, `pathLen of "${cert.subject}" exceeded`));
+        problems.push(say('PATH_LEN', { subject: cert.subject }));
       }
     }
   });
   if (leaf.keyUsage && !leaf.keyUsage.includes('digitalSignature') && !leaf.keyUsage.includes('nonRepudiation')) {
-    problems.push(message('LEAF_KEY_USAGE', 'Chứng thư số của người ký không cho phép ký số', 'the signer certificate does not allow signing'));
+    problems.push(say('LEAF_KEY_USAGE'));
   }
   return { path, anchor, problems, expiredAt };
 }

@@ -4,11 +4,11 @@
  * over HTTP unless offline. A response counts only if its signature verifies against the issuer (or a
  * responder the issuer delegated with id-kp-OCSPSigning).
  */
-import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, parseCertificate } from '../cms';
-import { fetchOverHttp } from '../signing';
+import { CertificateInfo, parseCertificate, verifySignatureValue } from '../cms';
+import type { RevocationFetcher } from '../network';
+import type { RevocationPolicy } from './policy';
 import { ValidationContext } from './validation-context';
 
 export interface RevocationResult {
@@ -24,17 +24,14 @@ export interface RevocationResult {
   evidence?: { kind: 'ocsp' | 'crl'; der: Buffer };
 }
 
-/** How old an answer issued before the signing time may be and still speak for it, without a nextUpdate. */
-const MAX_AGE_BEFORE_SIGNING_MS = 24 * 3600 * 1000;
-
 /**
- * Whether an answer speaks for the signing time: issued after it (or at most a day before), or valid until
- * at least then. A revocation is permanent, so a "revoked" answer always counts.
+ * Whether an answer speaks for the signing time: issued after it (or at most the policy's allowance
+ * before), or valid until at least then. A revocation is permanent, so a "revoked" answer always counts.
  */
-export function isFresh(result: RevocationResult, signingTime: Date): boolean {
+export function isFresh(result: RevocationResult, signingTime: Date, policy: RevocationPolicy): boolean {
   if (result.status === 'revoked') return true;
   if (!result.thisUpdate) return false;
-  if (result.thisUpdate.getTime() >= signingTime.getTime() - MAX_AGE_BEFORE_SIGNING_MS) return true;
+  if (result.thisUpdate.getTime() >= signingTime.getTime() - policy.maxAgeBeforeSigningMs) return true;
   return !!result.nextUpdate && result.nextUpdate >= signingTime;
 }
 
@@ -70,28 +67,8 @@ async function ocspStatus(responseDer: Buffer, cert: CertificateInfo, issuer: Ce
 }
 
 async function basicOcspStatus(basic: pkijs.BasicOCSPResponse, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
+  if (!ocspSignedByIssuerOrDelegate(basic, issuer)) return undefined;
   const issuerCert = pkijs.Certificate.fromBER(issuer.der);
-  // The responder is the issuer itself or a certificate the issuer signed for OCSP signing (RFC 6960 §4.2.2.2).
-  const responders = [issuerCert, ...(basic.certs ?? []).filter((c) => {
-    try {
-      const info = parseCertificate(Buffer.from(c.toSchema().toBER()));
-      return info.extendedKeyUsage?.includes(OCSP_SIGNING) && new X509Certificate(info.der).verify(issuer.publicKey);
-    } catch {
-      return false;
-    }
-  })];
-  let verified = false;
-  for (const responder of responders) {
-    try {
-      if (await basic.verify({ trustedCerts: [responder] })) {
-        verified = true;
-        break;
-      }
-    } catch {
-      // try the next candidate
-    }
-  }
-  if (!verified) return undefined;
   const certObj = pkijs.Certificate.fromBER(cert.der);
   for (const single of basic.tbsResponseData.responses) {
     if (!(await single.certID.isEqual(await certIdFor(single, certObj, issuerCert)))) continue;
@@ -107,6 +84,27 @@ async function basicOcspStatus(basic: pkijs.BasicOCSPResponse, cert: Certificate
   return undefined;
 }
 
+/**
+ * RFC 6960 §4.2.2.2: the response is signed by the CA that issued the certificate itself, or by a
+ * responder certificate that CA issued with id-kp-OCSPSigning. The signature is checked directly with the
+ * responder's key: the issuer is already on the path being validated, so no chain of its own is demanded.
+ */
+function ocspSignedByIssuerOrDelegate(basic: pkijs.BasicOCSPResponse, issuer: CertificateInfo): boolean {
+  const delegates = (basic.certs ?? []).flatMap((c) => {
+    try {
+      const info = parseCertificate(Buffer.from(c.toSchema().toBER()));
+      return info.extendedKeyUsage?.includes(OCSP_SIGNING) && info.x509.verify(issuer.publicKey) ? [info] : [];
+    } catch {
+      return [];
+    }
+  });
+  const tbs = Buffer.from(basic.tbsResponseData.tbsView);
+  const signature = Buffer.from(basic.signature.valueBlock.valueHexView);
+  const params = basic.signatureAlgorithm.algorithmParams;
+  const algorithm = { oid: basic.signatureAlgorithm.algorithmId, params: params ? Buffer.from(params.toBER()) : undefined };
+  return [issuer, ...delegates].some((responder) => verifySignatureValue(responder.publicKey, responder.keyType, algorithm, tbs, signature, undefined).outcome === 'verified');
+}
+
 async function certIdFor(single: pkijs.SingleResponse, cert: pkijs.Certificate, issuer: pkijs.Certificate): Promise<pkijs.CertID> {
   const id = new pkijs.CertID();
   const hash = single.certID.hashAlgorithm.algorithmId === '1.3.14.3.2.26' ? 'SHA-1' : 'SHA-256';
@@ -114,11 +112,11 @@ async function certIdFor(single: pkijs.SingleResponse, cert: pkijs.Certificate, 
   return id;
 }
 
-async function fetchOcsp(url: string, cert: CertificateInfo, issuer: CertificateInfo, timeoutMs: number): Promise<Buffer | undefined> {
+async function fetchOcsp(fetcher: RevocationFetcher, url: string, cert: CertificateInfo, issuer: CertificateInfo): Promise<Buffer | undefined> {
   try {
     const request = new pkijs.OCSPRequest();
     await request.createForCertificate(pkijs.Certificate.fromBER(cert.der), { hashAlgorithm: 'SHA-1', issuerCertificate: pkijs.Certificate.fromBER(issuer.der) });
-    return await fetchOverHttp(url, timeoutMs, { type: 'application/ocsp-request', data: Buffer.from(request.toSchema(true).toBER()) });
+    return await fetcher.fetchOcsp(url, Buffer.from(request.toSchema(true).toBER()));
   } catch {
     return undefined;
   }
@@ -141,8 +139,8 @@ export async function checkRevocation(
   let fallback: RevocationResult | undefined;
   const accept = (result: RevocationResult | undefined): RevocationResult | undefined => {
     if (!result || result.status === 'unknown') return undefined;
-    if (isFresh(result, signingTime)) return result;
-    if (context.revocationMode === 'soft' && !fallback) fallback = { ...result, stale: true };
+    if (isFresh(result, signingTime, context.policy.revocation)) return result;
+    if (context.policy.revocation.mode === 'soft' && !fallback) fallback = { ...result, stale: true };
     return undefined;
   };
   for (const ocsp of embedded.ocsps) {
@@ -153,14 +151,15 @@ export async function checkRevocation(
     const result = accept(await crlStatus(crl, cert, issuer));
     if (result) return { ...result, source: 'embedded crl', evidence: { kind: 'crl', der: crl } };
   }
-  if (!context.offline) {
+  const fetcher = context.fetcher;
+  if (fetcher) {
     for (const url of cert.ocspUrls) {
-      const der = await fetchOcsp(url, cert, issuer, context.fetchTimeoutMs ?? 5000);
+      const der = await fetchOcsp(fetcher, url, cert, issuer);
       const result = accept(der ? await ocspStatus(der, cert, issuer) : undefined);
       if (result) return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
     }
     for (const url of cert.crlUrls) {
-      const der = await fetchOverHttp(url, context.fetchTimeoutMs ?? 5000);
+      const der = await fetcher.fetchCrl(url);
       const result = accept(der ? await crlStatus(der, cert, issuer) : undefined);
       if (result) return { ...result, source: url, evidence: { kind: 'crl', der: der as Buffer } };
     }

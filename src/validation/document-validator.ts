@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors';
 import type { DocumentReport } from './report';
-import { validatePdf, ValidatePdfOptions } from './validate-pdf';
+import { validatePdf, ValidatePdfOptions } from './validate-document';
 import type { ValidationContext } from './validation-context';
 
 export interface ValidationRequest extends ValidatePdfOptions {

@@ -52,7 +52,8 @@ export interface RevocationSummary {
 
 export interface SignatureReport {
   field: string;
-  type: 'signature' | 'document-timestamp';
+  /** usage-rights: reached from the catalog's /Perms /UR3, made by the authoring application (ISO 32000-1 §12.8.2.3). */
+  type: 'signature' | 'document-timestamp' | 'usage-rights';
   subFilter: string | null;
   signer: { subject: string; issuer: string; serial: string } | null;
   claimedSigningTime: string | null;

@@ -1,6 +1,13 @@
-/** All validation policy in one object (pyHanko's ValidationContext): trust, moment, revocation mode. */
+/**
+ * What a validation runs with (pyHanko's ValidationContext): the trust store and extra certificates, the
+ * moment, where revocation data may be fetched from, and the policy that judges the facts.
+ */
 import { CertificateInfo } from '../cms';
+import { createHttpFetcher, RevocationFetcher } from '../network';
+import { createValidationPolicy, DEFAULT_STRICT_CRYPTO_FROM, ValidationPolicy } from './policy';
 import { TrustStore } from './trust-store';
+
+export { DEFAULT_STRICT_CRYPTO_FROM };
 
 export interface ValidationContext {
   trust: TrustStore;
@@ -8,34 +15,38 @@ export interface ValidationContext {
   intermediates: CertificateInfo[];
   /** Validate as of this moment instead of now (archival re-validation). */
   at?: Date;
-  /** No network: only revocation data embedded in the document is used. */
-  offline: boolean;
-  /**
-   * Both modes: the signer certificate's status must be known, else INDETERMINATE/TRY_LATER.
-   * soft: a CA certificate whose status cannot be learnt, or an answer that does not speak for the signing
-   * time, gives a warning. hard: every certificate below the anchor needs a fresh answer, else TRY_LATER.
-   */
-  revocationMode: 'soft' | 'hard';
-  /**
-   * From this signing time on, keys below RSA 2048 / EC 256 bits and SHA-1 fail
-   * (CRYPTO_CONSTRAINTS_FAILURE_NO_POE); documents signed before it are legacy and get a warning.
-   */
-  strictCryptoFrom: Date;
-  /** Timeout for each OCSP request and CRL download. */
+  /** Where OCSP answers and CRLs are fetched from; none means offline (only what the document embeds). */
+  fetcher?: RevocationFetcher;
+  /** The HTTP fetcher's timeout, so worker threads can rebuild the same fetcher. */
   fetchTimeoutMs?: number;
+  policy: ValidationPolicy;
 }
 
-/** Default cut-over of the key-size and digest minimums; deployments set their own (KYSO_STRICT_CRYPTO_FROM). */
-export const DEFAULT_STRICT_CRYPTO_FROM = new Date('2025-07-01T00:00:00+07:00');
+export interface ValidationContextOptions {
+  trust?: TrustStore;
+  trustDirs?: string[];
+  intermediates?: CertificateInfo[];
+  intermediateDirs?: string[];
+  at?: Date;
+  /** No network: only revocation data embedded in the document is used. */
+  offline?: boolean;
+  /** A fetcher of its own (an in-memory one in tests); the HTTP fetcher when unset and not offline. */
+  fetcher?: RevocationFetcher;
+  fetchTimeoutMs?: number;
+  revocationMode?: 'soft' | 'hard';
+  /** From this signing time on, legacy key sizes and SHA-1 fail (see CryptoPolicy). */
+  strictCryptoFrom?: Date;
+  policy?: ValidationPolicy;
+}
 
-export function createValidationContext(options: Partial<ValidationContext> & { trustDirs?: string[]; intermediateDirs?: string[] } = {}): ValidationContext {
+export function createValidationContext(options: ValidationContextOptions = {}): ValidationContext {
+  const fetchTimeoutMs = options.fetchTimeoutMs ?? 5000;
   return {
     trust: options.trust ?? TrustStore.fromDirectories(options.trustDirs ?? []),
     intermediates: options.intermediates ?? TrustStore.fromDirectories(options.intermediateDirs ?? []).certificates,
     at: options.at,
-    offline: options.offline ?? false,
-    revocationMode: options.revocationMode ?? 'soft',
-    strictCryptoFrom: options.strictCryptoFrom ?? DEFAULT_STRICT_CRYPTO_FROM,
-    fetchTimeoutMs: options.fetchTimeoutMs ?? 5000,
+    fetcher: options.offline ? undefined : options.fetcher ?? createHttpFetcher(fetchTimeoutMs),
+    fetchTimeoutMs,
+    policy: options.policy ?? createValidationPolicy({ revocationMode: options.revocationMode, strictCryptoFrom: options.strictCryptoFrom }),
   };
 }

@@ -6,20 +6,19 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseCertificate } from '../cms';
 import { contextFor, optionsOf, ValidationRequest } from './document-validator';
 import { TrustStore } from './trust-store';
-import { validatePdf } from './validate-pdf';
-import type { ValidationContext } from './validation-context';
+import { validatePdf } from './validate-document';
+import { createValidationContext, ValidationContext } from './validation-context';
 import type { SerializedContext } from './validator-pool';
 
 function rebuild(data: SerializedContext): ValidationContext {
-  return {
+  return createValidationContext({
     trust: TrustStore.fromEntries(data.anchors),
     intermediates: data.intermediates.map((der) => parseCertificate(Buffer.from(der))),
     at: data.at ? new Date(data.at) : undefined,
     offline: data.offline,
-    revocationMode: data.revocationMode,
-    strictCryptoFrom: new Date(data.strictCryptoFrom),
     fetchTimeoutMs: data.fetchTimeoutMs,
-  };
+    policy: data.policy,
+  });
 }
 
 if (parentPort) {

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import type { DocumentValidator, ValidationRequest } from './document-validator';
+import type { ValidationPolicy } from './policy';
 import type { DocumentReport } from './report';
 import type { AnchorCategory } from './trust-store';
 import type { ValidationContext } from './validation-context';
@@ -20,10 +21,11 @@ export interface SerializedContext {
   anchors: Array<{ der: Uint8Array; category: AnchorCategory }>;
   intermediates: Uint8Array[];
   at?: string;
+  /** Workers fetch over HTTP unless offline (a fetcher object cannot cross threads). */
   offline: boolean;
-  revocationMode: 'soft' | 'hard';
-  strictCryptoFrom: string;
   fetchTimeoutMs?: number;
+  /** Plain data (structured clone keeps its dates). */
+  policy: ValidationPolicy;
 }
 
 export interface ValidatorPoolOptions {
@@ -45,10 +47,9 @@ function serialize(context: ValidationContext): SerializedContext {
     anchors: context.trust.entries(),
     intermediates: context.intermediates.map((c) => c.der),
     at: context.at?.toISOString(),
-    offline: context.offline,
-    revocationMode: context.revocationMode,
-    strictCryptoFrom: context.strictCryptoFrom.toISOString(),
+    offline: !context.fetcher,
     fetchTimeoutMs: context.fetchTimeoutMs,
+    policy: context.policy,
   };
 }
 

@@ -4,17 +4,14 @@
  * by issuer+serial or subject key identifier, and legacy forms (no signed attributes, adbe.pkcs7.sha1)
  * are handled. Returns findings; never throws for an invalid signature.
  */
-import { constants, createHash, publicDecrypt, verify as cryptoVerify } from 'node:crypto';
+import { constants, createHash, publicDecrypt } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateInfo, digestAlgorithmFromOid, OID, parseCertificate, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView } from '../cms';
+import {
+  CertificateInfo, nodeDigestFromOid, OID, parseCertificate, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue,
+} from '../cms';
+import { say } from './messages';
 import type { Message, SubIndication } from './report';
-import { message } from './report';
-
-const SHAKE256_OID = '2.16.840.1.101.3.4.2.12';
-const MD5_OIDS = new Set(['1.2.840.113549.2.5', '1.2.840.113549.1.1.4']);
-const PLAIN_ECDSA_PREFIX = '0.4.0.127.0.7.1.1.4.1.';
-
 export type ContentDigest = (algorithm: string, outputLength?: number) => Buffer;
 
 export interface CmsFindings {
@@ -27,6 +24,8 @@ export interface CmsFindings {
   signatureAlgorithm: string | null;
   /** Node hash name of the message digest algorithm, when known. */
   digestName?: string;
+  /** The hash the signature value was verified with (the one its signatureAlgorithm binds); null for pure EdDSA. */
+  signatureHash?: string | null;
   signedAttributeTypes: string[];
   /** The first SignerInfo's unsigned attributes, each value as found (DER). */
   unsignedAttributes: RawAttribute[];
@@ -37,18 +36,6 @@ export interface CmsFindings {
   crls: Buffer[];
   ocsps: Buffer[];
   messages: Message[];
-}
-
-function nodeDigestName(oid: string): { name: string; length?: number } | undefined {
-  const d = digestAlgorithmFromOid(oid);
-  if (d) return { name: d };
-  if (oid === SHAKE256_OID) return { name: 'shake256', length: 64 };
-  if (oid === '2.16.840.1.101.3.4.2.4') return { name: 'sha224' };
-  if (oid === '2.16.840.1.101.3.4.2.8') return { name: 'sha3-256' };
-  if (oid === '2.16.840.1.101.3.4.2.9') return { name: 'sha3-384' };
-  if (oid === '2.16.840.1.101.3.4.2.10') return { name: 'sha3-512' };
-  if (MD5_OIDS.has(oid)) return { name: 'md5' };
-  return undefined;
 }
 
 function hashBytes(name: string, data: Buffer, length?: number): Buffer {
@@ -74,7 +61,7 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   try {
     signed = readSignedData(der);
   } catch {
-    findings.messages.push(message('CMS_UNPARSEABLE', 'Không đọc được cấu trúc CMS của chữ ký', 'the CMS signature cannot be parsed'));
+    findings.messages.push(say('CMS_UNPARSEABLE'));
     return findings;
   }
   findings.parsed = true;
@@ -88,11 +75,11 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   findings.crls.push(...signed.crls);
   findings.signerInfoCount = signed.signerInfos.length;
   if (signed.signerInfos.length === 0) {
-    findings.messages.push(message('CMS_NO_SIGNER', 'CMS không có người ký', 'the CMS has no SignerInfo'));
+    findings.messages.push(say('CMS_NO_SIGNER'));
     return findings;
   }
   if (signed.signerInfos.length > 1) {
-    findings.messages.push(message('CMS_SEVERAL_SIGNERS', `CMS có ${signed.signerInfos.length} người ký; người ký đầu tiên được kiểm tra`, `the CMS has ${signed.signerInfos.length} SignerInfos; the first is validated`));
+    findings.messages.push(say('CMS_SEVERAL_SIGNERS', { count: signed.signerInfos.length }));
   }
   findings.eContentType = signed.eContentType;
   findings.eContent = signed.eContent;
@@ -107,10 +94,11 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   for (const a of [...si.signedAttributes, ...si.unsignedAttributes]) {
     if (a.type === OID.adbeRevocationInfoArchival && a.values[0]) collectAdbeRevocation(a.values[0], findings);
   }
-  const digest = nodeDigestName(digestOid);
+  const nodeDigest = nodeDigestFromOid(digestOid);
+  const digest = nodeDigest ? { name: nodeDigest.name, length: nodeDigest.outputLength } : undefined;
   if (!digest) {
     findings.failure = 'CRYPTO_CONSTRAINTS_FAILURE';
-    findings.messages.push(message('DIGEST_UNKNOWN', `Thuật toán băm không được hỗ trợ (${digestOid})`, `unsupported digest algorithm ${digestOid}`));
+    findings.messages.push(say('DIGEST_UNKNOWN', { oid: digestOid }));
     return findings;
   }
   findings.digestName = digest.name;
@@ -126,7 +114,7 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   }
   if (!signer) {
     findings.failure = 'NO_SIGNING_CERTIFICATE_FOUND';
-    findings.messages.push(message('SIGNER_CERT_MISSING', 'Không tìm thấy chứng thư số của người ký trong chữ ký', 'the signer certificate is not in the signature'));
+    findings.messages.push(say('SIGNER_CERT_MISSING'));
     return findings;
   }
   findings.signer = signer;
@@ -138,14 +126,14 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     signedBytes = si.signedAttributesDer;
     const md = octetString(si.signedAttributes.find((a) => a.type === OID.messageDigest)?.values[0]);
     if (!md) {
-      findings.messages.push(message('NO_MESSAGE_DIGEST', 'Thiếu thuộc tính messageDigest', 'the messageDigest attribute is missing'));
+      findings.messages.push(say('NO_MESSAGE_DIGEST'));
       findings.failure = 'FORMAT_FAILURE';
       return findings;
     }
     const expected = findings.eContent ? hashBytes(digest.name, findings.eContent, digest.length) : contentDigest(digest.name, digest.length);
     if (!md.equals(expected)) {
       findings.failure = 'HASH_FAILURE';
-      findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm của tài liệu không khớp: nội dung đã bị thay đổi sau khi ký', 'the document digest does not match: the signed content was changed'));
+      findings.messages.push(say('DIGEST_MISMATCH'));
       return findings;
     }
     const scv = checkSigningCertificateAttribute(si.signedAttributes, signer);
@@ -155,30 +143,36 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
       return findings;
     }
   } else {
-    findings.messages.push(message('NO_SIGNED_ATTRIBUTES', 'Chữ ký không có thuộc tính ký (dạng cũ)', 'the signature has no signed attributes (legacy form)'));
+    findings.messages.push(say('NO_SIGNED_ATTRIBUTES'));
     signedBytes = findings.eContent ?? Buffer.alloc(0);
     if (!findings.eContent) {
       // Without signed attributes the signature is over the content itself: verify against the ranges' digest.
-      return verifyOverDigest(findings, signer, si, contentDigest(digest.name, digest.length), digest.name);
+      return verifyOverDigest(findings, signer, si, contentDigest(digest.name, digest.length));
     }
   }
   if (options.expectEncapsulated === 'sha1' && findings.eContent) {
     const sha1 = contentDigest('sha1');
     if (!findings.eContent.equals(sha1)) {
       findings.failure = 'HASH_FAILURE';
-      findings.messages.push(message('DIGEST_MISMATCH', 'Giá trị băm SHA-1 của tài liệu không khớp', 'the encapsulated SHA-1 digest does not match the document'));
+      findings.messages.push(say('SHA1_DIGEST_MISMATCH'));
       return findings;
     }
   }
-  const ok = verifySignatureValue(signer, si, signedBytes, digest.name);
-  if (ok === 'unsupported') {
+  const algorithm = { oid: sigOid, params: si.signatureParams };
+  const check = verifySignatureValue(signer.publicKey, signer.keyType, algorithm, signedBytes, si.signature, digest.name);
+  if (check.outcome === 'unsupported') {
     findings.failure = 'CRYPTO_CONSTRAINTS_FAILURE';
-    findings.messages.push(message('SIG_ALG_UNSUPPORTED', `Thuật toán chữ ký không được hỗ trợ (${sigOid})`, `unsupported signature algorithm ${sigOid}`));
+    findings.messages.push(say('SIG_ALG_UNSUPPORTED', { oid: sigOid }));
     return findings;
   }
-  if (!ok) {
+  findings.signatureHash = check.hash;
+  if (check.outcome === 'failed') {
     findings.failure = 'SIG_CRYPTO_FAILURE';
-    findings.messages.push(message('SIGNATURE_INVALID', 'Giá trị chữ ký không hợp lệ với khóa công khai của người ký', 'the signature value does not verify with the signer key'));
+    // RFC 5652 §5.6: the value is checked with the hash its signatureAlgorithm names. A value that only
+    // verifies with the SignerInfo's digestAlgorithm was made for another algorithm than the one declared.
+    const substituted = check.hash && check.hash !== digest.name
+      && verifySignatureValue(signer.publicKey, signer.keyType, algorithm, signedBytes, si.signature, digest.name, digest.name).outcome === 'verified';
+    findings.messages.push(substituted ? say('ALGORITHM_BINDING', { signatureHash: check.hash as string, digestHash: digest.name }) : say('SIGNATURE_INVALID'));
     return findings;
   }
   findings.intact = true;
@@ -198,7 +192,7 @@ function octetString(value: Buffer | undefined): Buffer | undefined {
   }
 }
 
-function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, si: SignerInfoView, digest: Buffer, digestName: string): CmsFindings {
+function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, si: SignerInfoView, digest: Buffer): CmsFindings {
   // RSA PKCS#1 v1.5 over a precomputed digest: recover and compare the DigestInfo.
   const key = signer.publicKey;
   let ok = false;
@@ -207,41 +201,15 @@ function verifyOverDigest(findings: CmsFindings, signer: CertificateInfo, si: Si
       const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, si.signature);
       ok = recovered.subarray(recovered.length - digest.length).equals(digest);
     } else {
-      ok = verifySignatureValue(signer, si, Buffer.alloc(0), digestName, digest) === true;
+      ok = false; // without signed attributes only RSA can be checked over a precomputed digest
     }
   } catch {
     ok = false;
   }
   findings.intact = ok;
   findings.failure = ok ? null : 'HASH_FAILURE';
-  if (!ok) findings.messages.push(message('SIGNATURE_INVALID', 'Chữ ký không khớp với nội dung tài liệu', 'the signature does not match the document content'));
+  if (!ok) findings.messages.push(say('SIGNATURE_OVER_CONTENT_INVALID'));
   return findings;
-}
-
-export function verifySignatureValue(signer: CertificateInfo, si: SignerInfoView, data: Buffer, digestName: string, prehashed?: Buffer): boolean | 'unsupported' {
-  const signature = si.signature;
-  const sigOid = si.signatureAlgorithm;
-  const key = signer.publicKey;
-  try {
-    if (sigOid === OID.ed25519 || sigOid === OID.ed448) return cryptoVerify(null, data, key, signature);
-    if (MD5_OIDS.has(sigOid)) return 'unsupported';
-    if (sigOid === OID.rsassaPss) {
-      const params = si.signatureParams ? new pkijs.RSASSAPSSParams({ schema: asn1js.fromBER(new Uint8Array(si.signatureParams).buffer).result }) : undefined;
-      const hash = params ? nodeDigestName(params.hashAlgorithm.algorithmId)?.name ?? 'sha1' : 'sha1';
-      return cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params?.saltLength ?? 20 }, signature);
-    }
-    if (sigOid.startsWith(PLAIN_ECDSA_PREFIX)) {
-      return prehashed ? false : cryptoVerify(digestName, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
-    }
-    if (signer.keyType === 'ec') {
-      const dsaEncoding = signature[0] === 0x30 ? 'der' : 'ieee-p1363';
-      return cryptoVerify(digestName, data, { key, dsaEncoding }, signature);
-    }
-    if (signer.keyType === 'rsa') return cryptoVerify(digestName, data, key, signature);
-    return 'unsupported';
-  } catch {
-    return false;
-  }
 }
 
 /** signingCertificate / signingCertificateV2 must name the signer certificate (RFC 2634 §5.4, RFC 5035). */
@@ -258,15 +226,15 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
     let hashName = v2 ? 'sha256' : 'sha1';
     let hashIndex = 0;
     if (v2 && parts[0] instanceof asn1js.Sequence) {
-      hashName = nodeDigestName(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
+      hashName = nodeDigestFromOid(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
       hashIndex = 1;
     }
     const certHash = Buffer.from((parts[hashIndex] as asn1js.OctetString).valueBlock.valueHexView);
     if (!hashBytes(hashName, signer.der).equals(certHash)) {
-      return message('SIGNING_CERT_MISMATCH', 'Thuộc tính signingCertificate không khớp với chứng thư số của người ký', 'the signing-certificate attribute does not match the signer certificate');
+      return say('SIGNING_CERT_MISMATCH');
     }
   } catch {
-    return message('SIGNING_CERT_UNREADABLE', 'Không đọc được thuộc tính signingCertificate', 'the signing-certificate attribute cannot be read');
+    return say('SIGNING_CERT_UNREADABLE');
   }
   return undefined;
 }

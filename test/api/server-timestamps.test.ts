@@ -11,12 +11,12 @@ import { bearer, binaryBody, openTestService, seedAgencies } from '../helpers/se
 describe('a service with a time-stamping authority (KYSO_TSA_URL): PAdES B-T on the server and in two phases', () => {
   let service: Service;
   let keys: Record<string, Record<string, string>>;
-  let tsa: { url: string; close: () => Promise<void>; requests: () => number };
+  let tsa: Awaited<ReturnType<typeof startLocalTsa>>;
 
   beforeAll(async () => {
     tsa = await startLocalTsa();
     const signers = new Map([['T.01', Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() }) as never]]);
-    service = await openTestService({ agencySigners: signers, tsaUrl: tsa.url });
+    service = await openTestService({ agencySigners: signers, tsa: tsa.authority });
     keys = await seedAgencies(service, [{ organId: 'T.01', name: 'Cơ quan có dấu thời gian' }]);
   });
   afterAll(async () => {

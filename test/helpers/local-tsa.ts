@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { createHttpTimestampAuthority, TimestampAuthority } from '../../src/network';
 import { PKI } from './fixtures';
 
-export async function startLocalTsa(): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
+export async function startLocalTsa(): Promise<{ url: string; authority: TimestampAuthority; close: () => Promise<void>; requests: () => number }> {
   const home = mkdtempSync(path.join(tmpdir(), 'kyso-tsa-home-'));
   const config = path.join(home, 'tsa.cnf');
   writeFileSync(config, readFileSync(path.join(PKI, 'tsa.cnf'), 'utf8').replace('serial = $dir/tsa-serial', `serial = ${path.join(home, 'serial')}`));
@@ -41,6 +42,7 @@ export async function startLocalTsa(): Promise<{ url: string; close: () => Promi
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}/tsa`,
+    authority: createHttpTimestampAuthority(`http://127.0.0.1:${port}/tsa`),
     close: () => new Promise((r) => server.close(() => {
       rmSync(home, { recursive: true, force: true });
       r();

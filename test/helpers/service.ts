@@ -1,4 +1,5 @@
 /** Opens the real service on the test run's database server, with a database of its own per test file. */
+import type { TimestampAuthority } from '../../src/network';
 import { randomBytes } from 'node:crypto';
 import type request from 'supertest';
 import { openService, Service } from '../../src/compose';
@@ -21,7 +22,7 @@ export function testTrust(): TrustStore {
 
 export async function openTestService(options: {
   serverSigner?: Signer; agencySigners?: Map<string, Signer>; sealImages?: Map<string, Buffer>; uploadLimitBytes?: number; uri?: string; ttl?: number;
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
 } = {}): Promise<Service> {
   return openService({
     mongodbUri: options.uri ?? testDatabaseUri(),
@@ -29,7 +30,7 @@ export async function openTestService(options: {
     serverSigner: options.serverSigner,
     agencySigners: options.agencySigners,
     sealImages: options.sealImages,
-    tsaUrl: options.tsaUrl,
+    tsa: options.tsa,
     uploadLimitBytes: options.uploadLimitBytes ?? 100 * 1024 * 1024,
     signingSessionTtlSeconds: options.ttl ?? 600,
   });

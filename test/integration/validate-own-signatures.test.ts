@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
-import { createValidationContext, extendSignatures, TrustStore, validatePdf } from '../../src/validation';
+import { extendSignatures } from '../../src/extension';
+import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
 import { parseCertificate } from '../../src/cms';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { OUTPUT, p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
@@ -238,11 +239,11 @@ describe('validating Kyso signatures', () => {
   });
 
   describe('PAdES B-LT and B-LTA: validation data in the DSS and a document timestamp', () => {
-    let tsa: { url: string; close: () => Promise<void> };
+    let tsa: Awaited<ReturnType<typeof startLocalTsa>>;
     let bt: Buffer;
     beforeAll(async () => {
       tsa = await startLocalTsa();
-      bt = await sealedSample({ tsaUrl: tsa.url });
+      bt = await sealedSample({ tsa: tsa.authority });
     });
     afterAll(() => tsa.close());
 
@@ -268,7 +269,7 @@ describe('validating Kyso signatures', () => {
     });
 
     it('when extended to B-LTA, then the signature is B-LTA, the document timestamp passes, and pdfsig and pyHanko accept the file', async () => {
-      const { pdf } = await extendSignatures(bt, online, { level: 'B-LTA', tsaUrl: tsa.url });
+      const { pdf } = await extendSignatures(bt, online, { level: 'B-LTA', tsa: tsa.authority });
       const report = await validatePdf(pdf, online);
       expect(report.signatures.map((s) => [s.type, s.indication, s.level, s.modificationsAllowed])).toEqual([
         ['signature', 'TOTAL_PASSED', 'B-LTA', true],
@@ -290,8 +291,8 @@ describe('validating Kyso signatures', () => {
     });
 
     it('when a B-LTA document is extended again (renewal), then the first document timestamp validates offline from the new DSS', async () => {
-      const once = (await extendSignatures(bt, online, { level: 'B-LTA', tsaUrl: tsa.url })).pdf;
-      const twice = (await extendSignatures(once, online, { level: 'B-LTA', tsaUrl: tsa.url })).pdf;
+      const once = (await extendSignatures(bt, online, { level: 'B-LTA', tsa: tsa.authority })).pdf;
+      const twice = (await extendSignatures(once, online, { level: 'B-LTA', tsa: tsa.authority })).pdf;
       const offline = await validatePdf(twice, createValidationContext({ trust, offline: true }));
       expect(offline.signatures.map((s) => [s.type, s.indication, s.subIndication, s.level])).toEqual([
         ['signature', 'TOTAL_PASSED', null, 'B-LTA'],
@@ -304,7 +305,7 @@ describe('validating Kyso signatures', () => {
 
     it('when a recipient asks the service for a long-term copy of a received document, then a B-LTA copy is kept beside the original', async () => {
       const service = await openService({
-        mongodbUri: testDatabaseUri(), validation: online, tsaUrl: tsa.url, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600,
+        mongodbUri: testDatabaseUri(), validation: online, tsa: tsa.authority, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600,
       });
       try {
         const keys = await seedAgencies(service, [{ organId: 'L.01', name: 'Cơ quan gửi' }, { organId: 'L.02', name: 'Cơ quan lưu trữ' }]);

@@ -12,7 +12,7 @@ mkdirSync(OUTPUT, { recursive: true });
 const dir = mkdtempSync(path.join(OUTPUT, 'tsa-'));
 
 describe('PAdES B-T: signatures with an RFC 3161 time-stamp from a real TSA', () => {
-  let tsa: { url: string; close: () => Promise<void> };
+  let tsa: Awaited<ReturnType<typeof startLocalTsa>>;
   beforeAll(async () => {
     tsa = await startLocalTsa();
   });
@@ -20,7 +20,7 @@ describe('PAdES B-T: signatures with an RFC 3161 time-stamp from a real TSA', ()
 
   it('when signed with a TSA, then Kyso reports B-T with a trusted timestamp and pdfsig and pyHanko accept it', async () => {
     const signer = Pkcs12Signer.open({ data: pkiFile('official-ec.p12'), passphrase: p12Passphrase() });
-    const signed = joinParts(await signPdf(sample('cong-van.pdf'), signer, { tsaUrl: tsa.url, reason: 'Ký có dấu thời gian' }));
+    const signed = joinParts(await signPdf(sample('cong-van.pdf'), signer, { tsa: tsa.authority, reason: 'Ký có dấu thời gian' }));
     const trust = new TrustStore();
     trust.add(pkiFile('root-ca.der'));
     const report = await validatePdf(signed, createValidationContext({ trust, offline: true }));

@@ -10,18 +10,14 @@
 import { OID, parseCertificate, readSignedData, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { addDss, findSignatures, PdfFile } from '../pdf';
+import type { TimestampAuthority } from '../network';
 import { addDocumentTimestamp } from '../signing';
-import { buildChain } from './build-chain';
-import { checkPathRevocation } from './check-revocation';
-import type { DocumentReport } from './report';
-import { validatePdf } from './validate-pdf';
-import { ValidationContext } from './validation-context';
-import { verifyCms } from './verify-cms';
+import { buildChain, checkPathRevocation, DocumentReport, validatePdf, ValidationContext, verifyCms } from '../validation';
 
 export interface ExtendOptions {
   level: 'B-LT' | 'B-LTA';
   /** Time-stamping authority for the document timestamp (required for B-LTA). */
-  tsaUrl?: string;
+  tsa?: TimestampAuthority;
   digestAlgorithm?: SigningDigestAlgorithm;
 }
 
@@ -38,8 +34,8 @@ export interface ExtendResult {
 }
 
 export async function extendSignatures(input: Buffer, context: ValidationContext, options: ExtendOptions): Promise<ExtendResult> {
-  if (options.level === 'B-LTA' && !options.tsaUrl) throw new AppError('USAGE', 'B-LTA needs a time-stamping authority (tsaUrl)');
-  if (context.offline) throw new AppError('USAGE', 'extension collects revocation data and cannot run offline');
+  if (options.level === 'B-LTA' && !options.tsa) throw new AppError('USAGE', 'B-LTA needs a time-stamping authority');
+  if (!context.fetcher) throw new AppError('USAGE', 'extension collects revocation data and cannot run offline');
   const report = await validatePdf(input, context);
   if (report.error) throw new AppError('PDF_MALFORMED', report.error.en);
   const signatures = report.signatures.filter((s) => s.type === 'signature');
@@ -98,7 +94,7 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   let pdf: Buffer = Buffer.concat([input, addDss(file, { certificates, ocsps, crls }).update]);
   let renewBy: Date | undefined;
   if (options.level === 'B-LTA') {
-    const stamped = await addDocumentTimestamp(pdf, options.tsaUrl as string, options.digestAlgorithm);
+    const stamped = await addDocumentTimestamp(pdf, options.tsa as TimestampAuthority, options.digestAlgorithm);
     pdf = stamped.pdf;
     renewBy = verifyCms(stamped.token, () => Buffer.alloc(0)).signer?.notAfter;
   }

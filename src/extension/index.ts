@@ -1,0 +1,2 @@
+export { extendSignatures } from './extend-signatures';
+export type { ExtendOptions, ExtendResult } from './extend-signatures';

@@ -1,0 +1,62 @@
+/**
+ * The HTTP implementations of the network sources: OCSP by POST (RFC 6960 Appendix A), CRLs and AIA
+ * certificates by GET, RFC 3161 time-stamp requests by POST (RFC 3161 §3.4), each with a timeout.
+ */
+import { randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { DIGEST_OIDS, SigningDigestAlgorithm } from '../cms';
+import { AppError } from '../errors';
+import { fetchOverHttp } from './fetch-over-http';
+import type { RevocationFetcher, TimestampAuthority } from './sources';
+
+export function createHttpFetcher(timeoutMs = 5000): RevocationFetcher {
+  return {
+    fetchOcsp: (url, request) => fetchOverHttp(url, timeoutMs, { type: 'application/ocsp-request', data: request }),
+    fetchCrl: (url) => fetchOverHttp(url, timeoutMs),
+    fetchCertificate: (url) => fetchOverHttp(url, timeoutMs),
+  };
+}
+
+export function createHttpTimestampAuthority(url: string, timeoutMs = 10_000): TimestampAuthority {
+  return {
+    name: url,
+    async timestamp(imprint: Buffer, digest: SigningDigestAlgorithm): Promise<Buffer> {
+      const nonce = randomBytes(8);
+      nonce[0] &= 0x7f; // a positive INTEGER
+      const request = new pkijs.TimeStampReq({
+        version: 1,
+        messageImprint: new pkijs.MessageImprint({
+          hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] }),
+          hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
+        }),
+        nonce: new asn1js.Integer({ valueHex: nonce }),
+        certReq: true,
+      });
+      const answer = await fetchOverHttp(url, timeoutMs, { type: 'application/timestamp-query', data: Buffer.from(request.toSchema().toBER()) });
+      if (!answer) throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${url} did not answer`);
+      return readTimestampResponse(answer, imprint, nonce);
+    },
+  };
+}
+
+/** The token of a TimeStampResp, checked to be granted for this imprint and nonce (RFC 3161 §2.4.2). */
+export function readTimestampResponse(answer: Buffer, imprint: Buffer, nonce?: Buffer): Buffer {
+  let response: pkijs.TimeStampResp;
+  try {
+    response = pkijs.TimeStampResp.fromBER(new Uint8Array(answer).buffer);
+  } catch (error) {
+    throw new AppError('TSA_UNAVAILABLE', 'the time-stamping authority sent an unreadable answer', { cause: error });
+  }
+  const status = response.status.status;
+  if ((status !== 0 && status !== 1) || !response.timeStampToken) {
+    throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority refused the request (status ${status})`);
+  }
+  const signed = new pkijs.SignedData({ schema: response.timeStampToken.content });
+  const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(signed.encapContentInfo.eContent?.valueBlock.valueHexView ?? []).buffer).result });
+  const sameImprint = Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(imprint);
+  const positive = (b: Buffer | Uint8Array): string => Buffer.from(b).toString('hex').replace(/^0+/, '');
+  const sameNonce = !nonce || !tst.nonce || positive(tst.nonce.valueBlock.valueHexView) === positive(nonce);
+  if (!sameImprint || !sameNonce) throw new AppError('TSA_UNAVAILABLE', 'the time-stamp token does not match the request');
+  return Buffer.from(response.timeStampToken.toSchema().toBER());
+}
