@@ -23,7 +23,8 @@ export function acquireFieldForSignature(
   sigRef: PdfRef,
   allocate: () => PdfRef,
 ): AcquiredField {
-  refuseIfCertifiedAgainstChanges(file);
+  // Document timestamps and validation data stay allowed at every level (ETSI EN 319 142-1 §5.4).
+  if (options.kind === 'signature') refuseIfCertifiedAgainstChanges(file);
   const fields = listFormFields(file);
   if (options.fieldName) {
     const existing = fields.find((f) => f.fullName === options.fieldName);
@@ -126,7 +127,7 @@ function createField(
   return { fieldName, updates };
 }
 
-/** A certification signature with DocMDP P=1 forbids any further change, signatures included (§12.8.2.2). */
+/** A certification signature with DocMDP P=1 forbids any further signature (§12.8.2.2). */
 function refuseIfCertifiedAgainstChanges(file: PdfFile): void {
   const perms = file.resolveDict(file.catalog().get('Perms'));
   const docMdp = file.resolveDict(perms?.get('DocMDP'));

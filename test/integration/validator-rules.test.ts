@@ -1,0 +1,388 @@
+/**
+ * The general rules of PDF signature validation, each shown by hand-made PDFs on both sides: the change
+ * or structure the rule allows, and the one it refuses.
+ */
+import { createHash, createPrivateKey } from 'node:crypto';
+import { OID } from '../../src/cms';
+import { createInMemoryFetcher, createInMemoryTimestampAuthority, TimestampAuthority } from '../../src/network';
+import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '../../src/pdf';
+import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
+import { createValidationContext, DocumentReport, TrustStore, validatePdf } from '../../src/validation';
+import { pkiFile } from '../helpers/fixtures';
+import { congVan, handSign, officialSigner, replaceBytes, sealSigner, signatureField, update } from '../helpers/hand-made-pdf';
+
+const trust = new TrustStore();
+trust.add(pkiFile('root-ca.der'));
+// Revocation answers from memory: the test CAs' CRLs at the URLs their certificates name.
+const fetcher = createInMemoryFetcher({
+  'http://127.0.0.1:39082/issuing-ca.crl': pkiFile('issuing-ca.crl'), 'http://127.0.0.1:39082/root-ca.crl': pkiFile('root-ca.crl'),
+});
+const context = createValidationContext({ trust, fetcher });
+const validate = (pdf: Buffer): Promise<DocumentReport> => validatePdf(pdf, context);
+const tsa = createInMemoryTimestampAuthority({
+  certificates: [pkiFile('tsa.der'), pkiFile('issuing-ca.der')], key: createPrivateKey(pkiFile('tsa.key')),
+});
+/** A TSA that answers with a token for something else than what it was asked to stamp. */
+const lyingTsa: TimestampAuthority = { name: 'lying TSA', timestamp: (_imprint, digest) => tsa.timestamp(createHash(digest).update('another signature').digest(), digest) };
+const codes = (report: DocumentReport, i = 0): string[] => report.signatures[i].messages.map((m) => m.code);
+const verdict = (report: DocumentReport, i = 0): [string, string | null] => [report.signatures[i].indication, report.signatures[i].subIndication];
+
+/** Replaces one OID (DER, with tag and length) by another of the same length inside the CMS. */
+const oid = (dotted: string): Buffer => {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const body = [40 * a + b];
+  for (const n of rest) {
+    const bytes = [n & 0x7f];
+    for (let v = n >>> 7; v > 0; v >>>= 7) bytes.unshift((v & 0x7f) | 0x80);
+    body.push(...bytes);
+  }
+  return Buffer.from([0x06, body.length, ...body]);
+};
+const inField = (fieldName: string, extra: Array<[string, never]> = []) => (file: PdfFile, sigRef: PdfRef, allocate: () => PdfRef) => signatureField(file, sigRef, allocate, fieldName, extra);
+
+/** A công văn with two text fields, a choice field and an empty signature field locked by `lock`. */
+function form(lock?: Array<[string, unknown]>): Buffer {
+  return update(congVan(), (file, allocate) => {
+    const pageRef = file.pageRefs()[0];
+    const [soVanBan, ghiChu, doMat, sigField] = [allocate(), allocate(), allocate(), allocate()];
+    const widget = (entries: Array<[string, unknown]>, y: number) => new PdfDict([
+      ...entries, ['Type', name('Annot')], ['Subtype', name('Widget')], ['Rect', [72, y, 300, y + 20]], ['P', pageRef], ['F', 4],
+    ] as Array<[string, never]>);
+    return [
+      { ref: soVanBan, value: widget([['FT', name('Tx')], ['T', PdfString.fromText('SoVanBan')], ['V', PdfString.fromText('125/UBND-VP')]], 100) },
+      { ref: ghiChu, value: widget([['FT', name('Tx')], ['T', PdfString.fromText('GhiChu')], ['V', PdfString.fromText('')]], 130) },
+      {
+        ref: doMat,
+        value: widget([['FT', name('Ch')], ['Ff', 131072], ['T', PdfString.fromText('DoMat')], ['Opt', [PdfString.fromText('Thường'), PdfString.fromText('Mật'), PdfString.fromText('Tối mật')]],
+          ['V', PdfString.fromText('Thường')], ['I', [0]]], 160),
+      },
+      {
+        ref: sigField,
+        value: widget([['FT', name('Sig')], ['T', PdfString.fromText('ChuKyLanhDao')], ...(lock ? [['Lock', new PdfDict([['Type', name('SigFieldLock')], ...lock] as Array<[string, never]>)]] : [])] as Array<[string, unknown]>, 200),
+      },
+      { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', new PdfDict([['Fields', [soVanBan, ghiChu, doMat, sigField]], ['SigFlags', 3]])) },
+      { ref: pageRef, value: (file.resolveDict(pageRef) as PdfDict).clone().set('Annots', [soVanBan, ghiChu, doMat, sigField]) },
+    ];
+  });
+}
+
+const fieldRef = (file: PdfFile, fieldName: string): PdfRef =>
+  (file.resolve(file.resolveDict(file.catalog().get('AcroForm'))?.get('Fields')) as PdfRef[]).find((f) => (file.resolveDict(f)?.get('T') as PdfString).toText() === fieldName) as PdfRef;
+const signForm = async (pdf: Buffer): Promise<Buffer> => joinParts(await signPdf(pdf, officialSigner(), { fieldName: 'ChuKyLanhDao' }));
+const appearance = (file: PdfFile, allocate: () => PdfRef, text: string): [PdfRef, { ref: PdfRef; value: PdfStream }] => {
+  const ref = allocate();
+  return [ref, { ref, value: new PdfStream(new PdfDict([['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, 228, 20]]]), Buffer.from(`BT /Helv 12 Tf 2 6 Td (${text}) Tj ET`)) }];
+};
+
+describe('rule 1: a signature value is verified with the hash its signatureAlgorithm names', () => {
+  const sha512WithRsa = oid('1.2.840.113549.1.1.13');
+
+  it('when the algorithm says SHA-256 but the value was made with the digestAlgorithm SHA-512, then it is TOTAL_FAILED/SIG_CRYPTO_FAILURE', async () => {
+    const pdf = await handSign(congVan(), { place: inField('Sig1'), digest: 'sha512', rewriteCms: (cms) => replaceBytes(cms, sha512WithRsa, oid('1.2.840.113549.1.1.11')) });
+    const report = await validate(pdf);
+    expect(verdict(report)).toEqual(['TOTAL_FAILED', 'SIG_CRYPTO_FAILURE']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'ALGORITHM_BINDING')?.en).toBe('the signature algorithm names sha256 but the value only verifies with sha512: the algorithm was substituted');
+  });
+
+  it('when the algorithm is the bare rsaEncryption key OID, then the digestAlgorithm is the hash and the signature passes', async () => {
+    const pdf = await handSign(congVan(), { place: inField('Sig1'), digest: 'sha512', rewriteCms: (cms) => replaceBytes(cms, sha512WithRsa, oid(OID.rsaEncryption)) });
+    const report = await validate(pdf);
+    expect(verdict(report)).toEqual(['TOTAL_PASSED', null]);
+    expect(report.signatures[0].signatureAlgorithm).toBe(`sha512 (${OID.rsaEncryption})`);
+  });
+
+  it('when the algorithm names SHA-512 as it was made, then it passes', async () => {
+    expect(verdict(await validate(await handSign(congVan(), { place: inField('Sig1'), digest: 'sha512' })))).toEqual(['TOTAL_PASSED', null]);
+  });
+
+  it('when the algorithm is one Kyso does not know, then it is INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE', async () => {
+    const pdf = await handSign(congVan(), { place: inField('Sig1'), digest: 'sha512', rewriteCms: (cms) => replaceBytes(cms, sha512WithRsa, oid('1.2.840.113549.1.1.99')) });
+    const report = await validate(pdf);
+    expect(verdict(report)).toEqual(['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE']);
+    expect(codes(report)).toContain('SIG_ALG_UNSUPPORTED');
+  });
+});
+
+describe('rule 2: a choice field filled after signing', () => {
+  it('when /I changes together with /V and the appearance, then it is form filling and the signature passes', async () => {
+    const signed = await signForm(form());
+    const filled = update(signed, (file, allocate) => {
+      const ref = fieldRef(file, 'DoMat');
+      const [ap, stream] = appearance(file, allocate, 'Mat');
+      return [stream, { ref, value: (file.resolveDict(ref) as PdfDict).clone().set('V', PdfString.fromText('Mật')).set('I', [1]).set('AP', new PdfDict([['N', ap]])) }];
+    });
+    const report = await validate(filled);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['FORM_FILLING', true, 'TOTAL_PASSED']);
+  });
+
+  it('when /I changes without /V, then the selection shown differs from the value: OTHER', async () => {
+    const signed = await signForm(form());
+    const changed = update(signed, (file) => {
+      const ref = fieldRef(file, 'DoMat');
+      return [{ ref, value: (file.resolveDict(ref) as PdfDict).clone().set('I', [2]) }];
+    });
+    const report = await validate(changed);
+    expect([report.signatures[0].modificationsAfter, verdict(report)]).toEqual(['OTHER', ['TOTAL_FAILED', 'FORMAT_FAILURE']]);
+  });
+});
+
+describe('rule 3: usage-rights signatures (/Perms /UR3)', () => {
+  const ur3 = (granted: Array<[string, unknown]>) => handSign(congVan(), {
+    entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('UR3')],
+      ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['V', name('2.2')], ...granted] as Array<[string, never]>)]])]]],
+    place: (file, sigRef) => [{ ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('Perms', new PdfDict([['UR3', sigRef]])) }],
+  });
+
+  it('when the catalog names a UR3 signature, then its cryptography is verified and it is reported as usage-rights, not hidden', async () => {
+    const report = await validate(await ur3([['Form', [name('FillIn')]]]));
+    expect(report.signatures.map((s) => [s.type, s.field, s.indication, s.intact])).toEqual([['usage-rights', '(/Perms /UR3)', 'TOTAL_PASSED', true]]);
+    expect(codes(report)).toEqual(['USAGE_RIGHTS_SIGNATURE', 'SIGNATURE_VALID']);
+  });
+
+  it('when a signature dictionary is reached from nothing at all, then it is still a hidden signature', async () => {
+    const report = await validate(await handSign(congVan(), { place: () => [] }));
+    expect([report.signatures[0].type, verdict(report), codes(report)[0]]).toEqual(['signature', ['TOTAL_FAILED', 'FORMAT_FAILURE'], 'SIGNATURE_NOT_IN_A_FIELD']);
+  });
+
+  it('when the UR3 transform grants no annotation rights and an annotation is added, then the usage-rights signature does not allow it', async () => {
+    const annotated = update(await ur3([['Form', [name('FillIn')]]]), (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const note = allocate();
+      return [
+        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [10, 10, 30, 30]], ['Contents', PdfString.fromText('ghi chú')]]) },
+        { ref: pageRef, value: (file.resolveDict(pageRef) as PdfDict).clone().set('Annots', [note]) },
+      ];
+    });
+    const report = await validate(annotated);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed]).toEqual(['ANNOTATIONS', false]);
+  });
+});
+
+describe('rule 4: a signature time-stamp binds to its signature value', () => {
+  it('when the token stamps this signature value, then the signature is B-T and the timestamp is proof of existence', async () => {
+    const report = await validate(joinParts(await signPdf(congVan(), sealSigner(), { tsa })));
+    const sig = report.signatures[0];
+    expect([sig.indication, sig.level, sig.timestamp?.intact, sig.timestamp?.trusted, sig.validationTime.source]).toEqual(['TOTAL_PASSED', 'B-T', true, true, 'timestamp']);
+  });
+
+  it('when the token was issued for something else, then it is HASH_FAILURE, no proof of existence, B-B, and the message calls it forged', async () => {
+    const report = await validate(joinParts(await signPdf(congVan(), sealSigner(), { tsa: lyingTsa })));
+    const sig = report.signatures[0];
+    expect([sig.indication, sig.subIndication, sig.level, sig.timestamp?.intact, sig.timestamp?.trusted, sig.validationTime.source])
+      .toEqual(['TOTAL_FAILED', 'HASH_FAILURE', 'B-B', false, false, 'claimed']);
+    expect(sig.messages.find((m) => m.code === 'TST_FORGED')?.en).toContain('forged or transplanted token');
+  });
+
+  it('when a document timestamp was issued for other bytes than its byte ranges, then it is TOTAL_FAILED/HASH_FAILURE', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate((await addDocumentTimestamp(signed, lyingTsa)).pdf);
+    expect([report.signatures[1].type, ...verdict(report, 1)]).toEqual(['document-timestamp', 'TOTAL_FAILED', 'HASH_FAILURE']);
+    expect(codes(report, 1)).toContain('TST_IMPRINT');
+  });
+});
+
+describe('rule 5: objects reachable only from the DSS are LTA updates', () => {
+  const withDss = async (): Promise<Buffer> => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    return Buffer.concat([signed, addDss(PdfFile.parse(signed), { certificates: [pkiFile('issuing-ca.der')], ocsps: [], crls: [pkiFile('issuing-ca.crl')] }).update]);
+  };
+
+  it('when a second tool rewrites the Certs array, adds VRI entries and new streams, then the signature stays clean (LTA_UPDATES)', async () => {
+    const extendedTwice = update(await withDss(), (file, allocate) => {
+      const dssRef = file.catalog().get('DSS') as PdfRef;
+      const dss = (file.resolveDict(dssRef) as PdfDict).clone();
+      const [cert, certs, vri, entry] = [allocate(), allocate(), allocate(), allocate()];
+      return [
+        { ref: cert, value: new PdfStream(new PdfDict(), pkiFile('root-ca.der')) },
+        { ref: certs, value: [...(file.resolve(dss.get('Certs')) as PdfRef[]), cert] },
+        { ref: entry, value: new PdfDict([['Cert', [cert]], ['TU', PdfString.fromText('D:20261130090000Z')]]) },
+        { ref: vri, value: new PdfDict([['ABCDEF0123456789ABCDEF0123456789ABCDEF01', entry]]) },
+        { ref: dssRef, value: dss.set('Certs', certs).set('VRI', vri) },
+      ];
+    });
+    const report = await validate(extendedTwice);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['LTA_UPDATES', 'TOTAL_PASSED']);
+  });
+
+  it('when a stream the page draws is pulled into the DSS and rewritten, then it is OTHER', async () => {
+    const attacked = update(await withDss(), (file) => {
+      const dssRef = file.catalog().get('DSS') as PdfRef;
+      const page = file.resolveDict(file.pageRefs()[0]) as PdfDict;
+      const contents = file.resolve(page.get('Contents'));
+      const content = (Array.isArray(contents) ? contents[0] : page.get('Contents')) as PdfRef;
+      const dss = (file.resolveDict(dssRef) as PdfDict).clone();
+      return [
+        { ref: content, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 24 Tf 72 700 Td (Da thay noi dung) Tj ET')) },
+        { ref: dssRef, value: dss.set('Certs', [...(file.resolve(dss.get('Certs')) as PdfRef[]), content]) },
+      ];
+    });
+    const report = await validate(attacked);
+    expect(report.error).toBeUndefined();
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+});
+
+describe('rule 6: PDF 2.0 lock permissions (/P in /Lock and FieldMDP)', () => {
+  const lockP = (p: number) => form([['Action', name('Include')], ['Fields', [PdfString.fromText('SoVanBan')]], ['P', p]]);
+
+  it('when the lock says P=1, then the signature records it and a later signature is not allowed', async () => {
+    const signed = await signForm(lockP(1));
+    const params = ((PdfFile.parse(signed).resolveDict(fieldRef(PdfFile.parse(signed), 'ChuKyLanhDao'))?.get('V') as PdfRef));
+    const sigDict = PdfFile.parse(signed).resolveDict(params) as PdfDict;
+    expect(((sigDict.get('Reference') as PdfDict[])[0].get('TransformParams') as PdfDict).get('P')).toBe(1);
+    const report = await validate(joinParts(await signPdf(signed, sealSigner())));
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, ...verdict(report)]).toEqual(['FORM_FILLING', false, 'TOTAL_FAILED', 'FORMAT_FAILURE']);
+  });
+
+  it('when the lock says P=2, then filling an unlocked field passes and adding an annotation does not', async () => {
+    const signed = await signForm(lockP(2));
+    const filled = update(signed, (file) => {
+      const ref = fieldRef(file, 'GhiChu');
+      return [{ ref, value: (file.resolveDict(ref) as PdfDict).clone().set('V', PdfString.fromText('Đã xem')) }];
+    });
+    expect((await validate(filled)).indication).toBe('TOTAL_PASSED');
+    const annotated = update(signed, (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const note = allocate();
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      return [
+        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [10, 10, 30, 30]]]) },
+        { ref: pageRef, value: page.set('Annots', [...(file.resolve(page.get('Annots')) as PdfRef[]), note]) },
+      ];
+    });
+    const report = await validate(annotated);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed]).toEqual(['ANNOTATIONS', false]);
+  });
+
+  it('when a later signature asks for a wider /P, then it is ignored with a warning and the narrower level still holds', async () => {
+    const first = await signForm(lockP(2));
+    const second = await handSign(first, {
+      entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('FieldMDP')],
+        ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['Action', name('All')], ['P', 3], ['V', name('1.2')]])]])]]],
+      place: inField('Sig2'),
+    });
+    const annotated = update(second, (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const note = allocate();
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      return [
+        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Square')], ['Rect', [10, 10, 30, 30]]]) },
+        { ref: pageRef, value: page.set('Annots', [...(file.resolve(page.get('Annots')) as PdfRef[]), note]) },
+      ];
+    });
+    const report = await validate(annotated);
+    expect(codes(report, 1)).toContain('PERMISSION_WIDENING_IGNORED');
+    expect(report.signatures[1].messages.find((m) => m.code === 'PERMISSION_WIDENING_IGNORED')?.en).toBe('this signature\'s /P 3 is wider than the level in effect (/P 2) and is ignored');
+    expect([report.signatures[1].modificationsAfter, report.signatures[1].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', false, 'TOTAL_FAILED']);
+  });
+});
+
+describe('rule 7: removing form fields is not form filling', () => {
+  const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
+    const formRef = file.catalog().get('AcroForm');
+    const form = (file.resolveDict(formRef) as PdfDict).clone();
+    const ref = fieldRef(file, fieldName);
+    const pageRef = file.pageRefs()[0];
+    const page = (file.resolveDict(pageRef) as PdfDict).clone();
+    const fields = (file.resolve(form.get('Fields')) as PdfRef[]).filter((f) => f.num !== ref.num);
+    const annots = (file.resolve(page.get('Annots')) as PdfRef[]).filter((f) => f.num !== ref.num);
+    return [
+      { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', fields)) },
+      { ref: pageRef, value: page.set('Annots', annots) },
+    ];
+  });
+
+  it('when an unlocked field is removed from /Fields and its widget from the page, then it is OTHER', async () => {
+    const report = await validate(remove(await signForm(form()), 'GhiChu'));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toContain('GhiChu');
+  });
+
+  it('when a field the signature locks is removed, then the signature says the locked field was removed', async () => {
+    const signed = await signForm(form([['Action', name('Include')], ['Fields', [PdfString.fromText('SoVanBan')]]]));
+    const report = await validate(remove(signed, 'SoVanBan'));
+    expect(report.signatures[0].messages.find((m) => m.code === 'LOCKED_FIELD_REMOVED')?.en).toBe('fields locked by this signature were removed: SoVanBan');
+  });
+
+  it('when the field is only filled, then it passes', async () => {
+    const filled = update(await signForm(form()), (file) => {
+      const ref = fieldRef(file, 'GhiChu');
+      return [{ ref, value: (file.resolveDict(ref) as PdfDict).clone().set('V', PdfString.fromText('Đã xem')) }];
+    });
+    expect((await validate(filled)).indication).toBe('TOTAL_PASSED');
+  });
+});
+
+describe('rule 8: no signature is dropped', () => {
+  const twice = async (): Promise<Buffer> => joinParts(await signPdf(joinParts(await signPdf(congVan(), officialSigner(), { fieldName: 'LanhDao' })), sealSigner(), { fieldName: 'VanThu' }));
+
+  it('when the last signature\'s /Contents is overwritten with digits, then both signatures are reported and that one is TOTAL_FAILED/FORMAT_FAILURE', async () => {
+    const pdf = await twice();
+    const start = pdf.lastIndexOf('/Contents <') + '/Contents '.length;
+    const end = pdf.indexOf('>', start) + 1;
+    const damaged = Buffer.from(pdf);
+    damaged.write('1'.repeat(end - start), start, 'latin1');
+    const report = await validate(damaged);
+    expect(report.signatures.map((s) => [s.field, s.indication, s.subIndication])).toEqual([['LanhDao', 'TOTAL_PASSED', null], ['VanThu', 'TOTAL_FAILED', 'FORMAT_FAILURE']]);
+    expect(report.indication).toBe('TOTAL_FAILED');
+  });
+
+  it('when the signature dictionary itself cannot be parsed, then the field is still reported, as unreadable', async () => {
+    const pdf = await twice();
+    const at = pdf.lastIndexOf('/ByteRange [');
+    const damaged = Buffer.from(pdf);
+    damaged.write('/ByteRange (', at, 'latin1');
+    const report = await validate(damaged);
+    expect(report.signatures.map((s) => [s.field, s.indication, s.subIndication])).toEqual([['LanhDao', 'TOTAL_PASSED', null], ['VanThu', 'TOTAL_FAILED', 'FORMAT_FAILURE']]);
+    expect(codes(report, 1)).toContain('SIGNATURE_DICTIONARY_UNREADABLE');
+  });
+
+  it('when nothing is damaged, then both signatures pass', async () => {
+    expect((await validate(await twice())).signatures.map((s) => s.indication)).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
+  });
+});
+
+describe('rule 9: coverage is measured against the file\'s real length', () => {
+  it('when only end-of-line bytes follow %%EOF, then the signature covers the entire file', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate(Buffer.concat([signed, Buffer.from('\r\n\r\n')]));
+    expect([report.signatures[0].coverage, report.indication, report.bytesAfterLastRevision]).toEqual(['ENTIRE_FILE', 'TOTAL_PASSED', 0]);
+  });
+
+  it('when any other byte follows, then it is an unsigned change (OTHER) and the document fails', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate(Buffer.concat([signed, Buffer.from('% them\n')]));
+    expect([report.signatures[0].coverage, report.signatures[0].modificationsAfter, report.indication, report.bytesAfterLastRevision]).toEqual(['ENTIRE_REVISION', 'OTHER', 'TOTAL_FAILED', 7]);
+    expect(report.messages.map((m) => m.code)).toEqual(['BYTES_AFTER_EOF']);
+  });
+
+  it('when the byte range includes several end-of-line bytes after %%EOF, then they belong to the revision', async () => {
+    const report = await validate(await handSign(congVan(), { place: inField('Sig1'), trailingEol: '\n\r\n\n' }));
+    expect([report.signatures[0].coverage, ...verdict(report)]).toEqual(['ENTIRE_FILE', 'TOTAL_PASSED', null]);
+  });
+});
+
+describe('rule 11: a document timestamp is an LTA update at every DocMDP level', () => {
+  const certified = (): Promise<Buffer> => handSign(congVan(), {
+    entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
+      ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', 1], ['V', name('1.2')]])]])]]],
+    place: (file, sigRef, allocate) => {
+      const objects = signatureField(file, sigRef, allocate, 'ChungNhan');
+      const catalog = objects[1].value as PdfDict;
+      catalog.set('Perms', new PdfDict([['DocMDP', sigRef]]));
+      return objects;
+    },
+  });
+
+  it('when a document certified with P=1 gets a document timestamp, then every signature stays valid', async () => {
+    const stamped = (await addDocumentTimestamp(await certified(), tsa)).pdf;
+    const report = await validate(stamped);
+    expect(report.signatures.map((s) => [s.type, s.modificationsAfter, s.indication])).toEqual([['signature', 'LTA_UPDATES', 'TOTAL_PASSED'], ['document-timestamp', 'NONE', 'TOTAL_PASSED']]);
+  });
+
+  it('when a document certified with P=1 gets another signature, then that is not allowed', async () => {
+    await expect(signPdf(await certified(), sealSigner())).rejects.toThrow('the document is certified with no changes permitted');
+    const report = await validate(await handSign(await certified(), { place: inField('Sig2') }));
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['FORM_FILLING', false, 'TOTAL_FAILED']);
+  });
+});
