@@ -74,6 +74,8 @@ crlDistributionPoints = URI:$CRL_URL
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = critical, OCSPSigning
+# id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): the responder's own status is not asked for.
+noCheck = ignored
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF

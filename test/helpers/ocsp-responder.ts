@@ -1,10 +1,15 @@
 /** A real OpenSSL OCSP responder over a test CA's database, on the port its certificates name. */
 import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 
-export async function startOcspResponder(pkiDir: string, port: number): Promise<ChildProcess> {
+/**
+ * `responder`: `ocsp` signs with the delegated responder certificate (id-kp-OCSPSigning, ocsp-nocheck);
+ * `issuing-ca` signs with the issuing CA's own key (RFC 6960 §4.2.2.2, the first case).
+ */
+export async function startOcspResponder(pkiDir: string, port: number, responder: 'ocsp' | 'issuing-ca' = 'ocsp'): Promise<ChildProcess> {
   const p = (f: string) => path.join(pkiDir, f);
-  const child = spawn('openssl', ['ocsp', '-index', p('issuing-ca/index.txt'), '-port', String(port), '-rsigner', p('ocsp.pem'), '-rkey', p('ocsp.key'), '-CA', p('issuing-ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('openssl', ['ocsp', '-index', p('issuing-ca/index.txt'), '-port', String(port), '-rsigner', p(`${responder}.pem`), '-rkey', p(`${responder}.key`), '-CA', p('issuing-ca.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
   // The responder serves one connection at a time, so readiness is read from its log, not probed.
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -26,5 +31,17 @@ export function stopProcess(child: ChildProcess | undefined): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill();
+  });
+}
+
+/** A port nothing listens on at the moment (for a responder that takes a port number). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
   });
 }
