@@ -3,11 +3,11 @@
  * Exit codes: 0 all TOTAL_PASSED, 1 any TOTAL_FAILED or disallowed change, 2 otherwise INDETERMINATE,
  * 3 no signature, 4 unreadable input or usage error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
-import { createValidationContext, DocumentReport, validatePdf } from '../validation';
+import { createValidationContext, DocumentReport, validatePdf, writeEtsiReport } from '../validation';
 import { VERIFY_USAGE } from './usage';
 
 
@@ -36,9 +36,12 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       json: { type: 'boolean', default: false },
       lang: { type: 'string', default: 'vi' },
       hash: { type: 'boolean', default: false },
+      'etsi-report': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
+  const etsiReport = values['etsi-report'];
+  if (etsiReport && positionals.length !== 1) throw new AppError('USAGE', '--etsi-report writes the report of one file: give exactly one PDF');
   const at = values.at ? new Date(values.at) : undefined;
   if (at && Number.isNaN(at.getTime())) throw new AppError('USAGE', `--at is not an ISO-8601 time: ${values.at}`);
   const strictCryptoFrom = values['strict-crypto-from'] ? new Date(values['strict-crypto-from']) : undefined;
@@ -53,7 +56,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     let report: DocumentReport;
     try {
       // Read synchronously: one file at a time anyway, and a batch spends less time waiting.
-      report = await validatePdf(readFileSync(file), context, file, { hashFile: values.hash });
+      report = await validatePdf(readFileSync(file), context, file, { hashFile: values.hash, includeCertificates: !!etsiReport });
     } catch (error) {
       report = {
         file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
@@ -62,6 +65,11 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       };
     }
     reports.push(report);
+    if (etsiReport && !report.error) {
+      // Written beside and renamed, so a reader never sees half a report.
+      writeFileSync(`${etsiReport}.${process.pid}.tmp`, writeEtsiReport(report), { mode: 0o644 });
+      renameSync(`${etsiReport}.${process.pid}.tmp`, etsiReport);
+    }
     if (values.json) out(JSON.stringify(report));
     else printTable(report, en, out);
   }

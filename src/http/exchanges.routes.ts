@@ -7,6 +7,7 @@ import { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import type { DocumentStore, ExchangeService } from '../exchange';
+import { DocumentReport, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
 import { Authed, metadataField, objectBody, optionalDate, pdfBody, sendFile, wrap } from './request-context';
@@ -88,7 +89,10 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     res.json(evidence);
   }));
   router.get('/v1/exchanges/:id/report', auth(), wrap(async (req, res) => {
-    res.json(await exchanges.report(req.caller, String(req.params.id)));
+    const report = await exchanges.report(req.caller, String(req.params.id));
+    // format=etsi: the ETSI TS 119 102-2 XML report of the verdict stored at receipt.
+    if (req.query.format === 'etsi') res.type('application/xml').send(writeEtsiReport(report as unknown as DocumentReport));
+    else res.json(report);
   }));
   router.get('/v1/exchanges/:id/attachments/:index', auth(), wrap(async (req, res) => {
     const index = Number(req.params.index);

@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { AppError } from '../errors';
 import type { AuditLog } from '../audit';
-import { DocumentValidator, reportError } from '../validation';
+import { DocumentValidator, reportError, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
 import { pdfBody, wrap } from './request-context';
@@ -14,11 +14,14 @@ export function verificationRoutes(deps: { auth: Authenticator; body: BodyParser
   const router = Router();
   router.post('/v1/verifications', deps.auth(), deps.body.pdf, wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
-    const report = await deps.validator.validate(pdf, { fileName, hashFile: true, lane: req.caller.organId || req.caller.keyId });
+    const etsi = req.query.format === 'etsi';
+    if (req.query.format !== undefined && !etsi) throw new AppError('INVALID_REQUEST', 'format must be etsi (the ETSI TS 119 102-2 XML report) or absent (JSON)');
+    const report = await deps.validator.validate(pdf, { fileName, hashFile: true, includeCertificates: etsi, lane: req.caller.organId || req.caller.keyId });
     const unreadable = reportError(report);
     if (unreadable) throw unreadable;
     await deps.audit.append({ type: 'document.verified', organId: req.caller.organId || undefined, keyId: req.caller.keyId, details: { sha256: report.sha256, indication: report.indication } });
-    res.json(report);
+    if (etsi) res.type('application/xml').send(writeEtsiReport(report));
+    else res.json(report);
   }));
   // Anyone may check a document (a citizen, another agency's system); a per-address brake keeps it fair.
   const recent = new Map<string, number[]>();

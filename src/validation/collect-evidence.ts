@@ -215,7 +215,7 @@ function readTimestamp(token: Buffer, imprintOf: ContentDigest): TimestampEviden
   const alg = nodeDigestFromOid(tst.hashAlgorithm);
   const imprintMatches = !!alg && tst.hashedMessage.equals(imprintOf(alg.name, alg.outputLength));
   return {
-    genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', tokenIntact: cms.intact, imprintMatches, tsaCertificate: cms.signer,
+    token, genTime: tst.genTime, tsa: cms.signer?.subject ?? 'unknown TSA', tokenIntact: cms.intact, imprintMatches, tsaCertificate: cms.signer,
     forTimestamping: !!cms.signer?.extendedKeyUsage?.includes(TIME_STAMPING), certificates: cms.certificates,
   };
 }

@@ -12,6 +12,8 @@ import type { Message, ModificationLevel, SignatureReport } from './report';
 import type { CmsFindings } from './verify-cms';
 
 export interface TimestampEvidence {
+  /** The token (DER ContentInfo). */
+  token: Buffer;
   genTime: Date;
   tsa: string;
   /** The token's own CMS signature verifies. */

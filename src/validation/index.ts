@@ -14,3 +14,4 @@ export type { ValidatorPoolOptions } from './validator-pool';
 export { checkPathRevocation } from './check-revocation';
 export type { ValidationPolicy } from './policy';
 export { createValidationPolicy } from './policy';
+export { writeEtsiReport } from './etsi-report';

@@ -58,11 +58,17 @@ export interface SignatureReport {
   signer: { subject: string; issuer: string; serial: string } | null;
   claimedSigningTime: string | null;
   /** trusted: the TSA chains to a trust anchor, so genTime is proof of existence. */
-  timestamp: { genTime: string; tsa: string; intact: boolean; trusted: boolean; revocation?: 'good' | 'revoked' | 'unknown' } | null;
+  timestamp: {
+    genTime: string; tsa: string; intact: boolean; trusted: boolean; revocation?: 'good' | 'revoked' | 'unknown';
+    /** The token itself (base64 DER), when certificates are asked for (evidence, ETSI reports). */
+    token?: string;
+  } | null;
   /** Which time the certificate checks used, and where it came from. */
   validationTime: { time: string; source: 'timestamp' | 'claimed' | 'now' | 'given' };
   digestAlgorithm: string | null;
   signatureAlgorithm: string | null;
+  /** The SignerInfo's signature value (base64): the signature's identifier in ETSI reports. */
+  signatureValue?: string;
   intact: boolean;
   coverage: Coverage;
   byteRange: number[] | null;

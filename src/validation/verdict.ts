@@ -209,6 +209,7 @@ export function judgeSignature(e: SignatureEvidence, inEffect: PermissionInEffec
   messages.push(...cms.messages, ...e.notes);
   report.digestAlgorithm = cms.digestName ?? cms.digestAlgorithm;
   report.signatureAlgorithm = cms.signatureAlgorithm ? `${cms.signatureHash ? `${cms.signatureHash} ` : ''}(${cms.signatureAlgorithm})` : null;
+  if (cms.signatureValue) report.signatureValue = cms.signatureValue.toString('base64');
   if (cms.signer) report.signer = { subject: cms.signer.subject, issuer: cms.signer.issuer, serial: cms.signer.serialHex };
   if (e.encapsulatedInDetached) messages.push(say('ECONTENT_IN_DETACHED'));
 
@@ -219,6 +220,7 @@ export function judgeSignature(e: SignatureEvidence, inEffect: PermissionInEffec
     report.timestamp = {
       genTime: ts.genTime.toISOString(), tsa: ts.tsa, intact: ts.tokenIntact && ts.imprintMatches, trusted: !!proof?.usable,
       ...(ts.revocation ? { revocation: tsaRevocationStatus(ts) } : {}),
+      ...(options.withCertificates ? { token: ts.token.toString('base64') } : {}),
     };
     if (proof?.problem) messages.push(proof.problem);
     if (proof) messages.push(...proof.warnings);

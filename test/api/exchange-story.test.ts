@@ -56,6 +56,11 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     signedByBoth = sealed.body;
     const verified = await request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(signedByBoth);
     expect(verified.body.signatures.map((s: { field: string; intact: boolean }) => [s.field, s.intact])).toEqual([['Signature1', true], ['DauCoQuan', true]]);
+    const etsi = await request(service.app).post('/v1/verifications?format=etsi').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(signedByBoth);
+    expect([etsi.status, etsi.headers['content-type']]).toEqual([200, 'application/xml; charset=utf-8']);
+    expect(etsi.text.match(/<vr:DAIdentifier>(.*?)<\/vr:DAIdentifier>/g)).toEqual(['<vr:DAIdentifier>Signature1</vr:DAIdentifier>', '<vr:DAIdentifier>DauCoQuan</vr:DAIdentifier>']);
+    const unknownFormat = await request(service.app).post('/v1/verifications?format=pdf').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(signedByBoth);
+    expect([unknownFormat.status, unknownFormat.body.code]).toEqual([400, 'INVALID_REQUEST']);
   });
 
   it('when the clerk sends to B and C, then each gets status 01 and the same Idempotency-Key creates one exchange', async () => {
@@ -110,6 +115,11 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     // The stored report carries the certificates themselves, so the verdict can be replayed from it alone.
     const path0 = full.body.signatures[0].certificatePath as Array<{ der: string; sha256: string }>;
     expect(path0.map((c) => parseCertificate(Buffer.from(c.der, 'base64')).sha256)).toEqual(path0.map((c) => c.sha256));
+    // The same stored verdict as an ETSI TS 119 102-2 report, with the certificates as validation objects.
+    const etsi = await request(service.app).get(`/v1/exchanges/${exchangeId}/report?format=etsi`).set(bearer(keys[B.organId].archivist));
+    expect([etsi.status, etsi.headers['content-type']]).toEqual([200, 'application/xml; charset=utf-8']);
+    expect(etsi.text.match(/<vr:SignatureValidationReport>/g)).toHaveLength(2);
+    expect(etsi.text).toContain(`<vr:ValidationObject id="C-${path0[0].sha256.toUpperCase()}">`);
     // Re-verification years later reads the stored bytes back, checks them against the recorded hash, validates again.
     const again = await request(service.app).post(`/v1/exchanges/${exchangeId}/verifications`).set(bearer(keys[B.organId].archivist));
     expect([again.status, again.body.storedIntact, again.body.sha256 === again.body.storedSha256]).toEqual([200, true, true]);
