@@ -39,6 +39,8 @@ export interface TstInfoView {
   hashAlgorithm: string;
   hashedMessage: Buffer;
   genTime: Date;
+  /** The accuracy the TSA claims (RFC 3161 §2.4.2), in milliseconds; 0 when absent. */
+  accuracyMs: number;
 }
 
 /** TSTInfo (RFC 3161 §2.4.2): version, policy, messageImprint { hashAlgorithm, hashedMessage }, serialNumber, genTime, … */
@@ -49,12 +51,26 @@ export function readTstInfo(der: Buffer): TstInfoView | undefined {
   const algorithm = imprint?.[0]?.tag === 0x30 ? children(der, imprint[0])?.[0] : undefined;
   const genTime = parts?.[4] ? derTime(der, parts[4]) : undefined;
   if (algorithm?.tag === 0x06 && imprint?.[1]?.tag === 0x04 && genTime) {
-    return { hashAlgorithm: oidString(content(der, algorithm)), hashedMessage: content(der, imprint[1]), genTime };
+    return { hashAlgorithm: oidString(content(der, algorithm)), hashedMessage: content(der, imprint[1]), genTime, accuracyMs: parts?.[5]?.tag === 0x30 ? accuracyOf(der, parts[5]) : 0 };
   }
   try {
     const tst = new pkijs.TSTInfo({ schema: asn1js.fromBER(new Uint8Array(der).buffer).result });
-    return { hashAlgorithm: tst.messageImprint.hashAlgorithm.algorithmId, hashedMessage: Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView), genTime: tst.genTime };
+    const accuracy = tst.accuracy;
+    const accuracyMs = accuracy ? (accuracy.seconds ?? 0) * 1000 + (accuracy.millis ?? 0) + (accuracy.micros ?? 0) / 1000 : 0;
+    return { hashAlgorithm: tst.messageImprint.hashAlgorithm.algorithmId, hashedMessage: Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView), genTime: tst.genTime, accuracyMs };
   } catch {
     return undefined;
   }
+}
+
+/** Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER OPTIONAL, micros [1] INTEGER OPTIONAL }, in ms. */
+function accuracyOf(der: Buffer, tlv: NonNullable<ReturnType<typeof readTlv>>): number {
+  let ms = 0;
+  for (const part of children(der, tlv) ?? []) {
+    const value = content(der, part).reduce((n, b) => n * 256 + b, 0);
+    if (part.tag === 0x02) ms += value * 1000;
+    else if (part.tag === 0x80) ms += value;
+    else if (part.tag === 0x81) ms += value / 1000;
+  }
+  return ms;
 }

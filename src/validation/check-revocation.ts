@@ -22,7 +22,15 @@ export interface RevocationResult {
   stale?: boolean;
   /** The OCSP response or CRL the answer came from, so the verdict can be replayed later. */
   evidence?: { kind: 'ocsp' | 'crl'; der: Buffer };
+  /**
+   * When fresh data was required (ValidationContext.revocationFreshAfter) and only older answers came:
+   * the newest of them, so the caller can say when to try again (a CRL's nextUpdate).
+   */
+  olderThanRequired?: { source: string; thisUpdate?: Date; nextUpdate?: Date };
 }
+
+/** How often a responder that answers with data not newer than required is asked again, a second apart. */
+const FRESH_OCSP_ATTEMPTS = 3;
 
 /**
  * Whether an answer speaks for the signing time: issued after it (or at most the policy's allowance
@@ -137,8 +145,17 @@ export async function checkRevocation(
 ): Promise<RevocationResult> {
   if (!issuer) return { status: 'unknown', source: null };
   let fallback: RevocationResult | undefined;
-  const accept = (result: RevocationResult | undefined): RevocationResult | undefined => {
+  let olderThanRequired: RevocationResult['olderThanRequired'];
+  const freshAfter = context.revocationFreshAfter;
+  const tooOld = (result: RevocationResult): boolean => !!freshAfter && result.status !== 'revoked' && (!result.thisUpdate || result.thisUpdate <= freshAfter);
+  const accept = (result: RevocationResult | undefined, source = 'embedded'): RevocationResult | undefined => {
     if (!result || result.status === 'unknown') return undefined;
+    if (tooOld(result)) {
+      if (!olderThanRequired || (result.thisUpdate && (!olderThanRequired.thisUpdate || result.thisUpdate > olderThanRequired.thisUpdate))) {
+        olderThanRequired = { source, thisUpdate: result.thisUpdate, nextUpdate: result.nextUpdate };
+      }
+      return undefined;
+    }
     if (isFresh(result, signingTime, context.policy.revocation)) return result;
     if (context.policy.revocation.mode === 'soft' && !fallback) fallback = { ...result, stale: true };
     return undefined;
@@ -154,17 +171,26 @@ export async function checkRevocation(
   const fetcher = context.fetcher;
   if (fetcher) {
     for (const url of cert.ocspUrls) {
-      const der = await fetchOcsp(fetcher, url, cert, issuer);
-      const result = accept(der ? await ocspStatus(der, cert, issuer) : undefined);
-      if (result) return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
+      // A responder may answer from a cache issued in the same second as the timestamp: ask again.
+      for (let attempt = 1; attempt <= FRESH_OCSP_ATTEMPTS; attempt++) {
+        const der = await fetchOcsp(fetcher, url, cert, issuer);
+        const answer = der ? await ocspStatus(der, cert, issuer) : undefined;
+        if (answer && tooOld(answer) && attempt < FRESH_OCSP_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+          continue;
+        }
+        const result = accept(answer, url);
+        if (result) return { ...result, source: url, evidence: { kind: 'ocsp', der: der as Buffer } };
+        break;
+      }
     }
     for (const url of cert.crlUrls) {
       const der = await fetcher.fetchCrl(url);
-      const result = accept(der ? await crlStatus(der, cert, issuer) : undefined);
+      const result = accept(der ? await crlStatus(der, cert, issuer) : undefined, url);
       if (result) return { ...result, source: url, evidence: { kind: 'crl', der: der as Buffer } };
     }
   }
-  return fallback ?? { status: 'unknown', source: null };
+  return fallback ?? { status: 'unknown', source: null, olderThanRequired };
 }
 
 export interface PathRevocation {

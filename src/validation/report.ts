@@ -48,6 +48,8 @@ export interface RevocationSummary {
   /** The answer does not speak for the signing time (accepted with a warning in soft mode only). */
   stale?: boolean;
   evidence?: { kind: 'ocsp' | 'crl'; base64: string };
+  /** Fresh data was required and only older answers came: the newest of them (ISO times). */
+  olderThanRequired?: { source: string; thisUpdate?: string; nextUpdate?: string };
 }
 
 export interface SignatureReport {

@@ -17,6 +17,11 @@ export interface ValidationContext {
   at?: Date;
   /** Where OCSP answers and CRLs are fetched from; none means offline (only what the document embeds). */
   fetcher?: RevocationFetcher;
+  /**
+   * Only revocation answers issued strictly after this moment count (thisUpdate > it): what extension
+   * to B-LT/B-LTA asks for, so the stored data is later than every timestamp it must speak after.
+   */
+  revocationFreshAfter?: Date;
   /** The HTTP fetcher's timeout, so worker threads can rebuild the same fetcher. */
   fetchTimeoutMs?: number;
   policy: ValidationPolicy;

@@ -180,6 +180,9 @@ function summariseRevocation(r: RevocationResult): RevocationSummary {
   return {
     status: r.status, source: r.source, revokedAt: r.revokedAt?.toISOString(), stale: r.stale || undefined,
     evidence: r.evidence ? { kind: r.evidence.kind, base64: r.evidence.der.toString('base64') } : undefined,
+    ...(r.olderThanRequired ? {
+      olderThanRequired: { source: r.olderThanRequired.source, thisUpdate: r.olderThanRequired.thisUpdate?.toISOString(), nextUpdate: r.olderThanRequired.nextUpdate?.toISOString() },
+    } : {}),
   };
 }
 

@@ -41,9 +41,11 @@ export function pyhankoValidate(file: string, trustPem: string, options: { hybri
  * pyHanko's AdES validation (past validation with the DSS and document timestamps, revocation checked
  * online), run asynchronously so responders served by this process keep answering.
  */
-export function pyhankoAdesVerify(file: string, trustPem: string): Promise<PyHankoField[]> {
+/** `validationTime`: pyHanko validates as of then, from the document's own validation data (no fetching). */
+export function pyhankoAdesVerify(file: string, trustPem: string, validationTime?: string): Promise<PyHankoField[]> {
+  const at = validationTime ? ['--validation-time', validationTime] : [];
   return new Promise((resolve, reject) => {
-    execFile('pyhanko', ['sign', 'adesverify', '--trust', trustPem, '--trust-replace', '--pretty-print', file], { encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile('pyhanko', ['sign', 'adesverify', '--trust', trustPem, '--trust-replace', '--pretty-print', ...at, file], { encoding: 'utf8' }, (error, stdout, stderr) => {
       if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error('pyhanko is not installed (pip install pyhanko pyhanko-cli)'));
       else resolve(parseFields(`${stdout}${stderr}`));
     });

@@ -1,15 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
-import { createServer, Server } from 'node:http';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
 import { extendSignatures } from '../../src/extension';
+import { createHttpFetcher } from '../../src/network';
 import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
 import { parseCertificate } from '../../src/cms';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { OUTPUT, p12Passphrase, pin, PKI, pkiFile, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 import { startLocalTsa } from '../helpers/local-tsa';
+import { CrlServer, startCrlServer } from '../helpers/crl-server';
 import { startOcspResponder, stopProcess } from '../helpers/ocsp-responder';
 import { pdfsig, pyhankoAdesVerify } from '../helpers/peers';
 import request from 'supertest';
@@ -18,15 +19,8 @@ import { openService } from '../../src/compose';
 import { bearer, binaryBody, sealedSample, seedAgencies, testDatabaseUri } from '../helpers/service';
 
 // The test PKI's signers name http://127.0.0.1:39082/issuing-ca.crl as their CRL distribution point, its
-// issuing CAs http://127.0.0.1:39082/root-ca.crl.
-function serveCrl(names = ['issuing-ca.crl', 'root-ca.crl']): Promise<Server> {
-  const server = createServer((req, res) => {
-    const name = (req.url ?? '').slice(1);
-    if (names.includes(name)) res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(pkiFile(name));
-    else res.writeHead(404).end();
-  });
-  return new Promise((resolve) => server.listen(39082, '127.0.0.1', () => resolve(server)));
-}
+// issuing CAs http://127.0.0.1:39082/root-ca.crl; each request gets a freshly issued CRL.
+const serveCrl = (names?: string[]): Promise<CrlServer> => startCrlServer(PKI, 39082, names);
 
 const startOcsp = () => startOcspResponder(PKI, 39081);
 const stop = stopProcess;
@@ -40,7 +34,7 @@ describe('validating Kyso signatures', () => {
   let official: Signer;
   let seal: Signer;
   let signedTwice: Buffer;
-  let crlServer: Server | undefined;
+  let crlServer: CrlServer | undefined;
   let ocsp: ChildProcess | undefined;
 
   beforeAll(async () => {
@@ -56,7 +50,7 @@ describe('validating Kyso signatures', () => {
     await stop(ocsp);
     await official.close();
     module.close();
-    await new Promise((r) => crlServer?.close(r));
+    await crlServer?.close();
   });
 
   it('when the OCSP responder says good, then both signatures are TOTAL_PASSED at B-B with OCSP as evidence', async () => {
@@ -104,7 +98,7 @@ describe('validating Kyso signatures', () => {
   it('when both the OCSP responder and the CRL server are down, then INDETERMINATE / TRY_LATER (never passed)', async () => {
     const context = createValidationContext({ trust, offline: false, fetchTimeoutMs: 500 });
     await stop(ocsp);
-    await new Promise((r) => crlServer?.close(r));
+    await crlServer?.close();
     crlServer = undefined;
     const report = await validatePdf(signedTwice, context);
     expect(report.signatures.map((s) => [s.indication, s.subIndication])).toEqual([
@@ -125,7 +119,7 @@ describe('validating Kyso signatures', () => {
   });
 
   it('when the CA\'s status cannot be learnt, then soft mode passes with a warning and hard mode says TRY_LATER', async () => {
-    await new Promise((r) => crlServer?.close(r));
+    await crlServer?.close();
     crlServer = await serveCrl(['issuing-ca.crl']); // the root's CRL is gone; the signer's OCSP still answers
     try {
       const soft = await validatePdf(signedTwice, online);
@@ -140,7 +134,7 @@ describe('validating Kyso signatures', () => {
         ['INDETERMINATE', 'TRY_LATER'],
       ]);
     } finally {
-      await new Promise((r) => crlServer?.close(r));
+      await crlServer?.close();
       crlServer = await serveCrl();
     }
   });
@@ -249,8 +243,9 @@ describe('validating Kyso signatures', () => {
 
     it('when a B-T signature is extended to B-LT, then it validates TOTAL_PASSED offline from the DSS alone', async () => {
       const { pdf, added } = await extendSignatures(bt, online, { level: 'B-LT' });
-      // The signer's OCSP response, the root's CRL for the issuing CA, and the TSA certificate's OCSP response.
-      expect(added).toEqual({ certificates: expect.any(Number), ocsps: 2, crls: 1 });
+      // The signer's OCSP response and, since its certificate names both, the issuing CA's CRL; the root's
+      // CRL for the issuing CA; the TSA certificate's OCSP response.
+      expect(added).toEqual({ certificates: expect.any(Number), ocsps: 2, crls: 2 });
       expect(added.certificates).toBeGreaterThanOrEqual(3);
       const report = await validatePdf(pdf, createValidationContext({ trust, offline: true }));
       const sig = report.signatures[0];
@@ -288,6 +283,50 @@ describe('validating Kyso signatures', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('when extended to B-LTA, then every stored answer is newer than the timestamps and pyHanko validates it offline with the responders stopped', async () => {
+      const { pdf } = await extendSignatures(bt, online, { level: 'B-LTA', tsa: tsa.authority });
+      const report = await validatePdf(pdf, createValidationContext({ trust, offline: true }));
+      const genTime = Date.parse(report.signatures[0].timestamp?.genTime as string);
+      // Every OCSP answer and CRL in the DSS was issued strictly after the signature timestamp (EU DSS's freshness rule).
+      const file = PdfFile.parse(pdf);
+      const dss = file.resolveDict(file.catalog().get('DSS')) as PdfDict;
+      const issued = (key: string) => (file.resolve(dss.get(key)) as PdfRef[]).map((r) => file.decode(file.resolve(r) as PdfStream));
+      const dir = mkdtempSync(path.join(OUTPUT, 'lta-offline-'));
+      const opensslOn = (der: Buffer, args: string[]): string => {
+        writeFileSync(path.join(dir, 'item.der'), der);
+        return execFileSync('openssl', args.map((a) => (a === 'ITEM' ? path.join(dir, 'item.der') : a))).toString();
+      };
+      const ocspTimes = issued('OCSPs').map((der) => opensslOn(der, ['ocsp', '-respin', 'ITEM', '-resp_text', '-noverify']).match(/This Update: (.*)/)?.[1] as string);
+      const crlTimes = issued('CRLs').map((der) => opensslOn(der, ['crl', '-inform', 'DER', '-in', 'ITEM', '-noout', '-lastupdate']).replace('lastUpdate=', '').trim());
+      expect(ocspTimes.length + crlTimes.length).toBe(4);
+      for (const t of [...ocspTimes, ...crlTimes]) expect(Date.parse(t)).toBeGreaterThan(genTime);
+      await stop(ocsp);
+      await crlServer?.close();
+      crlServer = undefined;
+      try {
+        writeFileSync(path.join(dir, 'lta.pdf'), pdf);
+        writeFileSync(path.join(dir, 'root.pem'), parseCertificate(pkiFile('root-ca.der')).x509.toString());
+        const hanko = await pyhankoAdesVerify(path.join(dir, 'lta.pdf'), path.join(dir, 'root.pem'), new Date(Date.now() + 60_000).toISOString());
+        expect(hanko.map((f) => [f.name, f.sound, f.trusted, f.judgedValid])).toEqual([['Signature1', true, true, true]]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        ocsp = await startOcsp();
+        crlServer = await serveCrl();
+      }
+    });
+
+    it('when the newest CRL of a CA is older than the timestamp, then extension says so and when to finish', async () => {
+      // A distribution point that keeps serving the CRL issued when the test PKI was made.
+      const stale = createValidationContext({
+        trust, fetchTimeoutMs: 2000,
+        fetcher: { ...createHttpFetcher(2000), fetchCrl: async (url) => (url.endsWith('/root-ca.crl') ? pkiFile('root-ca.crl') : undefined) },
+      });
+      await expect(extendSignatures(bt, stale, { level: 'B-LT' })).rejects.toMatchObject({
+        code: 'REVOCATION_NOT_YET_FRESH',
+        message: expect.stringMatching(/^the newest revocation data for "C=VN, O=Kyso Test PKI, CN=Kyso Test Issuing CA" \(http:\/\/127\.0\.0\.1:39082\/root-ca\.crl\) was issued .*, not after the timestamp of .*; extend again after its next update, 20\d\d-/),
+      });
     });
 
     it('when a B-LTA document is extended again (renewal), then the first document timestamp validates offline from the new DSS', async () => {
