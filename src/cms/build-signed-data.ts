@@ -127,7 +127,8 @@ export function buildSignedData(input: SignedDataInput): Buffer {
   });
   const signedData = new asn1js.Sequence({
     value: [
-      new asn1js.Integer({ value: 1 }),
+      // RFC 5652 §5.1: version 3 when the encapsulated content is not id-data (a TSTInfo).
+      new asn1js.Integer({ value: input.encapsulated && input.encapsulated.type !== OID.data ? 3 : 1 }),
       new asn1js.Set({ value: [digestAlgorithmIdentifier(input.digestAlgorithm).toSchema()] }),
       new asn1js.Sequence({
         value: input.encapsulated

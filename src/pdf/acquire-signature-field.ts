@@ -67,11 +67,15 @@ function createField(
   }
   const pageRef = pages[pageIndex];
   const widgetRef = allocate();
-  let apRef: PdfRef;
+  let apRef: PdfRef | undefined;
   if (options.appearance) {
     const built = options.appearance.build(allocate);
     apRef = built.normal;
     updates.push(...built.objects);
+  } else if (options.kind === 'document-timestamp') {
+    // A zero-size widget needs no appearance (ISO 32000-2 §12.5.5); without one, adding the timestamp
+    // stays an LTA update for every validator (pyHanko counts appearance streams as form filling).
+    apRef = undefined;
   } else {
     apRef = allocate();
     const empty = new PdfDict([
@@ -91,7 +95,7 @@ function createField(
     ['F', 132],
     ['Rect', options.appearance?.rect ?? [0, 0, 0, 0]],
     ['P', pageRef],
-    ['AP', new PdfDict([['N', apRef]])],
+    ...(apRef ? [['AP', new PdfDict([['N', apRef]])] as [string, PdfObject]] : []),
   ]);
   updates.push({ ref: widgetRef, value: widget });
 

@@ -66,6 +66,9 @@ export const CATALOGUE = {
     vi: `Thuật toán chữ ký chỉ định ${p.signatureHash} nhưng giá trị chữ ký chỉ khớp khi băm bằng ${p.digestHash}: thuật toán đã bị tráo`,
     en: `the signature algorithm names ${p.signatureHash} but the value only verifies with ${p.digestHash}: the algorithm was substituted`,
   }),
+  CONTENTS_TRAILING_DATA: {
+    vi: '/Contents có dữ liệu khác 0 sau cấu trúc CMS (dữ liệu bị chèn vào vùng không được ký)', en: '/Contents carries non-zero bytes after the CMS structure (data placed in the unsigned gap)',
+  },
   ECONTENT_IN_DETACHED: { vi: 'Chữ ký tách rời nhưng CMS lại chứa nội dung đóng gói', en: 'a detached signature carries encapsulated content' },
 
   // Timestamps

@@ -259,7 +259,7 @@ export function judgeSignature(e: SignatureEvidence, inEffect: PermissionInEffec
   }
   report.level = padesLevel(e, intact);
 
-  if (!cms.parsed || e.encapsulatedInDetached || (e.range.coverage !== 'ENTIRE_FILE' && e.range.coverage !== 'ENTIRE_REVISION')) return decide(failed('FORMAT_FAILURE'));
+  if (!cms.parsed || cms.trailingData || e.encapsulatedInDetached || (e.range.coverage !== 'ENTIRE_FILE' && e.range.coverage !== 'ENTIRE_REVISION')) return decide(failed('FORMAT_FAILURE'));
   if (!cms.intact) {
     const failure = cms.failure ?? 'SIG_CRYPTO_FAILURE';
     return decide(failure === 'HASH_FAILURE' || failure === 'SIG_CRYPTO_FAILURE' || failure === 'FORMAT_FAILURE' ? failed(failure) : indeterminate(failure));

@@ -33,6 +33,8 @@ export interface CmsFindings {
   eContent?: Buffer;
   eContentType?: string;
   signerInfoCount: number;
+  /** Non-zero bytes follow the CMS structure inside /Contents: data smuggled into the unsigned gap. */
+  trailingData: boolean;
   crls: Buffer[];
   ocsps: Buffer[];
   messages: Message[];
@@ -53,6 +55,7 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     signedAttributeTypes: [],
     unsignedAttributes: [],
     signerInfoCount: 0,
+    trailingData: false,
     crls: [],
     ocsps: [],
     messages: [],
@@ -65,6 +68,12 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
     return findings;
   }
   findings.parsed = true;
+  // /Contents holds the DER object, padded with zero bytes only (ISO 32000-2 §12.8.3.3).
+  const outer = readTlv(der, 0);
+  if (outer && outer.end < der.length && der.subarray(outer.end).some((b) => b !== 0)) {
+    findings.trailingData = true;
+    findings.messages.push(say('CONTENTS_TRAILING_DATA'));
+  }
   for (const c of signed.certificates) {
     try {
       findings.certificates.push(parseCertificate(c));

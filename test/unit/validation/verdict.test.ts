@@ -26,7 +26,7 @@ function evidence(change: (e: SignatureEvidence) => void = () => undefined): Sig
     range: { coverage: 'ENTIRE_FILE', problems: [] },
     cms: {
       parsed: true, intact: true, failure: null, signer, certificates: [signer], digestAlgorithm: '2.16.840.1.101.3.4.2.1', signatureAlgorithm: '1.2.840.113549.1.1.11',
-      digestName: 'sha256', signatureHash: 'sha256', signedAttributeTypes: [], unsignedAttributes: [], signatureValue: Buffer.from('value'), signerInfoCount: 1, crls: [], ocsps: [], messages: [],
+      digestName: 'sha256', signatureHash: 'sha256', signedAttributeTypes: [], unsignedAttributes: [], signatureValue: Buffer.from('value'), signerInfoCount: 1, trailingData: false, crls: [], ocsps: [], messages: [],
     },
     encapsulatedInDetached: false,
     timestampUnreadable: false,
