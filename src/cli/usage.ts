@@ -9,7 +9,7 @@ export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
          [--signature-image PNG] [--seal-image PNG]   (with --visible: the handwritten signature, the red seal over its left third)
          [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 export const TOKEN_USAGE = 'usage: kyso token list --pkcs11-module SO [--pin-file F | --pin-env VAR]';
-export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash] [--etsi-report REPORT.xml]';
+export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf|FOLDER... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash] [--etsi-report REPORT.xml]';
 export const EXTEND_USAGE = 'usage: kyso extend IN.pdf -o OUT.pdf [--level B-LT|B-LTA] [--tsa URL] [--trust DIR]... [--intermediates DIR]... [--revocation soft|hard]   (B-LTA, the default, needs --tsa)';
 
 export const AGENT_USAGE = `kyso agent --pkcs11-module SO --token-label L --key-label K [--port 27400] --allow-origin https://kyso.agency.example [--allow-origin …]

@@ -1,8 +1,8 @@
 /**
  * Algorithm identifiers used in CMS (RFC 5652, RFC 5754, RFC 4056, RFC 5758) and their Node.js names.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Pkijs from 'pkijs';
+import { asn1js, pkijs } from './asn1-modules';
 
 export type DigestAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 /** Digests Kyso signs with; SHA-1 is only ever validated (legacy documents). */
@@ -53,12 +53,12 @@ export function digestAlgorithmFromOid(oid: string): DigestAlgorithm | undefined
   return (Object.keys(DIGEST_OIDS) as DigestAlgorithm[]).find((k) => DIGEST_OIDS[k] === oid);
 }
 
-export function digestAlgorithmIdentifier(digest: DigestAlgorithm): pkijs.AlgorithmIdentifier {
+export function digestAlgorithmIdentifier(digest: DigestAlgorithm): Pkijs.AlgorithmIdentifier {
   // RFC 5754 §2: parameters absent for SHA-2 (accepted either way by readers).
   return new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] });
 }
 
-export function signatureAlgorithmIdentifier(scheme: SignatureScheme, digest: DigestAlgorithm): pkijs.AlgorithmIdentifier {
+export function signatureAlgorithmIdentifier(scheme: SignatureScheme, digest: DigestAlgorithm): Pkijs.AlgorithmIdentifier {
   switch (scheme) {
     case 'rsa-pkcs1':
       return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_WITH[digest], algorithmParams: new asn1js.Null() });

@@ -4,8 +4,9 @@
  * (RFC 5035). No signingTime: PAdES puts the claimed time in the signature dictionary's /M.
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Asn1js from 'asn1js';
+import type * as Pkijs from 'pkijs';
+import { asn1js, pkijs } from './asn1-modules';
 import {
   digestAlgorithmIdentifier,
   OID,
@@ -22,7 +23,7 @@ import { parseCertificate } from './certificate';
 class PreEncoded {
   constructor(private readonly bytes: Buffer) {}
 
-  toBER(_sizeOnly?: boolean, writer?: asn1js.ViewWriter): ArrayBuffer {
+  toBER(_sizeOnly?: boolean, writer?: Asn1js.ViewWriter): ArrayBuffer {
     const copy = new Uint8Array(this.bytes).buffer;
     if (writer) {
       writer.write(copy);
@@ -32,7 +33,7 @@ class PreEncoded {
   }
 }
 
-const raw = (bytes: Buffer): asn1js.BaseBlock => new PreEncoded(bytes) as unknown as asn1js.BaseBlock;
+const raw = (bytes: Buffer): Asn1js.BaseBlock => new PreEncoded(bytes) as unknown as Asn1js.BaseBlock;
 
 export interface SignedAttributesInput {
   /** Digest of the signed byte ranges. */
@@ -44,7 +45,7 @@ export interface SignedAttributesInput {
 }
 
 /** ESSCertIDv2 with issuerSerial (RFC 5035 §4); hashAlgorithm omitted when SHA-256 (its DEFAULT). */
-function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): asn1js.AsnType {
+function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): Asn1js.AsnType {
   const info = parseCertificate(cert);
   const cached = info.memo.get(`scv2:${digest}`);
   if (cached) return raw(cached);
@@ -74,7 +75,7 @@ function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): asn
   return raw(der);
 }
 
-function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
+function attribute(type: string, value: Asn1js.AsnType): Pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
 }
 
@@ -98,7 +99,7 @@ export interface SignedDataInput {
   scheme: SignatureScheme;
   /** Leaf first; every certificate is embedded (ETSI EN 319 142-1 §6.3 f). */
   certificates: Buffer[];
-  unsignedAttributes?: pkijs.Attribute[];
+  unsignedAttributes?: Pkijs.Attribute[];
   /** Encapsulated content (a time-stamp token's TSTInfo); PAdES signatures are detached and have none. */
   encapsulated?: { type: string; content: Buffer };
 }

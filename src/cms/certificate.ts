@@ -2,7 +2,8 @@
  * Certificate facts the signing and validation layers need (RFC 5280), read with PKI.js from DER.
  */
 import { createHash, KeyObject, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import type * as Asn1js from 'asn1js';
+import { asn1js } from './asn1-modules';
 import { AppError } from '../errors';
 import { OID } from './algorithms';
 import { children, content, derTime, oidString, readTlv, smallInteger, Tlv, whole } from './der';
@@ -155,30 +156,30 @@ function readTbsDer(der: Buffer): Tbs | undefined {
 function readTbsBer(der: Buffer): Tbs {
   const parsed = asn1js.fromBER(new Uint8Array(der).buffer);
   if (parsed.offset === -1) throw new Error(parsed.result.error);
-  const certificate = parsed.result as asn1js.Sequence;
-  const tbs = certificate.valueBlock.value[0] as asn1js.Sequence;
+  const certificate = parsed.result as Asn1js.Sequence;
+  const tbs = certificate.valueBlock.value[0] as Asn1js.Sequence;
   const items = tbs.valueBlock.value;
   let i = items[0].idBlock.tagClass === 3 && items[0].idBlock.tagNumber === 0 ? 1 : 0;
-  const serial = items[i++] as asn1js.Integer;
+  const serial = items[i++] as Asn1js.Integer;
   i++; // signature algorithm
   const issuer = items[i++];
-  const validity = items[i++] as asn1js.Sequence;
+  const validity = items[i++] as Asn1js.Sequence;
   const subject = items[i++];
-  const spki = items[i++] as asn1js.Sequence;
+  const spki = items[i++] as Asn1js.Sequence;
   const extensions: Tbs['extensions'] = [];
   for (; i < items.length; i++) {
     if (items[i].idBlock.tagClass === 3 && items[i].idBlock.tagNumber === 3) {
-      const list = (items[i] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
-      for (const ext of list.valueBlock.value as asn1js.Sequence[]) {
+      const list = (items[i] as Asn1js.Constructed).valueBlock.value[0] as Asn1js.Sequence;
+      for (const ext of list.valueBlock.value as Asn1js.Sequence[]) {
         const parts = ext.valueBlock.value;
-        const value = parts[parts.length - 1] as asn1js.OctetString;
-        extensions.push({ oid: (parts[0] as asn1js.ObjectIdentifier).valueBlock.toString(), value: Buffer.from(value.valueBlock.valueHexView) });
+        const value = parts[parts.length - 1] as Asn1js.OctetString;
+        extensions.push({ oid: (parts[0] as Asn1js.ObjectIdentifier).valueBlock.toString(), value: Buffer.from(value.valueBlock.valueHexView) });
       }
     }
   }
-  const time = (t: asn1js.AsnType): Date => (t as asn1js.UTCTime).toDate();
-  const raw = (b: asn1js.AsnType): Buffer => Buffer.from((b as asn1js.BaseBlock).valueBeforeDecodeView);
-  const algorithm = (spki.valueBlock.value[0] as asn1js.Sequence).valueBlock.value;
+  const time = (t: Asn1js.AsnType): Date => (t as Asn1js.UTCTime).toDate();
+  const raw = (b: Asn1js.AsnType): Buffer => Buffer.from((b as Asn1js.BaseBlock).valueBeforeDecodeView);
+  const algorithm = (spki.valueBlock.value[0] as Asn1js.Sequence).valueBlock.value;
   return {
     serialHex: Buffer.from(serial.valueBlock.valueHexView).toString('hex'),
     issuerDer: raw(issuer),
@@ -187,7 +188,7 @@ function readTbsBer(der: Buffer): Tbs {
     spkiDer: raw(spki),
     notBefore: time(validity.valueBlock.value[0]),
     notAfter: time(validity.valueBlock.value[1]),
-    algorithmOid: (algorithm[0] as asn1js.ObjectIdentifier).valueBlock.toString(),
+    algorithmOid: (algorithm[0] as Asn1js.ObjectIdentifier).valueBlock.toString(),
     algorithmParams: algorithm[1] ? raw(algorithm[1]) : undefined,
     extensions,
   };

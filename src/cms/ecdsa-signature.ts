@@ -2,7 +2,7 @@
  * ECDSA signature encodings: PKCS#11 tokens return r||s (IEEE P1363), CMS wants
  * ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 5753 §2.1.1 / RFC 3279 §2.2.3).
  */
-import * as asn1js from 'asn1js';
+import { asn1js } from './asn1-modules';
 
 const toBigInt = (bytes: Buffer): bigint => BigInt(`0x${bytes.toString('hex') || '0'}`);
 

@@ -10,3 +10,4 @@ export { readRevocationArchival, readTstInfo } from './read-attribute-values';
 export type { TstInfoView } from './read-attribute-values';
 export { hashOfSignatureAlgorithm, verifySignatureValue } from './verify-signature-value';
 export type { SignatureAlgorithm, SignatureCheck } from './verify-signature-value';
+export { asn1js, pkijs } from './asn1-modules';

@@ -3,8 +3,8 @@
  * (adbe-revocationInfoArchival, ISO 32000-1 §12.8.3.3.2) and an RFC 3161 TSTInfo. DER is read with the
  * DER reader; anything else through asn1js/PKI.js.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Asn1js from 'asn1js';
+import { asn1js, pkijs } from './asn1-modules';
 import { children, content, derTime, oidString, readTlv, whole } from './der';
 
 /** RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL, ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse, … } */
@@ -22,9 +22,9 @@ export function readRevocationArchival(value: Buffer): { crls: Buffer[]; ocsps: 
     return out;
   }
   try {
-    const archival = asn1js.fromBER(new Uint8Array(value).buffer).result as asn1js.Sequence;
-    for (const t of archival.valueBlock.value as asn1js.Constructed[]) {
-      for (const item of (t.valueBlock.value[0] as asn1js.Sequence)?.valueBlock.value ?? []) {
+    const archival = asn1js.fromBER(new Uint8Array(value).buffer).result as Asn1js.Sequence;
+    for (const t of archival.valueBlock.value as Asn1js.Constructed[]) {
+      for (const item of (t.valueBlock.value[0] as Asn1js.Sequence)?.valueBlock.value ?? []) {
         if (t.idBlock.tagNumber === 0) out.crls.push(Buffer.from(item.toBER()));
         if (t.idBlock.tagNumber === 1) out.ocsps.push(Buffer.from(item.toBER()));
       }

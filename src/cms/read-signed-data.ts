@@ -5,8 +5,9 @@
  * with the DER reader; BER input (indefinite lengths, constructed strings) through asn1js/PKI.js. Trailing
  * bytes after the ContentInfo (the zero padding of a PDF /Contents) are ignored.
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Asn1js from 'asn1js';
+import type * as Pkijs from 'pkijs';
+import { asn1js, pkijs } from './asn1-modules';
 import { children, content, oidString, readTlv, Tlv, whole } from './der';
 
 export interface RawAttribute {
@@ -126,14 +127,14 @@ function readBer(der: Buffer): SignedDataView {
   const info = new pkijs.ContentInfo({ schema: asn1.result });
   if (info.contentType !== SIGNED_DATA) throw new Error('not SignedData');
   // Certificates and CRLs as found in the tree (re-encoding could change a non-DER certificate's bytes).
-  const items = ((info.content as asn1js.Sequence).valueBlock?.value ?? []) as asn1js.BaseBlock[];
+  const items = ((info.content as Asn1js.Sequence).valueBlock?.value ?? []) as Asn1js.BaseBlock[];
   const asFound = (tagNumber: number): Buffer[] => {
-    const set = items.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === tagNumber) as asn1js.Constructed | undefined;
+    const set = items.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === tagNumber) as Asn1js.Constructed | undefined;
     return (set?.valueBlock.value ?? []).filter((c) => c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16).map((c) => Buffer.from(c.valueBeforeDecodeView));
   };
   const signed = new pkijs.SignedData({ schema: info.content });
   const ber = (v: { toBER(): ArrayBuffer }): Buffer => Buffer.from(v.toBER());
-  const attributes = (list?: pkijs.Attribute[]): RawAttribute[] => (list ?? []).map((a) => ({ type: a.type, values: a.values.map(ber) }));
+  const attributes = (list?: Pkijs.Attribute[]): RawAttribute[] => (list ?? []).map((a) => ({ type: a.type, values: a.values.map(ber) }));
   const eContent = signed.encapContentInfo.eContent;
   return {
     eContentType: signed.encapContentInfo.eContentType,
@@ -143,7 +144,7 @@ function readBer(der: Buffer): SignedDataView {
     signerInfos: signed.signerInfos.map((si) => ({
       sid: si.sid instanceof pkijs.IssuerAndSerialNumber
         ? { issuer: ber(si.sid.issuer.toSchema()), serial: Buffer.from(si.sid.serialNumber.valueBlock.valueHexView) }
-        : { subjectKeyId: Buffer.from(((si.sid as asn1js.OctetString).valueBlock?.valueHexView ?? new Uint8Array()) as Uint8Array) },
+        : { subjectKeyId: Buffer.from(((si.sid as Asn1js.OctetString).valueBlock?.valueHexView ?? new Uint8Array()) as Uint8Array) },
       digestAlgorithm: si.digestAlgorithm.algorithmId,
       signatureAlgorithm: si.signatureAlgorithm.algorithmId,
       signatureParams: si.signatureAlgorithm.algorithmParams instanceof asn1js.Sequence ? ber(si.signatureAlgorithm.algorithmParams) : undefined,
@@ -157,9 +158,9 @@ function readBer(der: Buffer): SignedDataView {
   };
 }
 
-function concatOctets(value: asn1js.OctetString): Uint8Array {
+function concatOctets(value: Asn1js.OctetString): Uint8Array {
   // Constructed (BER) OCTET STRING: concatenate the pieces.
-  const parts = (value.valueBlock.value ?? []) as asn1js.OctetString[];
+  const parts = (value.valueBlock.value ?? []) as Asn1js.OctetString[];
   return Buffer.concat(parts.map((p) => Buffer.from(p.valueBlock.valueHexView)));
 }
 

@@ -4,8 +4,7 @@
  * (rsaEncryption, ecPublicKey) the digest the caller names. Used for CMS signer infos and OCSP responses.
  */
 import { constants, KeyObject, verify as cryptoVerify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { asn1js, pkijs } from './asn1-modules';
 import { nodeDigestFromOid, OID, signatureHashBinding } from './algorithms';
 
 export interface SignatureAlgorithm {

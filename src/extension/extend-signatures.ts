@@ -12,8 +12,7 @@
  * timestamp's genTime and accuracy, asks responders again when they answer from an older cache, and when
  * a CA's newest CRL is still older, says so and when to finish (its next update).
  */
-import * as pkijs from 'pkijs';
-import { CertificateInfo, OID, parseCertificate, readSignedData, readTstInfo, SigningDigestAlgorithm } from '../cms';
+import { CertificateInfo, OID, parseCertificate, pkijs, readSignedData, readTstInfo, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import type { TimestampAuthority } from '../network';
 import { addDss, findSignatures, PdfFile } from '../pdf';

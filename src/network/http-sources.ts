@@ -3,9 +3,8 @@
  * certificates by GET, RFC 3161 time-stamp requests by POST (RFC 3161 §3.4), each with a timeout.
  */
 import { randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { DIGEST_OIDS, SigningDigestAlgorithm } from '../cms';
+import type * as Pkijs from 'pkijs';
+import { asn1js, DIGEST_OIDS, pkijs, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { fetchOverHttp } from './fetch-over-http';
 import type { RevocationFetcher, TimestampAuthority } from './sources';
@@ -42,7 +41,7 @@ export function createHttpTimestampAuthority(url: string, timeoutMs = 10_000): T
 
 /** The token of a TimeStampResp, checked to be granted for this imprint and nonce (RFC 3161 §2.4.2). */
 export function readTimestampResponse(answer: Buffer, imprint: Buffer, nonce?: Buffer): Buffer {
-  let response: pkijs.TimeStampResp;
+  let response: Pkijs.TimeStampResp;
   try {
     response = pkijs.TimeStampResp.fromBER(new Uint8Array(answer).buffer);
   } catch (error) {

@@ -4,9 +4,7 @@
  * Used by unit tests and by offline tools; they follow the same rules as the HTTP ones.
  */
 import { createHash, KeyObject, randomBytes, sign } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { buildSignedAttributes, buildSignedData, DIGEST_OIDS, OID, parseCertificate, SigningDigestAlgorithm } from '../cms';
+import { asn1js, buildSignedAttributes, buildSignedData, DIGEST_OIDS, OID, parseCertificate, pkijs, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import type { RevocationFetcher, TimestampAuthority } from './sources';
 

@@ -3,9 +3,8 @@
  * the token becomes the unsigned attribute id-aa-signatureTimeStampToken (RFC 3161 Appendix A).
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { OID, SigningDigestAlgorithm } from '../cms';
+import type * as Pkijs from 'pkijs';
+import { asn1js, OID, pkijs, SigningDigestAlgorithm } from '../cms';
 import type { TimestampAuthority } from '../network';
 
 /** A token over `signatureValue` (its `digest` is the messageImprint, RFC 3161 Appendix A). */
@@ -32,6 +31,6 @@ export async function timestampReserve(tsa: TimestampAuthority, digest: SigningD
 }
 
 /** The unsigned attribute carrying a signature time-stamp token. */
-export function signatureTimestampAttribute(token: Buffer): pkijs.Attribute {
+export function signatureTimestampAttribute(token: Buffer): Pkijs.Attribute {
   return new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [asn1js.fromBER(new Uint8Array(token).buffer).result] });
 }

@@ -66,13 +66,18 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   let references: Map<number, Array<{ from: number; path: string }>> | undefined;
   // Validation data and document timestamps (ETSI EN 319 142-1 §5.4): the objects only they reach.
   const longTermAfter = longTermObjects(final);
-  let longTermBefore: Set<number> | undefined;
-  /** A rewritten object may count as validation data only if, when signed, nothing else used it. */
+  let longTermBefore: { dss: Set<number>; all: Set<number> } | undefined;
+  /**
+   * A rewritten object may count as validation data only if it is reached from the DSS alone and, when
+   * signed, nothing else used it (a document timestamp that already existed is not rewritten at LTA level).
+   */
   const usedOutsideLongTerm = (num: number): boolean => {
-    longTermBefore ??= longTermObjects(signed);
-    if (longTermBefore.has(num)) return false;
+    const before = (longTermBefore ??= longTermObjects(signed));
+    if (!longTermAfter.dss.has(num)) return true;
+    if (before.dss.has(num)) return false;
+    if (before.all.has(num)) return true;
     references ??= collectReferences(signed);
-    return (references.get(num) ?? []).some(({ from, path }) => !(longTermBefore as Set<number>).has(from) && !(from === catalogNum && path.startsWith('/DSS')));
+    return (references.get(num) ?? []).some(({ from, path }) => !before.dss.has(from) && !(from === catalogNum && path.startsWith('/DSS')));
   };
   let finalReferences: Map<number, Array<{ from: number; path: string }>> | undefined;
   let count = 0;
@@ -103,7 +108,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // Numbers beyond the signed revision's size are simply new; only reused numbers need the scan.
       if (num < signed.size) references ??= collectReferences(signed);
       if (num < signed.size && (references?.get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
-      else if (longTermAfter.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
+      else if (longTermAfter.all.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
       else classifyNew(final, num, dict, raise);
       continue;
     }
@@ -112,7 +117,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key === 'AcroForm' && !(dict?.get('AcroForm') instanceof PdfRef && asDict(oldValue)?.get('AcroForm') instanceof PdfRef)) {
           // A form dictionary written inside the catalog, or created: judged like the indirect one.
-          classifyFormChange(signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter, raise);
+          classifyFormChange(signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter.all, raise);
         } else if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
         else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
         else if (key === 'DSS' || key === 'Extensions') raise('LTA_UPDATES', `catalog entry /${key} added or updated`);
@@ -120,12 +125,15 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       continue;
     }
-    if (infoRef instanceof PdfRef && infoRef.num === num) continue; // document information metadata
-    if (formRef instanceof PdfRef && formRef.num === num) {
-      classifyFormChange(asDict(oldValue), dict, longTermAfter, raise);
+    if (infoRef instanceof PdfRef && infoRef.num === num) {
+      raise('LTA_UPDATES', 'document information dictionary updated'); // metadata only, as pyHanko's DocInfoRule
       continue;
     }
-    if (longTermAfter.has(num)) {
+    if (formRef instanceof PdfRef && formRef.num === num) {
+      classifyFormChange(asDict(oldValue), dict, longTermAfter.all, raise);
+      continue;
+    }
+    if (longTermAfter.all.has(num)) {
       if (usedOutsideLongTerm(num)) raise('OTHER', `object ${num}, used by the document when signed, was rewritten as validation data`);
       else raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp updated`);
       continue;
@@ -155,7 +163,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       const { added, removed } = annotationChanges(final, asDict(oldValue), dict, signed);
       for (const annot of added) {
-        if (annot instanceof PdfRef && longTermAfter.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${num}`);
+        if (annot instanceof PdfRef && longTermAfter.all.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${num}`);
         else raise(annotationLevel(final, annot), `annotation added on page object ${num}`);
       }
       for (const annot of removed) {
@@ -250,11 +258,11 @@ function classifyFormChange(before: PdfDict | undefined, after: PdfDict | undefi
 }
 
 /**
- * Objects that only validation data reach (ETSI EN 319 142-1 §5.4): everything under the catalog's
- * /DSS (VRI dictionaries and entries, the Certs/CRLs/OCSPs arrays and their streams), and each document
- * timestamp's field, value, widgets and appearance.
+ * Objects that only validation data reach (ETSI EN 319 142-1 §5.4): `dss`, everything under the catalog's
+ * /DSS (VRI dictionaries and entries, the Certs/CRLs/OCSPs arrays and their streams); `all`, those and
+ * each document timestamp's field, value, widgets and appearance.
  */
-function longTermObjects(file: PdfFile): Set<number> {
+function longTermObjects(file: PdfFile): { dss: Set<number>; all: Set<number> } {
   const out = new Set<number>();
   const walk = (value: PdfObject | undefined, depth: number): void => {
     if (depth > LONG_TERM_WALK_DEPTH || value === undefined || value === null) return;
@@ -266,8 +274,10 @@ function longTermObjects(file: PdfFile): Set<number> {
     else if (value instanceof PdfDict) for (const v of value.map.values()) walk(v, depth + 1);
     else if (value instanceof PdfStream) for (const v of value.dict.map.values()) walk(v, depth + 1);
   };
+  let dss = new Set<number>();
   try {
     walk(file.catalog().get('DSS'), 0);
+    dss = new Set(out);
     for (const field of listFormFields(file)) {
       if (field.fieldType !== 'Sig') continue;
       const v = file.resolveDict(field.dict.get('V'));
@@ -282,9 +292,9 @@ function longTermObjects(file: PdfFile): Set<number> {
       }
     }
   } catch {
-    // a broken catalog or form: nothing counts as validation data
+    // a broken catalog or form: nothing more counts as validation data
   }
-  return out;
+  return { dss, all: out };
 }
 
 /** Full field name → its value (/V, and /AS of its widgets) as text, prefixed with the field type. */

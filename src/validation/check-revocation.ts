@@ -4,9 +4,9 @@
  * over HTTP unless offline. A response counts only if its signature verifies against the issuer (or a
  * responder the issuer delegated with id-kp-OCSPSigning).
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { CertificateInfo, parseCertificate, verifySignatureValue } from '../cms';
+import type * as Asn1js from 'asn1js';
+import type * as Pkijs from 'pkijs';
+import { asn1js, CertificateInfo, parseCertificate, pkijs, verifySignatureValue } from '../cms';
 import type { RevocationFetcher } from '../network';
 import type { RevocationPolicy } from './policy';
 import { ValidationContext } from './validation-context';
@@ -74,17 +74,17 @@ async function ocspStatus(responseDer: Buffer, cert: CertificateInfo, issuer: Ce
   }
 }
 
-async function basicOcspStatus(basic: pkijs.BasicOCSPResponse, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
+async function basicOcspStatus(basic: Pkijs.BasicOCSPResponse, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
   if (!ocspSignedByIssuerOrDelegate(basic, issuer)) return undefined;
   const issuerCert = pkijs.Certificate.fromBER(issuer.der);
   const certObj = pkijs.Certificate.fromBER(cert.der);
   for (const single of basic.tbsResponseData.responses) {
     if (!(await single.certID.isEqual(await certIdFor(single, certObj, issuerCert)))) continue;
-    const status = single.certStatus as asn1js.BaseBlock & { idBlock: { tagNumber: number } };
+    const status = single.certStatus as Asn1js.BaseBlock & { idBlock: { tagNumber: number } };
     const period = { thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
     if (status.idBlock.tagNumber === 0) return { status: 'good', source: 'ocsp', ...period };
     if (status.idBlock.tagNumber === 1) {
-      const inner = (status as unknown as asn1js.Constructed).valueBlock.value[0] as asn1js.GeneralizedTime;
+      const inner = (status as unknown as Asn1js.Constructed).valueBlock.value[0] as Asn1js.GeneralizedTime;
       return { status: 'revoked', source: 'ocsp', revokedAt: inner.toDate(), ...period };
     }
     return { status: 'unknown', source: 'ocsp', ...period };
@@ -97,7 +97,7 @@ async function basicOcspStatus(basic: pkijs.BasicOCSPResponse, cert: Certificate
  * responder certificate that CA issued with id-kp-OCSPSigning. The signature is checked directly with the
  * responder's key: the issuer is already on the path being validated, so no chain of its own is demanded.
  */
-function ocspSignedByIssuerOrDelegate(basic: pkijs.BasicOCSPResponse, issuer: CertificateInfo): boolean {
+function ocspSignedByIssuerOrDelegate(basic: Pkijs.BasicOCSPResponse, issuer: CertificateInfo): boolean {
   const delegates = (basic.certs ?? []).flatMap((c) => {
     try {
       const info = parseCertificate(Buffer.from(c.toSchema().toBER()));
@@ -113,7 +113,7 @@ function ocspSignedByIssuerOrDelegate(basic: pkijs.BasicOCSPResponse, issuer: Ce
   return [issuer, ...delegates].some((responder) => verifySignatureValue(responder.publicKey, responder.keyType, algorithm, tbs, signature, undefined).outcome === 'verified');
 }
 
-async function certIdFor(single: pkijs.SingleResponse, cert: pkijs.Certificate, issuer: pkijs.Certificate): Promise<pkijs.CertID> {
+async function certIdFor(single: Pkijs.SingleResponse, cert: Pkijs.Certificate, issuer: Pkijs.Certificate): Promise<Pkijs.CertID> {
   const id = new pkijs.CertID();
   const hash = single.certID.hashAlgorithm.algorithmId === '1.3.14.3.2.26' ? 'SHA-1' : 'SHA-256';
   await id.createForCertificate(cert, { hashAlgorithm: hash, issuerCertificate: issuer });

@@ -114,6 +114,7 @@ export function createValidatorPool(context: ValidationContext, options: Validat
     const slot: Slot = { worker: spawnWorker(data, heapMb) };
     slot.worker.on('message', (message: { id: number; report?: DocumentReport; error?: string }) => {
       const job = finish(slot);
+      slot.worker.unref();
       if (job && job.id === message.id) {
         if (message.report) job.resolve(message.report);
         else job.reject(new Error(`validation failed: ${message.error}`));
@@ -157,6 +158,8 @@ export function createValidatorPool(context: ValidationContext, options: Validat
       const busy = slot;
       busy.timer = setTimeout(() => replace(busy, new AppError('PDF_MALFORMED', `validating the document took longer than ${Math.round(jobTimeoutMs / 1000)} s`)), jobTimeoutMs);
       busy.timer.unref();
+      // A worker with a job keeps the process alive (a command line waiting for its reports); idle, it does not.
+      busy.worker.ref();
       // A copy (structured clone) so the caller keeps its buffer; the worker's view is its own.
       busy.worker.postMessage({ id: job.id, pdf: job.pdf, request: job.request });
     }

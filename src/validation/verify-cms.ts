@@ -5,11 +5,8 @@
  * are handled. Returns findings; never throws for an invalid signature.
  */
 import { constants, createHash, publicDecrypt } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import {
-  CertificateInfo, nodeDigestFromOid, OID, parseCertificate, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue,
-} from '../cms';
+import type * as Asn1js from 'asn1js';
+import { asn1js, CertificateInfo, nodeDigestFromOid, OID, parseCertificate, pkijs, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue } from '../cms';
 import { say } from './messages';
 import type { Message, SubIndication } from './report';
 export type ContentDigest = (algorithm: string, outputLength?: number) => Buffer;
@@ -228,9 +225,9 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
   const attr = v2 ?? v1;
   if (!attr) return undefined;
   try {
-    const value = asn1js.fromBER(new Uint8Array(attr.values[0]).buffer).result as asn1js.Sequence;
-    const certs = value.valueBlock.value[0] as asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as asn1js.Sequence;
+    const value = asn1js.fromBER(new Uint8Array(attr.values[0]).buffer).result as Asn1js.Sequence;
+    const certs = value.valueBlock.value[0] as Asn1js.Sequence;
+    const first = certs.valueBlock.value[0] as Asn1js.Sequence;
     const parts = first.valueBlock.value;
     let hashName = v2 ? 'sha256' : 'sha1';
     let hashIndex = 0;
@@ -238,7 +235,7 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
       hashName = nodeDigestFromOid(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
       hashIndex = 1;
     }
-    const certHash = Buffer.from((parts[hashIndex] as asn1js.OctetString).valueBlock.valueHexView);
+    const certHash = Buffer.from((parts[hashIndex] as Asn1js.OctetString).valueBlock.valueHexView);
     if (!hashBytes(hashName, signer.der).equals(certHash)) {
       return say('SIGNING_CERT_MISMATCH');
     }
