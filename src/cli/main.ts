@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
-// First: compiled code of the modules loaded below is cached on disk, so a command starts in less time.
-import 'v8-compile-cache';
 import { isAppError } from '../errors';
 import * as path from 'node:path';
 import { AGENT_USAGE, EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
