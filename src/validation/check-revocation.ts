@@ -6,6 +6,7 @@
  */
 import type * as Asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
+import { createHash } from 'node:crypto';
 import { asn1js, CertificateInfo, parseCertificate, pkijs, verifySignatureValue } from '../cms';
 import type { RevocationFetcher } from '../network';
 import type { RevocationPolicy } from './policy';
@@ -43,22 +44,62 @@ export function isFresh(result: RevocationResult, signingTime: Date, policy: Rev
   return !!result.nextUpdate && result.nextUpdate >= signingTime;
 }
 
-async function crlStatus(crlDer: Buffer, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
+interface ParsedCrl {
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  /** Revoked serial (hex, no leading zeros) → revocation date. */
+  revoked: Map<string, Date>;
+  tbs: Buffer;
+  signature: Buffer;
+  algorithm: { oid: string; params?: Buffer };
+  /** Issuer certificate SHA-256 → whether it signed this CRL. */
+  verifiedBy: Map<string, boolean>;
+}
+
+/**
+ * Parsed CRLs by content (SHA-256): a document's DSS gives the same CRL for every certificate of every
+ * path, and a large CRL takes longer to parse than everything else the validation does.
+ */
+const parsedCrls = new Map<string, ParsedCrl | null>();
+const PARSED_CRLS_KEPT = 64;
+
+function parseCrl(der: Buffer): ParsedCrl | null {
+  const key = createHash('sha256').update(der).digest('hex');
+  if (parsedCrls.has(key)) return parsedCrls.get(key) as ParsedCrl | null;
+  let parsed: ParsedCrl | null = null;
   try {
-    const asn1 = asn1js.fromBER(new Uint8Array(crlDer).buffer);
-    const crl = new pkijs.CertificateRevocationList({ schema: asn1.result });
-    const issuerCert = pkijs.Certificate.fromBER(issuer.der);
-    if (!(await crl.verify({ issuerCertificate: issuerCert }))) return undefined;
-    const serial = cert.serialHex.replace(/^0+/, '');
-    const entry = (crl.revokedCertificates ?? []).find(
-      (r) => Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').replace(/^0+/, '') === serial,
-    );
-    const period = { thisUpdate: crl.thisUpdate.value, nextUpdate: crl.nextUpdate?.value };
-    if (entry) return { status: 'revoked', source: 'crl', revokedAt: entry.revocationDate.value, ...period };
-    return { status: 'good', source: 'crl', ...period };
+    const crl = new pkijs.CertificateRevocationList({ schema: asn1js.fromBER(new Uint8Array(der).buffer).result });
+    const params = crl.signatureAlgorithm.algorithmParams;
+    parsed = {
+      thisUpdate: crl.thisUpdate.value,
+      nextUpdate: crl.nextUpdate?.value,
+      revoked: new Map((crl.revokedCertificates ?? []).map((r) => [Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').replace(/^0+/, ''), r.revocationDate.value])),
+      tbs: Buffer.from(crl.tbsView),
+      signature: Buffer.from(crl.signatureValue.valueBlock.valueHexView),
+      algorithm: { oid: crl.signatureAlgorithm.algorithmId, params: params ? Buffer.from(params.toBER()) : undefined },
+      verifiedBy: new Map(),
+    };
   } catch {
-    return undefined;
+    parsed = null;
   }
+  if (parsedCrls.size >= PARSED_CRLS_KEPT) parsedCrls.delete(parsedCrls.keys().next().value as string);
+  parsedCrls.set(key, parsed);
+  return parsed;
+}
+
+async function crlStatus(crlDer: Buffer, cert: CertificateInfo, issuer: CertificateInfo): Promise<RevocationResult | undefined> {
+  const crl = parseCrl(crlDer);
+  if (!crl) return undefined;
+  let verified = crl.verifiedBy.get(issuer.sha256);
+  if (verified === undefined) {
+    verified = verifySignatureValue(issuer.publicKey, issuer.keyType, crl.algorithm, crl.tbs, crl.signature, undefined).outcome === 'verified';
+    crl.verifiedBy.set(issuer.sha256, verified);
+  }
+  if (!verified) return undefined;
+  const revokedAt = crl.revoked.get(cert.serialHex.replace(/^0+/, ''));
+  const period = { thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
+  if (revokedAt) return { status: 'revoked', source: 'crl', revokedAt, ...period };
+  return { status: 'good', source: 'crl', ...period };
 }
 
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
