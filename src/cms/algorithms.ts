@@ -49,10 +49,6 @@ export const OID = {
   adbeRevocationInfoArchival: '1.2.840.113583.1.1.8',
 } as const;
 
-export function digestAlgorithmFromOid(oid: string): DigestAlgorithm | undefined {
-  return (Object.keys(DIGEST_OIDS) as DigestAlgorithm[]).find((k) => DIGEST_OIDS[k] === oid);
-}
-
 export function digestAlgorithmIdentifier(digest: DigestAlgorithm): Pkijs.AlgorithmIdentifier {
   // RFC 5754 §2: parameters absent for SHA-2 (accepted either way by readers).
   return new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] });
@@ -77,21 +73,6 @@ export function signatureAlgorithmIdentifier(scheme: SignatureScheme, digest: Di
   }
 }
 
-/** Names a signature algorithm OID for reports and policy. */
-export function describeSignatureOid(oid: string): { scheme: SignatureScheme | 'eddsa' | 'unknown'; digest?: DigestAlgorithm } {
-  for (const d of Object.keys(RSA_WITH) as DigestAlgorithm[]) {
-    if (RSA_WITH[d] === oid) return { scheme: 'rsa-pkcs1', digest: d };
-    if (ECDSA_WITH[d] === oid) return { scheme: 'ecdsa', digest: d };
-  }
-  const named = SIGNATURE_HASHES[oid];
-  if (named) return { scheme: named.family === 'rsa-pkcs1' || named.family === 'md5' ? 'rsa-pkcs1' : 'ecdsa' };
-  if (oid === OID.rsaEncryption) return { scheme: 'rsa-pkcs1' };
-  if (oid === OID.rsassaPss) return { scheme: 'rsa-pss' };
-  if (oid === OID.ecPublicKey) return { scheme: 'ecdsa' };
-  if (oid === OID.ed25519 || oid === OID.ed448) return { scheme: 'eddsa' };
-  return { scheme: 'unknown' };
-}
-
 /** A digest as Node.js computes it: its name, and the output length for the extendable-output SHAKE256. */
 export interface NodeDigest {
   name: string;
@@ -100,12 +81,9 @@ export interface NodeDigest {
 
 /** Every digest OID Kyso can compute when validating (RFC 5754, RFC 8702, NIST CSOR), MD5 included so policy can refuse it. */
 const NODE_DIGESTS: Record<string, NodeDigest> = {
+  ...Object.fromEntries(Object.entries(DIGEST_OIDS).map(([name, oid]) => [oid, { name }])),
   '1.2.840.113549.2.5': { name: 'md5' },
-  '1.3.14.3.2.26': { name: 'sha1' },
   '2.16.840.1.101.3.4.2.4': { name: 'sha224' },
-  '2.16.840.1.101.3.4.2.1': { name: 'sha256' },
-  '2.16.840.1.101.3.4.2.2': { name: 'sha384' },
-  '2.16.840.1.101.3.4.2.3': { name: 'sha512' },
   '2.16.840.1.101.3.4.2.7': { name: 'sha3-224' },
   '2.16.840.1.101.3.4.2.8': { name: 'sha3-256' },
   '2.16.840.1.101.3.4.2.9': { name: 'sha3-384' },
@@ -127,21 +105,15 @@ export type SignatureHashBinding =
   | { kind: 'from-digest-algorithm' | 'from-parameters' | 'none' | 'unknown' };
 
 const SIGNATURE_HASHES: Record<string, { hash: string; family: 'rsa-pkcs1' | 'ecdsa' | 'ecdsa-plain' | 'md5' }> = {
+  ...Object.fromEntries(Object.entries(RSA_WITH).map(([hash, oid]) => [oid, { hash, family: 'rsa-pkcs1' as const }])),
+  ...Object.fromEntries(Object.entries(ECDSA_WITH).map(([hash, oid]) => [oid, { hash, family: 'ecdsa' as const }])),
   '1.2.840.113549.1.1.4': { hash: 'md5', family: 'md5' },
-  '1.2.840.113549.1.1.5': { hash: 'sha1', family: 'rsa-pkcs1' },
   '1.2.840.113549.1.1.14': { hash: 'sha224', family: 'rsa-pkcs1' },
-  '1.2.840.113549.1.1.11': { hash: 'sha256', family: 'rsa-pkcs1' },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', family: 'rsa-pkcs1' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', family: 'rsa-pkcs1' },
   '2.16.840.1.101.3.4.3.13': { hash: 'sha3-224', family: 'rsa-pkcs1' },
   '2.16.840.1.101.3.4.3.14': { hash: 'sha3-256', family: 'rsa-pkcs1' },
   '2.16.840.1.101.3.4.3.15': { hash: 'sha3-384', family: 'rsa-pkcs1' },
   '2.16.840.1.101.3.4.3.16': { hash: 'sha3-512', family: 'rsa-pkcs1' },
-  '1.2.840.10045.4.1': { hash: 'sha1', family: 'ecdsa' },
   '1.2.840.10045.4.3.1': { hash: 'sha224', family: 'ecdsa' },
-  '1.2.840.10045.4.3.2': { hash: 'sha256', family: 'ecdsa' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384', family: 'ecdsa' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512', family: 'ecdsa' },
   '2.16.840.1.101.3.4.3.9': { hash: 'sha3-224', family: 'ecdsa' },
   '2.16.840.1.101.3.4.3.10': { hash: 'sha3-256', family: 'ecdsa' },
   '2.16.840.1.101.3.4.3.11': { hash: 'sha3-384', family: 'ecdsa' },

@@ -17,7 +17,7 @@ import { AppError } from '../errors';
 import type { TimestampAuthority } from '../network';
 import { addDss, findSignatures, PdfFile } from '../pdf';
 import { addDocumentTimestamp } from '../signing';
-import { buildChain, checkPathRevocation, DocumentReport, RevocationSummary, validatePdf, ValidationContext, verifyCms } from '../validation';
+import { buildChain, checkPathRevocation, DocumentReport, everyResult, RevocationSummary, validatePdf, ValidationContext, verifyCms } from '../validation';
 
 export interface ExtendOptions {
   level: 'B-LT' | 'B-LTA';
@@ -152,26 +152,20 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
     if (!chain.anchor) continue;
     pathCertificates.push(...chain.path);
     const revocation = await checkPathRevocation(chain.path, (c) => !!context.trust.match(c), { crls: [], ocsps: [] }, fresh, new Date());
-    for (const r of [revocation.signer, ...revocation.authorities.map((a) => a.result)]) {
-      if (r.evidence) evidence.push(r.evidence);
-    }
+    for (const r of everyResult(revocation)) if (r.evidence) evidence.push(r.evidence);
   }
   for (const s of covered) {
     for (const e of [s.revocation.evidence, ...(s.revocation.authorities ?? []).map((a) => a.evidence)]) {
       if (e) evidence.push({ kind: e.kind, der: Buffer.from(e.base64, 'base64') });
     }
   }
+  const byHash = new Map([...pool.map((der) => parseCertificate(der)), ...pathCertificates].map((c) => [c.sha256, c] as const));
+  const signaturePaths = covered.map((s) => s.certificatePath.map((c) => byHash.get(c.sha256)).filter((c): c is CertificateInfo => !!c));
   // Where a certificate names both a responder and a distribution point, both answers are kept: some
   // validators read only one kind.
-  const wanted = new Set(covered.flatMap((s) => s.certificatePath.map((c) => c.sha256)));
-  const byHash = new Map(pool.map((der) => {
-    const info = parseCertificate(der);
-    return [info.sha256, info] as const;
-  }));
-  for (const c of pathCertificates) byHash.set(c.sha256, c);
   const crlOnly: ValidationContext = { ...fresh, fetcher: { ...fetcher, fetchOcsp: async () => undefined } };
-  for (const s of covered) {
-    const path = s.certificatePath.map((c) => byHash.get(c.sha256)).filter((c): c is CertificateInfo => !!c);
+  for (const [i, s] of covered.entries()) {
+    const path = signaturePaths[i];
     if (path.length < 2 || !path[0].ocspUrls.length || !path[0].crlUrls.length || s.revocation.evidence?.kind !== 'ocsp') continue;
     const viaCrl = await checkPathRevocation(path.slice(0, 2), () => false, { crls: [], ocsps: [] }, crlOnly, new Date());
     if (viaCrl.signer.evidence) evidence.push(viaCrl.signer.evidence);
@@ -179,7 +173,7 @@ export async function extendSignatures(input: Buffer, context: ValidationContext
   const ocsps = unique(evidence.filter((e) => e.kind === 'ocsp').map((e) => e.der));
   const crlList = unique(evidence.filter((e) => e.kind === 'crl').map((e) => e.der));
   const certificates = unique([
-    ...pool.filter((der) => wanted.has(parseCertificate(der).sha256)),
+    ...signaturePaths.flat().map((c) => c.der),
     ...pathCertificates.map((c) => c.der),
     ...document.tokens.flatMap((t) => t.certificates),
     ...ocsps.flatMap(ocspCertificates),

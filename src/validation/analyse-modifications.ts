@@ -242,11 +242,8 @@ function classifyFormChange(before: PdfDict | undefined, after: PdfDict | undefi
     } else if (key === 'Fields') {
       const old = asArray(before?.get('Fields'));
       const now = asArray(after?.get('Fields'));
-      const keyOf = (v: PdfObject): string => (v instanceof PdfRef ? v.key : serializeObject(v));
-      const nowKeys = new Set((now ?? []).map(keyOf));
-      const oldKeys = new Set((old ?? []).map(keyOf));
-      if ((old ?? []).some((v) => !nowKeys.has(keyOf(v)))) raise('OTHER', 'a field was removed from the form\'s /Fields');
-      const added = (now ?? []).filter((v) => !oldKeys.has(keyOf(v)));
+      const { added, removed } = arrayChanges(old ?? [], now ?? []);
+      if (removed.length > 0) raise('OTHER', 'a field was removed from the form\'s /Fields');
       if (added.length > 0 && added.every((v) => v instanceof PdfRef && longTerm.has(v.num))) raise('LTA_UPDATES', 'document timestamp field added');
       else if (added.length > 0 || (!old && !now)) raise('FORM_FILLING', 'form fields added');
     } else if (key === 'SigFlags') {
@@ -365,10 +362,15 @@ function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
 function annotationChanges(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): { added: PdfObject[]; removed: PdfObject[] } {
   const before = asArray(signed.resolve(oldPage?.get('Annots'))) ?? [];
   const after = asArray(final.resolve(newPage?.get('Annots'))) ?? [];
-  const keyOf = (a: PdfObject): string => (a instanceof PdfRef ? a.key : serializeObject(a));
-  const beforeKeys = new Set(before.map(keyOf));
-  const afterKeys = new Set(after.map(keyOf));
-  return { added: after.filter((a) => !beforeKeys.has(keyOf(a))), removed: before.filter((a) => !afterKeys.has(keyOf(a))) };
+  return arrayChanges(before, after);
+}
+
+/** Entries of an array added and removed between revisions (references by number, direct values by text). */
+function arrayChanges(before: PdfObject[], after: PdfObject[]): { added: PdfObject[]; removed: PdfObject[] } {
+  const key = (value: PdfObject): string => (value instanceof PdfRef ? value.key : serializeObject(value));
+  const beforeKeys = new Set(before.map(key));
+  const afterKeys = new Set(after.map(key));
+  return { added: after.filter((a) => !beforeKeys.has(key(a))), removed: before.filter((a) => !afterKeys.has(key(a))) };
 }
 
 function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): string[] {

@@ -7,7 +7,7 @@
 import type * as Asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
-import { asn1js, CertificateInfo, parseCertificate, pkijs, verifySignatureValue } from '../cms';
+import { asn1js, CertificateInfo, parseCertificate, pkijs, SignatureAlgorithm, verifySignatureValue } from '../cms';
 import type { RevocationFetcher } from '../network';
 import type { RevocationPolicy } from './policy';
 import { ValidationContext } from './validation-context';
@@ -44,6 +44,12 @@ export function isFresh(result: RevocationResult, signingTime: Date, policy: Rev
   return !!result.nextUpdate && result.nextUpdate >= signingTime;
 }
 
+/** A parsed AlgorithmIdentifier as verifySignatureValue takes it. */
+function algorithmOf(identifier: Pkijs.AlgorithmIdentifier): SignatureAlgorithm {
+  const params = identifier.algorithmParams;
+  return { oid: identifier.algorithmId, params: params ? Buffer.from(params.toBER()) : undefined };
+}
+
 interface ParsedCrl {
   thisUpdate: Date;
   nextUpdate?: Date;
@@ -51,7 +57,7 @@ interface ParsedCrl {
   revoked: Map<string, Date>;
   tbs: Buffer;
   signature: Buffer;
-  algorithm: { oid: string; params?: Buffer };
+  algorithm: SignatureAlgorithm;
   /** Issuer certificate SHA-256 → whether it signed this CRL. */
   verifiedBy: Map<string, boolean>;
 }
@@ -69,14 +75,13 @@ function parseCrl(der: Buffer): ParsedCrl | null {
   let parsed: ParsedCrl | null = null;
   try {
     const crl = new pkijs.CertificateRevocationList({ schema: asn1js.fromBER(new Uint8Array(der).buffer).result });
-    const params = crl.signatureAlgorithm.algorithmParams;
     parsed = {
       thisUpdate: crl.thisUpdate.value,
       nextUpdate: crl.nextUpdate?.value,
       revoked: new Map((crl.revokedCertificates ?? []).map((r) => [Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex').replace(/^0+/, ''), r.revocationDate.value])),
       tbs: Buffer.from(crl.tbsView),
       signature: Buffer.from(crl.signatureValue.valueBlock.valueHexView),
-      algorithm: { oid: crl.signatureAlgorithm.algorithmId, params: params ? Buffer.from(params.toBER()) : undefined },
+      algorithm: algorithmOf(crl.signatureAlgorithm),
       verifiedBy: new Map(),
     };
   } catch {
@@ -149,8 +154,7 @@ function ocspSignedByIssuerOrDelegate(basic: Pkijs.BasicOCSPResponse, issuer: Ce
   });
   const tbs = Buffer.from(basic.tbsResponseData.tbsView);
   const signature = Buffer.from(basic.signature.valueBlock.valueHexView);
-  const params = basic.signatureAlgorithm.algorithmParams;
-  const algorithm = { oid: basic.signatureAlgorithm.algorithmId, params: params ? Buffer.from(params.toBER()) : undefined };
+  const algorithm = algorithmOf(basic.signatureAlgorithm);
   return [issuer, ...delegates].some((responder) => verifySignatureValue(responder.publicKey, responder.keyType, algorithm, tbs, signature, undefined).outcome === 'verified');
 }
 
@@ -238,6 +242,11 @@ export interface PathRevocation {
   signer: RevocationResult;
   /** The CA certificates between the signer and the trust anchor, top-down (RFC 5280 §6.1 order). */
   authorities: Array<{ certificate: CertificateInfo; result: RevocationResult }>;
+}
+
+/** The answers for every certificate of a path: the signer's, then each CA's. */
+export function everyResult(path: PathRevocation): RevocationResult[] {
+  return [path.signer, ...path.authorities.map((a) => a.result)];
 }
 
 /** Revocation of every certificate of a path below its trust anchor (anchors are trusted as they are). */

@@ -38,11 +38,9 @@ export async function collectEvidence(bytes: Buffer, file: PdfFile, context: Val
     try {
       return await collectSignatureEvidence(bytes, file, sig, ends, trailing, dss, context);
     } catch (error) {
-      return {
-        found: sig, claimedSigningTime: null, range: { coverage: 'UNCLEAR', problems: [] }, encapsulatedInDetached: false, timestampUnreadable: false, signedRevision: null,
-        permissions: {}, validationTime: { time: (context.at ?? new Date()).toISOString(), source: context.at ? 'given' : 'now' },
-        notes: [say('VALIDATION_ERROR', { detail: error instanceof Error ? error.message : String(error) })],
-      };
+      const evidence = blankEvidence(sig, { coverage: 'UNCLEAR', problems: [] }, null, context);
+      evidence.notes.push(say('VALIDATION_ERROR', { detail: error instanceof Error ? error.message : String(error) }));
+      return evidence;
     }
   };
   const signatures: SignatureEvidence[] = [];
@@ -229,15 +227,12 @@ async function collectTsaPath(ts: TimestampEvidence, dss: Dss, embedded: Embedde
   ts.revocation = await checkPathRevocation(ts.chain.path, (c) => !!context.trust.match(c), embedded, context, ts.genTime);
 }
 
-async function collectSignatureEvidence(
-  bytes: Buffer, final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext,
-): Promise<SignatureEvidence> {
-  const m = sig.dict.get('M');
-  const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) ?? null : null;
-  const evidence: SignatureEvidence = {
+/** A signature's evidence before its CMS is read: only what its dictionary and byte range say. */
+function blankEvidence(sig: FoundSignature, range: SignatureEvidence['range'], claimed: Date | null, context: ValidationContext): SignatureEvidence {
+  return {
     found: sig,
     claimedSigningTime: claimed,
-    range: sig.unreadable ? { coverage: 'UNCLEAR', problems: [] } : checkByteRange(bytes, sig, ends),
+    range,
     encapsulatedInDetached: false,
     timestampUnreadable: false,
     signedRevision: null,
@@ -245,6 +240,14 @@ async function collectSignatureEvidence(
     validationTime: { time: (context.at ?? new Date()).toISOString(), source: context.at ? 'given' : 'now' },
     notes: [],
   };
+}
+
+async function collectSignatureEvidence(
+  bytes: Buffer, final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext,
+): Promise<SignatureEvidence> {
+  const m = sig.dict.get('M');
+  const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) ?? null : null;
+  const evidence = blankEvidence(sig, sig.unreadable ? { coverage: 'UNCLEAR', problems: [] } : checkByteRange(bytes, sig, ends), claimed, context);
   if (sig.unreadable || evidence.range.coverage === 'UNCLEAR' || !sig.contents || !sig.byteRange) return evidence;
   const br = sig.byteRange;
   const digestOf = rangeDigest(bytes, br);

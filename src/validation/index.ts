@@ -11,7 +11,7 @@ export { createInProcessValidator, reportError } from './document-validator';
 export type { DocumentValidator, ValidationRequest } from './document-validator';
 export { createValidatorPool } from './validator-pool';
 export type { ValidatorPoolOptions } from './validator-pool';
-export { checkPathRevocation } from './check-revocation';
+export { checkPathRevocation, everyResult } from './check-revocation';
 export type { ValidationPolicy } from './policy';
 export { createValidationPolicy } from './policy';
 export { writeEtsiReport } from './etsi-report';

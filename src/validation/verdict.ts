@@ -15,9 +15,7 @@ import type { ValidationPolicy } from './policy';
 import {
   DocumentReport, Indication, LEVEL_ORDER, Message, ModificationLevel, PadesLevel, RevocationSummary, SignatureReport, SubIndication,
 } from './report';
-import type { PathRevocation, RevocationResult } from './check-revocation';
-
-const ED448_SHAKE = '2.16.840.1.101.3.4.2.12';
+import { everyResult, PathRevocation, RevocationResult } from './check-revocation';
 
 interface Outcome {
   indication: Indication;
@@ -36,7 +34,7 @@ export function timestampProof(ts: TimestampEvidence, policy: ValidationPolicy):
   if (!ts.tsaCertificate) return { usable: false, problem: say('TSA_UNKNOWN'), warnings: [] };
   if (!ts.forTimestamping) return { usable: false, problem: say('TSA_NOT_FOR_TIMESTAMPS'), warnings: [] };
   if (!ts.chain?.anchor || ts.chain.problems.length > 0 || !ts.revocation) return { usable: false, problem: say('TSA_UNTRUSTED'), warnings: [] };
-  const results = [ts.revocation.signer, ...ts.revocation.authorities.map((a) => a.result)];
+  const results = everyResult(ts.revocation);
   if (results.some((r) => r.status === 'revoked' && (!r.revokedAt || r.revokedAt <= ts.genTime))) return { usable: false, problem: say('TSA_REVOKED'), warnings: [] };
   if (results.some((r) => r.status === 'unknown')) {
     const unknown = say('TSA_REVOCATION_UNKNOWN');
@@ -55,7 +53,7 @@ export function judgeCrypto(e: SignatureEvidence, policy: ValidationPolicy): { o
   const signer = cms?.signer;
   if (!cms) return { messages: [] };
   const c = policy.crypto;
-  if (signer && cms.signatureAlgorithm === OID.ed448 && cms.digestAlgorithm !== ED448_SHAKE) {
+  if (signer && cms.signatureAlgorithm === OID.ed448 && cms.digestName !== 'shake256') {
     return { outcome: indeterminate('CRYPTO_CONSTRAINTS_FAILURE'), messages: [say('ED448_DIGEST')] };
   }
   const hashes = [cms.digestName, cms.signatureHash].filter((h): h is string => !!h);
@@ -304,7 +302,7 @@ export function judgeSignature(e: SignatureEvidence, inEffect: PermissionInEffec
 }
 
 function tsaRevocationStatus(ts: TimestampEvidence): 'good' | 'revoked' | 'unknown' {
-  const results = ts.revocation ? [ts.revocation.signer, ...ts.revocation.authorities.map((a) => a.result)] : [];
+  const results = ts.revocation ? everyResult(ts.revocation) : [];
   if (results.some((r) => r.status === 'revoked')) return 'revoked';
   if (results.some((r) => r.status === 'unknown')) return 'unknown';
   return 'good';
