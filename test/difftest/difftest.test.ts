@@ -15,7 +15,7 @@ import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '..
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, validatePdf } from '../../src/validation';
 import { CORPUS, OUTPUT, pkiFile, ROOT } from '../helpers/fixtures';
-import { congVan, officialSigner, sealSigner, update } from '../helpers/hand-made-pdf';
+import { addAnnotation, congVan, officialSigner, sealSigner, update } from '../helpers/hand-made-pdf';
 
 const COUNT = Number(process.env.DIFFTEST_COUNT ?? 60);
 const SEED = Number(process.env.DIFFTEST_SEED ?? 20261130);
@@ -93,16 +93,7 @@ const MUTATIONS: Record<string, Mutation> = {
   truncate: (pdf, rnd) => pdf.subarray(0, Math.floor(pdf.length * (0.5 + rnd() * 0.5))),
   'append-garbage': (pdf, rnd) => Buffer.concat([pdf, Buffer.from(`% ${Math.floor(rnd() * 1e9)}\n`)]),
   'append-eol': (pdf) => Buffer.concat([pdf, Buffer.from('\r\n')]),
-  'update-annotation': (pdf) => update(pdf, (file, allocate) => {
-    const pageRef = firstPage(file);
-    const page = (file.resolveDict(pageRef) as PdfDict).clone();
-    const note = allocate();
-    const annots = file.resolve(page.get('Annots'));
-    return [
-      { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [20, 20, 40, 40]], ['Contents', PdfString.fromText('Đã xem')]]) },
-      { ref: pageRef, value: page.set('Annots', [...(Array.isArray(annots) ? annots : []), note]) },
-    ];
-  }),
+  'update-annotation': (pdf) => addAnnotation(pdf, 'Text', 'Đã xem'),
   'update-content': (pdf) => update(pdf, (file, allocate) => {
     const pageRef = firstPage(file);
     const stream = allocate();

@@ -88,6 +88,23 @@ export function update(pdf: Buffer, objects: (file: PdfFile, allocate: () => Pdf
   return Buffer.concat([pdf, writeIncrementalUpdate(file, objects(file, () => new PdfRef(next++, 0))).bytes]);
 }
 
+/** An unsigned update adding an annotation (a comment `Text`, a `Square` …) to page 1. */
+export function addAnnotation(pdf: Buffer, subtype: string, contents?: string): Buffer {
+  return update(pdf, (file, allocate) => {
+    const pageRef = file.pageRefs()[0];
+    const page = (file.resolveDict(pageRef) as PdfDict).clone();
+    const existing = file.resolve(page.get('Annots'));
+    const note = allocate();
+    return [
+      {
+        ref: note,
+        value: new PdfDict([['Type', name('Annot')], ['Subtype', name(subtype)], ['Rect', [10, 10, 30, 30]], ...(contents ? [['Contents', PdfString.fromText(contents)] as [string, PdfObject]] : [])]),
+      },
+      { ref: pageRef, value: page.set('Annots', [...(Array.isArray(existing) ? existing : []), note]) },
+    ];
+  });
+}
+
 /** The công văn sample. */
 export const congVan = (): Buffer => sample('cong-van.pdf');
 

@@ -9,7 +9,7 @@ import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '..
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, TrustStore, validatePdf } from '../../src/validation';
 import { pkiFile } from '../helpers/fixtures';
-import { congVan, handSign, officialSigner, replaceBytes, sealSigner, signatureField, update } from '../helpers/hand-made-pdf';
+import { addAnnotation, congVan, handSign, officialSigner, replaceBytes, sealSigner, signatureField, update } from '../helpers/hand-made-pdf';
 
 const trust = new TrustStore();
 trust.add(pkiFile('root-ca.der'));
@@ -145,14 +145,7 @@ describe('rule 3: usage-rights signatures (/Perms /UR3)', () => {
   });
 
   it('when the UR3 transform grants no annotation rights and an annotation is added, then the usage-rights signature does not allow it', async () => {
-    const annotated = update(await ur3([['Form', [name('FillIn')]]]), (file, allocate) => {
-      const pageRef = file.pageRefs()[0];
-      const note = allocate();
-      return [
-        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [10, 10, 30, 30]], ['Contents', PdfString.fromText('ghi chú')]]) },
-        { ref: pageRef, value: (file.resolveDict(pageRef) as PdfDict).clone().set('Annots', [note]) },
-      ];
-    });
+    const annotated = addAnnotation(await ur3([['Form', [name('FillIn')]]]), 'Text', 'ghi chú');
     const report = await validate(annotated);
     expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed]).toEqual(['ANNOTATIONS', false]);
   });
@@ -241,15 +234,7 @@ describe('rule 6: PDF 2.0 lock permissions (/P in /Lock and FieldMDP)', () => {
       return [{ ref, value: (file.resolveDict(ref) as PdfDict).clone().set('V', PdfString.fromText('Đã xem')) }];
     });
     expect((await validate(filled)).indication).toBe('TOTAL_PASSED');
-    const annotated = update(signed, (file, allocate) => {
-      const pageRef = file.pageRefs()[0];
-      const note = allocate();
-      const page = (file.resolveDict(pageRef) as PdfDict).clone();
-      return [
-        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [10, 10, 30, 30]]]) },
-        { ref: pageRef, value: page.set('Annots', [...(file.resolve(page.get('Annots')) as PdfRef[]), note]) },
-      ];
-    });
+    const annotated = addAnnotation(signed, 'Text');
     const report = await validate(annotated);
     expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed]).toEqual(['ANNOTATIONS', false]);
   });
@@ -261,15 +246,7 @@ describe('rule 6: PDF 2.0 lock permissions (/P in /Lock and FieldMDP)', () => {
         ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['Action', name('All')], ['P', 3], ['V', name('1.2')]])]])]]],
       place: inField('Sig2'),
     });
-    const annotated = update(second, (file, allocate) => {
-      const pageRef = file.pageRefs()[0];
-      const note = allocate();
-      const page = (file.resolveDict(pageRef) as PdfDict).clone();
-      return [
-        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Square')], ['Rect', [10, 10, 30, 30]]]) },
-        { ref: pageRef, value: page.set('Annots', [...(file.resolve(page.get('Annots')) as PdfRef[]), note]) },
-      ];
-    });
+    const annotated = addAnnotation(second, 'Square');
     const report = await validate(annotated);
     expect(codes(report, 1)).toContain('PERMISSION_WIDENING_IGNORED');
     expect(report.signatures[1].messages.find((m) => m.code === 'PERMISSION_WIDENING_IGNORED')?.en).toBe('this signature\'s /P 3 is wider than the level in effect (/P 2) and is ignored');
