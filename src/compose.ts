@@ -22,7 +22,6 @@ export interface ServiceOptions {
   defaultSealImage?: Buffer;
   uploadLimitBytes: number;
   signingSessionTtlSeconds: number;
-  /** RFC 3161 TSA: server-side and two-phase signatures get a signature time-stamp (PAdES B-T). */
   /** Time-stamping authority: signatures get B-T time-stamps and long-term copies B-LTA. */
   tsa?: TimestampAuthority;
   logger?: Logger;

@@ -10,7 +10,7 @@ import type { DocumentStore, ExchangeService } from '../exchange';
 import { DocumentReport, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
-import { Authed, metadataField, objectBody, optionalDate, pdfBody, sendFile, wrap } from './request-context';
+import { Authed, metadataField, objectBody, optionalDate, pdfBody, reportFormat, sendFile, wrap } from './request-context';
 import type { StreamedFile } from './streaming-upload';
 
 const PAGE_SIZE_MAX = 200;
@@ -89,10 +89,17 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     res.json(evidence);
   }));
   router.get('/v1/exchanges/:id/report', auth(), wrap(async (req, res) => {
+    const format = reportFormat(req.query.format);
     const report = await exchanges.report(req.caller, String(req.params.id));
-    // format=etsi: the ETSI TS 119 102-2 XML report of the verdict stored at receipt.
-    if (req.query.format === 'etsi') res.type('application/xml').send(writeEtsiReport(report as unknown as DocumentReport));
-    else res.json(report);
+    if (format !== 'etsi') {
+      res.json(report);
+      return;
+    }
+    // The ETSI TS 119 102-2 XML report of the verdict stored at receipt; records made without one (the
+    // demo's year of exchanges) have none to give.
+    const stored = report as Partial<DocumentReport>;
+    if (!Array.isArray(stored.signatures)) throw new AppError('NOT_FOUND', 'no verification report is stored for this exchange');
+    res.type('application/xml').send(writeEtsiReport(stored as DocumentReport));
   }));
   router.get('/v1/exchanges/:id/attachments/:index', auth(), wrap(async (req, res) => {
     const index = Number(req.params.index);

@@ -46,6 +46,13 @@ export function optionalDate(value: unknown, name: string): Date | undefined {
   return d;
 }
 
+/** `?format=` of a report: absent for JSON, `etsi` for the ETSI TS 119 102-2 XML report; anything else is a 400. */
+export function reportFormat(value: unknown): 'json' | 'etsi' {
+  if (value === undefined) return 'json';
+  if (value === 'etsi') return 'etsi';
+  throw new AppError('INVALID_REQUEST', 'format must be etsi (the ETSI TS 119 102-2 XML report) or absent (JSON)');
+}
+
 /** A JSON object body (admin and status endpoints); arrays, strings and null are refused with 400. */
 export function objectBody(req: Request): Record<string, unknown> {
   const body = req.body as unknown;

@@ -8,14 +8,13 @@ import type { AuditLog } from '../audit';
 import { DocumentValidator, reportError, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
-import { pdfBody, wrap } from './request-context';
+import { pdfBody, reportFormat, wrap } from './request-context';
 
 export function verificationRoutes(deps: { auth: Authenticator; body: BodyParsers; audit: AuditLog; validator: DocumentValidator }): Router {
   const router = Router();
   router.post('/v1/verifications', deps.auth(), deps.body.pdf, wrap(async (req, res) => {
     const { pdf, fileName } = pdfBody(req);
-    const etsi = req.query.format === 'etsi';
-    if (req.query.format !== undefined && !etsi) throw new AppError('INVALID_REQUEST', 'format must be etsi (the ETSI TS 119 102-2 XML report) or absent (JSON)');
+    const etsi = reportFormat(req.query.format) === 'etsi';
     const report = await deps.validator.validate(pdf, { fileName, hashFile: true, includeCertificates: etsi, lane: req.caller.organId || req.caller.keyId });
     const unreadable = reportError(report);
     if (unreadable) throw unreadable;

@@ -158,6 +158,14 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     const peekEvidence = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/evidence`).set(bearer(keys[C.organId].archivist));
     const peekReverify = await request(service.app).post(`/v1/exchanges/${onlyB.body.exchangeId}/verifications`).set(bearer(keys[C.organId].archivist));
     expect([peekEvidence.status, peekReverify.status]).toEqual([404, 404]);
+    const peekEtsi = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/report?format=etsi`).set(bearer(keys[C.organId].archivist));
+    expect([peekEtsi.status, peekEtsi.body.code]).toEqual([404, 'NOT_FOUND']);
+    // A record kept without a stored verdict (as the demo's) has no ETSI report: 404, never a 500.
+    await service.models.Exchange.updateOne({ exchangeId: onlyB.body.exchangeId }, { $set: { report: {} } });
+    const noReport = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/report?format=etsi`).set(bearer(keys[B.organId].archivist));
+    expect([noReport.status, noReport.body.code]).toEqual([404, 'NOT_FOUND']);
+    const badFormat = await request(service.app).get(`/v1/exchanges/${onlyB.body.exchangeId}/report?format=pdf`).set(bearer(keys[B.organId].archivist));
+    expect([badFormat.status, badFormat.body.code]).toEqual([400, 'INVALID_REQUEST']);
 
     const issued = await request(service.app).post(`/v1/admin/agencies/${C.organId}/api-keys`).set(bearer(keys[C.organId].admin)).send({ role: 'receiver' });
     expect(issued.status).toBe(201);
