@@ -11,7 +11,8 @@ import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
 import type { TimestampAuthority } from './network';
-import type { AgencyService, DocumentStore, DraftsService, ExchangeService, SigningSessionService } from './exchange';
+import type { AgencyService, DocumentStore, DraftsService, ExchangeService, PeersService, SigningSessionService } from './exchange';
+import type { PeerIdentity } from './federation';
 import { draftRoutes } from './http/drafts.routes';
 import { agencyRoutes } from './http/agencies.routes';
 import { auditRoutes } from './http/audit.routes';
@@ -19,6 +20,7 @@ import { createAuthenticator } from './http/authenticate';
 import { createBodyParsers } from './http/body-parsers';
 import { errorHandler } from './http/error-handler';
 import { exchangeRoutes } from './http/exchanges.routes';
+import { federationRoutes } from './http/federation.routes';
 import { openApiDocument } from './http/openapi';
 import type { Authed } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
@@ -30,6 +32,9 @@ import type { DocumentValidator } from './validation';
 
 export interface AppDeps {
   agencies: AgencyService;
+  /** Other Kyso instances, and this one's key for talking to them. */
+  peers: PeersService;
+  identity: PeerIdentity;
   /** People's accounts and their browser sessions. */
   users: UserService;
   logins: SessionService;
@@ -65,6 +70,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   const auth = createAuthenticator(deps.agencies, deps.logins);
   const body = createBodyParsers(deps.documents, deps.uploadLimitBytes);
+  // An edXML package carries its files base64-encoded (4/3 of their size) with every attachment beside the document.
+  const maxPackageBytes = Math.ceil(deps.uploadLimitBytes * 4 / 3) * 2 + 4 * 1024 * 1024;
 
   app.use((req, res, next) => {
     const requestId = randomUUID();
@@ -101,7 +108,8 @@ export function createApp(deps: AppDeps): express.Express {
   }));
   app.use(draftRoutes({ auth, body, drafts: deps.drafts, sessions: deps.sessions }));
   app.use(verificationRoutes({ auth, body, audit: deps.audit, validator: deps.validator }));
-  app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger }));
+  app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger, maxPackageBytes }));
+  app.use(federationRoutes({ auth, body, peers: deps.peers, identity: deps.identity, receiveEdxml: deps.exchanges.receiveEdxml, maxBodyBytes: maxPackageBytes }));
   app.use(auditRoutes({ auth, audit: deps.audit }));
 
   // The web application: its files, and index.html for every other page address (it routes in the browser).

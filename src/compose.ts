@@ -7,7 +7,11 @@ import pino, { Logger } from 'pino';
 import { createAccountModels, createSessionService, createUserService } from './accounts';
 import { createApp } from './app';
 import { createAuditLog } from './audit';
-import { createAgencyService, createDocumentStore, createDraftsService, createExchangeService, createModels, createSigningSessionService } from './exchange';
+import {
+  createAgencyService, createDeliveryWorker, createDocumentStore, createDraftsService, createExchangeService, createModels, createPeerOutbox, createPeersService,
+  createSigningSessionService, DeliveryOptions,
+} from './exchange';
+import { createEphemeralPeerIdentity, PeerIdentity } from './federation';
 import type { TimestampAuthority } from './network';
 import type { Signer } from './signers';
 import { createValidatorPool, ValidationContext } from './validation';
@@ -33,6 +37,10 @@ export interface ServiceOptions {
   decodeBudgetCap?: number;
   /** The built web application, served at / (dist/web). */
   webRoot?: string;
+  /** This instance's key for talking to peer Kyso instances (a fresh one per process when not given). */
+  peerIdentity?: PeerIdentity;
+  /** The delivery worker's timings (tests shorten them). */
+  delivery?: Partial<Omit<DeliveryOptions, 'logger'>>;
   /** Liveness of parts outside this module (the supervised embedded database). */
   alive?: () => { ok: boolean; reason?: string };
 }
@@ -55,7 +63,13 @@ export async function openService(options: ServiceOptions) {
   });
   // Every document's decoding budget is capped as configured.
   const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
-  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, options.tsa);
+  const identity = options.peerIdentity ?? createEphemeralPeerIdentity();
+  const peers = createPeersService(models, audit, identity.instanceId);
+  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, { peers, outbox: createPeerOutbox(models) }, options.tsa);
+  const deliveries = createDeliveryWorker(exchanges.context, identity, {
+    logger, pollMs: 2000, backoffMs: 1000, maxBackoffMs: 10 * 60_000, timeoutMs: 120_000, leaseMs: 5 * 60_000, ...options.delivery,
+  });
+  deliveries.start();
   // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
   const sweep = setInterval(() => {
     documents.sweepOrphans().then(
@@ -67,6 +81,7 @@ export async function openService(options: ServiceOptions) {
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsa);
   const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
+    peers, identity,
     agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsa: options.tsa,
     sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
@@ -84,8 +99,9 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, close: async () => {
+  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, peers, identity, deliveries, close: async () => {
     clearInterval(sweep);
+    await deliveries.stop();
     await validator.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.
     await connection.close().catch((error: unknown) => logger.debug({ err: error }, 'the database connection closed with an error'));

@@ -11,6 +11,7 @@ import { openService } from './compose';
 import { loadConfig } from './config';
 import { createHash } from 'node:crypto';
 import { DEMO_AGENCIES, EmbeddedDatabase, seedDemoAgencies, seedDemoExchanges, startEmbeddedFerretDb } from './exchange';
+import { loadPeerIdentity } from './federation';
 import { createHttpTimestampAuthority } from './network';
 import { joinParts, signPdf } from './signing';
 import { IsolatedPkcs11Signer, Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from './signers';
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
     decodeBudgetCap: config.maxDecodedBytes,
     webRoot: path.join(ROOT, 'dist', 'web'),
     alive: () => db?.state() ?? { ok: true },
+    peerIdentity: loadPeerIdentity(config.peerKeyFile),
+    delivery: config.delivery,
   });
   // The operator registers agencies; no agency key can. Its key is made at the first start (or on demand).
   const operatorKeyFile = path.join(config.dataDir, OPERATOR_KEY_FILE);

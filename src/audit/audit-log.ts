@@ -50,7 +50,14 @@ export type AuditEventType =
   /** A draft was uploaded, signed by an official through the agent, and sent by the clerk. */
   | 'draft.created'
   | 'draft.signed'
-  | 'draft.sent';
+  | 'draft.sent'
+  /** The operator registered another Kyso instance as a peer (its public key, never a secret). */
+  | 'peer.registered'
+  /** A package was delivered to a peer, or the peer refused it for good. */
+  | 'delivery.delivered'
+  | 'delivery.refused'
+  /** A recipient on another system reported a status (an edXML Status package). */
+  | 'exchange.status-received';
 
 export interface AuditEvent {
   seq: number;

@@ -33,6 +33,10 @@ const schema = z.object({
   KYSO_VALIDATION_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
   KYSO_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1024),
   KYSO_REQUEST_TIMEOUT_S: z.coerce.number().int().min(5).max(3600).default(300),
+  KYSO_PEER_KEY_FILE: z.string().optional(),
+  KYSO_DELIVERY_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2000),
+  KYSO_DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  KYSO_DELIVERY_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,6 +78,10 @@ export interface Config {
   maxConnections: number;
   /** A request (headers and body) must arrive within this time; slow clients are cut off with 408. */
   requestTimeoutMs: number;
+  /** This instance's Ed25519 key for peers (made at the first start; default <data>/peer-identity.key). */
+  peerKeyFile: string;
+  /** Deliveries to peers: how often due ones are looked for, the first retry's wait (doubling) and its cap. */
+  delivery: { pollMs: number; backoffMs: number; maxBackoffMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config {
@@ -113,5 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     validationWorkers: e.KYSO_VALIDATION_WORKERS,
     maxConnections: e.KYSO_MAX_CONNECTIONS,
     requestTimeoutMs: e.KYSO_REQUEST_TIMEOUT_S * 1000,
+    peerKeyFile: e.KYSO_PEER_KEY_FILE ?? path.join(dataDir, 'peer-identity.key'),
+    delivery: { pollMs: e.KYSO_DELIVERY_POLL_MS, backoffMs: e.KYSO_DELIVERY_BACKOFF_MS, maxBackoffMs: e.KYSO_DELIVERY_MAX_BACKOFF_MS },
   };
 }

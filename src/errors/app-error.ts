@@ -64,7 +64,10 @@ export type ErrorCode =
   | 'LOGIN_FAILED'
   | 'ACCOUNT_LOCKED'
   | 'CSRF_TOKEN_INVALID'
-  | 'SESSION_ENDED';
+  | 'SESSION_ENDED'
+  | 'EDXML_INVALID'
+  | 'PEER_UNKNOWN'
+  | 'PEER_UNAVAILABLE';
 
 export interface AppErrorOptions {
   cause?: unknown;

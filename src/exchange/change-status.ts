@@ -33,6 +33,8 @@ export function createChangeStatus(ctx: ExchangeContext) {
     // Conditional on the status read above: two concurrent moves cannot both apply.
     const result = await models.Recipient.updateOne({ exchangeId, organId: own.organId, status: own.status }, update);
     if (result.modifiedCount === 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the status changed meanwhile; read it again');
+    // A document that came from a peer Kyso: its sender there hears of the move.
+    if (exchange.viaPeer) await ctx.outbox.enqueueStatus(exchangeId, exchange.viaPeer, own.organId, entry);
     // The recipient's inbox and the sender's outbox both show the new status.
     await ctx.changes.bump([own.organId, exchange.fromOrganId]);
     await audit.append({ type: 'exchange.status-changed', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { from: own.status, to: status, reason } });

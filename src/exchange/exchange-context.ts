@@ -6,6 +6,8 @@ import type { ChangeCounters } from './change-counters';
 import type { DocumentStore } from './document-store';
 import type { EvidenceStore } from './evidence-store';
 import type { Models } from './models';
+import type { PeerOutbox } from './peer-outbox';
+import type { PeersService } from './peers.service';
 import type { ExchangeReads } from './read-exchange';
 
 export interface ExchangeContext {
@@ -21,4 +23,7 @@ export interface ExchangeContext {
   /** Moved on every write that changes an agency's boxes (see change-counters.ts). */
   changes: ChangeCounters;
   reads: ExchangeReads;
+  /** Other Kyso instances and the packages waiting for them. */
+  peers: PeersService;
+  outbox: PeerOutbox;
 }

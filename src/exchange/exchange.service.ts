@@ -8,7 +8,10 @@ import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit';
 import type { TimestampAuthority } from '../network';
 import type { DocumentValidator, ValidationContext } from '../validation';
+import { createApplyRemoteStatus } from './apply-remote-status';
 import { createArchiveExchange } from './archive-exchange';
+import { createExportEdxml } from './export-edxml';
+import { createReceiveEdxml } from './receive-edxml';
 import { createChangeCounters } from './change-counters';
 import { createChangeStatus } from './change-status';
 import { createComputeStatistics } from './compute-statistics';
@@ -17,6 +20,8 @@ import { createEvidenceStore } from './evidence-store';
 import type { ExchangeContext } from './exchange-context';
 import { createExchangeEvidence } from './exchange-evidence';
 import type { Models } from './models';
+import type { PeerOutbox } from './peer-outbox';
+import type { PeersService } from './peers.service';
 import { createExchangeReads } from './read-exchange';
 import { createReceiveExchange } from './receive-exchange';
 import { createRecallExchange } from './recall-exchange';
@@ -27,15 +32,24 @@ export { STATUS } from './status-machine';
 export { sendMetadataSchema, summariseReport } from './exchange-request';
 export type { IncomingFile, SendMetadata } from './exchange-request';
 
-export function createExchangeService(connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator, tsa?: TimestampAuthority) {
-  const base = { models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection) };
+export function createExchangeService(
+  connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator,
+  federation: { peers: PeersService; outbox: PeerOutbox }, tsa?: TimestampAuthority,
+) {
+  const base = { models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection), ...federation };
   const reads = createExchangeReads(base as ExchangeContext);
   const ctx: ExchangeContext = { ...base, reads };
   const { report, evidence } = createExchangeEvidence(ctx);
   const { archive, archivesDue, openArchive } = createArchiveExchange(ctx);
+  const receive = createReceiveExchange(ctx);
+  const applyRemoteStatus = createApplyRemoteStatus(ctx);
+  const { exportEdxml, exportStatus } = createExportEdxml(ctx);
   return {
     send: createSendExchange(ctx),
-    receive: createReceiveExchange(ctx),
+    receive,
+    receiveEdxml: createReceiveEdxml(ctx, receive, applyRemoteStatus),
+    exportEdxml,
+    exportStatus,
     get: reads.get,
     list: reads.list,
     openDocument: reads.openDocument,
@@ -49,6 +63,7 @@ export function createExchangeService(connection: Connection, documents: Documen
     recall: createRecallExchange(ctx),
     statistics: createComputeStatistics(ctx),
     changes: ctx.changes,
+    context: ctx,
   };
 }
 

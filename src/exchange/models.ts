@@ -5,6 +5,7 @@
  * is an explicit query), no transactions (ordered writes + idempotency keys instead).
  */
 import { Connection, Schema, Types } from 'mongoose';
+import { ORGAN_ID_PATTERN } from '../edxml';
 
 /** Roles inside one agency; `admin` manages only its own agency's keys. */
 export const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'] as const;
@@ -17,8 +18,7 @@ export type Role = (typeof ROLES)[number];
 export const OPERATOR = 'operator' as const;
 export type CallerRole = Role | typeof OPERATOR;
 
-/** An agency code (mã định danh, QCVN 102:2016 OrganId): digits, capitals and dots, e.g. 000.00.00.G22. */
-export const ORGAN_ID_PATTERN = /^[0-9A-Z.]{1,35}$/;
+export { ORGAN_ID_PATTERN } from '../edxml';
 
 export interface AgencyDoc {
   organId: string;
@@ -95,6 +95,8 @@ export interface ExchangeDoc {
   renewBy?: Date | null;
   recallReason?: string;
   recalledAt?: Date | null;
+  /** For a document that arrived from another Kyso: that peer, to which this agency's statuses flow back. */
+  viaPeer?: string | null;
   createdAt: Date;
 }
 
@@ -110,7 +112,47 @@ export interface RecipientDoc {
   verification?: Record<string, unknown> | null;
   /** INDETERMINATE on receipt: a person must look before accepting (Decree 30/2020 Art. 21). */
   needsReview: boolean;
+  /** A recipient served by another Kyso (a peer): its copy travels there and its statuses come back. */
+  peerId?: string | null;
   updatedAt: Date;
+}
+
+/**
+ * Another Kyso instance this one exchanges with: the agencies it serves (codes or code prefixes), where it
+ * listens, and the Ed25519 public key its requests are signed with. No secret of the link is stored.
+ */
+export interface PeerDoc {
+  peerId: string;
+  name: string;
+  baseUrl: string;
+  organIds: string[];
+  prefixes: string[];
+  publicKey: string;
+  active: boolean;
+  createdAt: Date;
+}
+
+/**
+ * A package waiting for a peer: a document for its recipients there, or a status for the document's sender.
+ * Kept until the peer confirms; retried with exponential back-off; survives restarts of either side.
+ */
+export interface DeliveryDoc {
+  deliveryId: string;
+  kind: 'document' | 'status';
+  peerId: string;
+  exchangeId: string;
+  /** For a document: the recipients on the peer; for a status: the recipient whose status it is. */
+  organIds: string[];
+  /** For a status: the history entry to send. */
+  entry?: StatusEntry | null;
+  state: 'pending' | 'delivered';
+  attempts: number;
+  nextAttemptAt: Date;
+  /** A delivery being worked on by some instance until then (a crashed worker's claim runs out). */
+  leaseUntil: Date;
+  lastError?: string | null;
+  createdAt: Date;
+  deliveredAt?: Date | null;
 }
 
 export interface SigningSessionDoc {
@@ -222,6 +264,7 @@ export function createModels(connection: Connection) {
     state: { type: String, default: 'sent' },
     recallReason: String,
     recalledAt: { type: Date, default: null },
+    viaPeer: { type: String, default: null },
     createdAt: { type: Date, default: () => new Date() },
   });
   exchange.index({ exchangeId: 1 }, { unique: true });
@@ -241,6 +284,7 @@ export function createModels(connection: Connection) {
     documentRemoved: { type: Boolean, default: false },
     verification: { type: Schema.Types.Mixed, default: null },
     needsReview: { type: Boolean, default: false },
+    peerId: { type: String, default: null },
     updatedAt: { type: Date, default: () => new Date() },
   });
   recipient.index({ exchangeId: 1, organId: 1 }, { unique: true });
@@ -298,7 +342,39 @@ export function createModels(connection: Connection) {
   });
   certificate.index({ sha256: 1 }, { unique: true });
 
+  const peer = new Schema<PeerDoc>({
+    peerId: { type: String, required: true },
+    name: { type: String, required: true },
+    baseUrl: { type: String, required: true },
+    organIds: [String],
+    prefixes: [String],
+    publicKey: { type: String, required: true },
+    active: { type: Boolean, default: true },
+    createdAt: { type: Date, default: () => new Date() },
+  });
+  peer.index({ peerId: 1 }, { unique: true });
+
+  const delivery = new Schema<DeliveryDoc>({
+    deliveryId: { type: String, required: true },
+    kind: { type: String, enum: ['document', 'status'], required: true },
+    peerId: { type: String, required: true },
+    exchangeId: { type: String, required: true },
+    organIds: [String],
+    entry: { type: Schema.Types.Mixed, default: null },
+    state: { type: String, enum: ['pending', 'delivered'], default: 'pending' },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseUntil: { type: Date, default: () => new Date(0) },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, default: () => new Date() },
+    deliveredAt: { type: Date, default: null },
+  });
+  delivery.index({ deliveryId: 1 }, { unique: true });
+  delivery.index({ state: 1, nextAttemptAt: 1 });
+
   return {
+    Peer: connection.model<PeerDoc>('Peer', peer, 'peers'),
+    Delivery: connection.model<DeliveryDoc>('Delivery', delivery, 'deliveries'),
     Agency: connection.model<AgencyDoc>('Agency', agency, 'agencies'),
     ApiKey: connection.model<ApiKeyDoc>('ApiKey', apiKey, 'api_keys'),
     Exchange: connection.model<ExchangeDoc>('Exchange', exchange, 'exchanges'),

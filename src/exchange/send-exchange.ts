@@ -7,8 +7,9 @@ import { Caller, codesOf } from './agency.service';
 import { createBatchedInsert } from './batched-insert';
 import type { ExchangeContext } from './exchange-context';
 import { IncomingFile, parseRequest, refuseReusedKey, requestHash, sendMetadataSchema, summariseReport } from './exchange-request';
-import { AgencyDoc, ExchangeDoc, isDuplicateKey, RecipientDoc } from './models';
-import { arrivalHistory } from './status-machine';
+import { attachmentHashes, IncomingAttachment, keepAttachments } from './keep-attachments';
+import { AgencyDoc, ExchangeDoc, isDuplicateKey, PeerDoc, RecipientDoc } from './models';
+import { arrivalHistory, STATUS } from './status-machine';
 
 
 export function createSendExchange(ctx: ExchangeContext) {
@@ -19,7 +20,7 @@ export function createSendExchange(ctx: ExchangeContext) {
   const insertExchange = createBatchedInsert(() => models.Exchange.collection as never);
   const insertRecipient = createBatchedInsert(() => models.Recipient.collection as never);
 
-  type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: Array<IncomingFile & { name: string; bytes: Buffer }> };
+  type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: IncomingAttachment[] };
   type SendResult = { exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> };
 
   // Streamed uploads of a request that fails are removed by the HTTP layer that made them (app.ts,
@@ -32,17 +33,22 @@ export function createSendExchange(ctx: ExchangeContext) {
     // A recipient named by an earlier code gets the document under the code it has now.
     const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
     const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
-    const unknown = to.filter((id) => !holder(id));
+    // Agencies served by another Kyso get the document through that peer.
+    const remote = new Map<string, PeerDoc>();
+    for (const id of to.filter((code) => !holder(code))) {
+      const peer = await ctx.peers.peerFor(id);
+      if (peer) remote.set(id, peer);
+    }
+    const unknown = to.filter((id) => !holder(id) && !remote.has(id));
     if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
-    const agencies = [...new Map(to.map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
+    const agencies = [...new Map(to.filter((id) => holder(id)).map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
     if (agencies.some((a) => a.organId === caller.organId)) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
     const year = meta.issuedDate.getUTCFullYear();
     // Replays (same Idempotency-Key) and duplicate numbers are decided by the unique indexes at insert time,
     // which is also what makes them race-free; a replay then answers with the first exchange.
 
     const sha256 = input.stored?.sha256 ?? createHash('sha256').update(input.pdf).digest('hex');
-    const attachmentHashes = (input.attachments ?? []).map((a) => a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex'));
-    const hash = requestHash(input.metadata, sha256, attachmentHashes);
+    const hash = requestHash(input.metadata, sha256, attachmentHashes(input.attachments ?? []));
     const report = await validator.validate(input.pdf, { fileName: input.fileName, fileSha256: sha256, includeCertificates: true, countPages: true, lane: caller.organId });
     const unreadable = reportError(report);
     if (unreadable) throw unreadable;
@@ -53,19 +59,7 @@ export function createSendExchange(ctx: ExchangeContext) {
       });
     }
     // Attachments travel as separate files, each with its own hash and, for PDFs, its own verdict.
-    const attachments: NonNullable<ExchangeDoc['attachments']> = [];
-    for (const a of input.attachments ?? []) {
-      const hash = a.stored?.sha256 ?? createHash('sha256').update(a.bytes).digest('hex');
-      let check: Record<string, unknown> | null = null;
-      if (a.bytes.subarray(0, 1024).includes('%PDF-')) {
-        const r = await validator.validate(a.bytes, { fileName: a.name, fileSha256: hash, lane: caller.organId });
-        if (r.indication === 'TOTAL_FAILED') {
-          throw new AppError('DOCUMENT_SIGNATURE_INVALID', `a signature on attachment ${a.name} fails validation (${r.subIndication ?? 'disallowed change after signing'})`);
-        }
-        if (!r.error) check = summariseReport(r);
-      }
-      attachments.push({ name: a.name, sha256: hash, size: a.bytes.length, fileId: a.stored?.fileId ?? await documents.store(a.bytes, a.name, hash), verification: check });
-    }
+    const attachments = await keepAttachments(ctx, caller, input.attachments ?? [], { refuseFailing: true });
     const fileId = input.stored?.fileId ?? await documents.store(input.pdf, input.fileName, sha256);
     const verification = summariseReport(report);
     const exchangeId = randomUUID();
@@ -74,7 +68,7 @@ export function createSendExchange(ctx: ExchangeContext) {
       // Validated and given its defaults by mongoose, written by the batched inserter (a hot path).
       const created = new models.Exchange({
         exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments, requestHash: hash, inboundTo: '',
-        to: agencies.map((a) => ({ organId: a.organId, organName: a.name })),
+        to: [...agencies.map((a) => ({ organId: a.organId, organName: a.name })), ...[...remote.keys()].map((id) => ({ organId: id, organName: id }))],
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
@@ -108,6 +102,13 @@ export function createSendExchange(ctx: ExchangeContext) {
         needsReview: history.length === 1 && own.indication === 'INDETERMINATE',
       };
     });
+    // Recipients on peers: "đang chuyển" until their Kyso confirms arrival (01).
+    for (const [organId, peer] of remote) {
+      recipients.push({
+        exchangeId, organId, organName: organId, status: STATUS.IN_TRANSIT, history: [{ status: STATUS.IN_TRANSIT, at: now, byOrganId: caller.organId }],
+        updatedAt: now, documentRemoved: false, verification: null, needsReview: false, peerId: peer.peerId,
+      });
+    }
     // Straight to the driver: the entries are fully built above and need no casting (hot path).
     // Independent writes, both awaited before the answer: the recipients' entries and the audit event.
     await Promise.all([
@@ -115,6 +116,9 @@ export function createSendExchange(ctx: ExchangeContext) {
       ctx.changes.bump([caller.organId, ...recipients.map((r) => r.organId)]),
       audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } }),
     ]);
+    const byPeer = new Map<string, string[]>();
+    for (const [organId, peer] of remote) byPeer.set(peer.peerId, [...(byPeer.get(peer.peerId) ?? []), organId]);
+    await ctx.outbox.enqueueDocument(exchangeId, byPeer);
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
     return { exchange, created: true, view: view(exchange, recipients) };
   }

@@ -6,6 +6,8 @@ import type { DocumentReport } from '../validation';
 import type { StatusEntry } from './models';
 
 export const STATUS = {
+  /** Kyso's own code before 01: on its way to a recipient served by another Kyso ("đang chuyển"). */
+  IN_TRANSIT: '00',
   ARRIVED: '01', RETURNED: '02', ACCEPTED: '03', ASSIGNED: '04', IN_PROGRESS: '05', DONE: '06',
   RECALL_REQUESTED: '13', RECALL_ACCEPTED: '15', RECALL_REFUSED: '16',
 } as const;

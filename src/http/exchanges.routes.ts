@@ -3,6 +3,8 @@
  * copies, re-verification and evidence. Uploads stream into the document store; those of a request that
  * fails are removed here, where they were made.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
@@ -10,12 +12,13 @@ import type { DocumentStore, ExchangeService } from '../exchange';
 import { DocumentReport, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
+import { limitedBody } from './request-body';
 import { Authed, metadataField, objectBody, optionalDate, pdfBody, reportFormat, sendFile, wrap } from './request-context';
 import type { StreamedFile } from './streaming-upload';
 
 const PAGE_SIZE_MAX = 200;
 
-export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; exchanges: ExchangeService; documents: DocumentStore; logger: Logger }): Router {
+export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; exchanges: ExchangeService; documents: DocumentStore; logger: Logger; maxPackageBytes: number }): Router {
   const { auth, body, exchanges, documents } = deps;
   const router = Router();
 
@@ -45,6 +48,16 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     res.status(created ? 201 : 200).json(view);
   }));
   router.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), body.documentToStore, keepingUploads(async (req, res) => {
+    // An edXML package (QCVN 102:2016): a document for the caller's agency, or a status of one it sent.
+    if (req.is('application/xml') || req.is('text/xml')) {
+      const answer = await exchanges.receiveEdxml.fromAgency(req.caller, limitedBody(req, deps.maxPackageBytes), req.get('idempotency-key') || undefined);
+      if (answer.kind === 'status') {
+        res.json(answer.view);
+        return;
+      }
+      res.status(answer.created ? 201 : 200).json(await exchanges.get(req.caller, answer.exchangeId, { logAccess: false }));
+      return;
+    }
     const { pdf, fileName } = pdfBody(req);
     const metadata = metadataField(req);
     const stored = (req as Request & { file?: StreamedFile }).file?.stored;
@@ -105,6 +118,20 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0) throw new AppError('INVALID_REQUEST', 'the attachment index is a number from 0');
     sendFile(res, await exchanges.openDocument(req.caller, String(req.params.id), index), 'application/octet-stream');
+  }));
+  // The exchange as an edXML package (the document and attachments base64 after the envelope), streamed.
+  router.get('/v1/exchanges/:id/edxml', auth(), wrap(async (req, res) => {
+    const { fileName, body: xml } = await exchanges.exportEdxml(req.caller, String(req.params.id));
+    res.setHeader('Content-Type', 'application/xml; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    await pipeline(Readable.from(xml), res);
+  }));
+  // The caller's status on a document it received, as an edXML Status package (?entry=N for an earlier one).
+  router.get('/v1/exchanges/:id/status/edxml', auth(), wrap(async (req, res) => {
+    const entry = req.query.entry === undefined ? undefined : Number(req.query.entry);
+    if (entry !== undefined && (!Number.isInteger(entry) || entry < 0)) throw new AppError('INVALID_REQUEST', 'entry is the index of a status in the history, from 0');
+    res.type('application/xml').send(await exchanges.exportStatus(req.caller, String(req.params.id), entry));
   }));
   router.get('/v1/exchanges/:id/document', auth(), wrap(async (req, res) => {
     sendFile(res, await exchanges.openDocument(req.caller, String(req.params.id)), 'application/pdf');
