@@ -108,8 +108,8 @@ export function createApp(deps: AppDeps): express.Express {
   }));
   app.use(draftRoutes({ auth, body, drafts: deps.drafts, sessions: deps.sessions }));
   app.use(verificationRoutes({ auth, body, audit: deps.audit, validator: deps.validator }));
-  app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger, maxPackageBytes }));
-  app.use(federationRoutes({ auth, body, peers: deps.peers, identity: deps.identity, receiveEdxml: deps.exchanges.receiveEdxml, maxBodyBytes: maxPackageBytes }));
+  app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger, maxPackageBytes, maxFileBytes: deps.uploadLimitBytes }));
+  app.use(federationRoutes({ auth, body, peers: deps.peers, identity: deps.identity, receiveEdxml: deps.exchanges.receiveEdxml, maxBodyBytes: maxPackageBytes, maxFileBytes: deps.uploadLimitBytes }));
   app.use(auditRoutes({ auth, audit: deps.audit }));
 
   // The web application: its files, and index.html for every other page address (it routes in the browser).

@@ -31,15 +31,20 @@ export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, apply
   const { documents, models } = ctx;
 
   /** Reads the package; attachments stream into the store (all removed again if the package is refused). */
-  async function readPackage(source: AsyncIterable<Buffer>) {
+  async function readPackage(source: AsyncIterable<Buffer>, maxFileBytes: number) {
     const uploads = new Map<string, StoredUpload>();
     const open = (entry: EdxmlManifestEntry): EdxmlAttachmentSink => {
       const pass = new PassThrough();
+      let size = 0;
       const upload = documents.upload(pass, entry.attachmentName, entry.contentType);
       // A failed upload removes its own chunks (document-store.ts); its error is the one abort() or end() reports.
       upload.catch(() => undefined);
       return {
-        write: (bytes) => (pass.write(bytes) ? undefined : once(pass, 'drain').then(() => undefined)),
+        write: (bytes) => {
+          size += bytes.length;
+          if (size > maxFileBytes) throw new AppError('PAYLOAD_TOO_LARGE', `attachment ${entry.attachmentName} is larger than ${Math.round(maxFileBytes / 1024 / 1024)} MB`);
+          return pass.write(bytes) ? undefined : once(pass, 'drain').then(() => undefined);
+        },
         end: async () => {
           pass.end();
           uploads.set(entry.contentId, await upload);
@@ -77,8 +82,9 @@ export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, apply
   }
 
   /** A package posted by one agency's own system (POST /v1/exchanges/inbound, application/xml). */
-  async function fromAgency(caller: Caller, source: AsyncIterable<Buffer>, idempotencyKey?: string) {
-    const { pkg, uploads } = await readPackage(source);
+  async function fromAgency(caller: Caller, source: AsyncIterable<Buffer>, options: { idempotencyKey?: string; maxFileBytes: number }) {
+    const idempotencyKey = options.idempotencyKey;
+    const { pkg, uploads } = await readPackage(source, options.maxFileBytes);
     return withUploads(uploads, async () => {
       if (pkg.kind === 'status') return { kind: 'status' as const, view: await applyRemoteStatus(pkg.status, { senderCodes: codesOf(caller), caller }) };
       const message = pkg.message;
@@ -95,8 +101,9 @@ export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, apply
   }
 
   /** A package from a peer Kyso: a document for its agencies here, or a status of a document sent from here. */
-  async function fromPeer(peer: PeerDoc, source: AsyncIterable<Buffer>, idempotencyKey: string) {
-    const { pkg, uploads } = await readPackage(source);
+  async function fromPeer(peer: PeerDoc, source: AsyncIterable<Buffer>, options: { idempotencyKey: string; maxFileBytes: number }) {
+    const { idempotencyKey } = options;
+    const { pkg, uploads } = await readPackage(source, options.maxFileBytes);
     return withUploads(uploads, async () => {
       if (pkg.kind === 'status') {
         await applyRemoteStatus(pkg.status, { peerId: peer.peerId });

@@ -18,7 +18,7 @@ import type { StreamedFile } from './streaming-upload';
 
 const PAGE_SIZE_MAX = 200;
 
-export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; exchanges: ExchangeService; documents: DocumentStore; logger: Logger; maxPackageBytes: number }): Router {
+export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; exchanges: ExchangeService; documents: DocumentStore; logger: Logger; maxPackageBytes: number; maxFileBytes: number }): Router {
   const { auth, body, exchanges, documents } = deps;
   const router = Router();
 
@@ -50,7 +50,9 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
   router.post('/v1/exchanges/inbound', auth('receiver', 'clerk'), body.documentToStore, keepingUploads(async (req, res) => {
     // An edXML package (QCVN 102:2016): a document for the caller's agency, or a status of one it sent.
     if (req.is('application/xml') || req.is('text/xml')) {
-      const answer = await exchanges.receiveEdxml.fromAgency(req.caller, limitedBody(req, deps.maxPackageBytes), req.get('idempotency-key') || undefined);
+      const answer = await exchanges.receiveEdxml.fromAgency(req.caller, limitedBody(req, deps.maxPackageBytes), {
+        idempotencyKey: req.get('idempotency-key') || undefined, maxFileBytes: deps.maxFileBytes,
+      });
       if (answer.kind === 'status') {
         res.json(answer.view);
         return;

@@ -14,7 +14,7 @@ import type { BodyParsers } from './body-parsers';
 import { limitedBody } from './request-body';
 import { objectBody, wrap } from './request-context';
 
-export function federationRoutes(deps: { auth: Authenticator; body: BodyParsers; peers: PeersService; identity: PeerIdentity; receiveEdxml: ReceiveEdxmlService; maxBodyBytes: number }): Router {
+export function federationRoutes(deps: { auth: Authenticator; body: BodyParsers; peers: PeersService; identity: PeerIdentity; receiveEdxml: ReceiveEdxmlService; maxBodyBytes: number; maxFileBytes: number }): Router {
   const { auth, body, peers, identity } = deps;
   const router = Router();
 
@@ -37,7 +37,7 @@ export function federationRoutes(deps: { auth: Authenticator; body: BodyParsers;
     if (!req.is('application/xml') && !req.is('text/xml')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a peer posts an edXML package as application/xml');
     const key = req.get('idempotency-key') ?? '';
     if (!/^[\w.:-]{8,128}$/.test(key)) throw new AppError('INVALID_REQUEST', 'an Idempotency-Key header (8–128 characters) is required');
-    const answer = await deps.receiveEdxml.fromPeer(peer, matchingDigest(limitedBody(req, deps.maxBodyBytes), claims.sha256), key);
+    const answer = await deps.receiveEdxml.fromPeer(peer, matchingDigest(limitedBody(req, deps.maxBodyBytes), claims.sha256), { idempotencyKey: key, maxFileBytes: deps.maxFileBytes });
     req.log.info({ peerId: peer.peerId, kind: answer.kind }, 'package from peer');
     res.json(answer);
   }));
