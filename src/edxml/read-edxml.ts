@@ -69,7 +69,7 @@ class Base64Stream {
   }
 }
 
-export async function readEdxml(source: AsyncIterable<Buffer | string>, openAttachment: (entry: EdxmlManifestEntry) => EdxmlAttachmentSink): Promise<EdxmlPackage> {
+export async function readEdxml(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, openAttachment: (entry: EdxmlManifestEntry) => EdxmlAttachmentSink): Promise<EdxmlPackage> {
   const parser = new SaxesParser({ xmlns: true, position: false });
   const root: XmlNode = { local: '', prefix: '', path: '', text: '', children: [] };
   const stack: XmlNode[] = [root];

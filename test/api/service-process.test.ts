@@ -4,51 +4,15 @@
  * stale instance is stopped at start, the data folder is private, the operator key is made at the first
  * start, and a client that trickles its body is cut off.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
 import { isProcessAlive } from '../../src/exchange/embedded-ferretdb';
 import { OUTPUT, ROOT } from '../helpers/fixtures';
+import { startService, stopService, until } from '../helpers/service-process';
 
 const FERRETDB = path.join(ROOT, '.cache', 'ferretdb', 'bin', 'ferretdb');
-
-interface Running { child: ChildProcess; base: string; dataDir: string }
-
-async function startService(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', KYSO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KYSO_OFFLINE: '1', ...extraEnv };
-  delete env.MONGODB_URI;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /Kyso listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}): ${err}`)));
-  });
-  return { child, base, dataDir };
-}
-
-async function stopService(running: Running): Promise<void> {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGTERM');
-  await exited;
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const dbPid = (dataDir: string): number => Number(readFileSync(path.join(dataDir, 'ferretdb', 'ferretdb.pid'), 'utf8').trim());
 const status = async (url: string, init: RequestInit = {}): Promise<number> => (await fetch(url, { ...init, signal: AbortSignal.timeout(5000) }).catch(() => ({ status: 0 }))).status;
