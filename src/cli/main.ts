@@ -2,9 +2,9 @@
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
 import * as path from 'node:path';
-import { AGENT_USAGE, EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
+import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
-const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}`;
+const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}\n${EDXML_USAGE}`;
 const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
 
 /** Runs one command; `out` and `err` take one line each (what they return is not used). */
@@ -21,6 +21,8 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
         return await (await import('./extend-command')).runExtendCommand(rest, out, DEFAULT_TRUST_DIR);
       case 'token':
         return await (await import('./token-command')).runTokenCommand(rest, out);
+      case 'edxml':
+        return await (await import('./edxml-command')).runEdxmlCommand(rest, out);
       case 'agent':
         return await (await import('./agent-command')).runAgentCommand(rest, out);
       case undefined:

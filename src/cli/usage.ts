@@ -17,3 +17,9 @@ export const AGENT_USAGE = `kyso agent --pkcs11-module SO --token-label L --key-
   the signing agent on an official's PC: pages of the allowed origins pair with it (a code shown here), list the
   token's certificate and have it sign Kyso signing sessions; the PIN is typed here (or read from a file), never in
   the browser; each signature is logged in DIR/signatures.log (default ~/.kyso-agent)`;
+
+export const EDXML_USAGE = `usage: kyso edxml pack DOC.pdf [--attachment FILE]... --header HEADER.json -o OUT.edxml
+       kyso edxml unpack PACKAGE.edxml -d DIR      (the files and header.json into a new folder DIR)
+       kyso edxml inspect PACKAGE.edxml [--json]   (header, files with sizes and SHA-256; nothing written)
+  edXML packages of QCVN 102:2016; HEADER.json: {"from":{"organId","organName"},"to":[…],"codeNumber","codeNotation",
+  "issuedDate":"YYYY-MM-DD","subject", optional "signer":{"competence","position","fullName"}, "priority" 0–3, "documentType":{"typeName"}, …}`;

@@ -176,7 +176,9 @@ export async function readEdxml(source: AsyncIterable<Buffer | string> | Iterabl
         return;
       }
       received.push({ ...done.entry, size: done.size });
-      pending.push(done.sink.end());
+      // The sink ends only after the writes it was still taking in (a stream may never drain once ended).
+      const writes = pending.splice(0);
+      pending.push(Promise.all(writes).then(() => done.sink.end()));
     }
     stack.pop();
   });

@@ -4,12 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../errors';
 
-export async function writeFileAtomically(target: string, parts: Buffer[]): Promise<void> {
+export async function writeFileAtomically(target: string, parts: Buffer[] | AsyncIterable<Buffer>): Promise<void> {
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
-    await handle.writev(parts);
+    if (Array.isArray(parts)) await handle.writev(parts);
+    else for await (const part of parts) await handle.write(part);
     await handle.sync();
     await handle.close();
     handle = undefined;
