@@ -45,7 +45,7 @@ export function createDeliveryWorker(ctx: ExchangeContext, identity: PeerIdentit
     return models.Delivery.findOneAndUpdate(
       { state: 'pending', nextAttemptAt: { $lte: now }, leaseUntil: { $lte: now } },
       { $set: { leaseUntil: new Date(now.getTime() + options.leaseMs) } },
-      { sort: { nextAttemptAt: 1 }, new: true },
+      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
     ).lean();
   }
 

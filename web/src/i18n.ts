@@ -65,6 +65,7 @@ const T = {
   yes: ['Có', 'Yes'],
   no: ['Không', 'No'],
   downloadJson: ['Tải báo cáo JSON', 'Download the JSON report'],
+  edxmlPackage: ['Tải gói edXML', 'Download the edXML package'],
   print: ['In báo cáo', 'Print the report'],
   header: ['Thông tin văn bản', 'Document header'],
   documentId: ['Mã văn bản', 'Document id'],
@@ -134,7 +135,7 @@ export const t = (key: Key): string => T[key][lang.get() === 'vi' ? 0 : 1];
 
 /** The names of edXML status codes (QCVN 102:2016). */
 const STATUS_NAMES: Record<string, [string, string]> = {
-  '01': ['Đã đến', 'Arrived'], '02': ['Trả lại', 'Returned'], '03': ['Đã tiếp nhận', 'Accepted'], '04': ['Đã phân công', 'Assigned'],
+  '00': ['Đang chuyển', 'In transit'], '01': ['Đã đến', 'Arrived'], '02': ['Trả lại', 'Returned'], '03': ['Đã tiếp nhận', 'Accepted'], '04': ['Đã phân công', 'Assigned'],
   '05': ['Đang xử lý', 'In progress'], '06': ['Hoàn thành', 'Done'], '13': ['Yêu cầu thu hồi', 'Recall requested'],
   '15': ['Đồng ý thu hồi', 'Recall accepted'], '16': ['Từ chối thu hồi', 'Recall refused'],
 };

@@ -81,6 +81,7 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
               <dt>{t('due')}</dt><dd>{exchange.dueDate ? formatTime(exchange.dueDate) : '—'}</dd>
               <dt>{t('document')}</dt><dd>{exchange.fileName} · {formatBytes(exchange.size)} · {exchange.pageAmount} tr.</dd>
             </dl>
+            <p><a class="button" href={`/v1/exchanges/${encodeURIComponent(exchange.exchangeId)}/edxml`} download data-testid="edxml-link">{t('edxmlPackage')}</a></p>
             {exchange.attachments.length > 0 && (
               <>
                 <h3>{t('attachments')}</h3>
