@@ -65,7 +65,9 @@ export async function openService(options: ServiceOptions) {
   const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
   const identity = options.peerIdentity ?? createEphemeralPeerIdentity();
   const peers = createPeersService(models, audit, identity.instanceId);
-  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, { peers, outbox: createPeerOutbox(models) }, options.tsa);
+  const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, {
+    peers, outbox: createPeerOutbox(models), signerFor: (organId) => options.agencySigners?.get(organId) ?? options.serverSigner,
+  }, options.tsa);
   const deliveries = createDeliveryWorker(exchanges.context, identity, {
     logger, pollMs: 2000, backoffMs: 1000, maxBackoffMs: 10 * 60_000, timeoutMs: 120_000, leaseMs: 5 * 60_000, ...options.delivery,
   });

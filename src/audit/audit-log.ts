@@ -57,7 +57,11 @@ export type AuditEventType =
   | 'delivery.delivered'
   | 'delivery.refused'
   /** A recipient on another system reported a status (an edXML Status package). */
-  | 'exchange.status-received';
+  | 'exchange.status-received'
+  /** A recipient stamped its arrival mark (số đến from its incoming register) on its copy. */
+  | 'exchange.arrival-stamped'
+  /** An agency made a signed copy (SAO Y, SAO LỤC, TRÍCH SAO) numbered in its copy register. */
+  | 'exchange.copied';
 
 export interface AuditEvent {
   seq: number;

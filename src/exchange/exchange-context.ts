@@ -9,6 +9,8 @@ import type { Models } from './models';
 import type { PeerOutbox } from './peer-outbox';
 import type { PeersService } from './peers.service';
 import type { ExchangeReads } from './read-exchange';
+import type { Registers } from './registers';
+import type { Signer } from '../signers';
 
 export interface ExchangeContext {
   models: Models;
@@ -26,4 +28,8 @@ export interface ExchangeContext {
   /** Other Kyso instances and the packages waiting for them. */
   peers: PeersService;
   outbox: PeerOutbox;
+  /** The agencies' registers (outgoing, incoming, copies). */
+  registers: Registers;
+  /** The key an agency signs with in this service (its own, or the service default), if any. */
+  signerFor: (organId: string) => Signer | undefined;
 }

@@ -12,6 +12,10 @@ import { createApplyRemoteStatus } from './apply-remote-status';
 import { createArchiveExchange } from './archive-exchange';
 import { createExportEdxml } from './export-edxml';
 import { createReceiveEdxml } from './receive-edxml';
+import { createRegisters } from './registers';
+import { createStampArrival } from './stamp-arrival';
+import { createMakeCopy } from './make-copy';
+import type { Signer } from '../signers';
 import { createChangeCounters } from './change-counters';
 import { createChangeStatus } from './change-status';
 import { createComputeStatistics } from './compute-statistics';
@@ -34,9 +38,11 @@ export type { IncomingFile, SendMetadata } from './exchange-request';
 
 export function createExchangeService(
   connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator,
-  federation: { peers: PeersService; outbox: PeerOutbox }, tsa?: TimestampAuthority,
+  parts: { peers: PeersService; outbox: PeerOutbox; signerFor: (organId: string) => Signer | undefined }, tsa?: TimestampAuthority,
 ) {
-  const base = { models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection), ...federation };
+  const base = {
+    models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection), registers: createRegisters(models), ...parts,
+  };
   const reads = createExchangeReads(base as ExchangeContext);
   const ctx: ExchangeContext = { ...base, reads };
   const { report, evidence } = createExchangeEvidence(ctx);
@@ -44,12 +50,20 @@ export function createExchangeService(
   const receive = createReceiveExchange(ctx);
   const applyRemoteStatus = createApplyRemoteStatus(ctx);
   const { exportEdxml, exportStatus } = createExportEdxml(ctx);
+  const { stampArrival, openArrival } = createStampArrival(ctx);
+  const { makeCopy, listCopies, openCopy } = createMakeCopy(ctx);
   return {
     send: createSendExchange(ctx),
     receive,
     receiveEdxml: createReceiveEdxml(ctx, receive, applyRemoteStatus),
     exportEdxml,
     exportStatus,
+    stampArrival,
+    openArrival,
+    makeCopy,
+    listCopies,
+    openCopy,
+    registers: ctx.registers,
     get: reads.get,
     list: reads.list,
     openDocument: reads.openDocument,

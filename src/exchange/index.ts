@@ -22,3 +22,6 @@ export { createPeerOutbox } from './peer-outbox';
 export { createDeliveryWorker, PEER_MESSAGES_PATH } from './deliver-to-peers';
 export type { DeliveryOptions } from './deliver-to-peers';
 export type { ReceiveEdxml as ReceiveEdxmlService } from './receive-edxml';
+export { REGISTER_BOOKS } from './models';
+export type { RegisterBook } from './models';
+export { vietnamYear } from './registers';

@@ -114,7 +114,46 @@ export interface RecipientDoc {
   needsReview: boolean;
   /** A recipient served by another Kyso (a peer): its copy travels there and its statuses come back. */
   peerId?: string | null;
+  /** The arrival mark (ĐẾN) this agency stamped on its copy: số đến from its incoming register. */
+  arrival?: { number: number; year: number; at: Date; forwardTo?: string; fileId: Types.ObjectId; sha256: string; size: number } | null;
   updatedAt: Date;
+}
+
+/** The registers a clerk keeps (Decree 30/2020): documents going out, arriving, and copies made. */
+export const REGISTER_BOOKS = ['outgoing', 'incoming', 'copies'] as const;
+export type RegisterBook = (typeof REGISTER_BOOKS)[number];
+
+/**
+ * One number of a register. Numbers run from 1 each calendar year (Vietnam time) per agency and book; an
+ * entry is written only when what it numbers was made, so failed attempts leave no gap.
+ */
+export interface RegisterEntryDoc {
+  organId: string;
+  book: RegisterBook;
+  year: number;
+  number: number;
+  exchangeId: string;
+  at: Date;
+  by: string;
+  /** What the number was given to: an arrival stamp, a copy (with its form), … */
+  what: string;
+}
+
+/** A copy an agency made of a document it holds (SAO Y, SAO LỤC, TRÍCH SAO), signed by the agency. */
+export interface CopyDoc {
+  copyId: string;
+  exchangeId: string;
+  organId: string;
+  form: 'SAO Y' | 'SAO LỤC' | 'TRÍCH SAO';
+  number: number;
+  year: number;
+  /** TRÍCH SAO: the pages copied (from 1). */
+  pages: number[];
+  fileId: Types.ObjectId;
+  sha256: string;
+  size: number;
+  at: Date;
+  by: string;
 }
 
 /**
@@ -285,6 +324,7 @@ export function createModels(connection: Connection) {
     verification: { type: Schema.Types.Mixed, default: null },
     needsReview: { type: Boolean, default: false },
     peerId: { type: String, default: null },
+    arrival: { type: Schema.Types.Mixed, default: null },
     updatedAt: { type: Date, default: () => new Date() },
   });
   recipient.index({ exchangeId: 1, organId: 1 }, { unique: true });
@@ -372,7 +412,39 @@ export function createModels(connection: Connection) {
   delivery.index({ deliveryId: 1 }, { unique: true });
   delivery.index({ state: 1, nextAttemptAt: 1 });
 
+  const registerEntry = new Schema<RegisterEntryDoc>({
+    organId: { type: String, required: true },
+    book: { type: String, enum: REGISTER_BOOKS, required: true },
+    year: { type: Number, required: true },
+    number: { type: Number, required: true },
+    exchangeId: { type: String, required: true },
+    at: { type: Date, required: true },
+    by: { type: String, required: true },
+    what: { type: String, required: true },
+  });
+  // The guarantee: a number is given once per agency, book and year.
+  registerEntry.index({ organId: 1, book: 1, year: 1, number: 1 }, { unique: true });
+
+  const copy = new Schema<CopyDoc>({
+    copyId: { type: String, required: true },
+    exchangeId: { type: String, required: true },
+    organId: { type: String, required: true },
+    form: { type: String, required: true },
+    number: Number,
+    year: Number,
+    pages: [Number],
+    fileId: { type: Schema.Types.ObjectId, required: true },
+    sha256: String,
+    size: Number,
+    at: Date,
+    by: String,
+  });
+  copy.index({ copyId: 1 }, { unique: true });
+  copy.index({ exchangeId: 1, organId: 1 });
+
   return {
+    RegisterEntry: connection.model<RegisterEntryDoc>('RegisterEntry', registerEntry, 'register_entries'),
+    Copy: connection.model<CopyDoc>('Copy', copy, 'copies'),
     Peer: connection.model<PeerDoc>('Peer', peer, 'peers'),
     Delivery: connection.model<DeliveryDoc>('Delivery', delivery, 'deliveries'),
     Agency: connection.model<AgencyDoc>('Agency', agency, 'agencies'),

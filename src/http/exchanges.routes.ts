@@ -8,7 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
-import type { DocumentStore, ExchangeService } from '../exchange';
+import type { DocumentStore, ExchangeService, RegisterBook } from '../exchange';
+import { REGISTER_BOOKS, vietnamYear } from '../exchange';
 import { DocumentReport, writeEtsiReport } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
@@ -134,6 +135,30 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
     const entry = req.query.entry === undefined ? undefined : Number(req.query.entry);
     if (entry !== undefined && (!Number.isInteger(entry) || entry < 0)) throw new AppError('INVALID_REQUEST', 'entry is the index of a status in the history, from 0');
     res.type('application/xml').send(await exchanges.exportStatus(req.caller, String(req.params.id), entry));
+  }));
+  // The arrival mark (ĐẾN): số đến from the incoming register, stamped as the agency's signature on its copy.
+  router.post('/v1/exchanges/:id/arrival', auth('receiver', 'clerk'), body.json, wrap(async (req, res) => {
+    res.status(201).json(await exchanges.stampArrival(req.caller, String(req.params.id), objectBody(req)));
+  }));
+  router.get('/v1/exchanges/:id/arrival/document', auth(), wrap(async (req, res) => {
+    sendFile(res, await exchanges.openArrival(req.caller, String(req.params.id)), 'application/pdf');
+  }));
+  // Copies (SAO Y, SAO LỤC, TRÍCH SAO) signed by the copying agency, numbered in its copy register.
+  router.post('/v1/exchanges/:id/copies', auth('clerk'), body.json, wrap(async (req, res) => {
+    res.status(201).json(await exchanges.makeCopy(req.caller, String(req.params.id), objectBody(req)));
+  }));
+  router.get('/v1/exchanges/:id/copies', auth(), wrap(async (req, res) => {
+    res.json({ items: await exchanges.listCopies(req.caller, String(req.params.id)) });
+  }));
+  router.get('/v1/exchanges/:id/copies/:copyId/document', auth(), wrap(async (req, res) => {
+    sendFile(res, await exchanges.openCopy(req.caller, String(req.params.id), String(req.params.copyId)), 'application/pdf');
+  }));
+  router.get('/v1/registers/:book', auth('clerk', 'archivist', 'receiver'), wrap(async (req, res) => {
+    const book = String(req.params.book);
+    if (!(REGISTER_BOOKS as readonly string[]).includes(book)) throw new AppError('INVALID_REQUEST', `the register is one of ${REGISTER_BOOKS.join(', ')}`);
+    const year = req.query.year === undefined ? vietnamYear(new Date()) : Number(req.query.year);
+    if (!Number.isInteger(year) || year < 1945 || year > 2200) throw new AppError('INVALID_REQUEST', 'year is a year (e.g. 2026)');
+    res.json({ book, year, items: await exchanges.registers.list(req.caller.organId, book as RegisterBook, year) });
   }));
   router.get('/v1/exchanges/:id/document', auth(), wrap(async (req, res) => {
     sendFile(res, await exchanges.openDocument(req.caller, String(req.params.id)), 'application/pdf');

@@ -16,3 +16,4 @@ export { describeSignature, findSignatures } from './find-signatures';
 export type { FoundSignature } from './find-signatures';
 export { addDss } from './add-dss';
 export type { DssData } from './add-dss';
+export { extractPages } from './extract-pages';

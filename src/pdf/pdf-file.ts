@@ -109,6 +109,28 @@ export class PdfFile {
     return pages;
   }
 
+  /**
+   * The visible box of page `index` (from 0): its CropBox, else its MediaBox, inherited from the page tree
+   * (§7.7.3.4); A4 when the file gives neither.
+   */
+  pageBox(index: number): [number, number, number, number] {
+    const ref = this.pageRefs()[index];
+    if (!ref) throw new AppError('PDF_MALFORMED', `the document has no page ${index + 1}`);
+    const boxOf = (key: string): [number, number, number, number] | undefined => {
+      let node = this.resolveDict(ref);
+      for (let depth = 0; node && depth < 64; depth++) {
+        const box = asArray(this.resolve(node.get(key)))?.map((v) => this.resolve(v));
+        if (box?.length === 4 && box.every((v): v is number => typeof v === 'number')) {
+          const [a, b, c, d] = box;
+          return [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)];
+        }
+        node = this.resolveDict(node.get('Parent'));
+      }
+      return undefined;
+    };
+    return boxOf('CropBox') ?? boxOf('MediaBox') ?? [0, 0, 595.28, 841.89];
+  }
+
   private resolveLength(ref: PdfRef, owner: PdfRef): number | undefined {
     if (ref.num === owner.num) return undefined;
     const entry = this.xref.entries.get(ref.num);

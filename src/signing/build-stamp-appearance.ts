@@ -11,6 +11,16 @@ import { name, PdfDict, PdfRef, PdfStream, PdfString, SignatureAppearance, Updat
 import { DecodedImage, decodePng, imageObjects } from './png-image';
 
 const DEFAULT_FONT = path.join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
+/**
+ * Liberation Serif 2: metric-compatible with Times New Roman (the face Decree 30/2020 Appendix I names for
+ * the text of agency signatures on copies and attachments) and with the Vietnamese glyphs; SIL OFL 1.1.
+ */
+export const SERIF_FONT = path.join(__dirname, '..', '..', 'assets', 'fonts', 'LiberationSerif-Regular.ttf');
+
+/** A time as ISO 8601 in Vietnam time, as Decree 30 asks on copies: 2026-03-16T10:04:05+07:00. */
+export function formatVietnamIso(date: Date): string {
+  return `${new Date(date.getTime() + 7 * 3600_000).toISOString().slice(0, 19)}+07:00`;
+}
 
 export interface StampOptions {
   pageIndex: number;
@@ -25,6 +35,8 @@ export interface StampOptions {
   signatureImage?: Buffer;
   /** PNG of the agency's (red) seal, drawn over about the left third of the signature (Decree 30 Appendix I). */
   sealImage?: Buffer;
+  /** The frame around the stamp: red unless given; null for none (the text of copies stands alone). */
+  frame?: [number, number, number] | null;
 }
 
 interface Glyph { id: number; advanceWidth: number; codePoints: number[] }
@@ -95,7 +107,8 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
   const widest = Math.max(...lineUnits, 0.01);
   size = Math.max(4, Math.min(requestedSize, (width - textX - 3) / widest, (height - 4) / (1.3 * Math.max(1, options.lines.length))));
   leading = size * 1.3;
-  let content = `q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\n`;
+  const frame = options.frame === undefined ? [0.8, 0, 0] : options.frame;
+  let content = frame ? `q ${frame.join(' ')} RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\n` : '';
   content += placed.map((p, i) => `q ${p.w.toFixed(2)} 0 0 ${p.h.toFixed(2)} ${p.x.toFixed(2)} ${p.y.toFixed(2)} cm /Im${i + 1} Do Q\n`).join('');
   content += `BT /F1 ${size.toFixed(2)} Tf ${r} ${g} ${b} rg ${leading.toFixed(2)} TL ${textX.toFixed(2)} ${(height - size - 3).toFixed(2)} Td\n`;
   content += encodedLines.map((hex, i) => `${i === 0 ? '' : 'T* '}<${hex}> Tj`).join('\n');

@@ -13,7 +13,7 @@ export { writeFileAtomically } from './write-file-atomically';
 export { signPdfFile } from './sign-pdf-file';
 export { requestTimestamp, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
 export { addDocumentTimestamp } from './add-document-timestamp';
-export { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
+export { buildStampAppearance, formatVietnamIso, formatVietnamTime, SERIF_FONT } from './build-stamp-appearance';
 export { buildSignerStamp, parsePlacement } from './signer-stamp';
 export type { Placement, SignerStampInput } from './signer-stamp';
 export type { StampOptions } from './build-stamp-appearance';
