@@ -2,6 +2,7 @@
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
 import { Caller, codesOf } from './agency.service';
+import { documentIdOf } from './edxml-package';
 import type { ExchangeContext } from './exchange-context';
 import { ExchangeDoc, RecipientDoc } from './models';
 
@@ -42,9 +43,10 @@ export function createExchangeReads(ctx: ExchangeContext) {
       ...rest,
       attachments: (exchange.attachments ?? []).map(({ name, sha256, size, verification }) => ({ name, sha256, size, verification })),
       archives: (exchange.archives ?? []).map(({ sha256, size, level, at, byOrganId, renewBy }) => ({ sha256, size, level, at, byOrganId, renewBy })),
-      documentId: `${exchange.fromOrganId},${exchange.issuedDate.toISOString().slice(0, 10).replace(/-/g, '/')},${exchange.codeNumber}/${exchange.codeNotation}`,
+      documentId: documentIdOf(exchange),
       recipients: recipients.map((r) => ({
         organId: r.organId, organName: r.organName, status: r.status, history: r.history, documentRemoved: r.documentRemoved, needsReview: !!r.needsReview,
+        arrival: r.arrival ? { number: r.arrival.number, year: r.arrival.year, at: r.arrival.at, forwardTo: r.arrival.forwardTo ?? '' } : null,
         ...(r.verification ? { verification: r.verification } : {}),
       })),
     };

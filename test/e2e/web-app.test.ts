@@ -186,6 +186,10 @@ describe('the web application in Chromium', () => {
     await receiver.page.getByRole('button', { name: 'Tiếp nhận (03)' }).click();
     await receiver.page.getByText('Đã tiếp nhận').first().waitFor();
     await receiver.page.locator('.pdf-page canvas').first().waitFor();
+    // The arrival mark: số đến 1 of this year's incoming register, signed with the agency key.
+    await receiver.page.getByLabel('Chuyển cho').fill('Phòng Kế hoạch');
+    await receiver.page.getByRole('button', { name: 'Đóng dấu ĐẾN' }).click();
+    await expect(receiver.page.getByTestId('arrival-link').innerText()).resolves.toBe(`Bản đã đóng dấu đến — 1/${new Date(Date.now() + 7 * 3600_000).getUTCFullYear()}`);
     await receiver.done('receiver-accepted');
     const stored = await service.models.Recipient.findOne({ organId: B.organId }).lean();
     expect(stored?.history.map((h) => [h.status, h.staffName ?? null])).toEqual([['01', null], ['03', 'Cán bộ receiver']]);

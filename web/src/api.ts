@@ -74,7 +74,11 @@ export interface Report {
   pageCount?: number;
 }
 export interface StatusEntry { status: string; at: string; byOrganId: string; reason?: string; staffName?: string; staffPosition?: string }
-export interface Recipient { organId: string; organName: string; status: string; history: StatusEntry[]; needsReview: boolean; documentRemoved: boolean; verification?: Report }
+export interface Recipient {
+  organId: string; organName: string; status: string; history: StatusEntry[]; needsReview: boolean; documentRemoved: boolean; verification?: Report;
+  arrival?: { number: number; year: number; at: string; forwardTo: string } | null;
+}
+export interface Copy { copyId: string; form: string; number: number; year: number; symbol: string; pages: number[]; at: string; size: number }
 export interface Exchange {
   exchangeId: string;
   fromOrganId: string;

@@ -3,7 +3,7 @@
  * attachments, each recipient's history as a timeline, and the moves the user's role allows.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, Exchange, Me, Report } from '../api';
+import { api, ApiError, Copy, Exchange, Me, Report } from '../api';
 import { boxesOf, PdfView } from '../components/PdfView';
 import { SignaturesPanel, VerdictBanner } from '../components/Verdict';
 import { formatBytes, formatDate, formatTime } from '../format';
@@ -19,11 +19,15 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [reason, setReason] = useState('');
   const [notice, setNotice] = useState('');
+  const [copies, setCopies] = useState<Copy[]>([]);
+  const [forwardTo, setForwardTo] = useState('');
+  const [pages, setPages] = useState('1');
 
   const load = () => {
     api.get<Exchange>(`/v1/exchanges/${encodeURIComponent(id)}`).then((e) => {
       setExchange(e);
       api.bytes(`/v1/exchanges/${encodeURIComponent(id)}/document`).then(setPdf, () => setPdf(null));
+      api.get<{ items: Copy[] }>(`/v1/exchanges/${encodeURIComponent(id)}/copies`).then((c) => setCopies(c.items), () => setCopies([]));
     }, (e: ApiError) => setError({ code: e.code, message: e.message }));
   };
   useEffect(load, [id]);
@@ -53,6 +57,17 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
       setNotice((e as Error).message);
     }
   };
+  const clerical = async (url: string, body: object) => {
+    try {
+      await api.post(`/v1/exchanges/${encodeURIComponent(exchange.exchangeId)}/${url}`, body);
+      setNotice('');
+      load();
+    } catch (e) {
+      setNotice((e as Error).message);
+    }
+  };
+  const canStamp = !!mine && !mine.documentRemoved && (role === 'receiver' || role === 'clerk');
+  const canCopy = role === 'clerk' && (isSender || (!!mine && !mine.documentRemoved));
   const recall = async () => {
     if (!reason.trim()) return setNotice(t('reasonRequired'));
     try {
@@ -115,6 +130,37 @@ export function ExchangeDetail({ id, me }: { id: string; me: Me }) {
                 {isSender && role === 'clerk' && exchange.state !== 'recalled' && <button type="button" class="danger" onClick={() => void recall()}>{t('recall')}</button>}
               </div>
               {notice && <p role="status">{notice}</p>}
+            </section>
+          )}
+          {(canStamp || canCopy) && (
+            <section class="card" aria-label={t('clerical')} data-testid="clerical">
+              <h2>{t('clerical')}</h2>
+              {canStamp && mine && (mine.arrival
+                ? <p><a href={`/v1/exchanges/${encodeURIComponent(exchange.exchangeId)}/arrival/document`} data-testid="arrival-link">{t('arrivalCopy')} — {mine.arrival.number}/{mine.arrival.year}</a></p>
+                : (
+                  <div class="buttons">
+                    <label for="forward-to">{t('forwardTo')}</label>
+                    <input id="forward-to" value={forwardTo} onInput={(e) => setForwardTo((e.target as HTMLInputElement).value)} />
+                    <button type="button" onClick={() => void clerical('arrival', { forwardTo })}>{t('stampArrival')}</button>
+                  </div>
+                ))}
+              {canCopy && (
+                <div class="buttons">
+                  <label for="copy-pages">{t('copyPages')}</label>
+                  <input id="copy-pages" value={pages} size={6} onInput={(e) => setPages((e.target as HTMLInputElement).value)} />
+                  {['SAO Y', 'SAO LỤC', 'TRÍCH SAO'].map((form) => (
+                    <button type="button" key={form} onClick={() => void clerical('copies', { form, pages: pages.split(/[ ,;]+/).filter(Boolean).map(Number) })}>{form}</button>
+                  ))}
+                </div>
+              )}
+              {copies.length > 0 && (
+                <>
+                  <h3>{t('copies')}</h3>
+                  <ul data-testid="copies">{copies.map((c) => (
+                    <li key={c.copyId}><a href={`/v1/exchanges/${encodeURIComponent(exchange.exchangeId)}/copies/${c.copyId}/document`}>{c.form} {c.symbol}</a> · {formatTime(c.at)}</li>
+                  ))}</ul>
+                </>
+              )}
             </section>
           )}
           <SignaturesPanel report={report} />
