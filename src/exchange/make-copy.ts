@@ -10,11 +10,10 @@ import { Readable } from 'node:stream';
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
 import { extractPages } from '../pdf';
-import { formatVietnamIso } from '../signing';
+import { formatVietnamIso, signAgencyText } from '../signing';
 import type { Caller } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 import type { CopyDoc } from './models';
-import { signAgencyText } from './sign-agency-text';
 
 const FORMS = { 'SAO Y': 'SY', 'SAO LỤC': 'SL', 'TRÍCH SAO': 'TS' } as const;
 type Form = keyof typeof FORMS;

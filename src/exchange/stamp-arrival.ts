@@ -7,10 +7,9 @@
 import { Readable } from 'node:stream';
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
-import { formatVietnamTime } from '../signing';
+import { formatVietnamTime, signAgencyText } from '../signing';
 import type { Caller } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
-import { signAgencyText } from './sign-agency-text';
 
 export function createStampArrival(ctx: ExchangeContext) {
   const { models, documents, audit, registers } = ctx;

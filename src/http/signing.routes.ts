@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import type { SigningSessionService } from '../exchange';
 import type { TimestampAuthority } from '../network';
 import type { Signer } from '../signers';
-import { buildSignerStamp, parsePlacement, signPdf } from '../signing';
+import { buildSignerStamp, formatVietnamIso, parsePlacement, signAgencyText, signPdf } from '../signing';
 import { DocumentValidator, reportError } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
@@ -44,6 +44,21 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     await preflight(deps.validator, pdf, req.caller.organId);
     const q = req.query as Record<string, string | undefined>;
     const signingTime = new Date();
+    // attachmentOf=số/ký hiệu: an attachment in a separate file (Decree 30/2020 Appendix I) gets the agency's
+    // signature with the main document's number and the signing time at the top right of page 1, no image.
+    if (q.attachmentOf !== undefined) {
+      if (req.caller.role !== 'clerk') throw new AppError('FORBIDDEN', 'the agency signature on an attachment is the clerk\'s (Decree 30/2020 Art. 32)');
+      const of = q.attachmentOf.trim();
+      if (!/^[^\u0000-\u001f\u007f]{1,80}$/.test(of)) throw new AppError('INVALID_REQUEST', 'attachmentOf is the main document\'s số/ký hiệu, e.g. 15/UBND-VP');
+      const signed = await signAgencyText(pdf, signer, {
+        corner: 'top-right', fieldName: q.field ?? 'DauCoQuanPhuLuc', reason: `Kèm theo văn bản số ${of}`, signingTime, tsa: deps.tsa,
+        lines: [`Kèm theo văn bản số ${of}`, req.caller.organName, `Thời gian ký: ${formatVietnamIso(signingTime)}`],
+      });
+      await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? 'DauCoQuanPhuLuc', attachmentOf: of } });
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('application/pdf').send(signed);
+      return;
+    }
     // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
     const appearance = q.visible
       ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })

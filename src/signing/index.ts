@@ -17,3 +17,5 @@ export { buildStampAppearance, formatVietnamIso, formatVietnamTime, SERIF_FONT }
 export { buildSignerStamp, parsePlacement } from './signer-stamp';
 export type { Placement, SignerStampInput } from './signer-stamp';
 export type { StampOptions } from './build-stamp-appearance';
+export { signAgencyText } from './sign-agency-text';
+export type { AgencyText } from './sign-agency-text';

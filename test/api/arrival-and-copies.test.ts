@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { Service } from '../../src/compose';
 import { Pkcs12Signer } from '../../src/signers';
-import { OUTPUT, p12Passphrase, PKI, pkiFile } from '../helpers/fixtures';
+import { OUTPUT, p12Passphrase, PKI, pkiFile, sample } from '../helpers/fixtures';
 import { pdfsig, pyhankoValidate } from '../helpers/peers';
 import { bearer, binaryBody, openTestService, sealedSample, seedAgencies } from '../helpers/service';
 
@@ -104,6 +104,23 @@ describe('arrival marks and copies', () => {
     }
     const next = await request(service.app).post(`/v1/exchanges/${id}/copies`).set(bearer(keys['R.02'].clerk)).send({ form: 'SAO LỤC' });
     expect([next.status, next.body.symbol]).toEqual([201, '3/SL']);
+  });
+
+  it('when the clerk signs an attachment, then the agency signature shows the main document\'s number and time at the top right; a signer may not', async () => {
+    const attachment = sample('bao-cao-nhieu-trang.pdf');
+    const res = await request(service.app).post('/v1/signatures?attachmentOf=15/R-VP').set(bearer(keys['R.01'].clerk)).set('Content-Type', 'application/pdf')
+      .send(attachment).buffer(true).parse(binaryBody);
+    expect(res.status).toBe(200);
+    const file = path.join(dir, 'phu-luc.pdf');
+    writeFileSync(file, res.body as Buffer);
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, file.replace(/\.pdf$/, '')]);
+    const text = textOf(file);
+    expect(text).toContain('Kèm theo văn bản số 15/R-VP');
+    expect(text).toContain('Văn phòng Ủy ban nhân dân tỉnh R');
+    expect(text).toMatch(/Thời gian ký: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00/);
+    expect(pdfsig(file)).toMatchObject({ signatures: 1, valid: 1, lastTotal: true });
+    const bySigner = await request(service.app).post('/v1/signatures?attachmentOf=15/R-VP').set(bearer(keys['R.01'].signer)).set('Content-Type', 'application/pdf').send(attachment);
+    expect([bySigner.status, bySigner.body.code]).toEqual([403, 'FORBIDDEN']);
   });
 
   it('when numbers are issued around midnight of 31 December (Vietnam time), then the new year starts again from 1; a failed attempt leaves no gap', async () => {

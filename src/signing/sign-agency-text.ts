@@ -5,9 +5,11 @@
  * signature stays valid.
  */
 import { AppError } from '../errors';
+import type { TimestampAuthority } from '../network';
 import { PdfFile } from '../pdf';
 import type { Signer } from '../signers';
-import { buildStampAppearance, joinParts, SERIF_FONT, signPdf } from '../signing';
+import { buildStampAppearance, SERIF_FONT } from './build-stamp-appearance';
+import { joinParts, signPdf } from './sign-pdf';
 
 /** From the page's side edge, and from its top edge: the text sits in the top margin. */
 const SIDE_MARGIN = 28;
@@ -22,6 +24,8 @@ export interface AgencyText {
   fieldName: string;
   reason: string;
   signingTime: Date;
+  /** A signature time-stamp (PAdES B-T) from this TSA. */
+  tsa?: TimestampAuthority;
 }
 
 export async function signAgencyText(pdf: Buffer, signer: Signer | undefined, text: AgencyText): Promise<Buffer> {
@@ -35,5 +39,5 @@ export async function signAgencyText(pdf: Buffer, signer: Signer | undefined, te
     pageIndex: 0, rect: [left, top - height, left + WIDTH, top], lines: text.lines, fontFile: SERIF_FONT, fontSize: 10, color: [0, 0, 0],
     frame: text.corner === 'top-left' ? [0, 0, 0] : null,
   });
-  return joinParts(await signPdf(file, signer, { fieldName: text.fieldName, reason: text.reason, appearance, signingTime: text.signingTime }));
+  return joinParts(await signPdf(file, signer, { fieldName: text.fieldName, reason: text.reason, appearance, signingTime: text.signingTime, tsa: text.tsa }));
 }
