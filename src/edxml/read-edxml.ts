@@ -157,12 +157,11 @@ export async function readEdxml(source: AsyncIterable<Buffer | string> | Iterabl
     held.text = '';
     onText(text);
   };
+  // CDATA in the header is text like any other (and counts against the same limits).
   parser.on('cdata', (text) => {
     if (failure) return;
-    const node = stack[stack.length - 1];
-    if (!current && node.text.length + text.length <= MAX_TEXT_CHARS) node.text += text;
-    else if (!current) fail(edxmlError(node.path, 'the text is longer than a package header may be'));
-    else fail(edxmlError(current.entry.contentId, 'encoded content in CDATA is not accepted'));
+    if (current) fail(edxmlError(current.entry.contentId, 'encoded content in CDATA is not accepted'));
+    else onText(text);
   });
   parser.on('closetag', () => {
     if (failure) return;

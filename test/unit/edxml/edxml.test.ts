@@ -167,6 +167,12 @@ describe('edXML packages', () => {
     expect((await refusal('<edXML><edXML:edXMLEnvelope>')).details?.element).toBe('XML');
   });
 
+  it('when header text comes as CDATA, then it counts against the same header limit as plain text', async () => {
+    const part = `<Content><![CDATA[${'x'.repeat(199_000)}]]></Content>`;
+    const error = await refusal(`<edXML><edXMLHeader><MessageHeader>${part.repeat(21)}</MessageHeader></edXMLHeader></edXML>`);
+    expect(error.message).toContain('the text is longer than a package header may be');
+  });
+
   it('when the header nests without end, then it is refused by the depth limit', async () => {
     const deep = '<a>'.repeat(200) + '</a>'.repeat(200);
     expect((await refusal(deep)).message).toContain('nests deeper than 32 levels');
