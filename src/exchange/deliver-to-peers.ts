@@ -57,16 +57,23 @@ export function createDeliveryWorker(ctx: ExchangeContext, identity: PeerIdentit
       idempotencyKey: exchange.exchangeId, timeoutMs: options.timeoutMs,
     });
     const results = Array.isArray(answer.results) ? answer.results as PeerArrival[] : [];
-    for (const organId of d.organIds) {
+    await settle(d, exchange.fromOrganId, (organId) => {
       const arrival = results.find((r) => r.organId === organId);
-      const history: StatusEntry[] = arrival?.history.length
+      return arrival?.history.length
         ? arrival.history.map((h) => ({ status: String(h.status), at: new Date(h.at), byOrganId: organId, ...(h.reason ? { reason: String(h.reason) } : {}) }))
         : [{ status: STATUS.RETURNED, at: new Date(), byOrganId: organId, reason: 'Hệ thống nhận không phục vụ cơ quan này / the peer does not serve this agency' }];
+    });
+  }
+
+  /** Each recipient of a delivery still "đang chuyển" takes the history entries the peer's answer gives it. */
+  async function settle(d: DeliveryDoc, senderOrganId: string | undefined, historyOf: (organId: string) => StatusEntry[]): Promise<void> {
+    for (const organId of d.organIds) {
+      const history = historyOf(organId);
       await models.Recipient.updateOne({ exchangeId: d.exchangeId, organId, status: STATUS.IN_TRANSIT }, {
         $set: { status: history[history.length - 1].status, updatedAt: new Date() }, $push: { history: { $each: history } },
       });
     }
-    await ctx.changes.bump([exchange.fromOrganId, ...d.organIds]);
+    await ctx.changes.bump([...(senderOrganId ? [senderOrganId] : []), ...d.organIds]);
   }
 
   async function sendStatus(d: DeliveryDoc, peer: PeerDoc): Promise<void> {
@@ -83,14 +90,10 @@ export function createDeliveryWorker(ctx: ExchangeContext, identity: PeerIdentit
   async function refuse(d: DeliveryDoc, reason: string): Promise<void> {
     if (d.kind !== 'document') return;
     const at = new Date();
-    for (const organId of d.organIds) {
-      await models.Recipient.updateOne({ exchangeId: d.exchangeId, organId, status: STATUS.IN_TRANSIT }, {
-        $set: { status: STATUS.RETURNED, updatedAt: at },
-        $push: { history: { status: STATUS.RETURNED, at, byOrganId: organId, reason: `Hệ thống nhận từ chối / refused by the receiving system: ${reason}` } },
-      });
-    }
     const exchange = await models.Exchange.findOne({ exchangeId: d.exchangeId }, { fromOrganId: 1 }).lean();
-    await ctx.changes.bump([...(exchange ? [exchange.fromOrganId] : []), ...d.organIds]);
+    await settle(d, exchange?.fromOrganId, (organId) => [
+      { status: STATUS.RETURNED, at, byOrganId: organId, reason: `Hệ thống nhận từ chối / refused by the receiving system: ${reason}` },
+    ]);
   }
 
   async function attempt(d: DeliveryDoc): Promise<void> {

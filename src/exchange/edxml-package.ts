@@ -6,9 +6,9 @@ import { mongo } from 'mongoose';
 import { AppError } from '../errors';
 import { EdxmlAttachmentSource, EdxmlMessage, edxmlDocumentId, edxmlError, EdxmlStatus, parseEdxmlDate } from '../edxml';
 import type { DocumentStore } from './document-store';
-import type { AgencyDoc, ExchangeDoc, StatusEntry } from './models';
+import type { ExchangeDoc, StatusEntry } from './models';
 
-/** Kyso's name for a document type by its edXML code is not standardised; the type name travels as written. */
+/** The DocumentId of an exchange: OrganId,yyyy/MM/dd,number/notation. */
 export function documentIdOf(exchange: Pick<ExchangeDoc, 'fromOrganId' | 'issuedDate' | 'codeNumber' | 'codeNotation'>): string {
   return edxmlDocumentId(exchange.fromOrganId, exchange.issuedDate, exchange.codeNumber, exchange.codeNotation);
 }
@@ -24,7 +24,7 @@ export function parseDocumentId(documentId: string): { organId: string; issuedDa
 }
 
 /** The package of an exchange: the document first, then its attachments, each streamed from the store when written. */
-export function edxmlOfExchange(exchange: ExchangeDoc, documents: DocumentStore, sender?: Pick<AgencyDoc, 'name'>): { message: EdxmlMessage; attachments: EdxmlAttachmentSource[] } {
+export function edxmlOfExchange(exchange: ExchangeDoc, documents: DocumentStore): { message: EdxmlMessage; attachments: EdxmlAttachmentSource[] } {
   const files = [
     { name: exchange.fileName || 'document.pdf', fileId: exchange.fileId, type: 'application/pdf' },
     ...(exchange.attachments ?? []).map((a) => ({ name: a.name, fileId: a.fileId, type: a.name.toLowerCase().endsWith('.pdf') ? 'application/pdf' : 'application/octet-stream' })),
@@ -34,12 +34,13 @@ export function edxmlOfExchange(exchange: ExchangeDoc, documents: DocumentStore,
     open: () => documents.open(f.fileId as unknown as mongo.ObjectId) as AsyncIterable<Buffer>,
   }));
   const message: EdxmlMessage = {
-    from: { organId: exchange.fromOrganId, organName: exchange.fromOrganName || sender?.name || exchange.fromOrganId },
+    from: { organId: exchange.fromOrganId, organName: exchange.fromOrganName || exchange.fromOrganId },
     to: exchange.to.map((t) => ({ organId: t.organId, organName: t.organName })),
     codeNumber: exchange.codeNumber,
     codeNotation: exchange.codeNotation,
     promulgationPlace: exchange.promulgationPlace,
     promulgationDate: exchange.issuedDate,
+    // No code list of document types is shared between systems: the type name travels as written.
     documentType: exchange.documentType ? { typeName: exchange.documentType } : undefined,
     subject: exchange.subject,
     signer: exchange.signerFullName || exchange.signerPosition || exchange.signerCompetence

@@ -49,14 +49,21 @@ export function createPeersService(models: Models, audit: AuditLog, ownInstanceI
 
   const serves = (peer: PeerDoc, organId: string): boolean => peer.organIds.includes(organId) || peer.prefixes.some((p) => organId.startsWith(p));
 
-  /** The peer serving an agency code: an exact code wins over a prefix, the longest prefix over shorter ones. */
-  async function peerFor(organId: string): Promise<PeerDoc | undefined> {
+  /**
+   * The peers serving these agency codes, read from the register once: an exact code wins over a prefix,
+   * the longest prefix over shorter ones. Codes no peer serves are left out.
+   */
+  async function peersServing(codes: string[]): Promise<Map<string, PeerDoc>> {
+    const routes = new Map<string, PeerDoc>();
+    if (codes.length === 0) return routes;
     const peers = await list();
-    const exact = peers.find((p) => p.organIds.includes(organId));
-    if (exact) return exact;
-    const byPrefix = peers.filter((p) => p.prefixes.some((x) => organId.startsWith(x)));
-    const length = (p: PeerDoc) => Math.max(...p.prefixes.filter((x) => organId.startsWith(x)).map((x) => x.length));
-    return byPrefix.sort((a, b) => length(b) - length(a))[0];
+    const longestPrefix = (p: PeerDoc, code: string) => Math.max(-1, ...p.prefixes.filter((x) => code.startsWith(x)).map((x) => x.length));
+    for (const code of codes) {
+      const peer = peers.find((p) => p.organIds.includes(code))
+        ?? peers.filter((p) => longestPrefix(p, code) >= 0).sort((a, b) => longestPrefix(b, code) - longestPrefix(a, code))[0];
+      if (peer) routes.set(code, peer);
+    }
+    return routes;
   }
 
   /** The peer a request token was signed by, checked against its registered key and this instance. */
@@ -68,7 +75,7 @@ export function createPeersService(models: Models, audit: AuditLog, ownInstanceI
     return { peer, claims: verifyPeerToken(token, peer.publicKey, ownInstanceId) };
   }
 
-  return { registerPeer, list, peerFor, serves, authenticate, instanceId: ownInstanceId };
+  return { registerPeer, list, peersServing, serves, authenticate, instanceId: ownInstanceId };
 }
 
 export type PeersService = ReturnType<typeof createPeersService>;

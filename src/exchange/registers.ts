@@ -45,7 +45,7 @@ export function createRegisters(models: Models) {
   const list = (organId: string, book: RegisterBook, year: number) =>
     models.RegisterEntry.find({ organId, book, year }, { _id: 0, __v: 0 }).sort({ number: 1 }).lean();
 
-  return { issue, list, nextNumber };
+  return { issue, list };
 }
 
 export type Registers = ReturnType<typeof createRegisters>;

@@ -8,7 +8,7 @@ import { createBatchedInsert } from './batched-insert';
 import type { ExchangeContext } from './exchange-context';
 import { IncomingFile, parseRequest, refuseReusedKey, requestHash, sendMetadataSchema, summariseReport } from './exchange-request';
 import { attachmentHashes, IncomingAttachment, keepAttachments } from './keep-attachments';
-import { AgencyDoc, ExchangeDoc, isDuplicateKey, PeerDoc, RecipientDoc } from './models';
+import { AgencyDoc, ExchangeDoc, isDuplicateKey, RecipientDoc } from './models';
 import { arrivalHistory, STATUS } from './status-machine';
 
 
@@ -34,11 +34,7 @@ export function createSendExchange(ctx: ExchangeContext) {
     const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
     const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
     // Agencies served by another Kyso get the document through that peer.
-    const remote = new Map<string, PeerDoc>();
-    for (const id of to.filter((code) => !holder(code))) {
-      const peer = await ctx.peers.peerFor(id);
-      if (peer) remote.set(id, peer);
-    }
+    const remote = await ctx.peers.peersServing(to.filter((code) => !holder(code)));
     const unknown = to.filter((id) => !holder(id) && !remote.has(id));
     if (unknown.length) throw new AppError('AGENCY_UNKNOWN', `unknown or inactive recipient agency: ${unknown.join(', ')}`);
     const agencies = [...new Map(to.filter((id) => holder(id)).map((id) => holder(id) as AgencyDoc).map((a) => [a.organId, a])).values()];
