@@ -93,6 +93,12 @@ describe('arrival marks and copies', () => {
     expect(pyhankoValidate(extract, path.join(PKI, 'root-ca.pem')).map((f) => [f.sound, f.trusted])).toEqual([[true, true]]);
     const list = await request(service.app).get(`/v1/exchanges/${id}/copies`).set(bearer(keys['R.02'].receiver));
     expect(list.body.items.map((c: { symbol: string }) => c.symbol)).toEqual(['1/SY', '2/TS']);
+    // Another agency can neither read these copies nor make one, nor stamp the document, nor read the register entries.
+    const other = await seedAgencies(service, [{ organId: 'R.03', name: 'Sở Y tế tỉnh R' }]);
+    expect((await request(service.app).get(`/v1/exchanges/${id}/copies/${saoY.body.copyId}/document`).set(bearer(other['R.03'].clerk))).status).toBe(404);
+    expect((await request(service.app).post(`/v1/exchanges/${id}/copies`).set(bearer(other['R.03'].clerk)).send({ form: 'SAO Y' })).status).toBe(404);
+    expect((await request(service.app).post(`/v1/exchanges/${id}/arrival`).set(bearer(other['R.03'].receiver)).send({})).status).toBe(404);
+    expect((await request(service.app).get('/v1/registers/copies').set(bearer(other['R.03'].clerk))).body.items).toEqual([]);
   });
 
   it('when a copy names no pages or pages the document does not have, or an unknown form, then 400 and no number is used', async () => {
