@@ -21,22 +21,37 @@ export function createHttpTimestampAuthority(url: string, timeoutMs = 10_000): T
   return {
     name: url,
     async timestamp(imprint: Buffer, digest: SigningDigestAlgorithm): Promise<Buffer> {
-      const nonce = randomBytes(8);
-      nonce[0] &= 0x7f; // a positive INTEGER
-      const request = new pkijs.TimeStampReq({
-        version: 1,
-        messageImprint: new pkijs.MessageImprint({
-          hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] }),
-          hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
-        }),
-        nonce: new asn1js.Integer({ valueHex: nonce }),
-        certReq: true,
-      });
-      const answer = await fetchOverHttp(url, timeoutMs, { type: 'application/timestamp-query', data: Buffer.from(request.toSchema().toBER()) });
+      const nonce = timestampNonce(randomBytes(8));
+      const request = timestampRequest(imprint, digest, nonce);
+      const answer = await fetchOverHttp(url, timeoutMs, { type: 'application/timestamp-query', data: request });
       if (!answer) throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${url} did not answer`);
       return readTimestampResponse(answer, imprint, nonce);
     },
   };
+}
+
+/**
+ * A positive nonce in minimal DER: the first byte is forced into 0x40–0x7f, so it is never 0x00 (a leading zero
+ * before a byte below 0x80 is illegal padding that OpenSSL's TSA refuses, 1 request in 512 with plain masking).
+ */
+export function timestampNonce(random: Buffer): Buffer {
+  const nonce = Buffer.from(random);
+  nonce[0] = (nonce[0] & 0x3f) | 0x40;
+  return nonce;
+}
+
+/** A DER TimeStampReq (RFC 3161 §2.4.1) asking for the TSA's certificate. */
+export function timestampRequest(imprint: Buffer, digest: SigningDigestAlgorithm, nonce: Buffer): Buffer {
+  const request = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] }),
+      hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
+    }),
+    nonce: new asn1js.Integer({ valueHex: nonce }),
+    certReq: true,
+  });
+  return Buffer.from(request.toSchema().toBER());
 }
 
 /** The token of a TimeStampResp, checked to be granted for this imprint and nonce (RFC 3161 §2.4.2). */
