@@ -21,7 +21,7 @@ export function createHttpTimestampAuthority(url: string, timeoutMs = 10_000): T
   return {
     name: url,
     async timestamp(imprint: Buffer, digest: SigningDigestAlgorithm): Promise<Buffer> {
-      const nonce = timestampNonce(randomBytes(8));
+      const nonce = positiveInteger(randomBytes(8));
       const request = timestampRequest(imprint, digest, nonce);
       const answer = await fetchOverHttp(url, timeoutMs, { type: 'application/timestamp-query', data: request });
       if (!answer) throw new AppError('TSA_UNAVAILABLE', `the time-stamping authority at ${url} did not answer`);
@@ -31,10 +31,10 @@ export function createHttpTimestampAuthority(url: string, timeoutMs = 10_000): T
 }
 
 /**
- * A positive nonce in minimal DER: the first byte is forced into 0x40–0x7f, so it is never 0x00 (a leading zero
+ * A positive INTEGER (nonce, serial) in minimal DER: the first byte is forced into 0x40–0x7f, so it is never 0x00 (a leading zero
  * before a byte below 0x80 is illegal padding that OpenSSL's TSA refuses, 1 request in 512 with plain masking).
  */
-export function timestampNonce(random: Buffer): Buffer {
+export function positiveInteger(random: Buffer): Buffer {
   const nonce = Buffer.from(random);
   nonce[0] = (nonce[0] & 0x3f) | 0x40;
   return nonce;

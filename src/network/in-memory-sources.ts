@@ -7,6 +7,7 @@ import { createHash, KeyObject, randomBytes, sign } from 'node:crypto';
 import { asn1js, buildSignedAttributes, buildSignedData, DIGEST_OIDS, OID, parseCertificate, pkijs, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import type { RevocationFetcher, TimestampAuthority } from './sources';
+import { positiveInteger } from './http-sources';
 
 export interface InMemoryFetcher extends RevocationFetcher {
   /** Every URL asked for, in order. */
@@ -49,8 +50,7 @@ export function createInMemoryTimestampAuthority(options: InMemoryTimestampAutho
     issued: 0,
     async timestamp(imprint: Buffer, digest: SigningDigestAlgorithm): Promise<Buffer> {
       if (imprint.length !== createHash(digest).digest().length) throw new AppError('TSA_UNAVAILABLE', `the imprint is not a ${digest} digest`);
-      const serial = randomBytes(8);
-      serial[0] &= 0x7f;
+      const serial = positiveInteger(randomBytes(8));
       const tst = new pkijs.TSTInfo({
         version: 1,
         policy: '1.3.6.1.4.1.55555.1.1',
