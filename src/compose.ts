@@ -65,8 +65,9 @@ export async function openService(options: ServiceOptions) {
   const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
   const identity = options.peerIdentity ?? createEphemeralPeerIdentity();
   const peers = createPeersService(models, audit, identity.instanceId);
+  const sealImageFor = (organId: string): Buffer | undefined => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage);
   const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, {
-    peers, outbox: createPeerOutbox(models), signerFor: (organId) => options.agencySigners?.get(organId) ?? options.serverSigner,
+    peers, outbox: createPeerOutbox(models), signerFor: (organId) => options.agencySigners?.get(organId) ?? options.serverSigner, sealImageFor,
   }, options.tsa);
   const deliveries = createDeliveryWorker(exchanges.context, identity, {
     logger, pollMs: 2000, backoffMs: 1000, maxBackoffMs: 10 * 60_000, timeoutMs: 120_000, leaseMs: 5 * 60_000, ...options.delivery,
@@ -86,7 +87,7 @@ export async function openService(options: ServiceOptions) {
     peers, identity,
     agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsa: options.tsa,
-    sealImageFor: (organId) => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage),
+    sealImageFor,
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {
       let database = false;

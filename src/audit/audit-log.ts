@@ -19,6 +19,10 @@ export type AuditEventType =
   | 'api-key.revoked'
   /** A PDF was signed with a server-side key. */
   | 'document.signed'
+  /** The number and date places were added to a document before the official signs it. */
+  | 'document.places-added'
+  /** The clerk issued a document: the outgoing register's number and the date written by the seal signature. */
+  | 'document.issued'
   /** A two-phase signing session was opened for a token on the official's PC. */
   | 'signing-session.opened'
   /** A two-phase signing session was completed with the token's signature value. */

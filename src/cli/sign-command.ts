@@ -43,6 +43,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       visible: { type: 'string' },
       'signature-image': { type: 'string' },
       'seal-image': { type: 'string' },
+      title: { type: 'string' },
       'api-key-file': { type: 'string' },
     },
   });
@@ -85,7 +86,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     if (!schemes.includes(scheme)) throw new AppError('MECHANISM_NOT_SUPPORTED', `this key cannot sign with ${scheme}`);
     const signingTime = new Date();
     let appearance: SignatureAppearance | undefined;
-    if ((values['signature-image'] || values['seal-image']) && !values.visible) throw new AppError('USAGE', '--signature-image and --seal-image need --visible');
+    if ((values['signature-image'] || values['seal-image'] || values.title) && !values.visible) throw new AppError('USAGE', '--signature-image, --seal-image and --title need --visible');
     if (values.visible) {
       appearance = await buildSignerStamp({
         certificate: (await signer.certificateChain())[0],
@@ -93,6 +94,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
         signingTime,
         signatureImage: values['signature-image'] ? await readInput(values['signature-image']) : undefined,
         sealImage: values['seal-image'] ? await readInput(values['seal-image']) : undefined,
+        title: values.title?.replace(/\\n/g, '\n'),
       });
     }
     if (values.remote) {

@@ -6,7 +6,9 @@ export const SIGN_USAGE = `usage: kyso sign IN.pdf -o OUT.pdf
          [--chain PEM] [--field NAME] [--reason TEXT] [--location TEXT] [--contact TEXT]
          [--digest sha256|sha384|sha512] [--pss] [--tsa URL]   (--tsa: PAdES B-T with an RFC 3161 time-stamp)
          [--visible PAGE:X1:Y1:X2:Y2]   (a stamp "Ký bởi … Thời gian ký … +07:00" at that rectangle, page from 1)
-         [--signature-image PNG] [--seal-image PNG]   (with --visible: the handwritten signature, the red seal over its left third)
+         [--signature-image PNG] [--seal-image PNG] [--title 'KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH']
+                                    (with --visible, Decree 30 Appendix I: the title above the handwritten
+                                     signature, the name under it, the red seal over its left third)
          [--remote URL --api-key-file F]   (two-phase: the service prepares and embeds, the token signs here)`;
 export const TOKEN_USAGE = 'usage: kyso token list --pkcs11-module SO [--pin-file F | --pin-env VAR]';
 export const VERIFY_USAGE = 'usage: kyso verify FILE.pdf|FOLDER... [--trust DIR]... [--intermediates DIR]... [--offline] [--revocation soft|hard] [--strict-crypto-from DATE] [--at ISO-8601] [--json] [--lang vi|en] [--hash] [--etsi-report REPORT.xml]';

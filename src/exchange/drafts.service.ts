@@ -62,7 +62,7 @@ export function createDraftsService(models: Models, documents: DocumentStore, va
   }
 
   /** A signing session over the draft's current bytes, for the official's token (through the agent). */
-  async function openSigning(caller: Caller, draftId: string, input: { certificateChain: unknown; scheme?: unknown; digestAlgorithm?: unknown; placement?: unknown; signatureImage?: unknown }) {
+  async function openSigning(caller: Caller, draftId: string, input: { certificateChain: unknown; scheme?: unknown; digestAlgorithm?: unknown; placement?: unknown; signatureImage?: unknown; title?: unknown }) {
     const draft = await own(caller, draftId);
     if (draft.status === 'sent') throw new AppError('STATUS_TRANSITION_INVALID', 'this draft was already sent');
     const chunks: Buffer[] = [];
@@ -85,8 +85,10 @@ export function createDraftsService(models: Models, documents: DocumentStore, va
       if (!signatureImage.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) throw new AppError('INVALID_REQUEST', 'signatureImage must be a PNG');
     }
     if (signatureImage && !placement) throw new AppError('INVALID_REQUEST', 'a signature image needs a placement');
+    const title = input.title === undefined || input.title === null ? undefined : String(input.title).normalize('NFC');
+    if (title !== undefined && (title.length > 120 || /[\u0000-\u0009\u000b-\u001f\u007f]/.test(title))) throw new AppError('INVALID_REQUEST', 'title is the official\'s chức vụ, up to 120 characters (lines split by \\n)');
     return sessions.open(caller, {
-      signatureImage,
+      signatureImage, title,
       pdf: Buffer.concat(chunks), certificateChainPem: typeof input.certificateChain === 'string' ? input.certificateChain : '', scheme: input.scheme as SignatureScheme | undefined,
       digestAlgorithm: input.digestAlgorithm as SigningDigestAlgorithm | undefined, placement, reason: 'Ký ban hành', draftId,
     });

@@ -32,4 +32,6 @@ export interface ExchangeContext {
   registers: Registers;
   /** The key an agency signs with in this service (its own, or the service default), if any. */
   signerFor: (organId: string) => Signer | undefined;
+  /** The agency's seal image (PNG), if one is configured. */
+  sealImageFor?: (organId: string) => Buffer | undefined;
 }

@@ -15,6 +15,7 @@ import { createReceiveEdxml } from './receive-edxml';
 import { createRegisters } from './registers';
 import { createStampArrival } from './stamp-arrival';
 import { createMakeCopy } from './make-copy';
+import { createIssueDocument } from './issue-document';
 import type { Signer } from '../signers';
 import { createChangeCounters } from './change-counters';
 import { createChangeStatus } from './change-status';
@@ -38,7 +39,7 @@ export type { IncomingFile, SendMetadata } from './exchange-request';
 
 export function createExchangeService(
   connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator,
-  parts: { peers: PeersService; outbox: PeerOutbox; signerFor: (organId: string) => Signer | undefined }, tsa?: TimestampAuthority,
+  parts: { peers: PeersService; outbox: PeerOutbox; signerFor: (organId: string) => Signer | undefined; sealImageFor?: (organId: string) => Buffer | undefined }, tsa?: TimestampAuthority,
 ) {
   const base = {
     models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection), registers: createRegisters(models), ...parts,
@@ -52,6 +53,7 @@ export function createExchangeService(
   const { exportEdxml, exportStatus } = createExportEdxml(ctx);
   const { stampArrival, openArrival } = createStampArrival(ctx);
   const { makeCopy, listCopies, openCopy } = createMakeCopy(ctx);
+  const { issueDocument, prepareIssuing } = createIssueDocument(ctx);
   return {
     send: createSendExchange(ctx),
     receive,
@@ -60,6 +62,8 @@ export function createExchangeService(
     exportStatus,
     stampArrival,
     openArrival,
+    issueDocument,
+    prepareIssuing,
     makeCopy,
     listCopies,
     openCopy,

@@ -132,7 +132,10 @@ export interface RegisterEntryDoc {
   book: RegisterBook;
   year: number;
   number: number;
-  exchangeId: string;
+  /** The exchange it belongs to; an issued number gets it when the issued document is sent. */
+  exchangeId?: string;
+  /** SHA-256 of what the number was written into (issuing). */
+  sha256?: string;
   at: Date;
   by: string;
   /** What the number was given to: an arrival stamp, a copy (with its form), … */
@@ -417,13 +420,15 @@ export function createModels(connection: Connection) {
     book: { type: String, enum: REGISTER_BOOKS, required: true },
     year: { type: Number, required: true },
     number: { type: Number, required: true },
-    exchangeId: { type: String, required: true },
+    exchangeId: { type: String },
+    sha256: { type: String },
     at: { type: Date, required: true },
     by: { type: String, required: true },
     what: { type: String, required: true },
   });
   // The guarantee: a number is given once per agency, book and year.
   registerEntry.index({ organId: 1, book: 1, year: 1, number: 1 }, { unique: true });
+  registerEntry.index({ organId: 1, book: 1, sha256: 1 });
 
   const copy = new Schema<CopyDoc>({
     copyId: { type: String, required: true },

@@ -23,7 +23,11 @@ export function createRegisters(models: Models) {
    * lost to another clerk); `discard` removes what a lost attempt made.
    */
   async function issue<T>(
-    entry: { organId: string; book: RegisterBook; exchangeId: string; by: string; what: string; at?: Date },
+    entry: {
+      organId: string; book: RegisterBook; exchangeId?: string; by: string; what: string | ((number: number) => string); at?: Date;
+      /** The SHA-256 (hex) of what was made, recorded with the number (issuing). */
+      fingerprint?: (made: T) => string;
+    },
     make: (number: number, year: number, at: Date) => Promise<T>, discard: (made: T) => Promise<void>,
   ): Promise<{ number: number; year: number; at: Date; made: T }> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -32,7 +36,10 @@ export function createRegisters(models: Models) {
       const number = await nextNumber(entry.organId, entry.book, year);
       const made = await make(number, year, at);
       try {
-        await models.RegisterEntry.create({ organId: entry.organId, book: entry.book, year, number, exchangeId: entry.exchangeId, at, by: entry.by, what: entry.what });
+        await models.RegisterEntry.create({
+          organId: entry.organId, book: entry.book, year, number, exchangeId: entry.exchangeId, at, by: entry.by,
+          what: typeof entry.what === 'function' ? entry.what(number) : entry.what, sha256: entry.fingerprint?.(made),
+        });
         return { number, year, at, made };
       } catch (error) {
         await discard(made);
@@ -42,10 +49,14 @@ export function createRegisters(models: Models) {
     throw new AppError('SERVICE_BUSY', `the ${entry.book} register is busy; try again`);
   }
 
+  /** An issued document sent: its outgoing entry now names the exchange. */
+  const linkIssued = (organId: string, sha256: string, exchangeId: string) =>
+    models.RegisterEntry.updateOne({ organId, book: 'outgoing', sha256, exchangeId: null }, { $set: { exchangeId } });
+
   const list = (organId: string, book: RegisterBook, year: number) =>
     models.RegisterEntry.find({ organId, book, year }, { _id: 0, __v: 0 }).sort({ number: 1 }).lean();
 
-  return { issue, list };
+  return { issue, list, linkIssued };
 }
 
 export type Registers = ReturnType<typeof createRegisters>;

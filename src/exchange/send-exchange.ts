@@ -111,6 +111,7 @@ export function createSendExchange(ctx: ExchangeContext) {
       ...recipients.map((r) => insertRecipient({ ...r })),
       ctx.changes.bump([caller.organId, ...recipients.map((r) => r.organId)]),
       audit.append({ type: 'exchange.sent', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { to, sha256, codeNumber: meta.codeNumber, codeNotation: meta.codeNotation } }),
+      ctx.registers.linkIssued(caller.organId, sha256, exchangeId),
     ]);
     const byPeer = new Map<string, string[]>();
     for (const [organId, peer] of remote) byPeer.set(peer.peerId, [...(byPeer.get(peer.peerId) ?? []), organId]);

@@ -30,6 +30,8 @@ export interface OpenSessionInput {
   placement?: Placement;
   /** The official's handwritten signature (PNG), drawn in the visible signature. */
   signatureImage?: Buffer;
+  /** The official's title (chức vụ) above the signature image. */
+  title?: string;
   /** The draft this signature is for; the signed PDF goes back to it. */
   draftId?: string;
 }
@@ -52,7 +54,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     const reserve = tsa ? await timestampReserve(tsa, digestAlgorithm) : 0;
     const signingTime = new Date();
     const appearance = input.placement
-      ? await buildSignerStamp({ certificate: chain[0], placement: input.placement, signingTime, signatureImage: input.signatureImage })
+      ? await buildSignerStamp({ certificate: chain[0], placement: input.placement, signingTime, signatureImage: input.signatureImage, title: input.title })
       : undefined;
     const prepared = prepareSignature(input.pdf, {
       certificateChain: chain, scheme, digestAlgorithm, fieldName: input.fieldName, reason: input.reason, location: input.location, reserve, appearance, signingTime,

@@ -27,7 +27,7 @@ export function draftRoutes(deps: { auth: Authenticator; body: BodyParsers; draf
   router.post('/v1/drafts/:id/signing-sessions', auth('signer'), body.json, wrap(async (req, res) => {
     const b = objectBody(req);
     res.setHeader('Cache-Control', 'no-store');
-    res.status(201).json(await drafts.openSigning(req.caller, String(req.params.id), { certificateChain: b.certificateChain, scheme: b.scheme, digestAlgorithm: b.digestAlgorithm, placement: b.placement, signatureImage: b.signatureImage }));
+    res.status(201).json(await drafts.openSigning(req.caller, String(req.params.id), { certificateChain: b.certificateChain, scheme: b.scheme, digestAlgorithm: b.digestAlgorithm, placement: b.placement, signatureImage: b.signatureImage, title: b.title }));
   }));
   router.post('/v1/drafts/:id/sent', auth('clerk'), body.json, wrap(async (req, res) => {
     res.json(await drafts.markSent(req.caller, String(req.params.id), objectBody(req).exchangeId));

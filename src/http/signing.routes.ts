@@ -61,7 +61,7 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     }
     // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
     const appearance = q.visible
-      ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId) })
+      ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId), agencyName: req.caller.organName })
       : undefined;
     const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsa: deps.tsa });
     await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });

@@ -8,6 +8,7 @@ import { AppError } from '../errors';
 import { acquireFieldForSignature } from './acquire-signature-field';
 import { name, PdfDict, PdfObject, PdfRaw, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
+import { fillTextFields, TextFieldFill } from './text-fields';
 import { formatPdfDate } from './pdf-date';
 import { UpdatedObject, writeIncrementalUpdate } from './write-incremental-update';
 
@@ -31,6 +32,8 @@ export interface SignatureFieldOptions {
   contactInfo?: string;
   signerName?: string;
   appearance?: SignatureAppearance;
+  /** Text fields filled in the same update (the number and date an issuing signature writes). */
+  fills?: TextFieldFill[];
 }
 
 export interface PreparedPdf {
@@ -88,6 +91,7 @@ export function addSignatureField(file: PdfFile, options: SignatureFieldOptions)
   ]);
   updates.push({ ref: sigRef, value: ordered });
   updates.push(...field.updates);
+  if (options.fills?.length) updates.push(...fillTextFields(file, options.fills, allocate));
 
   const update = writeIncrementalUpdate(file, updates);
   return locatePlaceholders(file.bytes, update.bytes, update.offsets.get(sigRef.num) as number, field.fieldName);

@@ -17,3 +17,5 @@ export type { FoundSignature } from './find-signatures';
 export { addDss } from './add-dss';
 export type { DssData } from './add-dss';
 export { extractPages } from './extract-pages';
+export { addTextFields, fillTextFields, textFieldWidgets } from './text-fields';
+export type { TextFieldFill, TextFieldPlace, TextFieldWidget } from './text-fields';

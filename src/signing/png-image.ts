@@ -13,6 +13,8 @@ export interface DecodedImage {
   rgb: Buffer;
   /** Undefined when every pixel is opaque. */
   alpha?: Buffer;
+  /** The printed size in points, when the PNG says its resolution (pHYs in pixels per metre). */
+  points?: { width: number; height: number };
 }
 
 const MAX_PIXELS = 4096 * 4096;
@@ -21,9 +23,11 @@ export function decodePng(png: Buffer, what: string): DecodedImage {
   let rgba: Uint8Array;
   let width: number;
   let height: number;
+  let perMetre: [number, number, number] | undefined;
   try {
     const image = UPNG.decode(new Uint8Array(png).buffer);
     ({ width, height } = image);
+    perMetre = (image.tabs as Record<string, unknown>).pHYs as [number, number, number] | undefined;
     if (width * height > MAX_PIXELS) throw new Error('too large');
     rgba = new Uint8Array(UPNG.toRGBA8(image)[0]);
   } catch (error) {
@@ -40,7 +44,10 @@ export function decodePng(png: Buffer, what: string): DecodedImage {
     alpha[i] = rgba[i * 4 + 3];
     if (alpha[i] !== 255) translucent = true;
   }
-  return { width, height, rgb, alpha: translucent ? alpha : undefined };
+  const points = perMetre && perMetre[2] === 1 && perMetre[0] > 0 && perMetre[1] > 0
+    ? { width: (width / perMetre[0]) * (72 / 0.0254), height: (height / perMetre[1]) * (72 / 0.0254) }
+    : undefined;
+  return { width, height, rgb, alpha: translucent ? alpha : undefined, points };
 }
 
 /** The image XObject (and its soft mask) as objects for an incremental update. */

@@ -18,7 +18,7 @@ import {
   SigningDigestAlgorithm,
 } from '../cms';
 import { AppError } from '../errors';
-import { addSignatureField, embedSignatureContents, PdfFile, PreparedPdf, SignatureAppearance, signedRanges } from '../pdf';
+import { addSignatureField, embedSignatureContents, PdfFile, PreparedPdf, SignatureAppearance, signedRanges, TextFieldFill } from '../pdf';
 import { checkSigningCertificate } from './check-signing-certificate';
 
 export interface SignatureRequest {
@@ -33,6 +33,8 @@ export interface SignatureRequest {
   signerName?: string;
   signingTime?: Date;
   appearance?: SignatureAppearance;
+  /** Text fields filled in the same update (issuing: the number and the date). */
+  fills?: TextFieldFill[];
   /** Extra room in /Contents, e.g. for a timestamp token added later (bytes). */
   reserve?: number;
 }
@@ -102,6 +104,7 @@ export function prepareSignature(input: Buffer | PdfFile, request: SignatureRequ
     contactInfo: request.contactInfo,
     signerName: request.signerName,
     appearance: request.appearance,
+    fills: request.fills,
   });
   const documentDigest = hashPreparedPdf(pdf, digestAlgorithm);
   const der = buildSignedAttributes({

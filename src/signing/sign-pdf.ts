@@ -3,7 +3,7 @@
  */
 import type { SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import type { TimestampAuthority } from '../network';
-import type { PdfFile, SignatureAppearance } from '../pdf';
+import type { PdfFile, SignatureAppearance, TextFieldFill } from '../pdf';
 import type { Signer } from '../signers';
 import { completeSignature, CompletedSignature, prepareSignature } from './prepare-signature';
 import { requestTimestamp, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
@@ -18,6 +18,8 @@ export interface SignPdfOptions {
   signerName?: string;
   signingTime?: Date;
   appearance?: SignatureAppearance;
+  /** Text fields filled in the same update (issuing: the number and the date). */
+  fills?: TextFieldFill[];
   /** RFC 3161 time-stamping authority: the signature gets a signature time-stamp (PAdES B-T). */
   tsa?: TimestampAuthority;
 }

@@ -1,15 +1,18 @@
 /**
- * The visible appearance of a signature as Decree 30/2020 Appendix I describes it. A person's signature:
- * their handwritten signature image (if given) and "Ký bởi / Cơ quan / Thời gian ký" in Vietnam time. An
- * agency's signature: its red seal image alone, placed by the caller over the left third of the signer's
- * signature (its agency name and time are in the signature itself).
+ * The visible appearance of a signature as Decree 30/2020 Appendix I lays it out, in Times New Roman metrics
+ * (Liberation Serif, with the Vietnamese glyphs), no frame:
+ * - a person's signature (the official): the handwritten signature image (blue, transparent) centred at the
+ *   signing place, between the title (chức vụ) and the name the document prints; when a title is given, the
+ *   stamp carries the whole block (title above, name under); without an image, "Ký bởi / Cơ quan / Thời gian
+ *   ký" instead;
+ * - an agency's signature (the seal): the red seal image at its printed size when the PNG records it, with
+ *   the agency's name and the signing time (ISO 8601, +07:00) under it as the seal's information; the caller
+ *   places it over the left third of the official's signature.
  */
-import { deflateSync } from 'node:zlib';
 import { parseCertificate } from '../cms';
 import { AppError } from '../errors';
-import { name, PdfDict, PdfStream, SignatureAppearance } from '../pdf';
-import { buildStampAppearance, formatVietnamTime } from './build-stamp-appearance';
-import { decodePng, imageObjects } from './png-image';
+import type { SignatureAppearance } from '../pdf';
+import { buildStackedAppearance, formatVietnamIso, formatVietnamTime, StackBlock } from './build-stamp-appearance';
 
 export interface Placement {
   pageIndex: number;
@@ -31,42 +34,38 @@ export interface SignerStampInput {
   signingTime: Date;
   signatureImage?: Buffer;
   sealImage?: Buffer;
+  /** The official's title (chức vụ), one line per \n, e.g. "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"; else the certificate's title. */
+  title?: string;
+  /** The agency named under the seal; else the certificate's organisation. */
+  agencyName?: string;
 }
+
+const RED: [number, number, number] = [0.85, 0, 0];
 
 export async function buildSignerStamp(input: SignerStampInput): Promise<SignatureAppearance> {
-  if (input.sealImage && !input.signatureImage) return sealAppearance(input.placement, input.sealImage);
   const subject = parseCertificate(input.certificate).subject;
-  const cn = /CN=([^,]+)/.exec(subject)?.[1] ?? subject;
-  const org = /(?:^|, )O=([^,]+)/.exec(subject)?.[1];
-  return buildStampAppearance({
-    ...input.placement,
-    lines: [`Ký bởi: ${cn}`, ...(org && org !== cn ? [`Cơ quan: ${org}`] : []), `Thời gian ký: ${formatVietnamTime(input.signingTime)}`],
-    signatureImage: input.signatureImage,
-    sealImage: input.sealImage,
+  const attribute = (key: string) => new RegExp(`(?:^|, )${key}=([^,]+)`).exec(subject)?.[1];
+  const cn = attribute('CN') ?? subject;
+  const org = attribute('O');
+  const { pageIndex, rect } = input.placement;
+  if (input.sealImage && !input.signatureImage) {
+    return buildStackedAppearance({
+      pageIndex, rect,
+      blocks: [{ image: input.sealImage, what: 'the seal image' }, { lines: [input.agencyName ?? org ?? cn, formatVietnamIso(input.signingTime)], size: 6.5, color: RED }],
+    });
+  }
+  const title = (input.title ?? attribute('T') ?? attribute('title') ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const middle: StackBlock = input.signatureImage
+    ? { image: input.signatureImage, what: 'the signature image' }
+    : { lines: [`Ký bởi: ${cn}`, ...(org && org !== cn ? [`Cơ quan: ${org}`] : []), `Thời gian ký: ${formatVietnamTime(input.signingTime)}`], size: 9 };
+  return buildStackedAppearance({
+    pageIndex, rect,
+    blocks: [
+      ...(title.length ? [{ lines: title, size: 13 }] : []),
+      middle,
+      // A full signature block (title given): the name under the image; else the document prints both.
+      ...(input.signatureImage && title.length ? [{ lines: [cn], size: 13 }] : []),
+    ],
+    overlay: input.sealImage && input.signatureImage ? { image: input.sealImage, what: 'the seal image' } : undefined,
   });
-}
-
-/** The seal image alone, as large as the rectangle allows with its proportions kept, at its bottom left. */
-function sealAppearance(placement: Placement, png: Buffer): SignatureAppearance {
-  const image = decodePng(png, 'the seal image');
-  const [x1, y1, x2, y2] = placement.rect;
-  const width = Math.abs(x2 - x1);
-  const height = Math.abs(y2 - y1);
-  const scale = Math.min(width / image.width, height / image.height);
-  const content = `q ${(image.width * scale).toFixed(2)} 0 0 ${(image.height * scale).toFixed(2)} 0 0 cm /Seal Do Q`;
-  return {
-    ...placement,
-    build(allocate) {
-      const form = allocate();
-      const { ref, objects } = imageObjects(image, allocate);
-      objects.push({
-        ref: form,
-        value: new PdfStream(new PdfDict([
-          ['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, width, height]],
-          ['Resources', new PdfDict([['XObject', new PdfDict([['Seal', ref]])]])], ['Filter', name('FlateDecode')],
-        ]), deflateSync(Buffer.from(content, 'latin1'))),
-      });
-      return { normal: form, objects };
-    },
-  };
 }

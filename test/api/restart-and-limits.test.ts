@@ -122,7 +122,7 @@ describe('server-side keys per agency', () => {
       const widget = findSignatures(file).find((s) => s.fieldName === 'DauCoQuan');
       const field = listFormFields(file).find((f) => f.fullName === 'DauCoQuan');
       const form = file.resolve(file.resolveDict(field?.dict.get('AP'))?.get('N')) as PdfStream;
-      const seal = file.resolve(file.resolveDict(file.resolveDict(form.dict.get('Resources'))?.get('XObject'))?.get('Seal')) as PdfStream;
+      const seal = file.resolve(file.resolveDict(file.resolveDict(form.dict.get('Resources'))?.get('XObject'))?.get('Im1')) as PdfStream;
       expect([widget?.fieldName, seal.dict.get('Width'), seal.dict.has('SMask')]).toEqual(['DauCoQuan', 240, true]);
       const both = await request(service.app).post('/v1/verifications').set(bearer(keys['K.01'].clerk)).set('Content-Type', 'application/pdf').send(sealed.body);
       expect(both.body.signatures.map((s: { intact: boolean; modificationsAllowed: boolean }) => [s.intact, s.modificationsAllowed])).toEqual([[true, true], [true, true]]);
