@@ -13,10 +13,14 @@ const root = path.join(__dirname, '..');
 const out = path.join(root, 'samples');
 const font = (f) => fs.readFileSync(path.join(root, 'assets', 'fonts', f));
 
-async function letter() {
+/**
+ * The letter; as a draft (du-thao.pdf) it leaves the number and the date blank after "Số:", for the clerk's
+ * issuing signature to fill (number at x 92–250, y 755–775; date at x 318–560, y 729–749).
+ */
+async function letter(draft = false) {
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
-  doc.setTitle('Công văn số 15/BTN-VP');
+  doc.setTitle(draft ? 'Dự thảo công văn' : 'Công văn số 15/BTN-VP');
   doc.setCreationDate(new Date('2026-03-16T04:02:35Z'));
   doc.setModificationDate(new Date('2026-03-16T04:02:35Z'));
   doc.setProducer('Kyso samples');
@@ -25,11 +29,11 @@ async function letter() {
   const page = doc.addPage([595.28, 841.89]);
   const t = (s, x, y, f = regular, size = 12) => page.drawText(s, { x, y, font: f, size, color: rgb(0, 0, 0) });
   t('BỘ THỬ NGHIỆM', 70, 780, bold, 12);
-  t('Số: 15/BTN-VP', 70, 760);
+  t(draft ? 'Số:' : 'Số: 15/BTN-VP', 70, 760);
   t('V/v triển khai chữ ký số trong văn bản điện tử', 50, 740, regular, 10);
   t('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 300, 780, bold, 12);
   t('Độc lập - Tự do - Hạnh phúc', 340, 762, bold, 12);
-  t('Hà Nội, ngày 16 tháng 3 năm 2026', 330, 735, regular, 11);
+  if (!draft) t('Hà Nội, ngày 16 tháng 3 năm 2026', 330, 735, regular, 11);
   t('Kính gửi: Ủy ban nhân dân tỉnh Thử Nghiệm', 150, 690, regular, 13);
   const body = [
     'Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác',
@@ -127,6 +131,7 @@ function signature() {
   fs.writeFileSync(path.join(out, 'con-dau-mau.png'), seal());
   fs.writeFileSync(path.join(out, 'chu-ky-mau.png'), signature());
   fs.writeFileSync(path.join(out, 'cong-van.pdf'), await letter());
+  fs.writeFileSync(path.join(out, 'du-thao.pdf'), await letter(true));
   fs.writeFileSync(path.join(out, 'bao-cao-nhieu-trang.pdf'), await report());
   execFileSync('qpdf', ['--object-streams=generate', '--deterministic-id', path.join(out, 'cong-van.pdf'), path.join(out, 'cong-van-xref-stream.pdf')]);
   console.log('samples written to', out);

@@ -105,6 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(signingRoutes({
     auth, body, audit: deps.audit, sessions: deps.sessions, validator: deps.validator, tsa: deps.tsa, sealImageFor: deps.sealImageFor,
     signerFor: (organId) => deps.agencySigners?.get(organId) ?? deps.serverSigner,
+    issuing: { issueDocument: deps.exchanges.issueDocument, prepareIssuing: deps.exchanges.prepareIssuing },
   }));
   app.use(draftRoutes({ auth, body, drafts: deps.drafts, sessions: deps.sessions }));
   app.use(verificationRoutes({ auth, body, audit: deps.audit, validator: deps.validator }));

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
-import type { SigningSessionService } from '../exchange';
+import type { ExchangeService, SigningSessionService } from '../exchange';
 import type { TimestampAuthority } from '../network';
 import type { Signer } from '../signers';
 import { buildSignerStamp, formatVietnamIso, parsePlacement, signAgencyText, signPdf } from '../signing';
@@ -26,6 +26,8 @@ export interface SigningRouteDeps {
   sealImageFor?: (organId: string) => Buffer | undefined;
   /** RFC 3161 TSA: server-side signatures become PAdES B-T. */
   tsa?: TimestampAuthority;
+  /** Issuing outgoing documents: the number and date places, then the number and the seal. */
+  issuing: Pick<ExchangeService, 'issueDocument' | 'prepareIssuing'>;
 }
 
 /** Refuses a PDF that cannot be read, or whose structure decompresses past its budget. */
@@ -67,6 +69,27 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/pdf').send(Buffer.concat(result.parts));
+  }));
+
+  // Before the official signs: empty read-only text fields where the number and the date will be written.
+  router.post('/v1/issuing-places', auth('signer', 'clerk'), body.pdf, wrap(async (req, res) => {
+    const { pdf } = pdfBody(req);
+    await preflight(deps.validator, pdf, req.caller.organId);
+    const prepared = await deps.issuing.prepareIssuing(req.caller, pdf, req.query as Record<string, unknown>);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/pdf').send(prepared);
+  }));
+  // The clerk issues: the next number of the outgoing register and the date, written by the seal's signature.
+  router.post('/v1/issuances', auth('clerk'), body.pdf, wrap(async (req, res) => {
+    const { pdf } = pdfBody(req);
+    await preflight(deps.validator, pdf, req.caller.organId);
+    const issued = await deps.issuing.issueDocument(req.caller, pdf, req.query as Record<string, unknown>);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Kyso-Register-Number', String(issued.number));
+    res.setHeader('Kyso-Register-Year', String(issued.year));
+    res.setHeader('Kyso-Issued-Date', issued.issuedDate);
+    res.setHeader('Kyso-Notation', encodeURIComponent(issued.notation));
+    res.type('application/pdf').send(issued.pdf);
   }));
 
   router.post('/v1/signing-sessions', auth('signer', 'clerk'), body.singleFile, wrap(async (req, res) => {

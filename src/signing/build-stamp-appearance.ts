@@ -238,7 +238,7 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
 
 /** A block of a stacked stamp: centred lines of text, or an image that takes the height left. */
 export type StackBlock =
-  | { lines: string[]; size: number; color?: [number, number, number] }
+  | { lines: string[]; size: number; color?: [number, number, number]; align?: 'left' | 'center' }
   | { image: Buffer; what: string };
 
 export interface StackedStampOptions {
@@ -261,9 +261,9 @@ export async function buildStackedAppearance(options: StackedStampOptions): Prom
   const [x1, y1, x2, y2] = options.rect;
   const width = Math.abs(x2 - x1);
   const height = Math.abs(y2 - y1);
-  type Laid = { kind: 'text'; lines: Array<{ hex: string; em: number; size: number }>; color: [number, number, number] } | { kind: 'image'; image: DecodedImage };
+  type Laid = { kind: 'text'; lines: Array<{ hex: string; em: number; size: number }>; color: [number, number, number]; align: 'left' | 'center' } | { kind: 'image'; image: DecodedImage };
   const laid: Laid[] = options.blocks.map((block) => 'lines' in block
-    ? { kind: 'text', color: block.color ?? [0, 0, 0], lines: block.lines.filter((l) => l.length > 0).map((l) => {
+    ? { kind: 'text', color: block.color ?? [0, 0, 0], align: block.align ?? 'center', lines: block.lines.filter((l) => l.length > 0).map((l) => {
       const e = font.encode(l);
       return { ...e, size: Math.max(4, Math.min(block.size, (width - 4) / Math.max(e.em, 0.01))) };
     }) }
@@ -286,7 +286,7 @@ export async function buildStackedAppearance(options: StackedStampOptions): Prom
       return b.lines.map((l) => ({
         height: lineHeight(l.size),
         draw: (top: number) => {
-          const x = Math.max(2, (width - l.em * l.size) / 2);
+          const x = b.align === 'left' ? 2 : Math.max(2, (width - l.em * l.size) / 2);
           drawn.push(`BT /F1 ${l.size.toFixed(2)} Tf ${b.color.join(' ')} rg ${x.toFixed(2)} ${(top - l.size * 0.95).toFixed(2)} Td <${l.hex}> Tj ET`);
         },
       }));

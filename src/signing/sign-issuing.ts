@@ -8,7 +8,7 @@ import { AppError } from '../errors';
 import type { TimestampAuthority } from '../network';
 import { PdfFile, PdfRef, SignatureAppearance, TextFieldFill, textFieldWidgets, UpdatedObject } from '../pdf';
 import type { Signer } from '../signers';
-import { buildStampAppearance, SERIF_FONT } from './build-stamp-appearance';
+import { buildStackedAppearance, SERIF_FONT } from './build-stamp-appearance';
 import { joinParts, signPdf } from './sign-pdf';
 
 export interface IssuingText {
@@ -40,7 +40,7 @@ export function vietnameseDate(at: Date): string {
 async function fillOf(file: PdfFile, fieldName: string, value: string): Promise<TextFieldFill> {
   const widgets = textFieldWidgets(file, fieldName);
   const appearances = await Promise.all(widgets.map(async (w) => {
-    const built = await buildStampAppearance({ pageIndex: w.pageIndex, rect: w.rect, lines: [value], fontFile: SERIF_FONT, fontSize: 13, color: [0, 0, 0], frame: null });
+    const built = await buildStackedAppearance({ pageIndex: w.pageIndex, rect: w.rect, fontFile: SERIF_FONT, blocks: [{ lines: [value], size: 13, align: 'left' }] });
     return (allocate: () => PdfRef): { normal: PdfRef; objects: UpdatedObject[] } => built.build(allocate);
   }));
   return { fieldName, value, appearances };
