@@ -2,9 +2,9 @@
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
 import * as path from 'node:path';
-import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
+import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, ISSUE_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
-const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}\n${EDXML_USAGE}`;
+const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}\n${EDXML_USAGE}\n${ISSUE_USAGE}`;
 const DEFAULT_TRUST_DIR = path.join(__dirname, '..', '..', 'certs', 'trust');
 
 /** Runs one command; `out` and `err` take one line each (what they return is not used). */
@@ -23,6 +23,8 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
         return await (await import('./token-command')).runTokenCommand(rest, out);
       case 'edxml':
         return await (await import('./edxml-command')).runEdxmlCommand(rest, out);
+      case 'issue':
+        return await (await import('./issue-command')).runIssueCommand(rest, out);
       case 'agent':
         return await (await import('./agent-command')).runAgentCommand(rest, out);
       case undefined:

@@ -25,3 +25,8 @@ export const EDXML_USAGE = `usage: kyso edxml pack DOC.pdf [--attachment FILE]..
        kyso edxml inspect PACKAGE.edxml [--json]   (header, files with sizes and SHA-256; nothing written)
   edXML packages of QCVN 102:2016; HEADER.json: {"from":{"organId","organName"},"to":[…],"codeNumber","codeNotation",
   "issuedDate":"YYYY-MM-DD","subject", optional "signer":{"competence","position","fullName"}, "priority" 0–3, "documentType":{"typeName"}, …}`;
+
+export const ISSUE_USAGE = `usage: kyso issue places IN.pdf -o OUT.pdf --number-at PAGE:X1:Y1:X2:Y2 --date-at PAGE:X1:Y1:X2:Y2 [--number-field N] [--date-field D]
+         (before the official signs: empty read-only fields where the number and the date will be written)
+       kyso issue IN.pdf -o OUT.pdf --remote URL --api-key-file F --notation UBND-VP [--place 'Hà Nội'] [--seal PAGE:X1:Y1:X2:Y2]
+         (the clerk: the next number of the agency's outgoing register and the date, written by the seal's signature)`;

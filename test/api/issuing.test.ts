@@ -6,13 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import * as path from 'node:path';
+import { runCli } from '../../src/cli/main';
 import request from 'supertest';
 import { Service } from '../../src/compose';
 import { vietnamYear } from '../../src/exchange/registers';
 import { Pkcs12Signer } from '../../src/signers';
 import { joinParts, signPdf, vietnameseDate } from '../../src/signing';
-import { OUTPUT, p12Passphrase, PKI, pkiFile, sample } from '../helpers/fixtures';
+import { OUTPUT, P12_PASSPHRASE_FILE, p12Passphrase, PKI, pkiFile, ROOT, sample } from '../helpers/fixtures';
 import { pdfsig, pyhankoValidate } from '../helpers/peers';
 import { bearer, binaryBody, openTestService, seedAgencies } from '../helpers/service';
 
@@ -92,6 +94,32 @@ describe('issuing an outgoing document: number and date written by the seal sign
     writeFileSync(file, issued.body as Buffer);
     expect(execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' })).toContain(`${issued.headers['kyso-register-number']}/BTN-VP`);
     expect(pdfsig(file)).toMatchObject({ signatures: 1, valid: 1, lastTotal: true });
+  });
+
+  it('when the clerk works from the command line, then `kyso issue places`, the official\'s `kyso sign` and `kyso issue --remote` give the same issued document', async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const keyFile = path.join(dir, 'clerk-key');
+      writeFileSync(keyFile, keys['P.01'].clerk, { mode: 0o600 });
+      const lines: string[] = [];
+      const run = (...args: string[]) => runCli(args, (l) => lines.push(String(l)), (l) => lines.push(String(l)));
+      const [placed, signed, issuedFile] = ['cli-cho.pdf', 'cli-ky.pdf', 'cli-phat-hanh.pdf'].map((f) => path.join(dir, f));
+      expect(await run('issue', 'places', path.join(ROOT, 'samples', 'du-thao.pdf'), '-o', placed, '--number-at', '1:92:755:250:775', '--date-at', '1:318:729:560:749')).toBe(0);
+      expect(await run('sign', placed, '-o', signed, '--p12', path.join(PKI, 'official-rsa.p12'), '--passphrase-file', P12_PASSPHRASE_FILE, '--field', 'ChuKyLanhDao')).toBe(0);
+      // Places cannot be added once the official has signed.
+      expect(await run('issue', 'places', signed, '-o', path.join(dir, 'x.pdf'), '--number-at', '1:92:755:250:775', '--date-at', '1:318:729:560:749')).toBe(1);
+      expect(await run('issue', signed, '-o', issuedFile, '--remote', base, '--api-key-file', keyFile, '--notation', 'BTN-VP', '--place', 'Hà Nội')).toBe(0);
+      const number = (await request(service.app).get('/v1/registers/outgoing').set(bearer(keys['P.01'].clerk))).body.items.pop().number;
+      expect(lines.at(-1)).toBe(`issued ${number}/BTN-VP on ${new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)}: ${signed} → ${issuedFile}`);
+      expect(lines.some((l) => l.includes('STATUS_TRANSITION_INVALID'))).toBe(true);
+      expect(execFileSync('pdftotext', ['-f', '1', '-l', '1', issuedFile, '-'], { encoding: 'utf8' })).toContain(`Số: ${number}/BTN-VP`);
+      expect(pdfsig(issuedFile)).toMatchObject({ signatures: 2, valid: 2, lastTotal: true });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('when the request is wrong, then it is refused with the reason and no number is used', async () => {

@@ -14,6 +14,7 @@ import axe from 'axe-core';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import type { Service } from '../../src/compose';
 import { openService } from '../../src/compose';
+import { addTextFields, PdfFile } from '../../src/pdf';
 import { Pkcs12Signer } from '../../src/signers';
 import { joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, TrustStore } from '../../src/validation';
@@ -195,6 +196,45 @@ describe('the web application in Chromium', () => {
     expect(stored?.history.map((h) => [h.status, h.staffName ?? null])).toEqual([['01', null], ['03', 'Cán bộ receiver']]);
     const events = await service.audit.list({ organId: B.organId }, 1000);
     expect(events.filter((e) => e.type === 'exchange.status-changed').map((e) => e.keyId)).toEqual([`user:${user('receiver', B)}`]);
+  });
+
+  it('when the clerk issues the official\'s signed draft, then the number and date are written with the seal, the form takes the number, and the outgoing register links the sent document', async () => {
+    const passphrase = readFileSync(path.join(PKI, 'p12-passphrase.txt'), 'utf8').trim();
+    const officialKey = Pkcs12Signer.open({ data: readFileSync(path.join(PKI, 'official-rsa.p12')), passphrase });
+    const placed = addTextFields(PdfFile.parse(sample('du-thao.pdf')), [
+      { name: 'SoKyHieu', pageIndex: 0, rect: [92, 755, 250, 775] }, { name: 'NgayBanHanh', pageIndex: 0, rect: [318, 729, 560, 749] },
+    ]);
+    const draft = joinParts(await signPdf(placed, officialKey, { fieldName: 'ChuKyLanhDao' }));
+    const clerk = await open();
+    await signIn(clerk.page, user('clerk', A));
+    await clerk.page.getByRole('link', { name: 'Gửi văn bản' }).click();
+    await clerk.page.getByTestId('compose-file').setInputFiles({ name: 'du-thao.pdf', mimeType: 'application/pdf', buffer: draft });
+    await clerk.page.locator('.pdf-page canvas').first().waitFor();
+    await clerk.page.getByLabel('Ký hiệu').fill('UBND-VP');
+    await clerk.page.getByLabel('Địa danh (trước ngày tháng)').fill('Hà Nội');
+    await clerk.page.getByTestId('issue').click();
+    await expect(clerk.page.getByTestId('compose-message').innerText()).resolves.toBe('Đã cấp số 1/UBND-VP');
+    await expect(clerk.page.getByLabel('Số', { exact: true }).inputValue()).resolves.toBe('1');
+    await expect(clerk.page.getByTestId('verdict').innerText()).resolves.toBe('Hợp lệ');
+    await clerk.page.getByLabel('Nơi nhận').selectOption(C.organId);
+    await clerk.page.getByLabel('Trích yếu').fill('V/v cấp số văn bản đi');
+    await clerk.page.locator('.pdf-page canvas').first().waitFor();
+    await clerk.page.waitForTimeout(300);
+    await clerk.page.screenshot({ path: path.join(SHOTS, 'clerk-issued.png'), fullPage: true });
+    await clerk.page.getByRole('button', { name: 'Gửi', exact: true }).click();
+    await clerk.page.waitForURL(/\/exchanges\//);
+    const exchangeId = decodeURIComponent(new URL(clerk.page.url()).pathname.split('/').pop() as string);
+    await clerk.page.getByRole('link', { name: 'Sổ văn bản' }).click();
+    const row = clerk.page.getByTestId('register').locator('tbody tr');
+    await expect(row.allInnerTexts()).resolves.toEqual([expect.stringMatching(/^1\t\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} \+07:00\tPhát hành 1\/UBND-VP\tMở$/)]);
+    await clerk.page.getByTestId('book-copies').click();
+    await clerk.page.getByTestId('register-empty').waitFor();
+    await clerk.page.getByTestId('book-outgoing').click();
+    await row.first().getByRole('link', { name: 'Mở' }).click();
+    await clerk.page.waitForURL(new RegExp(`/exchanges/${exchangeId}$`));
+    await clerk.page.getByRole('link', { name: 'Sổ văn bản' }).click();
+    await row.first().waitFor();
+    await clerk.done('registers');
   });
 
   it('when a tampered document arrives, then the receiver sees it returned with the reason', async () => {

@@ -13,7 +13,7 @@ export const setCsrfToken = (token: string): void => {
   csrfToken = token;
 };
 
-async function call<T>(method: string, url: string, body?: BodyInit | object, headers: Record<string, string> = {}): Promise<T> {
+async function call<T>(method: string, url: string, body?: BodyInit | object, headers: Record<string, string> = {}, answer?: (headers: Headers) => void): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
   if (method !== 'GET') (init.headers as Record<string, string>)['X-CSRF-Token'] = csrfToken;
   if (body instanceof FormData || body instanceof Blob || body instanceof ArrayBuffer) init.body = body as BodyInit;
@@ -22,6 +22,7 @@ async function call<T>(method: string, url: string, body?: BodyInit | object, he
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
   }
   const res = await fetch(url, init);
+  answer?.(res.headers);
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok) {
@@ -38,6 +39,12 @@ export const api = {
   put: <T>(url: string, body?: object) => call<T>('PUT', url, body),
   del: <T>(url: string) => call<T>('DELETE', url),
   bytes: (url: string) => call<ArrayBuffer>('GET', url),
+  /** A PDF posted for a PDF back, with the answer's headers (the issued number). */
+  pdf: async (url: string, pdf: ArrayBuffer): Promise<{ bytes: ArrayBuffer; headers: Headers }> => {
+    let headers = new Headers();
+    const bytes = await call<ArrayBuffer>('POST', url, new Blob([pdf], { type: 'application/pdf' }), { 'Content-Type': 'application/pdf' }, (h) => { headers = h; });
+    return { bytes, headers };
+  },
 };
 
 export interface Me {

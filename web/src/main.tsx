@@ -13,6 +13,7 @@ import { Compose } from './pages/Compose';
 import { DraftDetail, Drafts } from './pages/Drafts';
 import { ExchangeDetail } from './pages/ExchangeDetail';
 import { Login } from './pages/Login';
+import { Registers } from './pages/Registers';
 import { Verify } from './pages/Verify';
 import { navigate, path } from './router';
 import { useSignal } from './signal';
@@ -23,6 +24,7 @@ const MENU: Array<{ to: string; label: Parameters<typeof t>[0]; roles: string[] 
   { to: '/outbox', label: 'outbox', roles: ['clerk', 'receiver', 'archivist', 'signer'] },
   { to: '/drafts', label: 'drafts', roles: ['signer', 'clerk'] },
   { to: '/compose', label: 'compose', roles: ['clerk'] },
+  { to: '/registers', label: 'registers', roles: ['clerk', 'receiver', 'archivist'] },
   { to: '/archive', label: 'archive', roles: ['archivist', 'admin'] },
   { to: '/admin', label: 'admin', roles: ['admin'] },
   { to: '/verify', label: 'verifyPublic', roles: ['clerk', 'receiver', 'archivist', 'signer', 'admin'] },
@@ -69,6 +71,7 @@ function App() {
   else if (current === '/drafts') page = <Drafts me={me} />;
   else if (current.startsWith('/drafts/')) page = <DraftDetail id={decodeURIComponent(current.slice('/drafts/'.length))} me={me} />;
   else if (current === '/archive') page = <Archive />;
+  else if (current === '/registers') page = <Registers />;
   else if (current === '/admin') page = <Admin me={me} />;
   else if (current.startsWith('/exchanges/')) page = <ExchangeDetail id={decodeURIComponent(current.slice('/exchanges/'.length))} me={me} />;
   else if (current === '/inbox') page = <Boxes box="inbox" />;

@@ -20,6 +20,7 @@ export function Compose({ me }: { me: Me }) {
   const [attachments, setAttachments] = useState<File[]>([]);
   const [form, setForm] = useState({ to: [] as string[], codeNumber: '', codeNotation: '', issuedDate: today(), subject: '', dueDate: '', priority: '0' });
   const [message, setMessage] = useState('');
+  const [place, setPlace] = useState('');
 
   // A signed draft from the clerk's queue (/compose?draft=ID) comes loaded.
   const draftId = new URLSearchParams(location.search).get('draft');
@@ -47,6 +48,23 @@ export function Compose({ me }: { me: Me }) {
       setSeal(null);
       await check(sealed);
       setMessage(t('sealed'));
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  };
+  // Issuing (cấp số): the next number of the outgoing register and the date, written by the seal's signature.
+  const issue = async () => {
+    if (!pdf || !form.codeNotation.trim()) return;
+    const query = new URLSearchParams({ notation: form.codeNotation.trim(), ...(place.trim() ? { place: place.trim() } : {}) });
+    if (seal) query.set('seal', `${seal.page + 1}:${Math.round(seal.x1)}:${Math.round(seal.y1)}:${Math.round(seal.x2)}:${Math.round(seal.y2)}`);
+    try {
+      const { bytes, headers } = await api.pdf(`/v1/issuances?${query}`, pdf);
+      const number = headers.get('Kyso-Register-Number') ?? '';
+      setPdf(bytes);
+      setSeal(null);
+      setForm((f) => ({ ...f, codeNumber: number, issuedDate: headers.get('Kyso-Issued-Date') ?? f.issuedDate }));
+      await check(bytes);
+      setMessage(`${t('issuedAs')} ${number}/${form.codeNotation.trim()}`);
     } catch (e) {
       setMessage((e as Error).message);
     }
@@ -91,6 +109,10 @@ export function Compose({ me }: { me: Me }) {
           <span><label for="codeNotation">Ký hiệu</label><input id="codeNotation" value={form.codeNotation} onInput={set('codeNotation')} aria-invalid={!form.codeNotation.trim()} /></span>
           <span><label for="issuedDate">{t('issued')}</label><input id="issuedDate" type="date" max={today()} value={form.issuedDate} onInput={set('issuedDate')} /></span>
         </div>
+        {me.caller.role === 'clerk' && <div class="row">
+          <span><label for="place">{t('issuePlace')}</label><input id="place" value={place} placeholder="Hà Nội" onInput={(e) => setPlace((e.target as HTMLInputElement).value)} /></span>
+          <span class="align-end"><button type="button" data-testid="issue" disabled={!pdf || !form.codeNotation.trim()} onClick={() => void issue()}>{t('issueIt')}</button></span>
+        </div>}
         <label for="subject">{t('subject')}</label>
         <textarea id="subject" rows={2} value={form.subject} onInput={set('subject')} aria-invalid={!form.subject.trim()} />
         <div class="row">
