@@ -37,6 +37,8 @@ export type AuditEventType =
   | 'exchange.status-changed'
   /** The sender recalled an exchange. */
   | 'exchange.recalled'
+  /** A recall of a document held here arrived from its sender's system (edXML BussinessDocType 1). */
+  | 'exchange.recall-received'
   | 'exchange.archived'
   /** Someone read an exchange's metadata or document (access log, Decree 30 Appendix VI). */
   | 'exchange.read'

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import { writeEdxmlMessage, writeEdxmlStatus } from '../edxml';
 import { PeerIdentity, postToPeer } from '../federation';
-import { edxmlOfExchange, edxmlStatusOf } from './edxml-package';
+import { edxmlOfExchange, edxmlRecallOf, edxmlStatusOf } from './edxml-package';
 import type { ExchangeContext } from './exchange-context';
 import type { DeliveryDoc, PeerDoc, StatusEntry } from './models';
 import type { PeerArrival } from './receive-edxml';
@@ -76,6 +76,15 @@ export function createDeliveryWorker(ctx: ExchangeContext, identity: PeerIdentit
     await ctx.changes.bump([...(senderOrganId ? [senderOrganId] : []), ...d.organIds]);
   }
 
+  async function sendRecall(d: DeliveryDoc, peer: PeerDoc): Promise<void> {
+    const exchange = await models.Exchange.findOne({ exchangeId: d.exchangeId }).lean();
+    if (!exchange) throw new Error(`exchange ${d.exchangeId} is gone`);
+    const message = edxmlRecallOf(exchange, documents);
+    await postToPeer(identity, { baseUrl: peer.baseUrl, instanceId: peer.peerId }, PEER_MESSAGES_PATH, () => writeEdxmlMessage(message, []), {
+      idempotencyKey: d.deliveryId, timeoutMs: options.timeoutMs,
+    });
+  }
+
   async function sendStatus(d: DeliveryDoc, peer: PeerDoc): Promise<void> {
     const exchange = await models.Exchange.findOne({ exchangeId: d.exchangeId }).lean();
     const recipient = await models.Recipient.findOne({ exchangeId: d.exchangeId, organId: d.organIds[0] }).lean();
@@ -100,7 +109,7 @@ export function createDeliveryWorker(ctx: ExchangeContext, identity: PeerIdentit
     const peer = await models.Peer.findOne({ peerId: d.peerId }).lean();
     try {
       if (!peer) throw new Error(`peer ${d.peerId} is no longer registered`);
-      await (d.kind === 'document' ? sendDocument(d, peer) : sendStatus(d, peer));
+      await (d.kind === 'document' ? sendDocument(d, peer) : d.kind === 'recall' ? sendRecall(d, peer) : sendStatus(d, peer));
       await models.Delivery.updateOne({ deliveryId: d.deliveryId }, { $set: { state: 'delivered', deliveredAt: new Date(), lastError: null } });
       await audit.append({ type: 'delivery.delivered', subject: d.exchangeId, details: { deliveryId: d.deliveryId, kind: d.kind, peerId: d.peerId, organIds: d.organIds, attempts: d.attempts + 1 } });
       log.info({ deliveryId: d.deliveryId, kind: d.kind, peerId: d.peerId, attempts: d.attempts + 1 }, 'delivered to peer');

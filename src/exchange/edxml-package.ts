@@ -59,6 +59,12 @@ export function edxmlOfExchange(exchange: ExchangeDoc, documents: DocumentStore)
   return { message, attachments };
 }
 
+/** The recall of a sent document: its header with BussinessDocType 1 and the reason, and no attachments. */
+export function edxmlRecallOf(exchange: ExchangeDoc, documents: DocumentStore): EdxmlMessage {
+  const { message } = edxmlOfExchange(exchange, documents);
+  return { ...message, trace: [...message.trace, { organId: exchange.fromOrganId, timestamp: exchange.recalledAt ?? new Date() }], business: { docType: 1, reason: exchange.recallReason }, manifest: [] };
+}
+
 /** The receive metadata of a package (what /v1/exchanges/inbound takes as JSON). */
 export function receiveMetadataOf(message: EdxmlMessage): Record<string, unknown> {
   return {

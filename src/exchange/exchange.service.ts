@@ -8,6 +8,7 @@ import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit';
 import type { TimestampAuthority } from '../network';
 import type { DocumentValidator, ValidationContext } from '../validation';
+import { createApplyRemoteRecall } from './apply-remote-recall';
 import { createApplyRemoteStatus } from './apply-remote-status';
 import { createArchiveExchange } from './archive-exchange';
 import { createExportEdxml } from './export-edxml';
@@ -57,7 +58,7 @@ export function createExchangeService(
   return {
     send: createSendExchange(ctx),
     receive,
-    receiveEdxml: createReceiveEdxml(ctx, receive, applyRemoteStatus),
+    receiveEdxml: createReceiveEdxml(ctx, receive, applyRemoteStatus, createApplyRemoteRecall(ctx)),
     exportEdxml,
     exportStatus,
     stampArrival,

@@ -180,7 +180,7 @@ export interface PeerDoc {
  */
 export interface DeliveryDoc {
   deliveryId: string;
-  kind: 'document' | 'status';
+  kind: 'document' | 'status' | 'recall';
   peerId: string;
   exchangeId: string;
   /** For a document: the recipients on the peer; for a status: the recipient whose status it is. */
@@ -399,7 +399,7 @@ export function createModels(connection: Connection) {
 
   const delivery = new Schema<DeliveryDoc>({
     deliveryId: { type: String, required: true },
-    kind: { type: String, enum: ['document', 'status'], required: true },
+    kind: { type: String, enum: ['document', 'status', 'recall'], required: true },
     peerId: { type: String, required: true },
     exchangeId: { type: String, required: true },
     organIds: [String],

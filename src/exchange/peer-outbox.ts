@@ -26,7 +26,17 @@ export function createPeerOutbox(models: Models) {
     notify();
   }
 
-  return { enqueueDocument, enqueueStatus, onEnqueue: (listener: () => void) => listeners.push(listener) };
+  /** The sender's recall, for its recipients on each peer (edXML BussinessDocType 1). */
+  async function enqueueRecall(exchangeId: string, byPeer: Map<string, string[]>): Promise<void> {
+    if (byPeer.size === 0) return;
+    const now = new Date();
+    await models.Delivery.insertMany([...byPeer].map(([peerId, organIds]) => ({
+      deliveryId: randomUUID(), kind: 'recall', peerId, exchangeId, organIds, state: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: new Date(0), createdAt: now,
+    })));
+    notify();
+  }
+
+  return { enqueueDocument, enqueueStatus, enqueueRecall, onEnqueue: (listener: () => void) => listeners.push(listener) };
 }
 
 export type PeerOutbox = ReturnType<typeof createPeerOutbox>;

@@ -14,13 +14,17 @@ export function createRecallExchange(ctx: ExchangeContext) {
     if (exchange.state === 'recalled') throw new AppError('STATUS_TRANSITION_INVALID', 'the exchange is already recalled');
     const at = new Date();
     await models.Exchange.updateOne({ exchangeId, state: 'sent' }, { $set: { state: 'recalled', recallReason: reason.trim(), recalledAt: at } });
+    const byPeer = new Map<string, string[]>();
     for (const r of recipients) {
       if (r.status === STATUS.RETURNED || r.status === STATUS.RECALL_ACCEPTED) continue;
+      if (r.peerId) byPeer.set(r.peerId, [...(byPeer.get(r.peerId) ?? []), r.organId]);
       await models.Recipient.updateOne(
         { exchangeId, organId: r.organId, status: r.status },
         { $set: { status: STATUS.RECALL_REQUESTED, updatedAt: at }, $push: { history: { status: STATUS.RECALL_REQUESTED, at, byOrganId: caller.organId, reason: reason.trim() } } },
       );
     }
+    // Recipients on peers hear of it through their Kyso (delivered after the document, retried like it).
+    await ctx.outbox.enqueueRecall(exchangeId, byPeer);
     await ctx.changes.bump([exchange.fromOrganId, ...recipients.map((r) => r.organId)]);
     await audit.append({ type: 'exchange.recalled', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { reason } });
     return get(caller, exchangeId);

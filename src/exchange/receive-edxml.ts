@@ -14,11 +14,13 @@ import type { StoredUpload } from './document-store';
 import { mainDocumentIndex, receiveMetadataOf } from './edxml-package';
 import type { ExchangeContext } from './exchange-context';
 import type { PeerDoc, StatusEntry } from './models';
+import type { createApplyRemoteRecall } from './apply-remote-recall';
 import type { createApplyRemoteStatus } from './apply-remote-status';
 import type { createReceiveExchange } from './receive-exchange';
 
 type Receive = ReturnType<typeof createReceiveExchange>;
 type ApplyRemoteStatus = ReturnType<typeof createApplyRemoteStatus>;
+type ApplyRemoteRecall = ReturnType<typeof createApplyRemoteRecall>;
 
 /** What a peer hears back for each of its recipients here: the history the copy started with (01, or 01 and 02). */
 export interface PeerArrival {
@@ -27,7 +29,7 @@ export interface PeerArrival {
   history: Array<Pick<StatusEntry, 'status' | 'at' | 'reason'>>;
 }
 
-export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, applyRemoteStatus: ApplyRemoteStatus) {
+export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, applyRemoteStatus: ApplyRemoteStatus, applyRemoteRecall: ApplyRemoteRecall) {
   const { documents, models } = ctx;
 
   /** Reads the package; attachments stream into the store (all removed again if the package is refused). */
@@ -91,6 +93,9 @@ export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, apply
       if (!message.to.some((t) => codesOf(caller).includes(t.organId))) {
         throw edxmlError('MessageHeader/To', `the package is not addressed to ${caller.organId}`);
       }
+      if (message.business.docType === 1) {
+        return { kind: 'recall' as const, results: await applyRemoteRecall(message, { recipientCodes: codesOf(caller), keyId: caller.keyId }) };
+      }
       const { document, attachments } = filesOf(message, uploads);
       const { exchange, created } = await receive(caller, {
         pdf: document.upload.bytes, fileName: document.name, stored: document.upload, metadata: receiveMetadataOf(message), idempotencyKey: keyOf(idempotencyKey, message),
@@ -113,6 +118,7 @@ export function createReceiveEdxml(ctx: ExchangeContext, receive: Receive, apply
       if (!ctx.peers.serves(peer, message.from.organId)) {
         throw new AppError('PEER_UNKNOWN', `peer ${peer.name} does not serve agency ${message.from.organId}`, { details: { element: 'MessageHeader/From/OrganId' } });
       }
+      if (message.business.docType === 1) return { kind: 'recall' as const, results: await applyRemoteRecall(message, { peerId: peer.peerId, keyId: `peer:${peer.peerId}` }) };
       const codes = message.to.map((t) => t.organId);
       const local = await models.Agency.find({ organId: { $in: codes }, active: true }).lean();
       if (!local.length) throw new AppError('AGENCY_UNKNOWN', `no agency named in MessageHeader/To (${codes.join(', ')}) is served here`);

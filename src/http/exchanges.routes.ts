@@ -58,6 +58,10 @@ export function exchangeRoutes(deps: { auth: Authenticator; body: BodyParsers; e
         res.json(answer.view);
         return;
       }
+      if (answer.kind === 'recall') {
+        res.json({ recalled: answer.results });
+        return;
+      }
       res.status(answer.created ? 201 : 200).json(await exchanges.get(req.caller, answer.exchangeId, { logAccess: false }));
       return;
     }

@@ -97,6 +97,22 @@ describe('edXML exchanges over the API', () => {
     expect(status.text).toContain('<edXML:DocumentId>X.99,2026/11/20,42/STP-VP</edXML:DocumentId>');
   });
 
+  it('when the sender\'s system sends a recall (BussinessDocType 1) of a document held here, then the copy gets 13 with the reason, once; a recall of an unknown document is 404', async () => {
+    const xml = await packageOf(message([docEntry], { codeNumber: '45', documentId: 'X.99,2026/11/20,45/STP-VP' }), [signed]);
+    const arrived = await inbound(xml);
+    expect(arrived.status).toBe(201);
+    const recall = await packageOf(message([], { codeNumber: '45', documentId: 'X.99,2026/11/20,45/STP-VP', business: { docType: 1, reason: 'Văn bản ban hành sai thẩm quyền' } }), []);
+    expect(recall.toString('utf8')).toContain('<edXML:BussinessDocType>1</edXML:BussinessDocType>');
+    const first = await inbound(recall);
+    expect([first.status, first.body.recalled]).toEqual([200, [{ organId: 'E.02', exchangeId: arrived.body.exchangeId, status: '13' }]]);
+    const again = await inbound(recall);
+    expect(again.body.recalled[0].status).toBe('13');
+    const copy = await request(service.app).get(`/v1/exchanges/${arrived.body.exchangeId}`).set(bearer(keys['E.02'].receiver));
+    expect(copy.body.recipients[0].history.map((h: { status: string; reason?: string }) => [h.status, h.reason ?? null])).toEqual([['01', null], ['13', 'Văn bản ban hành sai thẩm quyền']]);
+    const unknown = await inbound(await packageOf(message([], { codeNumber: '999', documentId: 'X.99,2026/11/20,999/STP-VP', business: { docType: 1, reason: 'x' } }), []));
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
   it('when the document of a package was changed after signing, then it is recorded and returned (02) with the reason', async () => {
     const tampered = Buffer.from(signed);
     tampered[2500] ^= 0x04;

@@ -2,7 +2,8 @@
  * Kyso to Kyso, with two real services (each its own process, embedded FerretDB and data folder): a
  * document goes from agency A (instance 1) to agency B (instance 2) as an edXML package, arrives verified,
  * B accepts it and A sees 03; instance 2 stopped during a send gets the document exactly once when it is
- * back; a package tampered in transit is returned (02) with its reason and A sees it. Between the two sits
+ * back; A recalls a document and B answers the recall (13, 15) across; a package tampered in transit is
+ * returned (02) with its reason and A sees it. Between the two sits
  * a relay in this test process that forwards packages and, when asked, tampers with one.
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -147,6 +148,22 @@ describe('two Kyso instances exchanging edXML packages', () => {
     expect(copies.length).toBe(1);
   }, 90_000);
 
+  it('when A recalls a document B holds, then the recall travels to B\'s Kyso (13 with the reason), B accepts it (15) and A sees 15', async () => {
+    const exchangeId = await send('4');
+    await until(() => recipientAtA(exchangeId), (r) => r.status === '01', 20_000);
+    const recalled = await call(one.base, aClerk, 'POST', `/v1/exchanges/${exchangeId}/recall`, { reason: 'Ban hành nhầm, sẽ gửi lại bản khác' });
+    expect(recalled.status).toBe(200);
+    const copyAtB = async () => (await inboxOfB()).find((e) => e.codeNumber === '4') as Record<string, unknown> & { recipients: Recipient[] };
+    const atB = await until(copyAtB, (e) => e.recipients[0].status === '13', 20_000);
+    expect(atB.recipients[0].history.map((h) => [h.status, h.reason ?? null])).toEqual([['01', null], ['13', 'Ban hành nhầm, sẽ gửi lại bản khác']]);
+    const accepted = await call(two.base, bReceiver, 'POST', `/v1/exchanges/${String(atB.exchangeId)}/status`, { status: '15' });
+    expect(accepted.status).toBe(200);
+    const seen = await until(() => recipientAtA(exchangeId), (r) => r.status === '15', 20_000);
+    expect(seen.history.map((h) => h.status)).toEqual(['00', '01', '13', '15']);
+    // The recalled copy at B no longer gives out its document.
+    expect((await call(two.base, bReceiver, 'GET', `/v1/exchanges/${String(atB.exchangeId)}/document`)).status).toBe(404);
+  }, 60_000);
+
   it('when a package is tampered with on its way, then B\'s Kyso returns it (02) with the failing check and A sees the reason', async () => {
     relay.state.tamper = true;
     const exchangeId = await send('3');
@@ -160,6 +177,6 @@ describe('two Kyso instances exchanging edXML packages', () => {
   it('when a request to the peer endpoint is not signed by a registered peer, then it is refused with 401 and nothing is kept', async () => {
     const res = await fetch(`${two.base}/v1/peer/messages`, { method: 'POST', headers: { Authorization: `${PEER_TOKEN_SCHEME} e30.AAAA`, 'Content-Type': 'application/xml', 'Idempotency-Key': 'forged-0001' }, body: '<edXML/>' });
     expect(res.status).toBe(401);
-    expect((await inboxOfB()).length).toBe(3);
+    expect((await inboxOfB()).length).toBe(4);
   });
 });
