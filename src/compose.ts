@@ -12,6 +12,7 @@ import {
   createSigningSessionService, DeliveryOptions,
 } from './exchange';
 import { createEphemeralPeerIdentity, PeerIdentity } from './federation';
+import { createJobLeases, createPeriodicJobs, JobObserver } from './jobs';
 import type { TimestampAuthority } from './network';
 import type { Signer } from './signers';
 import { createValidatorPool, ValidationContext } from './validation';
@@ -41,6 +42,9 @@ export interface ServiceOptions {
   peerIdentity?: PeerIdentity;
   /** The delivery worker's timings (tests shorten them). */
   delivery?: Partial<Omit<DeliveryOptions, 'logger'>>;
+  /** Periodic jobs (orphan sweep, renewal of long-term copies): intervals and the renewal horizon. */
+  jobs?: Partial<{ tickMs: number; orphanSweepMs: number; renewalMs: number; renewalWithinDays: number; renewalRetryMs: number }>;
+  jobObserver?: JobObserver;
   /** Liveness of parts outside this module (the supervised embedded database). */
   alive?: () => { ok: boolean; reason?: string };
 }
@@ -73,14 +77,18 @@ export async function openService(options: ServiceOptions) {
     logger, pollMs: 2000, backoffMs: 1000, maxBackoffMs: 10 * 60_000, timeoutMs: 120_000, leaseMs: 5 * 60_000, ...options.delivery,
   });
   deliveries.start();
-  // Uploads that never became part of an exchange (a crash mid-request) are removed after an hour.
-  const sweep = setInterval(() => {
-    documents.sweepOrphans().then(
-      (removed) => { if (removed.files + removed.chunks > 0) logger.info({ job: 'orphan-sweep', ...removed }, 'orphaned uploads removed'); },
-      (error: unknown) => logger.warn({ job: 'orphan-sweep', err: error }, 'orphan sweep failed; it runs again in 10 minutes'),
-    );
-  }, 10 * 60_000);
-  sweep.unref();
+  // Periodic jobs, each run by one instance at a time through a lease in the database: uploads that never
+  // became part of an exchange (a crash mid-request) are removed after an hour; long-term copies due for
+  // renewal are renewed (only with a TSA).
+  const jobSettings = { tickMs: 30_000, orphanSweepMs: 600_000, renewalMs: 3_600_000, renewalWithinDays: 90, renewalRetryMs: 600_000, ...options.jobs };
+  const jobs = createPeriodicJobs(createJobLeases(connection, identity.instanceId + ':' + process.pid), [
+    { name: 'orphan-sweep', intervalMs: jobSettings.orphanSweepMs, run: () => documents.sweepOrphans() },
+    ...(options.tsa ? [{
+      name: 'archive-renewal', intervalMs: jobSettings.renewalMs,
+      run: () => exchanges.renewDueArchives({ withinDays: jobSettings.renewalWithinDays, limit: 100, retryMs: jobSettings.renewalRetryMs, logger }),
+    }] : []),
+  ], { logger, tickMs: jobSettings.tickMs, observer: options.jobObserver });
+  jobs.start();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsa);
   const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
@@ -102,8 +110,8 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, peers, identity, deliveries, close: async () => {
-    clearInterval(sweep);
+  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, peers, identity, deliveries, jobs, close: async () => {
+    await jobs.stop();
     await deliveries.stop();
     await validator.close();
     // FerretDB answers endSessions with CommandNotFound; the connection is closed regardless.

@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     alive: () => db?.state() ?? { ok: true },
     peerIdentity: loadPeerIdentity(config.peerKeyFile),
     delivery: config.delivery,
+    jobs: config.jobs,
   });
   // The operator registers agencies; no agency key can. Its key is made at the first start (or on demand).
   const operatorKeyFile = path.join(config.dataDir, OPERATOR_KEY_FILE);

@@ -39,6 +39,8 @@ export type AuditEventType =
   | 'exchange.recalled'
   /** A recall of a document held here arrived from its sender's system (edXML BussinessDocType 1). */
   | 'exchange.recall-received'
+  /** The scheduled job renewed a long-term (B-LTA) copy. */
+  | 'exchange.archive-renewed'
   | 'exchange.archived'
   /** Someone read an exchange's metadata or document (access log, Decree 30 Appendix VI). */
   | 'exchange.read'

@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import { extendSignatures } from '../extension';
 import { Caller, codesOf } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
+import type { ExchangeDoc } from './models';
 
 export function createArchiveExchange(ctx: ExchangeContext) {
   const { models, documents, audit, validation, tsa } = ctx;
@@ -16,6 +17,14 @@ export function createArchiveExchange(ctx: ExchangeContext) {
    */
   async function archive(caller: Caller, exchangeId: string) {
     const { exchange } = await access(caller, exchangeId);
+    const made = await keepLongTermCopy(exchange, { organId: caller.organId });
+    await audit.append({ type: 'exchange.archived', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { sha256: made.sha256, added: made.added } });
+    return made;
+  }
+
+  /** Extends the newest copy (or the original) to B-LTA and keeps it beside the earlier ones. */
+  async function keepLongTermCopy(exchange: ExchangeDoc, by: { organId: string }) {
+    const { exchangeId } = exchange;
     if (!tsa) throw new AppError('TSA_NOT_CONFIGURED', 'long-term copies need a time-stamping authority (KYSO_TSA_URL)');
     const latest = exchange.archives?.[exchange.archives.length - 1] ?? { fileId: exchange.fileId, sha256: exchange.sha256 };
     const bytes = await readDocument(latest.fileId);
@@ -25,10 +34,9 @@ export function createArchiveExchange(ctx: ExchangeContext) {
     const extended = await extendSignatures(bytes, validation, { level: 'B-LTA', tsa });
     const sha256 = createHash('sha256').update(extended.pdf).digest('hex');
     const fileId = await documents.store(extended.pdf, exchange.fileName, sha256);
-    const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: caller.organId, renewBy: extended.renewBy ?? null };
-    await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry }, $set: { renewBy: entry.renewBy } });
+    const entry = { fileId, sha256, size: extended.pdf.length, level: 'B-LTA', at: new Date(), byOrganId: by.organId, renewBy: extended.renewBy ?? null };
+    await models.Exchange.updateOne({ exchangeId }, { $push: { archives: entry }, $set: { renewBy: entry.renewBy, renewalRetryAt: null, renewalFailures: 0 } });
     await ctx.changes.bump([exchange.fromOrganId, ...exchange.to.map((t) => t.organId)]);
-    await audit.append({ type: 'exchange.archived', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { sha256, added: extended.added } });
     return { exchangeId, sha256, size: entry.size, level: entry.level, at: entry.at, byOrganId: entry.byOrganId, renewBy: entry.renewBy, added: extended.added };
   }
 
@@ -56,5 +64,5 @@ export function createArchiveExchange(ctx: ExchangeContext) {
     return { stream: documents.open(latest.fileId as unknown as mongo.ObjectId), fileName: exchange.fileName, size: latest.size, sha256: latest.sha256 };
   }
 
-  return { archive, archivesDue, openArchive };
+  return { archive, archivesDue, openArchive, keepLongTermCopy };
 }

@@ -14,6 +14,7 @@ import { createArchiveExchange } from './archive-exchange';
 import { createExportEdxml } from './export-edxml';
 import { createReceiveEdxml } from './receive-edxml';
 import { createRegisters } from './registers';
+import { createRenewArchives } from './renew-archives';
 import { createStampArrival } from './stamp-arrival';
 import { createMakeCopy } from './make-copy';
 import { createIssueDocument } from './issue-document';
@@ -48,7 +49,7 @@ export function createExchangeService(
   const reads = createExchangeReads(base as ExchangeContext);
   const ctx: ExchangeContext = { ...base, reads };
   const { report, evidence } = createExchangeEvidence(ctx);
-  const { archive, archivesDue, openArchive } = createArchiveExchange(ctx);
+  const { archive, archivesDue, openArchive, keepLongTermCopy } = createArchiveExchange(ctx);
   const receive = createReceiveExchange(ctx);
   const applyRemoteStatus = createApplyRemoteStatus(ctx);
   const { exportEdxml, exportStatus } = createExportEdxml(ctx);
@@ -78,6 +79,7 @@ export function createExchangeService(
     archive,
     archivesDue,
     openArchive,
+    renewDueArchives: createRenewArchives(ctx, keepLongTermCopy),
     changeStatus: createChangeStatus(ctx),
     recall: createRecallExchange(ctx),
     statistics: createComputeStatistics(ctx),

@@ -91,6 +91,9 @@ export interface ExchangeDoc {
   state: 'sent' | 'recalled';
   /** Long-term copies of the document (PAdES B-LTA, validation data and a document timestamp), newest last. */
   archives?: Array<{ fileId: Types.ObjectId; sha256: string; size: number; level: string; at: Date; byOrganId: string; renewBy?: Date | null }>;
+  /** The scheduled renewal tries again from then (after a failure, or a renewal that gained no time). */
+  renewalRetryAt?: Date | null;
+  renewalFailures?: number;
   /** When the newest long-term copy must be renewed (its document timestamp's TSA certificate expires). */
   renewBy?: Date | null;
   recallReason?: string;
@@ -298,6 +301,8 @@ export function createModels(connection: Connection) {
     size: Number,
     attachments: [{ _id: false, name: String, sha256: String, size: Number, fileId: Schema.Types.ObjectId, verification: Schema.Types.Mixed }],
     archives: [{ _id: false, fileId: Schema.Types.ObjectId, sha256: String, size: Number, level: String, at: Date, byOrganId: String, renewBy: Date }],
+    renewalRetryAt: { type: Date },
+    renewalFailures: { type: Number },
     renewBy: { type: Date, default: null },
     pageAmount: Number,
     businessKind: { type: Number, default: 0 },

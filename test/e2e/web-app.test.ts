@@ -226,6 +226,7 @@ describe('the web application in Chromium', () => {
     const exchangeId = decodeURIComponent(new URL(clerk.page.url()).pathname.split('/').pop() as string);
     await clerk.page.getByRole('link', { name: 'Sổ văn bản' }).click();
     const row = clerk.page.getByTestId('register').locator('tbody tr');
+    await row.first().waitFor();
     await expect(row.allInnerTexts()).resolves.toEqual([expect.stringMatching(/^1\t\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} \+07:00\tPhát hành 1\/UBND-VP\tMở$/)]);
     await clerk.page.getByTestId('book-copies').click();
     await clerk.page.getByTestId('register-empty').waitFor();

@@ -4,7 +4,8 @@ import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/sign
 import { joinParts, signPdf } from '../../src/signing';
 import { findSignatures, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, writeIncrementalUpdate } from '../../src/pdf';
 import { extendSignatures } from '../../src/extension';
-import { createHttpFetcher } from '../../src/network';
+import { createHttpFetcher, createHttpTimestampAuthority } from '../../src/network';
+import pino from 'pino';
 import { createValidationContext, TrustStore, validatePdf } from '../../src/validation';
 import { parseCertificate } from '../../src/cms';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -379,6 +380,63 @@ describe('validating Kyso signatures', () => {
         expect(notYet.body.items).toEqual([]);
       } finally {
         await service.close();
+      }
+    });
+
+    it('when two services on one database run the renewal job, then a due long-term copy is renewed once, audited, and not renewed again for no gain', async () => {
+      const uri = testDatabaseUri();
+      const jobs = { tickMs: 3_600_000, renewalMs: 300, renewalWithinDays: 100_000, orphanSweepMs: 60_000 };
+      const [first, second] = [
+        await openService({ mongodbUri: uri, validation: online, tsa: tsa.authority, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600, jobs }),
+        await openService({ mongodbUri: uri, validation: online, tsa: tsa.authority, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600, jobs }),
+      ];
+      try {
+        const keys = await seedAgencies(first, [{ organId: 'J.01', name: 'Cơ quan gửi J' }, { organId: 'J.02', name: 'Cơ quan lưu trữ J' }]);
+        const sent = await request(first.app).post('/v1/exchanges').set(bearer(keys['J.01'].clerk)).set('Idempotency-Key', 'renewal-0000001')
+          .attach('file', bt, 'cv.pdf').field('metadata', JSON.stringify({ to: ['J.02'], codeNumber: '10', codeNotation: 'J-VP', issuedDate: '2026-11-26', subject: 'V/v gia hạn lưu trữ' }));
+        const archived = await request(first.app).post(`/v1/exchanges/${sent.body.exchangeId}/archives`).set(bearer(keys['J.02'].receiver));
+        expect(archived.status).toBe(201);
+        // Both instances tick at once, three times: the lease lets one of them run the job, once.
+        const ticks = await Promise.all([first.jobs.tick(), second.jobs.tick(), first.jobs.tick(), second.jobs.tick(), first.jobs.tick(), second.jobs.tick()]);
+        expect(ticks).toHaveLength(6);
+        const renewals = (await first.audit.list({}, 10_000)).filter((e) => e.type === 'exchange.archive-renewed');
+        expect(renewals.map((e) => [e.subject, e.keyId, e.details.gainedTime])).toEqual([[sent.body.exchangeId, 'job:archive-renewal', false]]);
+        const view = await request(first.app).get(`/v1/exchanges/${sent.body.exchangeId}`).set(bearer(keys['J.02'].receiver));
+        expect(view.body.archives.length).toBe(2);
+        // The same TSA certificate: the renewal gained no time, so the next run leaves it for a day.
+        const again = await first.exchanges.renewDueArchives({ withinDays: 100_000, limit: 10, retryMs: 1000, logger: pino({ level: 'silent' }) });
+        expect(again).toEqual({ renewed: 0, failed: 0, noGain: 0 });
+        expect((await first.audit.verify()).intact).toBe(true);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    });
+
+    it('when the TSA does not answer during a renewal, then the copy is tried again with exponential back-off and renewed once it answers', async () => {
+      const deadTsa = createHttpTimestampAuthority('http://127.0.0.1:9/tsa', 500);
+      const uri = testDatabaseUri();
+      const service = await openService({ mongodbUri: uri, validation: online, tsa: tsa.authority, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600, jobs: { tickMs: 3_600_000 } });
+      const broken = await openService({ mongodbUri: uri, validation: online, tsa: deadTsa, uploadLimitBytes: 10_000_000, signingSessionTtlSeconds: 600, jobs: { tickMs: 3_600_000 } });
+      try {
+        const keys = await seedAgencies(service, [{ organId: 'K.01', name: 'Cơ quan gửi K' }, { organId: 'K.02', name: 'Cơ quan lưu trữ K' }]);
+        const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['K.01'].clerk)).set('Idempotency-Key', 'renewal-0000002')
+          .attach('file', bt, 'cv.pdf').field('metadata', JSON.stringify({ to: ['K.02'], codeNumber: '11', codeNotation: 'K-VP', issuedDate: '2026-11-26', subject: 'V/v gia hạn khi TSA lỗi' }));
+        expect((await request(service.app).post(`/v1/exchanges/${sent.body.exchangeId}/archives`).set(bearer(keys['K.02'].receiver))).status).toBe(201);
+        const options = { withinDays: 100_000, limit: 10, retryMs: 60_000, logger: pino({ level: 'silent' }) };
+        const t0 = new Date();
+        expect(await broken.exchanges.renewDueArchives(options, t0)).toEqual({ renewed: 0, failed: 1, noGain: 0 });
+        const after = async () => (await service.models.Exchange.findOne({ exchangeId: sent.body.exchangeId }).lean())!;
+        expect([(await after()).renewalFailures, (await after()).renewalRetryAt?.getTime()]).toEqual([1, t0.getTime() + 60_000]);
+        // Not before its retry time; then again, failing, with twice the wait.
+        expect(await broken.exchanges.renewDueArchives(options, new Date(t0.getTime() + 30_000))).toEqual({ renewed: 0, failed: 0, noGain: 0 });
+        const t1 = new Date(t0.getTime() + 61_000);
+        expect(await broken.exchanges.renewDueArchives(options, t1)).toEqual({ renewed: 0, failed: 1, noGain: 0 });
+        expect([(await after()).renewalFailures, (await after()).renewalRetryAt?.getTime()]).toEqual([2, t1.getTime() + 120_000]);
+        // The TSA answers again: renewed, and the failures are forgotten.
+        expect(await service.exchanges.renewDueArchives(options, new Date(t1.getTime() + 121_000))).toEqual({ renewed: 1, failed: 0, noGain: 1 });
+        expect([(await after()).archives?.length, (await after()).renewalFailures]).toEqual([2, 0]);
+      } finally {
+        await Promise.all([service.close(), broken.close()]);
       }
     });
 
