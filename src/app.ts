@@ -11,7 +11,7 @@ import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
 import type { TimestampAuthority } from './network';
-import type { AgencyService, DocumentStore, DraftsService, ExchangeService, PeersService, SigningSessionService } from './exchange';
+import { AgencyService, DocumentStore, DraftsService, ExchangeService, OPERATOR, PeersService, SigningSessionService } from './exchange';
 import type { PeerIdentity } from './federation';
 import { draftRoutes } from './http/drafts.routes';
 import { agencyRoutes } from './http/agencies.routes';
@@ -22,13 +22,14 @@ import { errorHandler } from './http/error-handler';
 import { exchangeRoutes } from './http/exchanges.routes';
 import { federationRoutes } from './http/federation.routes';
 import { openApiDocument } from './http/openapi';
-import type { Authed } from './http/request-context';
+import { Authed, wrap } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { sessionRoutes } from './http/session.routes';
 import { signingRoutes } from './http/signing.routes';
 import { verificationRoutes } from './http/verification.routes';
 import type { Signer } from './signers';
 import type { DocumentValidator } from './validation';
+import type { ServiceMetrics } from './metrics';
 
 export interface AppDeps {
   agencies: AgencyService;
@@ -62,6 +63,8 @@ export interface AppDeps {
   ready: () => Promise<{ database: boolean; signer: boolean }>;
   /** Liveness: false when a part the service cannot run without is gone for good (the embedded database). */
   alive?: () => { ok: boolean; reason?: string };
+  /** Prometheus metrics: requests are counted here; GET /metrics serves them to the operator's key. */
+  metrics?: ServiceMetrics;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -81,7 +84,11 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      authed.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      authed.log.info({ method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+      // By route pattern (never the raw path: ids would make a series each), unmatched requests together.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'static';
+      deps.metrics?.request(route, req.method, res.statusCode, ms / 1000);
     });
     next();
   });
@@ -112,6 +119,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(exchangeRoutes({ auth, body, exchanges: deps.exchanges, documents: deps.documents, logger: deps.logger, maxPackageBytes, maxFileBytes: deps.uploadLimitBytes }));
   app.use(federationRoutes({ auth, body, peers: deps.peers, identity: deps.identity, receiveEdxml: deps.exchanges.receiveEdxml, maxBodyBytes: maxPackageBytes, maxFileBytes: deps.uploadLimitBytes }));
   app.use(auditRoutes({ auth, audit: deps.audit }));
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', auth(OPERATOR), wrap(async (_req, res) => {
+      res.type(metrics.contentType).send(await metrics.text());
+    }));
+  }
 
   // The web application: its files, and index.html for every other page address (it routes in the browser).
   const index = deps.webRoot ? path.join(deps.webRoot, 'index.html') : undefined;

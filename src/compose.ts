@@ -12,7 +12,8 @@ import {
   createSigningSessionService, DeliveryOptions,
 } from './exchange';
 import { createEphemeralPeerIdentity, PeerIdentity } from './federation';
-import { createJobLeases, createPeriodicJobs, JobObserver } from './jobs';
+import { createJobLeases, createPeriodicJobs } from './jobs';
+import { createServiceMetrics } from './metrics';
 import type { TimestampAuthority } from './network';
 import type { Signer } from './signers';
 import { createValidatorPool, ValidationContext } from './validation';
@@ -44,7 +45,6 @@ export interface ServiceOptions {
   delivery?: Partial<Omit<DeliveryOptions, 'logger'>>;
   /** Periodic jobs (orphan sweep, renewal of long-term copies): intervals and the renewal horizon. */
   jobs?: Partial<{ tickMs: number; orphanSweepMs: number; renewalMs: number; renewalWithinDays: number; renewalRetryMs: number }>;
-  jobObserver?: JobObserver;
   /** Liveness of parts outside this module (the supervised embedded database). */
   alive?: () => { ok: boolean; reason?: string };
 }
@@ -66,12 +66,25 @@ export async function openService(options: ServiceOptions) {
     return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
   });
   // Every document's decoding budget is capped as configured.
-  const validator = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
+  const metrics = createServiceMetrics();
+  const client = connection.getClient();
+  client.on('connectionCheckedOut', metrics.connectionOut);
+  client.on('connectionCheckedIn', metrics.connectionIn);
+  const pool = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
+  // Verifications by indication (a structure-only preflight is not a verification).
+  const validator: typeof pool = {
+    validate: async (pdf, request) => {
+      const report = await pool.validate(pdf, request);
+      if (!request?.structureOnly) metrics.verified(report.indication);
+      return report;
+    },
+    close: () => pool.close(),
+  };
   const identity = options.peerIdentity ?? createEphemeralPeerIdentity();
   const peers = createPeersService(models, audit, identity.instanceId);
   const sealImageFor = (organId: string): Buffer | undefined => options.sealImages?.get(organId) ?? (options.agencySigners?.has(organId) ? undefined : options.defaultSealImage);
   const exchanges = createExchangeService(connection, documents, models, audit, options.validation, validator, {
-    peers, outbox: createPeerOutbox(models), signerFor: (organId) => options.agencySigners?.get(organId) ?? options.serverSigner, sealImageFor,
+    peers, outbox: createPeerOutbox(models), signerFor: (organId) => options.agencySigners?.get(organId) ?? options.serverSigner, sealImageFor, metrics,
   }, options.tsa);
   const deliveries = createDeliveryWorker(exchanges.context, identity, {
     logger, pollMs: 2000, backoffMs: 1000, maxBackoffMs: 10 * 60_000, timeoutMs: 120_000, leaseMs: 5 * 60_000, ...options.delivery,
@@ -87,14 +100,15 @@ export async function openService(options: ServiceOptions) {
       name: 'archive-renewal', intervalMs: jobSettings.renewalMs,
       run: () => exchanges.renewDueArchives({ withinDays: jobSettings.renewalWithinDays, limit: 100, retryMs: jobSettings.renewalRetryMs, logger }),
     }] : []),
-  ], { logger, tickMs: jobSettings.tickMs, observer: options.jobObserver });
+  ], { logger, tickMs: jobSettings.tickMs, observer: metrics.jobs });
+  metrics.bind({ deliveriesWaiting: () => models.Delivery.countDocuments({ state: 'pending' }) });
   jobs.start();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsa);
   const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
     peers, identity,
     agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
-    tsa: options.tsa,
+    tsa: options.tsa, metrics,
     sealImageFor,
     uploadLimitBytes: options.uploadLimitBytes, logger,
     ready: async () => {
@@ -110,7 +124,7 @@ export async function openService(options: ServiceOptions) {
       return { database, signer };
     },
   });
-  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, peers, identity, deliveries, jobs, close: async () => {
+  return { app, connection, models, accountModels, audit, agencies, users, logins, exchanges, sessions, drafts, documents, validator, peers, identity, deliveries, jobs, metrics, close: async () => {
     await jobs.stop();
     await deliveries.stop();
     await validator.close();

@@ -45,11 +45,13 @@ async function main(): Promise<void> {
   const agencySigners = new Map<string, Signer>();
   const sealImages = new Map<string, Buffer>();
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   let service: Awaited<ReturnType<typeof openService>> | undefined;
   // Each part is stopped even when an earlier one fails to; the failures are logged, not hidden.
   const stopping = (part: string) => (error: unknown) => logger.warn({ err: error, part }, 'could not stop cleanly');
   release = async (): Promise<void> => {
     await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (metricsServer?.listening ? metricsServer.close(() => resolve()) : resolve()));
     await service?.close().catch(stopping('service'));
     await signer?.close().catch(stopping('server signer'));
     for (const s of agencySigners.values()) await s.close().catch(stopping('agency signer'));
@@ -142,6 +144,25 @@ async function main(): Promise<void> {
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   process.stdout.write(`Kyso listening on ${base}\n`);
+  if (config.metrics) {
+    // Metrics for a scraper on a private address, without a key; the main port serves them to the operator's key.
+    const metrics = opened.metrics;
+    metricsServer = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.text().then((text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text), (error: unknown) => {
+        logger.error({ err: error }, 'metrics could not be collected');
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer?.once('error', reject);
+      metricsServer?.listen(config.metrics?.port, config.metrics?.host, () => resolve());
+    });
+    process.stdout.write(`Metrics on http://${config.metrics.host}:${(metricsServer.address() as { port: number }).port}/metrics\n`);
+  }
   if (demo) {
     process.stdout.write(`\nWeb application: ${base}/  (public verification: ${base}/verify)\nDemo logins (also in ${demo.file}):\n`);
     for (const u of demo.credentials.users.filter((x) => x.organId === demo.credentials.agencies[0].organId || x.role === 'receiver')) {

@@ -37,6 +37,8 @@ const schema = z.object({
   KYSO_DELIVERY_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2000),
   KYSO_DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
   KYSO_DELIVERY_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
+  KYSO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KYSO_METRICS_HOST: z.string().default('127.0.0.1'),
   KYSO_JOB_TICK_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
   KYSO_ORPHAN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
   KYSO_RENEWAL_INTERVAL_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(3_600_000),
@@ -87,6 +89,8 @@ export interface Config {
   peerKeyFile: string;
   /** Deliveries to peers: how often due ones are looked for, the first retry's wait (doubling) and its cap. */
   delivery: { pollMs: number; backoffMs: number; maxBackoffMs: number };
+  /** A separate listener for GET /metrics without a key (on a private address), when set. */
+  metrics?: { port: number; host: string };
   /** Periodic jobs: how often each instance looks, and each job's interval (run in one instance at a time). */
   jobs: { tickMs: number; orphanSweepMs: number; renewalMs: number; renewalWithinDays: number; renewalRetryMs: number };
 }
@@ -130,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): Config 
     requestTimeoutMs: e.KYSO_REQUEST_TIMEOUT_S * 1000,
     peerKeyFile: e.KYSO_PEER_KEY_FILE ?? path.join(dataDir, 'peer-identity.key'),
     delivery: { pollMs: e.KYSO_DELIVERY_POLL_MS, backoffMs: e.KYSO_DELIVERY_BACKOFF_MS, maxBackoffMs: e.KYSO_DELIVERY_MAX_BACKOFF_MS },
+    metrics: e.KYSO_METRICS_PORT === undefined ? undefined : { port: e.KYSO_METRICS_PORT, host: e.KYSO_METRICS_HOST },
     jobs: {
       tickMs: e.KYSO_JOB_TICK_MS, orphanSweepMs: e.KYSO_ORPHAN_SWEEP_INTERVAL_MS, renewalMs: e.KYSO_RENEWAL_INTERVAL_MS,
       renewalWithinDays: e.KYSO_RENEWAL_WITHIN_DAYS, renewalRetryMs: e.KYSO_RENEWAL_RETRY_MS,

@@ -39,7 +39,7 @@ function requireOperator(by: Caller | undefined): void {
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** How long an authenticated key is trusted without asking the database again (revocation delay bound). */
-const AUTH_CACHE_MS = 2000;
+const AUTH_CACHE_MS = 1000;
 
 export function createAgencyService(models: Models, audit: AuditLog) {
   // keyId → caller and secret hash; revocation in this process clears the entry at once, in other

@@ -117,6 +117,7 @@ export function createSendExchange(ctx: ExchangeContext) {
     for (const [organId, peer] of remote) byPeer.set(peer.peerId, [...(byPeer.get(peer.peerId) ?? []), organId]);
     await ctx.outbox.enqueueDocument(exchangeId, byPeer);
     // Answered from what was just written: no read-back of a collection that grows with every exchange.
+    ctx.metrics?.sent();
     return { exchange, created: true, view: view(exchange, recipients) };
   }
 

@@ -1,0 +1,2 @@
+export { createServiceMetrics } from './service-metrics';
+export type { MetricSources, ServiceMetrics } from './service-metrics';
