@@ -3,7 +3,7 @@
  * Start-up: load the configuration, open the database (embedded FerretDB unless MONGODB_URI is set) and the
  * server signer, listen; on SIGINT/SIGTERM stop accepting, finish requests, close everything.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import * as path from 'node:path';
 import pino from 'pino';
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, ROOT);
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret', '*.password', '*.passphrase'] });
   const command = process.argv[2];
-  if (command !== undefined && command !== 'operator-key') throw new Error(`unknown command ${command} (none starts the service; "operator-key" issues a new operator key)`);
+  if (command !== undefined && command !== 'operator-key' && command !== 'database') {
+    throw new Error(`unknown command ${command} (none starts the service; "operator-key" issues a new operator key; "database" runs the embedded FerretDB alone)`);
+  }
   let db: EmbeddedDatabase | undefined;
   // One loaded module per PKCS#11 library path (C_Initialize runs once per process).
   const modules = new Map<string, Pkcs11Module>();
@@ -66,6 +68,15 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
+  if (command === 'database') {
+    // The embedded FerretDB as its own process, for several service instances on one machine (each started with
+    // MONGODB_URI set to the address printed here).
+    db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir, 'kyso', { logger, maxRestarts: config.dbMaxRestarts, backoffMs: config.dbRestartBackoffMs });
+    process.stdout.write(`Embedded FerretDB serving ${config.dataDir}: MONGODB_URI=${db.uri}\n`);
+    return;
+  }
+  // The data folder holds this instance's key and the operator's key file, whichever database it uses.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   let uri = config.mongodbUri;
   if (!uri) {
     db = await startEmbeddedFerretDb(config.ferretdbBin, config.dataDir, 'kyso', { logger, maxRestarts: config.dbMaxRestarts, backoffMs: config.dbRestartBackoffMs });

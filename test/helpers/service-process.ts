@@ -7,7 +7,8 @@ export interface RunningService { child: ChildProcess; base: string; dataDir: st
 
 export async function startService(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', KYSO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', KYSO_OFFLINE: '1', ...extraEnv };
-  delete env.MONGODB_URI;
+  // Each service its own embedded database, unless the test gives a shared one.
+  if (!extraEnv.MONGODB_URI) delete env.MONGODB_URI;
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
