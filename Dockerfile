@@ -7,7 +7,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
  && npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY web ./web
+COPY assets ./assets
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends softhsm2 opensc openssl poppler-utils \
