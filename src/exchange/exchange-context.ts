@@ -33,7 +33,7 @@ export interface ExchangeContext {
   /** The key an agency signs with in this service (its own, or the service default), if any. */
   signerFor: (organId: string) => Signer | undefined;
   /** Counts what operators watch (sends), when the service exports metrics. */
-  metrics?: { sent(): void };
+  metrics?: { sent(): void; sendPhase(phase: string, seconds: number): void };
   /** The agency's seal image (PNG), if one is configured. */
   sealImageFor?: (organId: string) => Buffer | undefined;
 }

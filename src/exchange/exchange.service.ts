@@ -41,7 +41,7 @@ export type { IncomingFile, SendMetadata } from './exchange-request';
 
 export function createExchangeService(
   connection: Connection, documents: DocumentStore, models: Models, audit: AuditLog, validation: ValidationContext, validator: DocumentValidator,
-  parts: { peers: PeersService; outbox: PeerOutbox; signerFor: (organId: string) => Signer | undefined; sealImageFor?: (organId: string) => Buffer | undefined; metrics?: { sent(): void } }, tsa?: TimestampAuthority,
+  parts: { peers: PeersService; outbox: PeerOutbox; signerFor: (organId: string) => Signer | undefined; sealImageFor?: (organId: string) => Buffer | undefined; metrics?: { sent(): void; sendPhase(phase: string, seconds: number): void } }, tsa?: TimestampAuthority,
 ) {
   const base = {
     models, documents, audit, validator, validation, tsa, evidence: createEvidenceStore(models), changes: createChangeCounters(connection), registers: createRegisters(models), ...parts,

@@ -433,7 +433,6 @@ export function createModels(connection: Connection) {
   });
   // The guarantee: a number is given once per agency, book and year.
   registerEntry.index({ organId: 1, book: 1, year: 1, number: 1 }, { unique: true });
-  registerEntry.index({ organId: 1, book: 1, sha256: 1 });
 
   const copy = new Schema<CopyDoc>({
     copyId: { type: String, required: true },

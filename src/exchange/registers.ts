@@ -49,14 +49,26 @@ export function createRegisters(models: Models) {
     throw new AppError('SERVICE_BUSY', `the ${entry.book} register is busy; try again`);
   }
 
-  /** An issued document sent: its outgoing entry now names the exchange. */
-  const linkIssued = (organId: string, sha256: string, exchangeId: string) =>
-    models.RegisterEntry.updateOne({ organId, book: 'outgoing', sha256, exchangeId: null }, { $set: { exchangeId } });
+  /**
+   * A register of a year. An issued number learns its exchange here, when read: the exchange this agency sent
+   * with the issued file (same SHA-256) — found on reading, so that sends (a hot path) write nothing more.
+   */
+  async function list(organId: string, book: RegisterBook, year: number) {
+    const entries = await models.RegisterEntry.find({ organId, book, year }, { _id: 0, __v: 0 }).sort({ number: 1 }).lean();
+    const unlinked = entries.filter((e) => !e.exchangeId && e.sha256);
+    if (unlinked.length === 0) return entries;
+    const sent = await models.Exchange.find({ fromOrganId: organId, inboundTo: '', sha256: { $in: unlinked.map((e) => e.sha256 as string) } }, { exchangeId: 1, sha256: 1 }).lean();
+    const bySha = new Map(sent.map((e) => [e.sha256, e.exchangeId]));
+    for (const entry of unlinked) {
+      const exchangeId = bySha.get(entry.sha256 as string);
+      if (!exchangeId) continue;
+      entry.exchangeId = exchangeId;
+      await models.RegisterEntry.updateOne({ organId, book, year, number: entry.number }, { $set: { exchangeId } });
+    }
+    return entries;
+  }
 
-  const list = (organId: string, book: RegisterBook, year: number) =>
-    models.RegisterEntry.find({ organId, book, year }, { _id: 0, __v: 0 }).sort({ number: 1 }).lean();
-
-  return { issue, list, linkIssued };
+  return { issue, list };
 }
 
 export type Registers = ReturnType<typeof createRegisters>;

@@ -21,6 +21,10 @@ export function createServiceMetrics() {
   });
   const verifications = new Counter({ name: 'kyso_verifications_total', help: 'Documents validated, by ETSI main indication', labelNames: ['indication'], registers: [registry] });
   const sends = new Counter({ name: 'kyso_exchanges_sent_total', help: 'Exchanges sent (new, not replays)', registers: [registry] });
+  const sendPhases = new Histogram({
+    name: 'kyso_send_phase_seconds', help: 'Where a send spends its time: lookup, validate, store, exchange, recipients', labelNames: ['phase'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
+  });
   const pool = new Gauge({ name: 'kyso_db_connections_in_use', help: 'Database connections checked out of the driver pool', registers: [registry] });
   const jobRuns = new Counter({ name: 'kyso_job_runs_total', help: 'Periodic job runs in this instance, by job and outcome', labelNames: ['job', 'outcome'], registers: [registry] });
   const jobSeconds = new Histogram({ name: 'kyso_job_duration_seconds', help: 'Periodic job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 600], registers: [registry] });
@@ -45,6 +49,7 @@ export function createServiceMetrics() {
     },
     verified: (indication: string) => verifications.inc({ indication }),
     sent: () => sends.inc(),
+    sendPhase: (phase: string, seconds: number) => sendPhases.observe({ phase }, seconds),
     connectionOut: () => pool.inc(),
     connectionIn: () => pool.dec(),
     jobs: { ran: (job: string, outcome: 'ok' | 'failed', seconds: number) => { jobRuns.inc({ job, outcome }); jobSeconds.observe({ job }, seconds); } },
