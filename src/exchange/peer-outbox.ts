@@ -9,15 +9,18 @@ export function createPeerOutbox(models: Models) {
   const listeners: Array<() => void> = [];
   const notify = () => listeners.forEach((l) => l());
 
-  /** One delivery per peer: the document for its recipients there. */
-  async function enqueueDocument(exchangeId: string, byPeer: Map<string, string[]>): Promise<void> {
+  /** One delivery per peer, for its recipients there. */
+  async function enqueuePerPeer(kind: 'document' | 'recall', exchangeId: string, byPeer: Map<string, string[]>): Promise<void> {
     if (byPeer.size === 0) return;
     const now = new Date();
     await models.Delivery.insertMany([...byPeer].map(([peerId, organIds]) => ({
-      deliveryId: randomUUID(), kind: 'document', peerId, exchangeId, organIds, state: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: new Date(0), createdAt: now,
+      deliveryId: randomUUID(), kind, peerId, exchangeId, organIds, state: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: new Date(0), createdAt: now,
     })));
     notify();
   }
+
+  /** The document, for its recipients on each peer. */
+  const enqueueDocument = (exchangeId: string, byPeer: Map<string, string[]>) => enqueuePerPeer('document', exchangeId, byPeer);
 
   /** A recipient's status for the document's sender on a peer. */
   async function enqueueStatus(exchangeId: string, peerId: string, organId: string, entry: StatusEntry): Promise<void> {
@@ -27,14 +30,7 @@ export function createPeerOutbox(models: Models) {
   }
 
   /** The sender's recall, for its recipients on each peer (edXML BussinessDocType 1). */
-  async function enqueueRecall(exchangeId: string, byPeer: Map<string, string[]>): Promise<void> {
-    if (byPeer.size === 0) return;
-    const now = new Date();
-    await models.Delivery.insertMany([...byPeer].map(([peerId, organIds]) => ({
-      deliveryId: randomUUID(), kind: 'recall', peerId, exchangeId, organIds, state: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: new Date(0), createdAt: now,
-    })));
-    notify();
-  }
+  const enqueueRecall = (exchangeId: string, byPeer: Map<string, string[]>) => enqueuePerPeer('recall', exchangeId, byPeer);
 
   return { enqueueDocument, enqueueStatus, enqueueRecall, onEnqueue: (listener: () => void) => listeners.push(listener) };
 }
