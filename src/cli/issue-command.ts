@@ -5,10 +5,11 @@
  * The number comes from the agency's outgoing register, so issuing goes through the service (a clerk's key).
  */
 import { parseArgs } from 'node:util';
-import { AppError, ErrorCode } from '../errors';
-import { addTextFields, findSignatures, PdfFile } from '../pdf';
+import { AppError } from '../errors';
+import { addTextFields, PdfFile } from '../pdf';
 import { readSecret } from '../signers';
 import { parsePlacement, writeFileAtomically } from '../signing';
+import { callService, serviceProblem } from './remote-sign';
 import { readInput } from './sign-command';
 import { ISSUE_USAGE } from './usage';
 
@@ -30,7 +31,6 @@ export async function runIssueCommand(argv: string[], out: (line: string) => voi
   if (places) {
     if (!values['number-at'] || !values['date-at']) throw new AppError('USAGE', ISSUE_USAGE);
     const file = PdfFile.parse(pdf);
-    if (findSignatures(file).length > 0) throw new AppError('STATUS_TRANSITION_INVALID', 'the document is already signed: add the places before the official signs');
     const numberAt = parsePlacement(values['number-at']);
     const dateAt = parsePlacement(values['date-at']);
     const withPlaces = addTextFields(file, [
@@ -49,18 +49,10 @@ export async function runIssueCommand(argv: string[], out: (line: string) => voi
     if (value) query.set(key, value);
   }
   const base = values.remote.replace(/\/+$/, '');
-  let response: Response;
-  try {
-    response = await fetch(`${base}/v1/issuances?${query}`, {
-      method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/pdf' }, body: new Uint8Array(pdf),
-    });
-  } catch (error) {
-    throw new AppError('INPUT_NOT_FOUND', `cannot reach the service at ${base}`, { cause: error });
-  }
-  if (response.status !== 200) {
-    const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
-    throw new AppError((problem.code ?? 'INVALID_REQUEST') as ErrorCode, `the service answered ${response.status}: ${problem.detail ?? response.statusText}`);
-  }
+  const response = await callService(base, `/v1/issuances?${query}`, {
+    method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/pdf' }, body: new Uint8Array(pdf),
+  });
+  if (response.status !== 200) await serviceProblem(response, 'INVALID_REQUEST');
   await writeFileAtomically(values.output, [Buffer.from(await response.arrayBuffer())]);
   const number = `${response.headers.get('kyso-register-number')}/${decodeURIComponent(response.headers.get('kyso-notation') ?? '')}`;
   out(`issued ${number} on ${response.headers.get('kyso-issued-date')}: ${positionals[0]} → ${values.output}`);

@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import { addTextFields, findSignatures, listFormFields, PdfFile } from '../pdf';
-import { buildSignerStamp, parsePlacement, Placement, signIssuing, vietnameseDate } from '../signing';
+import { addTextFields, listFormFields, PdfFile } from '../pdf';
+import { buildSignerStamp, formatVietnamIso, parsePlacement, Placement, signIssuing, vietnameseDate } from '../signing';
 import type { Caller } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 
@@ -71,9 +71,6 @@ export function createIssueDocument(ctx: ExchangeContext) {
     if (missing.length === 0) return { pdf, numberField, dateField };
     const unplaced = missing.find((m) => !m.at);
     if (unplaced) throw new AppError('INVALID_REQUEST', `the document has no field '${unplaced.name}': give ${unplaced.what} (PAGE:X1:Y1:X2:Y2)`);
-    if (findSignatures(file).length > 0) {
-      throw new AppError('STATUS_TRANSITION_INVALID', 'the document is already signed: the number and date places must be added before the official signs (POST /v1/issuing-places)');
-    }
     return { pdf: addTextFields(file, missing.map((m) => ({ name: m.name, pageIndex: m.at!.pageIndex, rect: m.at!.rect }))), numberField, dateField };
   }
 
@@ -98,18 +95,21 @@ export function createIssueDocument(ctx: ExchangeContext) {
     const issued = await registers.issue(
       {
         organId: caller.organId, book: 'outgoing', by: caller.keyId, what: (number: number) => `Phát hành ${number}/${notation}`,
-        fingerprint: (made: Buffer) => createHash('sha256').update(made).digest('hex'),
+        fingerprint: (made: { sha256: string }) => made.sha256,
       },
-      async (number, _year, at) => signIssuing(base, signer, {
-        fieldName: `PhatHanh${number}`, signingTime: at, tsa: ctx.tsa,
-        appearance: seal ? await buildSignerStamp({ certificate, placement: seal, signingTime: at, sealImage: ctx.sealImageFor?.(caller.organId), agencyName: caller.organName }) : undefined,
-        text: { numberField, number: `${number}/${notation}`, dateField, date: place ? `${place}, ${vietnameseDate(at)}` : vietnameseDate(at) },
-      }),
+      async (number, _year, at) => {
+        const pdf = await signIssuing(base, signer, {
+          fieldName: `PhatHanh${number}`, signingTime: at, tsa: ctx.tsa,
+          appearance: seal ? await buildSignerStamp({ certificate, placement: seal, signingTime: at, sealImage: ctx.sealImageFor?.(caller.organId), agencyName: caller.organName }) : undefined,
+          text: { numberField, number: `${number}/${notation}`, dateField, date: place ? `${place}, ${vietnameseDate(at)}` : vietnameseDate(at) },
+        });
+        return { pdf, sha256: createHash('sha256').update(pdf).digest('hex') };
+      },
       async () => undefined,
     );
-    const sha256 = createHash('sha256').update(issued.made).digest('hex');
+    const { pdf: issuedPdf, sha256 } = issued.made;
     await audit.append({ type: 'document.issued', organId: caller.organId, keyId: caller.keyId, details: { number: issued.number, year: issued.year, notation, sha256 } });
-    return { pdf: issued.made, number: issued.number, year: issued.year, notation, issuedDate: new Date(issued.at.getTime() + 7 * 3600_000).toISOString().slice(0, 10), sha256 };
+    return { pdf: issuedPdf, number: issued.number, year: issued.year, notation, issuedDate: formatVietnamIso(issued.at).slice(0, 10), sha256 };
   }
 
   return { issueDocument, prepareIssuing };

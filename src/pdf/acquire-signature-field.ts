@@ -4,7 +4,7 @@
  * what validators accept as a signature-only change (ISO 32000-1 §12.8.2.2, §12.7.2).
  */
 import { AppError } from '../errors';
-import { listFormFields } from './acro-form';
+import { acroFormWith, annotsWith, listFormFields } from './acro-form';
 import { asArray, asDict, asNumber, isName, name, PdfDict, PdfObject, PdfRef, PdfStream, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
 import type { SignatureFieldOptions } from './add-signature-field';
@@ -99,35 +99,9 @@ function createField(
   ]);
   updates.push({ ref: widgetRef, value: widget });
 
-  // The page's /Annots: rewrite the array object if it is indirect, else the page itself.
-  const page = file.resolveDict(pageRef) as PdfDict;
-  const annots = page.get('Annots');
-  if (annots instanceof PdfRef && Array.isArray(file.resolve(annots))) {
-    updates.push({ ref: annots, value: [...(file.resolve(annots) as PdfObject[]), widgetRef] });
-  } else {
-    const list = asArray(file.resolve(annots)) ?? [];
-    updates.push({ ref: pageRef, value: page.clone().set('Annots', [...list, widgetRef]) });
-  }
-
+  updates.push(annotsWith(file, pageRef, [widgetRef]));
   // The AcroForm: add the field and set SigFlags (SignaturesExist | AppendOnly, §12.7.2 Table 219).
-  const catalogRef = file.trailer.get('Root') as PdfRef;
-  const catalog = file.catalog();
-  const formEntry = catalog.get('AcroForm');
-  const form = file.resolveDict(formEntry)?.clone() ?? new PdfDict();
-  const fieldsEntry = form.get('Fields');
-  if (fieldsEntry instanceof PdfRef && Array.isArray(file.resolve(fieldsEntry))) {
-    updates.push({ ref: fieldsEntry, value: [...(file.resolve(fieldsEntry) as PdfObject[]), widgetRef] });
-  } else {
-    form.set('Fields', [...(asArray(file.resolve(fieldsEntry)) ?? []), widgetRef]);
-  }
-  form.set('SigFlags', 3);
-  if (formEntry instanceof PdfRef) {
-    updates.push({ ref: formEntry, value: form });
-  } else {
-    const formRef = allocate();
-    updates.push({ ref: formRef, value: form });
-    updates.push({ ref: catalogRef, value: catalog.clone().set('AcroForm', formRef) });
-  }
+  updates.push(...acroFormWith(file, [widgetRef], allocate, (form) => form.set('SigFlags', 3)));
   return { fieldName, updates };
 }
 

@@ -4,6 +4,7 @@
  */
 import { asArray, asDict, isName, PdfDict, PdfObject, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
+import type { UpdatedObject } from './write-incremental-update';
 
 export interface FormField {
   fullName: string;
@@ -53,4 +54,33 @@ export function listFormFields(file: PdfFile): FormField[] {
   };
   for (const f of asArray(file.resolve(acroForm.get('Fields'))) ?? []) walk(f, '', undefined, 0);
   return fields;
+}
+
+/** The update adding widgets to a page's /Annots: the array object when it is indirect, else the page. */
+export function annotsWith(file: PdfFile, pageRef: PdfRef, widgets: PdfRef[]): UpdatedObject {
+  const page = file.resolveDict(pageRef) as PdfDict;
+  const annots = page.get('Annots');
+  if (annots instanceof PdfRef && Array.isArray(file.resolve(annots))) return { ref: annots, value: [...(file.resolve(annots) as PdfObject[]), ...widgets] };
+  return { ref: pageRef, value: page.clone().set('Annots', [...(asArray(file.resolve(annots)) ?? []), ...widgets]) };
+}
+
+/**
+ * The updates adding fields to the AcroForm's /Fields (the array object when it is indirect), with the form
+ * dictionary changed by `amend`; a document without a form gets one, linked from the catalog.
+ */
+export function acroFormWith(file: PdfFile, fields: PdfRef[], allocate: () => PdfRef, amend: (form: PdfDict) => void): UpdatedObject[] {
+  const updates: UpdatedObject[] = [];
+  const catalog = file.catalog();
+  const formEntry = catalog.get('AcroForm');
+  const form = file.resolveDict(formEntry)?.clone() ?? new PdfDict();
+  const fieldsEntry = form.get('Fields');
+  if (fieldsEntry instanceof PdfRef && Array.isArray(file.resolve(fieldsEntry))) updates.push({ ref: fieldsEntry, value: [...(file.resolve(fieldsEntry) as PdfObject[]), ...fields] });
+  else form.set('Fields', [...(asArray(file.resolve(fieldsEntry)) ?? []), ...fields]);
+  amend(form);
+  if (formEntry instanceof PdfRef) updates.push({ ref: formEntry, value: form });
+  else {
+    const formRef = allocate();
+    updates.push({ ref: formRef, value: form }, { ref: file.trailer.get('Root') as PdfRef, value: catalog.clone().set('AcroForm', formRef) });
+  }
+  return updates;
 }

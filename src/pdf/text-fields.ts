@@ -6,8 +6,9 @@
  * §12.7.4.3), which every earlier signature allows, where new page content would not be.
  */
 import { AppError } from '../errors';
-import { listFormFields } from './acro-form';
-import { asArray, asNumber, name, PdfDict, PdfObject, PdfRef, PdfString } from './objects';
+import { acroFormWith, annotsWith, FormField, listFormFields } from './acro-form';
+import { findSignatures } from './find-signatures';
+import { asArray, asNumber, name, PdfDict, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
 import { UpdatedObject, writeIncrementalUpdate } from './write-incremental-update';
 
@@ -35,10 +36,16 @@ export interface TextFieldFill {
 const READ_ONLY = 1;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
-/** An incremental update adding empty text fields; returns the whole new file. */
+/**
+ * An incremental update adding empty text fields; returns the whole new file. Refused once anyone has
+ * signed: a new field after a signature is a change no signature allows (only filling existing ones is).
+ */
 export function addTextFields(file: PdfFile, places: TextFieldPlace[]): Buffer {
   if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be changed');
   if (places.length === 0) throw new AppError('USAGE', 'no place to add');
+  if (findSignatures(file).length > 0) {
+    throw new AppError('STATUS_TRANSITION_INVALID', 'the document is already signed: fields added now would break its signatures, so they must be added before anyone signs');
+  }
   const existing = new Set(listFormFields(file).map((f) => f.fullName));
   const pages = file.pageRefs();
   let next = file.size;
@@ -62,41 +69,35 @@ export function addTextFields(file: PdfFile, places: TextFieldPlace[]): Buffer {
     newFields.push(ref);
     annotsByPage.set(place.pageIndex, [...(annotsByPage.get(place.pageIndex) ?? []), ref]);
   }
-  for (const [pageIndex, widgets] of annotsByPage) {
-    const pageRef = pages[pageIndex];
-    const page = file.resolveDict(pageRef) as PdfDict;
-    const annots = page.get('Annots');
-    if (annots instanceof PdfRef && Array.isArray(file.resolve(annots))) updates.push({ ref: annots, value: [...(file.resolve(annots) as PdfObject[]), ...widgets] });
-    else updates.push({ ref: pageRef, value: page.clone().set('Annots', [...(asArray(file.resolve(annots)) ?? []), ...widgets]) });
-  }
-  const catalogRef = file.trailer.get('Root') as PdfRef;
-  const catalog = file.catalog();
-  const formEntry = catalog.get('AcroForm');
-  const form = file.resolveDict(formEntry)?.clone() ?? new PdfDict();
-  const fieldsEntry = form.get('Fields');
-  if (fieldsEntry instanceof PdfRef && Array.isArray(file.resolve(fieldsEntry))) updates.push({ ref: fieldsEntry, value: [...(file.resolve(fieldsEntry) as PdfObject[]), ...newFields] });
-  else form.set('Fields', [...(asArray(file.resolve(fieldsEntry)) ?? []), ...newFields]);
-  // /DA names /Helv: the default resources must define it (§12.7.3.3).
-  const resources = file.resolveDict(form.get('DR'))?.clone() ?? new PdfDict();
-  const fonts = file.resolveDict(resources.get('Font'))?.clone() ?? new PdfDict();
-  if (!fonts.has('Helv')) {
-    fonts.set('Helv', new PdfDict([['Type', name('Font')], ['Subtype', name('Type1')], ['BaseFont', name('Helvetica')], ['Encoding', name('WinAnsiEncoding')]]));
-    form.set('DR', resources.set('Font', fonts));
-  }
-  if (formEntry instanceof PdfRef) updates.push({ ref: formEntry, value: form });
-  else {
-    const formRef = allocate();
-    updates.push({ ref: formRef, value: form }, { ref: catalogRef, value: catalog.clone().set('AcroForm', formRef) });
-  }
+  for (const [pageIndex, widgets] of annotsByPage) updates.push(annotsWith(file, pages[pageIndex], widgets));
+  updates.push(...acroFormWith(file, newFields, allocate, (form) => {
+    // /DA names /Helv: the default resources must define it (§12.7.3.3).
+    const resources = file.resolveDict(form.get('DR'))?.clone() ?? new PdfDict();
+    const fonts = file.resolveDict(resources.get('Font'))?.clone() ?? new PdfDict();
+    if (!fonts.has('Helv')) {
+      fonts.set('Helv', new PdfDict([['Type', name('Font')], ['Subtype', name('Type1')], ['BaseFont', name('Helvetica')], ['Encoding', name('WinAnsiEncoding')]]));
+      form.set('DR', resources.set('Font', fonts));
+    }
+  }));
   return Buffer.concat([file.bytes, writeIncrementalUpdate(file, updates).bytes]);
 }
 
 /** The widgets of a text field: the field itself when merged with its widget, else its /Kids. */
 export function textFieldWidgets(file: PdfFile, fieldName: string): TextFieldWidget[] {
-  const field = listFormFields(file).find((f) => f.fullName === fieldName);
+  return widgetsOf(file, textField(listFormFields(file), fieldName));
+}
+
+/** The named text field of a listing, as an indirect object. */
+function textField(fields: FormField[], fieldName: string): FormField & { ref: PdfRef } {
+  const field = fields.find((f) => f.fullName === fieldName);
   if (!field) throw new AppError('PDF_FIELD_NOT_FOUND', `the document has no field named '${fieldName}'`);
   if (field.fieldType !== 'Tx') throw new AppError('PDF_FIELD_NOT_FOUND', `field '${fieldName}' is not a text field`);
   if (!field.ref) throw new AppError('PDF_MALFORMED', `field '${fieldName}' is not an indirect object`);
+  return field as FormField & { ref: PdfRef };
+}
+
+function widgetsOf(file: PdfFile, field: FormField & { ref: PdfRef }): TextFieldWidget[] {
+  const fieldName = field.fullName;
   const pages = file.pageRefs();
   const widget = (ref: PdfRef, dict: PdfDict): TextFieldWidget => {
     const rect = (asArray(file.resolve(dict.get('Rect'))) ?? []).map((v) => asNumber(file.resolve(v)) ?? NaN);
@@ -124,14 +125,17 @@ export function fillTextFields(file: PdfFile, fills: TextFieldFill[], allocate: 
     updates.set(ref.num, { ref, value: dict });
   };
   const extra: UpdatedObject[] = [];
+  const fields = listFormFields(file);
   for (const fill of fills) {
-    const field = listFormFields(file).find((f) => f.fullName === fill.fieldName);
-    const widgets = textFieldWidgets(file, fill.fieldName);
-    if (field?.dict.get('V') !== undefined && !(file.resolve(field.dict.get('V')) instanceof PdfString && (file.resolve(field.dict.get('V')) as PdfString).toText() === '')) {
+    const field = textField(fields, fill.fieldName);
+    const widgets = widgetsOf(file, field);
+    // An empty string is no value yet.
+    const current = file.resolve(field.dict.get('V'));
+    if (current !== undefined && !(current instanceof PdfString && current.toText() === '')) {
       throw new AppError('PDF_FIELD_FILLED', `field '${fill.fieldName}' already has a value`);
     }
     if (fill.appearances.length !== widgets.length) throw new Error(`field '${fill.fieldName}' has ${widgets.length} widgets, ${fill.appearances.length} appearances given`);
-    rewrite(field?.ref as PdfRef, (d) => d.set('V', PdfString.fromText(fill.value)));
+    rewrite(field.ref, (d) => d.set('V', PdfString.fromText(fill.value)));
     widgets.forEach((w, i) => {
       const built = fill.appearances[i](allocate);
       extra.push(...built.objects);
