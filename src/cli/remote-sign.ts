@@ -21,15 +21,25 @@ export interface RemoteSignOptions {
   location?: string;
 }
 
-async function problem(response: Response): Promise<never> {
+/** The service's problem answer as an error (its code, else `fallback`). */
+export async function serviceProblem(response: Response, fallback: ErrorCode = 'TOKEN_ERROR'): Promise<never> {
   let body: { code?: string; detail?: string } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
     // not problem+json
   }
-  const code = (body.code ?? 'TOKEN_ERROR') as ErrorCode;
+  const code = (body.code ?? fallback) as ErrorCode;
   throw new AppError(code, `the service answered ${response.status}: ${body.detail ?? response.statusText}`);
+}
+
+/** A request to the service; one it cannot reach is INPUT_NOT_FOUND naming it. */
+export async function callService(base: string, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(`${base}${url}`, init);
+  } catch (error) {
+    throw new AppError('INPUT_NOT_FOUND', `cannot reach the service at ${base}`, { cause: error });
+  }
 }
 
 export async function signRemotely(options: RemoteSignOptions): Promise<Buffer> {
@@ -44,13 +54,8 @@ export async function signRemotely(options: RemoteSignOptions): Promise<Buffer> 
   if (options.fieldName) form.append('fieldName', options.fieldName);
   if (options.reason) form.append('reason', options.reason);
   if (options.location) form.append('location', options.location);
-  let opened: Response;
-  try {
-    opened = await fetch(`${base}/v1/signing-sessions`, { method: 'POST', headers, body: form });
-  } catch (error) {
-    throw new AppError('INPUT_NOT_FOUND', `cannot reach the service at ${base}`, { cause: error });
-  }
-  if (opened.status !== 201) await problem(opened);
+  const opened = await callService(base, '/v1/signing-sessions', { method: 'POST', headers, body: form });
+  if (opened.status !== 201) await serviceProblem(opened);
   const session = (await opened.json()) as { sessionId: string; dataToSign: string };
   const value = await options.signer.sign(Buffer.from(session.dataToSign, 'base64'), options.digestAlgorithm, options.scheme);
   const completed = await fetch(`${base}/v1/signing-sessions/${encodeURIComponent(session.sessionId)}`, {
@@ -58,6 +63,6 @@ export async function signRemotely(options: RemoteSignOptions): Promise<Buffer> 
     headers: { ...headers, 'Content-Type': 'application/json' },
     body: JSON.stringify({ signatureValue: value.toString('base64') }),
   });
-  if (completed.status !== 200) await problem(completed);
+  if (completed.status !== 200) await serviceProblem(completed);
   return Buffer.from(await completed.arrayBuffer());
 }
