@@ -66,7 +66,7 @@ export async function openService(options: ServiceOptions) {
     return new Set(found.flatMap((e) => [String(e.fileId), ...(e.attachments ?? []).map((a) => String(a.fileId))]));
   });
   // Every document's decoding budget is capped as configured.
-  const metrics = createServiceMetrics();
+  const metrics = createServiceMetrics({ deliveriesWaiting: () => models.Delivery.countDocuments({ state: 'pending' }) });
   const client = connection.getClient();
   client.on('connectionCheckedOut', metrics.connectionOut);
   client.on('connectionCheckedIn', metrics.connectionIn);
@@ -101,7 +101,6 @@ export async function openService(options: ServiceOptions) {
       run: () => exchanges.renewDueArchives({ withinDays: jobSettings.renewalWithinDays, limit: 100, retryMs: jobSettings.renewalRetryMs, logger }),
     }] : []),
   ], { logger, tickMs: jobSettings.tickMs, observer: metrics.jobs });
-  metrics.bind({ deliveriesWaiting: () => models.Delivery.countDocuments({ state: 'pending' }) });
   jobs.start();
   const sessions = createSigningSessionService(connection, models, audit, options.signingSessionTtlSeconds, options.tsa);
   const drafts = createDraftsService(models, documents, validator, sessions, audit);

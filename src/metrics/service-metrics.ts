@@ -11,7 +11,7 @@ export interface MetricSources {
   deliveriesWaiting: () => Promise<number>;
 }
 
-export function createServiceMetrics() {
+export function createServiceMetrics(sources: MetricSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'kyso_' });
   const requests = new Counter({ name: 'kyso_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
@@ -28,20 +28,15 @@ export function createServiceMetrics() {
   const pool = new Gauge({ name: 'kyso_db_connections_in_use', help: 'Database connections checked out of the driver pool', registers: [registry] });
   const jobRuns = new Counter({ name: 'kyso_job_runs_total', help: 'Periodic job runs in this instance, by job and outcome', labelNames: ['job', 'outcome'], registers: [registry] });
   const jobSeconds = new Histogram({ name: 'kyso_job_duration_seconds', help: 'Periodic job run time', labelNames: ['job'], buckets: [0.01, 0.1, 1, 10, 60, 600], registers: [registry] });
-  let sources: MetricSources | undefined;
   new Gauge({
     name: 'kyso_deliveries_waiting', help: 'Packages waiting for delivery to peers (shared by all instances)', registers: [registry],
     async collect() {
-      if (sources) this.set(await sources.deliveriesWaiting());
+      this.set(await sources.deliveriesWaiting());
     },
   });
 
   return {
     registry,
-    /** Reads its database-held values from these (set once the service is composed). */
-    bind(s: MetricSources): void {
-      sources = s;
-    },
     request(route: string, method: string, status: number, seconds: number): void {
       const labels = { route, method, status: String(status) };
       requests.inc(labels);

@@ -1,8 +1,8 @@
 /**
  * A visible signature stamp (Decree 30/2020 Appendix I: who signed, for which agency, and when, in
  * Vietnam time): a form XObject with the text set in an embedded, subsetted TrueType font that has the
- * Vietnamese glyphs (DejaVu Sans), as a Type0/CIDFontType2 font with a ToUnicode map so the text stays
- * searchable (ISO 32000-1 §9.7, §9.10.3).
+ * Vietnamese glyphs (Liberation Serif for the stacked Decree 30 layouts, DejaVu Sans by default), as a
+ * Type0/CIDFontType2 font with a ToUnicode map so the text stays searchable (ISO 32000-1 §9.7, §9.10.3).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -31,10 +31,6 @@ export interface StampOptions {
   fontSize?: number;
   /** RGB 0–1; Decree 30 stamps on copies are black. */
   color?: [number, number, number];
-  /** PNG of the signer's handwritten signature, drawn at the left of the stamp. */
-  signatureImage?: Buffer;
-  /** PNG of the agency's (red) seal, drawn over about the left third of the signature (Decree 30 Appendix I). */
-  sealImage?: Buffer;
   /** The frame around the stamp: red unless given; null for none (the text of copies stands alone). */
   frame?: [number, number, number] | null;
 }
@@ -197,7 +193,7 @@ async function appearanceOf(
 const drawImages = (placed: PlacedImage[]): string =>
   placed.map((p, i) => `q ${p.w.toFixed(2)} 0 0 ${p.h.toFixed(2)} ${p.x.toFixed(2)} ${p.y.toFixed(2)} cm /Im${i + 1} Do Q\n`).join('');
 
-/** Images at the left (the signature, the seal over its left third), lines to their right, shrunk to fit. */
+/** Lines of text from the top left, shrunk to fit (the agency text of arrival marks, copies, attachments). */
 export async function buildStampAppearance(options: StampOptions): Promise<SignatureAppearance> {
   const font = await StampFont.load(options.fontFile);
   const requestedSize = options.fontSize ?? 9;
@@ -206,34 +202,17 @@ export async function buildStampAppearance(options: StampOptions): Promise<Signa
   const width = Math.abs(x2 - x1);
   const height = Math.abs(y2 - y1);
   const [r, g, b] = options.color ?? [0, 0, 0];
-  const signature = options.signatureImage ? decodePng(options.signatureImage, 'the signature image') : undefined;
-  const seal = options.sealImage ? decodePng(options.sealImage, 'the seal image') : undefined;
-  const placed: PlacedImage[] = [];
-  const side = height - 4;
-  let textX = 4;
-  if (signature) {
-    const h = side * 0.8;
-    const w = Math.min(h * (signature.width / signature.height), width * 0.4);
-    const x = seal ? 2 + (side * 2) / 3 : 2;
-    placed.push({ image: signature, x, y: (height - (w * signature.height) / signature.width) / 2, w, h: (w * signature.height) / signature.width });
-    textX = x + w + 4;
-  }
-  if (seal) {
-    const w = Math.min(side, (side * seal.width) / seal.height);
-    placed.push({ image: seal, x: 2, y: 2, w, h: (w * seal.height) / seal.width });
-    textX = Math.max(textX, 2 + w + 4);
-  }
-  // The text shrinks to fit beside the images: the widest line across, all lines down.
+  const textX = 4;
+  // The text shrinks to fit: the widest line across, all lines down.
   const widest = Math.max(...encoded.map((e) => e.em), 0.01);
   const size = Math.max(4, Math.min(requestedSize, (width - textX - 3) / widest, (height - 4) / (1.3 * Math.max(1, options.lines.length))));
   const leading = size * 1.3;
   const frame = options.frame === undefined ? [0.8, 0, 0] : options.frame;
   let content = frame ? `q ${frame.join(' ')} RG 0.8 w 0.4 0.4 ${(width - 0.8).toFixed(2)} ${(height - 0.8).toFixed(2)} re S Q\n` : '';
-  content += drawImages(placed);
   content += `BT /F1 ${size.toFixed(2)} Tf ${r} ${g} ${b} rg ${leading.toFixed(2)} TL ${textX.toFixed(2)} ${(height - size - 3).toFixed(2)} Td\n`;
   content += encoded.map((e, i) => `${i === 0 ? '' : 'T* '}<${e.hex}> Tj`).join('\n');
   content += '\nET';
-  return appearanceOf(options.pageIndex, options.rect, content, font, placed);
+  return appearanceOf(options.pageIndex, options.rect, content, font, []);
 }
 
 /** A block of a stacked stamp: centred lines of text, or an image that takes the height left. */

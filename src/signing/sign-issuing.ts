@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors';
 import type { TimestampAuthority } from '../network';
-import { PdfFile, PdfRef, SignatureAppearance, TextFieldFill, textFieldWidgets, UpdatedObject } from '../pdf';
+import { PdfFile, SignatureAppearance, TextFieldFill, textFieldWidgets } from '../pdf';
 import type { Signer } from '../signers';
 import { buildStackedAppearance, SERIF_FONT } from './build-stamp-appearance';
 import { joinParts, signPdf } from './sign-pdf';
@@ -39,10 +39,8 @@ export function vietnameseDate(at: Date): string {
 /** Black Times New Roman–metric text, 13 pt as Decree 30 sets the number and date, shrunk only to fit. */
 async function fillOf(file: PdfFile, fieldName: string, value: string): Promise<TextFieldFill> {
   const widgets = textFieldWidgets(file, fieldName);
-  const appearances = await Promise.all(widgets.map(async (w) => {
-    const built = await buildStackedAppearance({ pageIndex: w.pageIndex, rect: w.rect, fontFile: SERIF_FONT, blocks: [{ lines: [value], size: 13, align: 'left' }] });
-    return (allocate: () => PdfRef): { normal: PdfRef; objects: UpdatedObject[] } => built.build(allocate);
-  }));
+  const appearances = await Promise.all(widgets.map(async (w) =>
+    (await buildStackedAppearance({ pageIndex: w.pageIndex, rect: w.rect, fontFile: SERIF_FONT, blocks: [{ lines: [value], size: 13, align: 'left' }] })).build));
   return { fieldName, value, appearances };
 }
 
