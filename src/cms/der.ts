@@ -90,3 +90,31 @@ export function smallInteger(buf: Buffer, t: Tlv): number {
   for (let i = t.contentStart; i < t.end; i++) v = v * 256 + buf[i];
   return v;
 }
+
+/** OBJECT IDENTIFIER element from its dotted form (X.690 §8.19). */
+export function encodeOid(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number);
+  const out: number[] = [];
+  const push = (value: number) => {
+    const groups: number[] = [value & 0x7f];
+    for (let v = Math.floor(value / 128); v > 0; v = Math.floor(v / 128)) groups.unshift(0x80 | (v & 0x7f));
+    out.push(...groups);
+  };
+  push(arcs[0] * 40 + arcs[1]);
+  for (const arc of arcs.slice(2)) push(arc);
+  return wrap(0x06, Buffer.from(out));
+}
+
+/** A non-negative INTEGER small enough for a JavaScript number, in minimal form (X.690 §8.3.2). */
+export function encodeSmallInteger(value: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  if (bytes.length === 0 || bytes[0] & 0x80) bytes.unshift(0);
+  return wrap(0x02, Buffer.from(bytes));
+}
+
+export const sequence = (...items: Buffer[]): Buffer => wrap(0x30, Buffer.concat(items));
+export const octetString = (bytes: Buffer): Buffer => wrap(0x04, bytes);
+
+/** SET OF in DER order: the encoded elements sorted as octet strings (X.690 §11.6). */
+export const setOf = (items: Buffer[]): Buffer => wrap(0x31, Buffer.concat([...items].sort(Buffer.compare)));
