@@ -21,7 +21,7 @@ let inputBytes;
 async function kysoInMemory(signer) {
   inputBytes ??= fs.readFileSync(input);
   const result = await dist('signing').signPdf(inputBytes, signer, {});
-  if (result.parts[1].length === 0) throw new Error('empty update');
+  if (result.update.length === 0) throw new Error('empty update');
 }
 
 async function baseline() {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import { createHttpTimestampAuthority } from '../network';
-import { PdfFile, SignatureAppearance } from '../pdf';
+import { FileSource, PdfFile, SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
 import { buildSignerStamp, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
@@ -51,9 +51,13 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
   if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
   if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
   if (values.remote && values.tsa) throw new AppError('USAGE', '--tsa is not used with --remote: the service time-stamps when it has a TSA (KYSO_TSA_URL)');
-  // Check the input before anyone is asked for a PIN.
-  const file = PdfFile.parse(await readInput(positionals[0]));
-  if (file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
+  // Check the input before anyone is asked for a PIN (reading only its trailer and cross-reference).
+  const source = FileSource.open(positionals[0]);
+  try {
+    if (PdfFile.parse(source).isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
+  } finally {
+    source.close();
+  }
   const extra = values.chain ? readCertificates(await readInput(values.chain)) : [];
 
   let signer: Signer;
@@ -100,7 +104,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     if (values.remote) {
       const apiKey = readSecret({ file: values['api-key-file'] }, 'API key');
       const signed = await signRemotely({
-        baseUrl: values.remote, apiKey, pdf: file.bytes, fileName: path.basename(positionals[0]), signer, scheme,
+        baseUrl: values.remote, apiKey, pdf: await readInput(positionals[0]), fileName: path.basename(positionals[0]), signer, scheme,
         digestAlgorithm: values.digest as SigningDigestAlgorithm, fieldName: values.field, reason: values.reason, location: values.location,
       });
       await writeFileAtomically(values.output, [signed]);

@@ -1,8 +1,7 @@
 /**
  * Algorithm identifiers used in CMS (RFC 5652, RFC 5754, RFC 4056, RFC 5758) and their Node.js names.
  */
-import type * as Pkijs from 'pkijs';
-import { asn1js, pkijs } from './asn1-modules';
+import { encodeOid, encodeSmallInteger, sequence, wrap } from './der';
 
 export type DigestAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 /** Digests Kyso signs with; SHA-1 is only ever validated (legacy documents). */
@@ -49,26 +48,29 @@ export const OID = {
   adbeRevocationInfoArchival: '1.2.840.113583.1.1.8',
 } as const;
 
-export function digestAlgorithmIdentifier(digest: DigestAlgorithm): Pkijs.AlgorithmIdentifier {
-  // RFC 5754 §2: parameters absent for SHA-2 (accepted either way by readers).
-  return new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest] });
+const NULL = Buffer.from([0x05, 0x00]);
+
+/** AlgorithmIdentifier of a digest, DER (RFC 5754 §2: parameters absent for SHA-2, accepted either way by readers). */
+export function digestAlgorithmDer(digest: DigestAlgorithm): Buffer {
+  return sequence(encodeOid(DIGEST_OIDS[digest]));
 }
 
-export function signatureAlgorithmIdentifier(scheme: SignatureScheme, digest: DigestAlgorithm): Pkijs.AlgorithmIdentifier {
+/** AlgorithmIdentifier of a signature scheme with its digest, DER. */
+export function signatureAlgorithmDer(scheme: SignatureScheme, digest: DigestAlgorithm): Buffer {
   switch (scheme) {
     case 'rsa-pkcs1':
-      return new pkijs.AlgorithmIdentifier({ algorithmId: RSA_WITH[digest], algorithmParams: new asn1js.Null() });
+      return sequence(encodeOid(RSA_WITH[digest]), NULL);
     case 'ecdsa':
-      return new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_WITH[digest] });
+      return sequence(encodeOid(ECDSA_WITH[digest]));
     case 'rsa-pss': {
-      // RFC 4055 §3.1: MGF1 with the same hash, salt length equal to the digest length.
-      const hash = new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[digest], algorithmParams: new asn1js.Null() });
-      const params = new pkijs.RSASSAPSSParams({
-        hashAlgorithm: hash,
-        maskGenAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.mgf1, algorithmParams: hash.toSchema() }),
-        saltLength: DIGEST_LENGTHS[digest],
-      });
-      return new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsassaPss, algorithmParams: params.toSchema() });
+      // RFC 4055 §3.1: MGF1 with the same hash, salt length equal to the digest length; trailerField default.
+      const hash = sequence(encodeOid(DIGEST_OIDS[digest]), NULL);
+      const params = sequence(
+        wrap(0xa0, hash),
+        wrap(0xa1, sequence(encodeOid(OID.mgf1), hash)),
+        wrap(0xa2, encodeSmallInteger(DIGEST_LENGTHS[digest])),
+      );
+      return sequence(encodeOid(OID.rsassaPss), params);
     }
   }
 }

@@ -3,7 +3,6 @@
  * and a `kyso verify` of an ordinary signature never needs them (DER is read by ./der.ts).
  */
 import type * as Asn1js from 'asn1js';
-import {  } from './asn1-modules';
 import type * as Pkijs from 'pkijs';
 
 function lazy<T extends object>(load: () => T): T {

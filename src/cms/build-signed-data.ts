@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import type * as Pkijs from 'pkijs';
 import {
-  digestAlgorithmIdentifier,
+  digestAlgorithmDer,
   OID,
+  signatureAlgorithmDer,
   SignatureScheme,
-  signatureAlgorithmIdentifier,
   SigningDigestAlgorithm,
 } from './algorithms';
 import { parseCertificate } from './certificate';
@@ -23,20 +23,6 @@ export interface SignedAttributesInput {
   /** The content type signed (RFC 5652 §11.1): id-data for PAdES, id-ct-TSTInfo for a time-stamp token. */
   contentType?: string;
 }
-
-/** Algorithm identifiers never change: encoded once each. */
-const encodedAlgorithms = new Map<string, Buffer>();
-function encodedAlgorithm(key: string, make: () => Pkijs.AlgorithmIdentifier): Buffer {
-  let der = encodedAlgorithms.get(key);
-  if (!der) {
-    der = Buffer.from(make().toSchema().toBER());
-    encodedAlgorithms.set(key, der);
-  }
-  return der;
-}
-const digestAlgorithmDer = (digest: SigningDigestAlgorithm) => encodedAlgorithm(digest, () => digestAlgorithmIdentifier(digest));
-const signatureAlgorithmDer = (scheme: SignatureScheme, digest: SigningDigestAlgorithm) =>
-  encodedAlgorithm(`${scheme}/${digest}`, () => signatureAlgorithmIdentifier(scheme, digest));
 
 /** ESSCertIDv2 with issuerSerial (RFC 5035 §4); hashAlgorithm omitted when SHA-256 (its DEFAULT). */
 function signingCertificateV2(cert: Buffer, digest: SigningDigestAlgorithm): Buffer {

@@ -11,8 +11,9 @@ import type { AuditLog } from '../audit';
 import { readCertificates, SignatureScheme, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import type { TimestampAuthority } from '../network';
+import { BufferSource } from '../pdf';
 import {
-  buildSignerStamp, checkSignatureValue, completeSignature, Placement, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
+  buildSignerStamp, checkSignatureValue, completeSignature, joinParts, Placement, prepareSignature, PreparedSignature, requestTimestamp, signatureTimestampAttribute, timestampReserve,
 } from '../signing';
 import type { Caller } from './agency.service';
 import { deleteGridFile } from './document-store';
@@ -117,7 +118,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     const original = Buffer.concat(chunks);
     const prepared: PreparedSignature = {
       pdf: {
-        original, increment: Buffer.from(session.increment.buffer ?? session.increment), byteRange: session.byteRange as [number, number, number, number],
+        original: new BufferSource(original), increment: Buffer.from(session.increment.buffer ?? session.increment), byteRange: session.byteRange as [number, number, number, number],
         contentsStart: session.contentsStart, contentsEnd: session.contentsEnd, fieldName: session.fieldName,
       },
       dataToSign: Buffer.from(session.dataToSign.buffer ?? session.dataToSign),
@@ -139,7 +140,7 @@ export function createSigningSessionService(connection: Connection, models: Mode
     const claimed = await models.SigningSession.updateOne({ sessionId, used: false }, { $set: { used: true } });
     if (claimed.modifiedCount === 0) throw new AppError('SESSION_USED', 'this signing session was already completed');
     await deleteGridFile(bucket(), session.originalFileId as never);
-    const signed = Buffer.concat(completed.parts);
+    const signed = joinParts(completed);
     await audit.append({
       type: 'signing-session.completed', organId: caller.organId, keyId: caller.keyId, subject: sessionId,
       details: { certificateSha256: session.certificateSha256 ?? null, draftId: session.draftId ?? null, sha256: sha256(signed) },

@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import type { ExchangeService, SigningSessionService } from '../exchange';
 import type { TimestampAuthority } from '../network';
 import type { Signer } from '../signers';
-import { buildSignerStamp, formatVietnamIso, parsePlacement, signAgencyText, signPdf } from '../signing';
+import { buildSignerStamp, formatVietnamIso, joinParts, parsePlacement, signAgencyText, signPdf } from '../signing';
 import { DocumentValidator, reportError } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
@@ -68,7 +68,7 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsa: deps.tsa });
     await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
     res.setHeader('Cache-Control', 'no-store');
-    res.type('application/pdf').send(Buffer.concat(result.parts));
+    res.type('application/pdf').send(joinParts(result));
   }));
 
   // Before the official signs: empty read-only text fields where the number and the date will be written.

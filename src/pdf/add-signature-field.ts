@@ -7,6 +7,7 @@
 import { AppError } from '../errors';
 import { acquireFieldForSignature } from './acquire-signature-field';
 import { name, PdfDict, PdfObject, PdfRaw, PdfRef, PdfString } from './objects';
+import { ByteSource } from './byte-source';
 import { PdfFile } from './pdf-file';
 import { fillTextFields, TextFieldFill } from './text-fields';
 import { formatPdfDate } from './pdf-date';
@@ -37,7 +38,8 @@ export interface SignatureFieldOptions {
 }
 
 export interface PreparedPdf {
-  original: Buffer;
+  /** The document being signed, left as it is: the update is appended to it. */
+  original: ByteSource;
   increment: Buffer;
   byteRange: [number, number, number, number];
   /** Offsets in the whole file of the `<` and after the `>` of /Contents. */
@@ -94,10 +96,10 @@ export function addSignatureField(file: PdfFile, options: SignatureFieldOptions)
   if (options.fills?.length) updates.push(...fillTextFields(file, options.fills, allocate));
 
   const update = writeIncrementalUpdate(file, updates);
-  return locatePlaceholders(file.bytes, update.bytes, update.offsets.get(sigRef.num) as number, field.fieldName);
+  return locatePlaceholders(file.source, update.bytes, update.offsets.get(sigRef.num) as number, field.fieldName);
 }
 
-function locatePlaceholders(original: Buffer, increment: Buffer, sigOffset: number, fieldName: string): PreparedPdf {
+function locatePlaceholders(original: ByteSource, increment: Buffer, sigOffset: number, fieldName: string): PreparedPdf {
   const base = original.length;
   const local = sigOffset - base;
   const brAt = increment.indexOf(`/ByteRange ${BYTE_RANGE_PLACEHOLDER}`, local, 'latin1');
@@ -126,12 +128,13 @@ export function embedSignatureContents(prepared: PreparedPdf, der: Buffer): Buff
   return increment;
 }
 
-export function signedRanges(prepared: PreparedPdf): Buffer[] {
+/**
+ * The signed bytes in order: the original file in pieces of at most `chunk` bytes, then the update around
+ * /Contents. Each piece is valid only until the next is asked for (hash it, do not keep it).
+ */
+export function* signedRanges(prepared: PreparedPdf, chunk = 1 << 20): Generator<Buffer> {
   const base = prepared.original.length;
-  return [
-    prepared.original,
-    prepared.increment.subarray(0, prepared.contentsStart - base),
-    prepared.increment.subarray(prepared.contentsEnd - base),
-  ];
+  yield* prepared.original.chunks(0, base, chunk);
+  yield prepared.increment.subarray(0, prepared.contentsStart - base);
+  yield prepared.increment.subarray(prepared.contentsEnd - base);
 }
-

@@ -1,12 +1,14 @@
 /**
  * Selected pages of a document as a new PDF (the base of a TRÍCH SAO copy). The pages are copied with
  * pdf-lib; their form widgets are left behind, since the fields and signatures they belong to are not part
- * of the extract (their appearance would show a signature the copy does not carry).
+ * of the extract (their appearance would show a signature the copy does not carry). pdf-lib is loaded
+ * here, on first use, since loading it takes longer than signing a page.
  */
-import { PDFDocument, PDFName, PDFArray, PDFDict } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { AppError } from '../errors';
 
 export async function extractPages(pdf: Buffer, pages: number[]): Promise<Buffer> {
+  const { PDFDocument, PDFName, PDFArray, PDFDict } = await import('pdf-lib');
   let source: PDFDocument;
   try {
     source = await PDFDocument.load(pdf, { updateMetadata: false });

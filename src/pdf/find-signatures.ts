@@ -3,9 +3,8 @@
  * fields of the current revision, with their /ByteRange and raw /Contents position in the file.
  */
 import { listFormFields } from './acro-form';
-import { asArray, asDict, isName, PdfDict, PdfObject, PdfRef, PdfString } from './objects';
+import { asArray, asDict, isName, PdfDict, PdfName, PdfObject, PdfRef, PdfString } from './objects';
 import { PdfFile } from './pdf-file';
-import { PdfLexer } from './pdf-lexer';
 
 export interface FoundSignature {
   fieldName: string;
@@ -123,25 +122,27 @@ export function describeSignature(file: PdfFile, fieldName: string, value: PdfOb
 function locateContents(file: PdfFile, ref: PdfRef): [number, number] | undefined {
   const offset = file.offsetOf(ref.num);
   if (offset === undefined) return undefined;
-  const lexer = new PdfLexer(file.bytes, offset);
   try {
-    lexer.readInteger();
-    lexer.readInteger();
-    lexer.expectWord('obj');
-    lexer.skipWhitespace();
-    if (file.bytes.toString('latin1', lexer.pos, lexer.pos + 2) !== '<<') return undefined;
-    lexer.pos += 2;
-    for (let i = 0; i < 4096; i++) {
+    return file.parseAt(offset, (lexer, at): [number, number] | undefined => {
+      const text = (from: number) => lexer.bytes.toString('latin1', from, from + 2);
+      lexer.readInteger();
+      lexer.readInteger();
+      lexer.expectWord('obj');
       lexer.skipWhitespace();
-      if (file.bytes.toString('latin1', lexer.pos, lexer.pos + 2) === '>>') return undefined;
-      const key = lexer.parseObject();
-      lexer.skipWhitespace();
-      const start = lexer.pos;
-      lexer.parseObject();
-      if (key instanceof Object && 'name' in key && (key as { name: string }).name === 'Contents') return [start, lexer.pos];
-    }
+      if (text(lexer.pos) !== '<<') return undefined;
+      lexer.pos += 2;
+      for (let i = 0; i < 4096; i++) {
+        lexer.skipWhitespace();
+        if (text(lexer.pos) === '>>') return undefined;
+        const key = lexer.parseObject();
+        lexer.skipWhitespace();
+        const start = lexer.pos;
+        lexer.parseObject();
+        if (key instanceof PdfName && key.name === 'Contents') return [offset + start - at, offset + lexer.pos - at];
+      }
+      return undefined;
+    });
   } catch {
     return undefined;
   }
-  return undefined;
 }

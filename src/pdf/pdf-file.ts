@@ -1,10 +1,12 @@
 /**
  * A parsed view of a PDF file: its bytes, cross-reference index and lazily loaded objects. Only the
- * objects that are asked for are parsed, so a 60 MB file with one embedded attachment costs a few reads.
+ * objects that are asked for are parsed, so a 60 MB file with one embedded attachment costs a few reads,
+ * and a file opened as a FileSource is read only where those objects lie.
  */
 import { AppError } from '../errors';
+import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
-import { parseIndirectObject, PdfLexer } from './pdf-lexer';
+import { IndirectObject, parseIndirectObject, PdfLexer } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, XrefIndex } from './read-xref';
 
@@ -16,7 +18,7 @@ export class PdfFile {
   private readonly objectStreams = new Map<number, { offsets: Map<number, number>; data: Buffer; first: number }>();
 
   private constructor(
-    readonly bytes: Buffer,
+    readonly source: ByteSource,
     xref: XrefIndex,
     /** Shared by every view of the same document (its revisions), so a bomb cannot spend it once per view. */
     readonly budget: DecodeBudget,
@@ -24,11 +26,36 @@ export class PdfFile {
     this.xref = xref;
   }
 
-  static parse(bytes: Buffer, startxref?: number, budget = DecodeBudget.forSize(bytes.length)): PdfFile {
-    if (bytes.length < 16 || bytes.indexOf('%PDF-', 0, 'latin1') < 0 || bytes.indexOf('%PDF-', 0, 'latin1') > 1024) {
+  static parse(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): PdfFile {
+    const source = asByteSource(input);
+    const header = source.read(0, 1029).indexOf('%PDF-', 0, 'latin1');
+    if (source.length < 16 || header < 0 || header > 1024) {
       throw new AppError('PDF_MALFORMED', 'not a PDF file (no %PDF- header)');
     }
-    return new PdfFile(bytes, readXref(bytes, startxref, budget), budget);
+    const spent = budget ?? DecodeBudget.forSize(source.length);
+    return new PdfFile(source, readXref(source, startxref, spent), spent);
+  }
+
+  /** The file's length in bytes. */
+  get length(): number {
+    return this.source.length;
+  }
+
+  /** Bytes [start, end) of the file (a view, when the file is in memory). */
+  read(start: number, end: number): Buffer {
+    return this.source.read(start, end);
+  }
+
+  /**
+   * What `parse` reads from `offset`, from a window of the file large enough for it. The lexer's positions
+   * are relative to the window: `lexer.pos - at` is the distance from `offset`.
+   */
+  parseAt<T>(offset: number, parse: (lexer: PdfLexer, at: number) => T): T {
+    return parseInWindow(this.source, offset, (bytes, pos, toEnd) => {
+      const lexer = new PdfLexer(bytes, pos, undefined, !toEnd);
+      const value = parse(lexer, pos);
+      return { value, end: lexer.pos };
+    });
   }
 
   /** A stream's decoded data, charged to this document's budget. */
@@ -57,7 +84,7 @@ export class PdfFile {
     const entry = this.xref.entries.get(ref.num);
     let value: PdfObject = null;
     if (entry?.type === 'offset') {
-      const parsed = parseIndirectObject(this.bytes, entry.offset, (r) => this.resolveLength(r, ref));
+      const parsed = this.parseObjectAt(entry.offset, ref);
       if (parsed.ref.num !== ref.num) {
         throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
       }
@@ -131,16 +158,25 @@ export class PdfFile {
     return boxOf('CropBox') ?? boxOf('MediaBox') ?? [0, 0, 595.28, 841.89];
   }
 
+  private parseObjectAt(offset: number, owner: PdfRef): IndirectObject {
+    return parseInWindow(this.source, offset, (bytes, pos, toEnd) => {
+      const parsed = parseIndirectObject(bytes, pos, (r) => this.resolveLength(r, owner), !toEnd);
+      const shift = offset - pos;
+      return { value: { ...parsed, start: parsed.start + shift, end: parsed.end + shift }, end: parsed.end };
+    });
+  }
+
   private resolveLength(ref: PdfRef, owner: PdfRef): number | undefined {
     if (ref.num === owner.num) return undefined;
     const entry = this.xref.entries.get(ref.num);
     if (entry?.type !== 'offset') return undefined;
     try {
-      const lexer = new PdfLexer(this.bytes, entry.offset);
-      lexer.readInteger();
-      lexer.readInteger();
-      lexer.expectWord('obj');
-      const v = lexer.parseObject();
+      const v = this.parseAt(entry.offset, (lexer) => {
+        lexer.readInteger();
+        lexer.readInteger();
+        lexer.expectWord('obj');
+        return lexer.parseObject();
+      });
       return typeof v === 'number' ? v : undefined;
     } catch {
       return undefined;
@@ -153,7 +189,7 @@ export class PdfFile {
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
       if (entry?.type !== 'offset') throw new AppError('PDF_MALFORMED', `object stream ${streamNum} not found`);
-      const stream = parseIndirectObject(this.bytes, entry.offset, (r) => this.resolveLength(r, new PdfRef(streamNum, 0))).value;
+      const stream = this.parseObjectAt(entry.offset, new PdfRef(streamNum, 0)).value;
       if (!(stream instanceof PdfStream) || !isName(stream.dict.get('Type'), 'ObjStm')) {
         throw new AppError('PDF_MALFORMED', `object ${streamNum} is not an object stream`);
       }

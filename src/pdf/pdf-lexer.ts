@@ -4,6 +4,7 @@
  * files cannot exhaust the stack.
  */
 import { AppError } from '../errors';
+import { WindowTooSmall } from './byte-source';
 import { PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString } from './objects';
 
 const MAX_DEPTH = 256;
@@ -31,6 +32,8 @@ export class PdfLexer {
     readonly bytes: Buffer,
     pos = 0,
     private readonly resolveLength?: LengthResolver,
+    /** The bytes are a window that stops before the end of the file. */
+    private readonly truncated = false,
   ) {
     this.pos = pos;
   }
@@ -214,6 +217,7 @@ export class PdfLexer {
     let length = dict.get('Length');
     if (length instanceof PdfRef) length = this.resolveLength?.(length);
     let dataEnd = -1;
+    if (this.truncated && typeof length === 'number' && length >= 0 && dataStart + length + 9 > b.length) throw new WindowTooSmall();
     if (typeof length === 'number' && length >= 0 && dataStart + length <= b.length) {
       const after = new PdfLexer(b, dataStart + length);
       if (after.readWord() === 'endstream') dataEnd = dataStart + length;
@@ -240,8 +244,8 @@ export interface IndirectObject {
 }
 
 /** Parses `num gen obj … endobj` at `offset`. */
-export function parseIndirectObject(bytes: Buffer, offset: number, resolveLength?: LengthResolver): IndirectObject {
-  const lexer = new PdfLexer(bytes, offset, resolveLength);
+export function parseIndirectObject(bytes: Buffer, offset: number, resolveLength?: LengthResolver, truncated = false): IndirectObject {
+  const lexer = new PdfLexer(bytes, offset, resolveLength, truncated);
   lexer.skipWhitespace();
   const start = lexer.pos;
   const num = lexer.readInteger();

@@ -3,6 +3,7 @@
  * hybrid files (/XRefStm), following /Prev with loop protection. Each section is one revision's xref.
  */
 import { AppError } from '../errors';
+import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { parseIndirectObject, PdfLexer } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
@@ -31,47 +32,67 @@ export interface XrefIndex {
 const MAX_SECTIONS = 10_000;
 const MAX_OBJECT_NUMBER = 8_388_607; // Annex C implementation limit
 
-export function findStartxref(bytes: Buffer): number {
-  const tailStart = Math.max(0, bytes.length - 4096);
-  const at = bytes.lastIndexOf('startxref', bytes.length, 'latin1');
-  if (at < tailStart || at < 0) throw new AppError('PDF_MALFORMED', 'no startxref near the end of the file');
-  const lexer = new PdfLexer(bytes, at + 'startxref'.length);
+export function findStartxref(input: Buffer | ByteSource): number {
+  const source = asByteSource(input);
+  const tailStart = Math.max(0, source.length - 4096);
+  const tail = source.read(tailStart, source.length);
+  const at = tail.lastIndexOf('startxref', tail.length, 'latin1');
+  if (at < 0) throw new AppError('PDF_MALFORMED', 'no startxref near the end of the file');
+  const lexer = new PdfLexer(tail, at + 'startxref'.length);
   const value = Number(lexer.readWord());
-  if (!Number.isInteger(value) || value < 0 || value >= bytes.length) {
+  if (!Number.isInteger(value) || value < 0 || value >= source.length) {
     throw new AppError('PDF_MALFORMED', 'startxref does not point into the file');
   }
   return value;
 }
 
-export function readXref(bytes: Buffer, startxref = findStartxref(bytes), budget = DecodeBudget.forSize(bytes.length)): XrefIndex {
+export function readXref(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): XrefIndex {
+  const source = asByteSource(input);
+  const start = startxref ?? findStartxref(source);
+  const spent = budget ?? DecodeBudget.forSize(source.length);
   const sections: XrefSection[] = [];
   const visited = new Set<number>();
-  let next: number | undefined = startxref;
+  let next: number | undefined = start;
   while (next !== undefined) {
     if (visited.has(next) || sections.length >= MAX_SECTIONS) {
       throw new AppError('PDF_MALFORMED', 'the cross-reference chain loops');
     }
     visited.add(next);
-    const section = readSection(bytes, next, budget);
+    const section = readSection(source, next, spent);
     sections.push(section);
     const prev = asNumber(section.trailer.get('Prev'));
-    next = prev !== undefined && prev >= 0 && prev < bytes.length ? prev : undefined;
+    next = prev !== undefined && prev >= 0 && prev < source.length ? prev : undefined;
     if (prev !== undefined && next === undefined) throw new AppError('PDF_MALFORMED', '/Prev points outside the file');
   }
   const entries = new Map<number, XrefEntry>();
   for (const section of sections) {
     for (const [num, entry] of section.entries) if (!entries.has(num)) entries.set(num, entry);
   }
-  return { sections, entries, trailer: sections[0].trailer, startxref };
+  return { sections, entries, trailer: sections[0].trailer, startxref: start };
 }
 
-function readSection(bytes: Buffer, offset: number, budget: DecodeBudget): XrefSection {
-  const lexer = new PdfLexer(bytes, offset);
-  if (lexer.peekWord() === 'xref') return readTable(bytes, lexer, offset, budget);
-  return readXrefStream(bytes, offset, budget);
+function readSection(source: ByteSource, offset: number, budget: DecodeBudget): XrefSection {
+  if (new PdfLexer(source.read(offset, offset + 1024)).peekWord() !== 'xref') return readXrefStream(source, offset, budget);
+  const { entries, trailer } = parseInWindow(source, offset, (bytes, pos) => readTable(bytes, pos));
+  // Hybrid file (§7.5.8.4): the xref stream completes this section; its entries win over free ones.
+  const xrefStm = asNumber(trailer.get('XRefStm'));
+  if (xrefStm !== undefined && xrefStm > 0 && xrefStm < source.length) {
+    try {
+      const hybrid = readXrefStream(source, xrefStm, budget);
+      for (const [num, entry] of hybrid.entries) {
+        const current = entries.get(num);
+        if (current === undefined || current.type === 'free') entries.set(num, entry);
+      }
+    } catch (error) {
+      // A broken hidden stream leaves the table usable, as for readers that ignore /XRefStm; a bomb does not.
+      if (budget.exceeded) throw error;
+    }
+  }
+  return { offset, kind: 'table', trailer, entries };
 }
 
-function readTable(bytes: Buffer, lexer: PdfLexer, offset: number, budget: DecodeBudget): XrefSection {
+function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, XrefEntry>; trailer: PdfDict }; end: number } {
+  const lexer: PdfLexer = new PdfLexer(bytes, pos);
   lexer.expectWord('xref');
   const entries = new Map<number, XrefEntry>();
   for (;;) {
@@ -94,25 +115,14 @@ function readTable(bytes: Buffer, lexer: PdfLexer, offset: number, budget: Decod
   lexer.expectWord('trailer');
   const trailer = lexer.parseObject();
   if (!(trailer instanceof PdfDict)) lexer.fail('trailer is not a dictionary');
-  // Hybrid file (§7.5.8.4): the xref stream completes this section; its entries win over free ones.
-  const xrefStm = asNumber(trailer.get('XRefStm'));
-  if (xrefStm !== undefined && xrefStm > 0 && xrefStm < bytes.length) {
-    try {
-      const hybrid = readXrefStream(bytes, xrefStm, budget);
-      for (const [num, entry] of hybrid.entries) {
-        const current = entries.get(num);
-        if (current === undefined || current.type === 'free') entries.set(num, entry);
-      }
-    } catch (error) {
-      // A broken hidden stream leaves the table usable, as for readers that ignore /XRefStm; a bomb does not.
-      if (budget.exceeded) throw error;
-    }
-  }
-  return { offset, kind: 'table', trailer, entries };
+  return { value: { entries, trailer }, end: lexer.pos };
 }
 
-function readXrefStream(bytes: Buffer, offset: number, budget: DecodeBudget): XrefSection {
-  const { value } = parseIndirectObject(bytes, offset);
+function readXrefStream(source: ByteSource, offset: number, budget: DecodeBudget): XrefSection {
+  const value = parseInWindow(source, offset, (bytes, pos, toEnd) => {
+    const parsed = parseIndirectObject(bytes, pos, undefined, !toEnd);
+    return { value: parsed.value, end: parsed.end };
+  });
   if (!(value instanceof PdfStream) || !isName(value.dict.get('Type'), 'XRef')) {
     throw new AppError('PDF_MALFORMED', `no cross-reference table or stream at byte ${offset}`);
   }

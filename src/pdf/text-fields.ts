@@ -79,7 +79,7 @@ export function addTextFields(file: PdfFile, places: TextFieldPlace[]): Buffer {
       form.set('DR', resources.set('Font', fonts));
     }
   }));
-  return Buffer.concat([file.bytes, writeIncrementalUpdate(file, updates).bytes]);
+  return Buffer.concat([file.read(0, file.length), writeIncrementalUpdate(file, updates).bytes]);
 }
 
 /** The widgets of a text field: the field itself when merged with its widget, else its /Kids. */

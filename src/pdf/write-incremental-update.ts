@@ -22,14 +22,14 @@ export interface IncrementalUpdate {
 }
 
 export function writeIncrementalUpdate(file: PdfFile, objects: UpdatedObject[]): IncrementalUpdate {
-  const base = file.bytes.length;
+  const base = file.length;
   const parts: string[] = [];
   let length = 0;
   const push = (text: string): void => {
     parts.push(text);
     length += text.length;
   };
-  const last = file.bytes[base - 1];
+  const last = file.read(base - 1, base)[0];
   if (last !== 0x0a && last !== 0x0d) push('\n');
   const offsets = new Map<number, number>();
   for (const { ref, value } of objects) {

@@ -16,5 +16,5 @@ export async function addDocumentTimestamp(input: Buffer, tsa: TimestampAuthorit
   const hash = createHash(digest);
   for (const part of signedRanges(prepared)) hash.update(part);
   const token = await tsa.timestamp(hash.digest(), digest);
-  return { pdf: Buffer.concat([prepared.original, embedSignatureContents(prepared, token)]), token };
+  return { pdf: Buffer.concat([prepared.original.read(0, prepared.original.length), embedSignatureContents(prepared, token)]), token };
 }

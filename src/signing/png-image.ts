@@ -3,7 +3,7 @@
  * samples, with the alpha channel as a soft mask (ISO 32000-1 §8.9.5, §11.6.5.3) so the page shows through.
  */
 import { deflateSync } from 'node:zlib';
-import UPNG from '@pdf-lib/upng';
+import type UpngModule from '@pdf-lib/upng';
 import { AppError } from '../errors';
 import { name, PdfDict, PdfRef, PdfStream, UpdatedObject } from '../pdf';
 
@@ -19,12 +19,18 @@ export interface DecodedImage {
 
 const MAX_PIXELS = 4096 * 4096;
 
+/** The PNG decoder, loaded when a stamp first needs it rather than by every command that signs. */
+let upng: typeof UpngModule | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const decoder = (): typeof UpngModule => (upng ??= (require('@pdf-lib/upng') as { default: typeof UpngModule }).default);
+
 export function decodePng(png: Buffer, what: string): DecodedImage {
   let rgba: Uint8Array;
   let width: number;
   let height: number;
   let perMetre: [number, number, number] | undefined;
   try {
+    const UPNG = decoder();
     const image = UPNG.decode(new Uint8Array(png).buffer);
     ({ width, height } = image);
     perMetre = (image.tabs as Record<string, unknown>).pHYs as [number, number, number] | undefined;

@@ -18,7 +18,7 @@ import {
   SigningDigestAlgorithm,
 } from '../cms';
 import { AppError } from '../errors';
-import { addSignatureField, embedSignatureContents, PdfFile, PreparedPdf, SignatureAppearance, signedRanges, TextFieldFill } from '../pdf';
+import { addSignatureField, ByteSource, embedSignatureContents, PdfFile, PreparedPdf, SignatureAppearance, signedRanges, TextFieldFill } from '../pdf';
 import { checkSigningCertificate } from './check-signing-certificate';
 
 export interface SignatureRequest {
@@ -142,8 +142,10 @@ export function checkSignatureValue(prepared: PreparedSignature, signatureValue:
 }
 
 export interface CompletedSignature {
-  /** The original file followed by the update: write both, in order. */
-  parts: [Buffer, Buffer];
+  /** The document as it was: the update is appended to it. */
+  original: ByteSource;
+  /** The incremental update carrying the signature. */
+  update: Buffer;
   cms: Buffer;
 }
 
@@ -159,5 +161,5 @@ export function completeSignature(prepared: PreparedSignature, signatureValue: B
     certificates: prepared.certificateChain,
     unsignedAttributes,
   });
-  return { parts: [prepared.pdf.original, embedSignatureContents(prepared.pdf, cms)], cms };
+  return { original: prepared.pdf.original, update: embedSignatureContents(prepared.pdf, cms), cms };
 }

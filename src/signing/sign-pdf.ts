@@ -36,6 +36,7 @@ export async function signPdf(input: Buffer | PdfFile, signer: Signer, options: 
   return completeSignature(prepared, value, unsigned);
 }
 
+/** The signed document in memory: the original followed by the update. */
 export function joinParts(completed: CompletedSignature): Buffer {
-  return Buffer.concat(completed.parts);
+  return Buffer.concat([completed.original.read(0, completed.original.length), completed.update]);
 }

@@ -26,7 +26,7 @@ function signWithWeakKey(): { pdf: Buffer; certificate: Buffer } {
     const cms = buildSignedData({
       signedAttributes: attributes, signatureValue: sign('sha256', attributes, key), digestAlgorithm: 'sha256', scheme: 'rsa-pkcs1', certificates: [certificate],
     });
-    return { pdf: Buffer.concat([prepared.original, embedSignatureContents(prepared, cms)]), certificate };
+    return { pdf: Buffer.concat([prepared.original.read(0, prepared.original.length), embedSignatureContents(prepared, cms)]), certificate };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,7 +28,7 @@ function formWithLockedSignatureField(lock: Array<[string, unknown]>): Buffer {
     { ref: file.trailer.get('Root') as PdfRef, value: catalog },
     { ref: pageRef, value: page },
   ]);
-  return Buffer.concat([file.bytes, update.bytes]);
+  return Buffer.concat([file.read(0, file.length), update.bytes]);
 }
 
 /** An unsigned incremental update that sets a text field's value. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { findSignatures, PdfFile } from '../../src/pdf';
 import { Pkcs11Module, Pkcs11Signer } from '../../src/signers';
-import { completeSignature, prepareSignature } from '../../src/signing';
+import { completeSignature, joinParts, prepareSignature } from '../../src/signing';
 import { AppError } from '../../src/errors';
 import { pin, sample, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 
@@ -23,7 +23,7 @@ describe('prepare → sign → complete (the key never meets the PDF)', () => {
     expect(prepared.digestToSign.equals(createHash('sha256').update(prepared.dataToSign).digest())).toBe(true);
     const value = await token.sign(prepared.dataToSign, 'sha256', scheme);
     await token.close();
-    const signed = Buffer.concat(completeSignature(prepared, value).parts);
+    const signed = joinParts(completeSignature(prepared, value));
     const [sig] = findSignatures(PdfFile.parse(signed));
     const [a, b, c, d] = sig.byteRange as number[];
     const digest = createHash('sha256').update(signed.subarray(a, a + b)).update(signed.subarray(c, c + d)).digest();

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PdfFile } from '../../src/pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, Signer } from '../../src/signers';
-import { signPdf, writeFileAtomically } from '../../src/signing';
+import { joinParts, signPdf, writeFileAtomically } from '../../src/signing';
 import { CORPUS, OUTPUT, p12Passphrase, pin, PKI, pkiFile, ROOT, SOFTHSM_MODULE, TOKEN_LABEL } from '../helpers/fixtures';
 import { pdfsig, pyhankoValidate } from '../helpers/peers';
 
@@ -42,7 +42,7 @@ describe('signatures made by Kyso are accepted by poppler pdfsig and pyHanko', (
         const [kind, signer] = signers[n - 1];
         const out = path.join(dir, `${path.basename(input, '.pdf')}-${n}.pdf`);
         const result = await signPdf(PdfFile.parse(readFileSync(current)), signer, { reason: `Bước ${n}: ${kind}`, location: 'Hà Nội' });
-        await writeFileAtomically(out, result.parts);
+        await writeFileAtomically(out, [joinParts(result)]);
         current = out;
 
         const poppler = pdfsig(out);
