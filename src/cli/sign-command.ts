@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
-import { createHttpTimestampAuthority } from '../network';
 import { FileSource, PdfFile, SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
@@ -112,7 +111,8 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       return 0;
     }
     await signPdfFile(positionals[0], values.output, signer, {
-      tsa: values.tsa ? createHttpTimestampAuthority(values.tsa) : undefined,
+      // The HTTP client is loaded only when a time-stamp is asked for.
+      tsa: values.tsa ? (await import('../network')).createHttpTimestampAuthority(values.tsa) : undefined,
       appearance,
       signingTime,
       scheme,

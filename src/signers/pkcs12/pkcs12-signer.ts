@@ -2,7 +2,7 @@
  * A signer over a PKCS#12 file. node-forge decodes the container (node:crypto cannot read PKCS#12);
  * the key is then handed to node:crypto, which signs RSA, RSA-PSS, ECDSA and EdDSA natively.
  */
-import { constants, createPrivateKey, createPublicKey, KeyObject, pbkdf2Sync, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { constants, createHash, createPrivateKey, createPublicKey, KeyObject, pbkdf2Sync, sign as cryptoSign, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { AppError } from '../../errors';
 import type { SignatureScheme, SigningDigestAlgorithm } from '../../cms';
@@ -10,19 +10,62 @@ import { findIssuer } from '../find-issuer';
 import { orderChain, Signer } from '../signer';
 
 /**
- * forge derives PBES2 keys (OpenSSL 3's default PKCS#12 encryption) with its JavaScript PBKDF2 whenever the
- * PRF is given as a digest object, which is every time; this hands those derivations to node:crypto with
- * the same bytes in and out (forge's own native branch converts the same way), which halves opening a file.
+ * forge derives every key of a PKCS#12 file in JavaScript: the MAC key (RFC 7292 Appendix B) and PBES2 keys
+ * (PBKDF2, OpenSSL 3's default encryption; forge's own native branch is skipped whenever the PRF is given as
+ * a digest object, which is every time). These two derivations are handed to node:crypto, with the same
+ * bytes in and out, which more than halves opening a file. Other digests keep forge's code.
  */
-const NATIVE_PRF = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
+const NATIVE_DIGEST = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
+const digestName = (md: unknown): string | undefined => {
+  const name = (md as { algorithm?: string } | undefined | null)?.algorithm;
+  return name !== undefined && NATIVE_DIGEST.has(name) ? name : undefined;
+};
 const forgePbkdf2 = forge.pkcs5.pbkdf2;
 forge.pkcs5.pbkdf2 = ((password: string, salt: string, iterations: number, keyLength: number, md?: unknown, callback?: unknown) => {
-  const prf = (md as { algorithm?: string } | undefined)?.algorithm;
-  if (callback === undefined && prf !== undefined && NATIVE_PRF.has(prf)) {
-    return pbkdf2Sync(Buffer.from(password, 'binary'), Buffer.from(salt, 'binary'), iterations, keyLength, prf).toString('binary');
+  const prf = digestName(md);
+  if (callback === undefined && prf !== undefined) {
+    return pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'binary'), iterations, keyLength, prf).toString('binary');
   }
   return (forgePbkdf2 as (...args: unknown[]) => string)(password, salt, iterations, keyLength, md, callback);
 }) as typeof forge.pkcs5.pbkdf2;
+const forgePkcs12Key = forge.pkcs12.generateKey;
+forge.pkcs12.generateKey = ((password: string | null | undefined, salt: forge.util.ByteBuffer, id: number, iterations: number, length: number, md?: forge.md.MessageDigest) => {
+  const digest = digestName(md ?? { algorithm: 'sha1' });
+  if (digest === undefined || !(iterations >= 1)) return forgePkcs12Key(password as string, salt, id, iterations, length, md);
+  return forge.util.createBuffer(pkcs12Key(password, Buffer.from(salt.bytes(), 'binary'), id, iterations, length, digest).toString('binary'));
+}) as typeof forge.pkcs12.generateKey;
+
+/** RFC 7292 Appendix B.2: the password as a NUL-terminated BMPString (forge's encoding, code unit by code unit). */
+function pkcs12Key(password: string | null | undefined, salt: Buffer, id: number, iterations: number, length: number, digest: string): Buffer {
+  const u = createHash(digest).digest().length;
+  const v = digest === 'sha384' || digest === 'sha512' ? 128 : 64;
+  const pass = Buffer.alloc(password == null ? 0 : (password.length + 1) * 2);
+  if (password != null) for (let i = 0; i < password.length; i++) pass.writeUInt16BE(password.charCodeAt(i), i * 2);
+  const repeat = (bytes: Buffer) => {
+    const out = Buffer.alloc(v * Math.ceil(bytes.length / v));
+    for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length];
+    return out;
+  };
+  const diversifier = Buffer.alloc(v, id);
+  const input = Buffer.concat([repeat(salt), repeat(pass)]);
+  const blocks: Buffer[] = [];
+  for (let produced = 0; produced < length; produced += u) {
+    let a = createHash(digest).update(diversifier).update(input).digest();
+    for (let r = 1; r < iterations; r++) a = createHash(digest).update(a).digest();
+    blocks.push(a);
+    const b = Buffer.alloc(v);
+    for (let i = 0; i < v; i++) b[i] = a[i % u];
+    for (let j = 0; j < input.length; j += v) {
+      let carry = 1;
+      for (let i = v - 1; i >= 0; i--) {
+        carry += input[j + i] + b[i];
+        input[j + i] = carry & 0xff;
+        carry >>= 8;
+      }
+    }
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
 
 export interface Pkcs12SignerOptions {
   data: Buffer;
