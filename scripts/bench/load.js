@@ -39,12 +39,12 @@ if (mode === 'verify-bomb') {
   loop();
   loop();
 }
-autocannon({ connections: 16, duration: 10, ...options }, (error, r) => {
+autocannon({ connections: Number(process.env.KYSO_BENCH_CONNECTIONS ?? 16), duration: 10, ...options }, (error, r) => {
   loading = false;
   if (error) {
     console.error(error);
     process.exit(1);
   }
-  console.log(JSON.stringify({ perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, ...(mode === 'verify-bomb' ? { bombs } : {}) }));
+  console.log(JSON.stringify({ perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, ...(r.non2xx ? { statuses: Object.keys(r.statusCodeStats ?? {}).join(' ') } : {}), ...(r.errors ? { failures: `${r.errors} errors, ${r.timeouts} timeouts` } : {}), ...(mode === 'verify-bomb' ? { bombs } : {}) }));
   process.exit(0);
 });

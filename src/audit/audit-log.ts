@@ -1,9 +1,11 @@
 /**
- * A tamper-evident audit trail: every event carries the SHA-256 of the previous event and of its own
- * canonical content, and a unique sequence number, so a deleted, reordered or edited event breaks the
- * chain (`verifyAuditChain`). Appends retry on a sequence clash instead of using transactions.
+ * A tamper-evident audit trail: every event carries the SHA-256 of the previous event of its chain and of
+ * its own canonical content, and a sequence number unique in its chain, so a deleted, reordered or edited
+ * event breaks the chain (`verify`). Each writer (one per service process) appends to a chain of its own,
+ * named when the process starts: instances sharing a database never race for a sequence number, and
+ * `verify` walks every chain. Events written before chains were named form the chain "" and verify as before.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Connection, Schema } from 'mongoose';
 
 /** Every event the service records. */
@@ -72,6 +74,8 @@ export type AuditEventType =
   | 'exchange.copied';
 
 export interface AuditEvent {
+  /** The writer's chain (absent on events written before chains were named). */
+  chain?: string;
   seq: number;
   at: Date;
   type: AuditEventType;
@@ -94,12 +98,13 @@ function canonical(value: unknown): string {
 }
 
 function hashOf(event: Omit<AuditEvent, 'hash'>): string {
-  const { seq, at, type, organId, keyId, subject, details, prevHash } = event;
-  return createHash('sha256').update(canonical({ seq, at, type, organId, keyId, subject, details, prevHash })).digest('hex');
+  const { chain, seq, at, type, organId, keyId, subject, details, prevHash } = event;
+  return createHash('sha256').update(canonical({ chain, seq, at, type, organId, keyId, subject, details, prevHash })).digest('hex');
 }
 
 export function createAuditLog(connection: Connection) {
   const schema = new Schema<AuditEvent>({
+    chain: { type: String },
     seq: { type: Number, required: true },
     at: { type: Date, required: true },
     type: { type: String, required: true },
@@ -110,19 +115,23 @@ export function createAuditLog(connection: Connection) {
     prevHash: { type: String, required: true },
     hash: { type: String, required: true },
   }, { minimize: false });
-  schema.index({ seq: 1 }, { unique: true });
+  // (syncIndexes at start-up drops the trail-wide unique `seq` index of earlier versions.)
+  schema.index({ chain: 1, seq: 1 }, { unique: true });
+  schema.index({ at: 1 });
   const Model = connection.model<AuditEvent>('AuditEvent', schema, 'audit_events');
 
   type Input = { type: AuditEventType; organId?: string | null; keyId?: string | null; subject?: string | null; details?: Record<string, unknown> };
-  // One writer per process: appends queue up and are written in ordered batches from the known chain head,
-  // so concurrent requests do not race for sequence numbers. Another process writing the same trail shows
-  // up as a duplicate sequence number; the head is then re-read and the batch rebuilt.
+  // One writer per process, with a chain of its own: appends queue up and are written in ordered batches
+  // from the known chain head, so concurrent requests do not race for sequence numbers. Should the same
+  // chain ever be written elsewhere, the clash shows as a duplicate sequence number; the head is then
+  // re-read and the batch rebuilt.
+  const chain = randomUUID();
   let head: { seq: number; hash: string } | undefined;
   let pending: Array<{ input: Input; resolve: (e: AuditEvent) => void; reject: (e: unknown) => void }> = [];
   let flushing = false;
 
   async function readHead(): Promise<{ seq: number; hash: string }> {
-    const last = await Model.findOne().sort({ seq: -1 }).lean();
+    const last = await Model.findOne({ chain }).sort({ seq: -1 }).lean();
     return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS };
   }
 
@@ -130,6 +139,7 @@ export function createAuditLog(connection: Connection) {
     let prev = from;
     return inputs.map((input) => {
       const base = {
+        chain,
         seq: prev.seq + 1,
         at: new Date(),
         type: input.type,
@@ -196,23 +206,34 @@ export function createAuditLog(connection: Connection) {
     });
   }
 
-  /** Walks the whole chain; returns the first broken sequence number, or null when intact. */
-  async function verify(): Promise<{ intact: boolean; events: number; brokenAt: number | null }> {
+  /**
+   * Walks every chain; the first broken one is named with its first broken sequence number. `events` counts
+   * the events of intact chains before the break.
+   */
+  async function verify(): Promise<{ intact: boolean; events: number; chains: number; brokenAt: number | null; brokenChain?: string }> {
+    let current: string | undefined;
     let prev = GENESIS;
     let expectedSeq = 1;
     let count = 0;
-    for await (const e of Model.find().sort({ seq: 1 }).lean().cursor()) {
+    let chains = 0;
+    for await (const e of Model.find().sort({ chain: 1, seq: 1 }).lean().cursor()) {
       const { hash, ...rest } = e as AuditEvent & { _id?: unknown; __v?: unknown };
       delete (rest as { _id?: unknown })._id;
       delete (rest as { __v?: unknown }).__v;
+      if ((e.chain ?? '') !== current) {
+        current = e.chain ?? '';
+        chains++;
+        prev = GENESIS;
+        expectedSeq = 1;
+      }
       if (e.seq !== expectedSeq || e.prevHash !== prev || hashOf(rest as Omit<AuditEvent, 'hash'>) !== hash) {
-        return { intact: false, events: count, brokenAt: e.seq };
+        return { intact: false, events: count, chains, brokenAt: e.seq, brokenChain: current };
       }
       prev = hash;
       expectedSeq++;
       count++;
     }
-    return { intact: true, events: count, brokenAt: null };
+    return { intact: true, events: count, chains, brokenAt: null };
   }
 
   /** Events by subject and agency; `organIds` (every code an agency has had) takes precedence over `organId`. */
@@ -223,7 +244,7 @@ export function createAuditLog(connection: Connection) {
     if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     if (filter.organIds) query.organId = { $in: filter.organIds };
     else if (filter.organId) query.organId = filter.organId;
-    return Model.find(query).sort({ seq: 1 }).limit(limit).lean();
+    return Model.find(query).sort({ at: 1, chain: 1, seq: 1 }).limit(limit).lean();
   }
 
   return { append, verify, list, Model };

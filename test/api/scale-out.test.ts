@@ -94,8 +94,10 @@ describe('two service instances on one database', () => {
     }
     const inbox = await call(one.base, keys['S.02:receiver'], 'GET', '/v1/exchanges?box=inbox&limit=100');
     expect((inbox.json.items as unknown[]).length).toBe(16);
+    // One chain per instance (each wrote some of the events), walked together.
     const chain = await call(two.base, keys['S.01:archivist'], 'GET', '/v1/audit/verify');
     expect(chain.json.intact).toBe(true);
+    expect(chain.json.chains).toBe(2);
   }, 60_000);
 
   it('when a key is revoked through one instance, then the other refuses it within 2 s', async () => {

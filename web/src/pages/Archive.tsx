@@ -9,7 +9,7 @@ import { t } from '../i18n';
 
 interface Figures { withDueDate: number; doneOnTime: number; doneLate: number; openOverdue: number; openInTime: number }
 interface Stats extends Figures { byMonth: Array<Figures & { month: string }>; byAgency: Array<Figures & { organId: string; organName: string }> }
-interface AuditEvent { seq: number; at: string; type: string; organId: string | null; keyId: string | null; subject: string | null }
+interface AuditEvent { chain?: string; seq: number; at: string; type: string; organId: string | null; keyId: string | null; subject: string | null }
 
 function Chart({ months }: { months: Stats['byMonth'] }) {
   const max = Math.max(1, ...months.map((m) => m.withDueDate));
@@ -40,7 +40,7 @@ export function Archive() {
   const [stats, setStats] = useState<Stats | null>(null);
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const [query, setQuery] = useState({ subject: '', actor: '', from: '', to: '' });
-  const [chain, setChain] = useState<{ intact: boolean; events: number; brokenAt: number | null } | null>(null);
+  const [chain, setChain] = useState<{ intact: boolean; events: number; chains: number; brokenAt: number | null; brokenChain?: string } | null>(null);
   const [exchangeId, setExchangeId] = useState('');
   const [at, setAt] = useState('');
   const [reverified, setReverified] = useState<string>('');
@@ -113,10 +113,10 @@ export function Archive() {
           <button type="submit">{t('search')}</button>
           <button type="button" onClick={() => void api.get<typeof chain>('/v1/audit/verify').then(setChain)}>{t('chainCheck')}</button>
         </form>
-        {chain && <p role="status" class={chain.intact ? 'ok' : 'error'}>{chain.intact ? `${t('chainIntact')} (${chain.events})` : `${t('chainBroken')} ${chain.brokenAt}`}</p>}
+        {chain && <p role="status" class={chain.intact ? 'ok' : 'error'}>{chain.intact ? `${t('chainIntact')} (${chain.events})` : `${t('chainBroken')} ${chain.brokenAt}${chain.brokenChain ? ` (${chain.brokenChain.slice(0, 8)})` : ''}`}</p>}
         <table>
           <thead><tr><th>#</th><th>{t('time')}</th><th>{t('event')}</th><th>{t('actor')}</th><th>{t('subjectFilter')}</th></tr></thead>
-          <tbody>{events.slice(-200).reverse().map((e) => <tr key={e.seq}><td>{e.seq}</td><td>{formatTime(e.at)}</td><td>{e.type}</td><td>{e.keyId ?? '—'}</td><td class="mono">{e.subject ?? '—'}</td></tr>)}</tbody>
+          <tbody>{events.slice(-200).reverse().map((e) => <tr key={`${e.chain ?? ''}:${e.seq}`}><td>{e.seq}</td><td>{formatTime(e.at)}</td><td>{e.type}</td><td>{e.keyId ?? '—'}</td><td class="mono">{e.subject ?? '—'}</td></tr>)}</tbody>
         </table>
       </section>
     </main>
