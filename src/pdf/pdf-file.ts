@@ -6,7 +6,7 @@
 import { AppError } from '../errors';
 import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
-import { IndirectObject, parseIndirectObject, PdfLexer } from './pdf-lexer';
+import { PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, XrefIndex } from './read-xref';
 
@@ -84,7 +84,7 @@ export class PdfFile {
     const entry = this.xref.entries.get(ref.num);
     let value: PdfObject = null;
     if (entry?.type === 'offset') {
-      const parsed = this.parseObjectAt(entry.offset, ref);
+      const parsed = readIndirectObject(this.source, entry.offset, (r) => this.resolveLength(r, ref));
       if (parsed.ref.num !== ref.num) {
         throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
       }
@@ -158,14 +158,6 @@ export class PdfFile {
     return boxOf('CropBox') ?? boxOf('MediaBox') ?? [0, 0, 595.28, 841.89];
   }
 
-  private parseObjectAt(offset: number, owner: PdfRef): IndirectObject {
-    return parseInWindow(this.source, offset, (bytes, pos, toEnd) => {
-      const parsed = parseIndirectObject(bytes, pos, (r) => this.resolveLength(r, owner), !toEnd);
-      const shift = offset - pos;
-      return { value: { ...parsed, start: parsed.start + shift, end: parsed.end + shift }, end: parsed.end };
-    });
-  }
-
   private resolveLength(ref: PdfRef, owner: PdfRef): number | undefined {
     if (ref.num === owner.num) return undefined;
     const entry = this.xref.entries.get(ref.num);
@@ -189,7 +181,7 @@ export class PdfFile {
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
       if (entry?.type !== 'offset') throw new AppError('PDF_MALFORMED', `object stream ${streamNum} not found`);
-      const stream = this.parseObjectAt(entry.offset, new PdfRef(streamNum, 0)).value;
+      const stream = readIndirectObject(this.source, entry.offset, (r) => this.resolveLength(r, new PdfRef(streamNum, 0))).value;
       if (!(stream instanceof PdfStream) || !isName(stream.dict.get('Type'), 'ObjStm')) {
         throw new AppError('PDF_MALFORMED', `object ${streamNum} is not an object stream`);
       }

@@ -4,7 +4,7 @@
  * files cannot exhaust the stack.
  */
 import { AppError } from '../errors';
-import { WindowTooSmall } from './byte-source';
+import { ByteSource, parseInWindow, WindowTooSmall } from './byte-source';
 import { PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString } from './objects';
 
 const MAX_DEPTH = 256;
@@ -217,7 +217,7 @@ export class PdfLexer {
     let length = dict.get('Length');
     if (length instanceof PdfRef) length = this.resolveLength?.(length);
     let dataEnd = -1;
-    if (this.truncated && typeof length === 'number' && length >= 0 && dataStart + length + 9 > b.length) throw new WindowTooSmall();
+    if (this.truncated && typeof length === 'number' && length >= 0 && dataStart + length + 'endstream'.length > b.length) throw new WindowTooSmall();
     if (typeof length === 'number' && length >= 0 && dataStart + length <= b.length) {
       const after = new PdfLexer(b, dataStart + length);
       if (after.readWord() === 'endstream') dataEnd = dataStart + length;
@@ -256,4 +256,13 @@ export function parseIndirectObject(bytes: Buffer, offset: number, resolveLength
   // Tolerate a missing `endobj`, as most readers do.
   if (lexer.readWord() !== 'endobj') lexer.pos = saved;
   return { ref: new PdfRef(num, gen), value, start, end: lexer.pos };
+}
+
+/** Parses `num gen obj … endobj` at `offset` of a file, from a window large enough for it (offsets in the file). */
+export function readIndirectObject(source: ByteSource, offset: number, resolveLength?: LengthResolver): IndirectObject {
+  return parseInWindow(source, offset, (bytes, pos, toEnd) => {
+    const parsed = parseIndirectObject(bytes, pos, resolveLength, !toEnd);
+    const shift = offset - pos;
+    return { value: { ...parsed, start: parsed.start + shift, end: parsed.end + shift }, end: parsed.end };
+  });
 }

@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
-import { parseIndirectObject, PdfLexer } from './pdf-lexer';
+import { PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
 
 export type XrefEntry =
@@ -119,10 +119,7 @@ function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, 
 }
 
 function readXrefStream(source: ByteSource, offset: number, budget: DecodeBudget): XrefSection {
-  const value = parseInWindow(source, offset, (bytes, pos, toEnd) => {
-    const parsed = parseIndirectObject(bytes, pos, undefined, !toEnd);
-    return { value: parsed.value, end: parsed.end };
-  });
+  const { value } = readIndirectObject(source, offset);
   if (!(value instanceof PdfStream) || !isName(value.dict.get('Type'), 'XRef')) {
     throw new AppError('PDF_MALFORMED', `no cross-reference table or stream at byte ${offset}`);
   }
