@@ -3,12 +3,12 @@
  * Exit codes: 0 all TOTAL_PASSED, 1 any TOTAL_FAILED or disallowed change, 2 otherwise INDETERMINATE,
  * 3 no signature, 4 unreadable input or usage error.
  */
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
-import { createValidationContext, createValidatorPool, DocumentReport, validatePdf, writeEtsiReport } from '../validation';
+import { createValidationContext, createValidatorPool, DocumentReport, validateInput, writeEtsiReport } from '../validation';
 import { VERIFY_USAGE } from './usage';
 
 
@@ -72,10 +72,11 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   // Many files: validated in worker threads, one per core, and reported in the order given.
   const pool = files.length >= POOL_FROM && !etsiReport ? createValidatorPool(context, { size: Math.min(availableParallelism(), 8), maxQueue: files.length }) : undefined;
   const request = { hashFile: values.hash, includeCertificates: !!etsiReport };
-  const pending = pool ? files.map((file) => readAndValidate(file, (pdf) => pool.validate(pdf, { ...request, fileName: file }))) : [];
+  // Workers open the files themselves; a large file is read where the validation needs it, not whole.
+  const pending = pool ? files.map((file) => pool.validate({ path: file }, { ...request, fileName: file })) : [];
   try {
     for (const [i, file] of files.entries()) {
-      const report = pool ? await pending[i] : await readAndValidate(file, (pdf) => validatePdf(pdf, context, file, request));
+      const report = pool ? await pending[i] : await validateInput({ path: file }, context, { ...request, fileName: file });
       reports.push(report);
       if (etsiReport && !report.error) {
         // Written beside and renamed, so a reader never sees half a report.
@@ -112,20 +113,6 @@ function pdfFilesUnder(target: string): string[] {
       if (entry.isDirectory()) return pdfFilesUnder(full);
       return entry.isFile() && /\.pdf$/i.test(entry.name) ? [full] : [];
     });
-}
-
-async function readAndValidate(file: string, validate: (pdf: Buffer) => Promise<DocumentReport>): Promise<DocumentReport> {
-  let pdf: Buffer;
-  try {
-    pdf = readFileSync(file);
-  } catch (error) {
-    return {
-      file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
-      messages: [], validatedAt: new Date().toISOString(),
-      error: { code: 'INPUT_UNREADABLE', vi: `Không đọc được tệp ${file}`, en: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
-    };
-  }
-  return validate(pdf);
 }
 
 /** The totals of a batch: files per verdict, and the rate. */

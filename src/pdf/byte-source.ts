@@ -3,7 +3,7 @@
  * parser only ever asks for a window at an offset, so a file is read where its trailer, cross-reference
  * sections and the few objects a task needs lie, and a 1 GB document costs a few hundred kilobytes.
  */
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { AppError } from '../errors';
 
 export interface ByteWindow {
@@ -42,6 +42,10 @@ export class BufferSource implements ByteSource {
 
   *chunks(start: number, end: number, size: number): Iterable<Buffer> {
     for (let at = start; at < end; at += size) yield this.bytes.subarray(at, Math.min(end, at + size));
+  }
+
+  close(): void {
+    // nothing is held open
   }
 }
 
@@ -89,7 +93,9 @@ export class FileSource implements ByteSource {
 
   window(offset: number, want: number): ByteWindow {
     const end = Math.min(this.length, offset + want);
-    const hit = this.windows.find((w) => w.base <= offset && w.base + w.bytes.length >= end);
+    // A kept window serves when it holds at least half of what is asked for from `offset`: objects are far
+    // smaller than windows, and a parse that runs out of it asks again for four times as much.
+    const hit = this.windows.find((w) => w.base <= offset && w.base + w.bytes.length >= Math.min(end, offset + Math.ceil(want / 2)));
     if (hit) return hit;
     const window = { bytes: this.read(offset, end), base: offset, toEnd: end === this.length };
     this.windows.unshift(window);
@@ -99,6 +105,57 @@ export class FileSource implements ByteSource {
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/**
+ * The first `length` bytes of another source, as a file of their own: the revision a signature covers,
+ * read without copying it.
+ */
+export class PrefixSource implements ByteSource {
+  constructor(
+    private readonly whole: ByteSource,
+    readonly length: number,
+  ) {}
+
+  read(start: number, end: number): Buffer {
+    return this.whole.read(start, Math.min(end, this.length));
+  }
+
+  window(offset: number, want: number): ByteWindow {
+    const w = this.whole.window(offset, Math.min(want, this.length - offset));
+    const keep = Math.max(0, Math.min(w.bytes.length, this.length - w.base));
+    return { bytes: w.bytes.subarray(0, keep), base: w.base, toEnd: w.base + keep >= this.length };
+  }
+
+  chunks(start: number, end: number, size: number): Iterable<Buffer> {
+    return this.whole.chunks(start, Math.min(end, this.length), size);
+  }
+}
+
+/** A source's first `length` bytes (the source itself when that is all of it). */
+export function prefixOf(source: ByteSource, length: number): ByteSource {
+  if (length >= source.length) return source;
+  if (source instanceof BufferSource) return new BufferSource(source.bytes.subarray(0, Math.max(0, length)));
+  return new PrefixSource(source, Math.max(0, length));
+}
+
+/** Hashes bytes [start, end) of a source a megabyte at a time into `update`. */
+export function feedRange(source: ByteSource, start: number, end: number, update: (piece: Buffer) => void): void {
+  for (const piece of source.chunks(start, end, 1 << 20)) update(piece);
+}
+
+/** Files up to this size are read whole (one read is faster than windows); larger ones are read in windows. */
+const READ_WHOLE_UP_TO = 32 * 1024 * 1024;
+
+/** A file as a source: in memory when small, else an open file (close it when done). */
+export function openByteSource(path: string): BufferSource | FileSource {
+  const file = FileSource.open(path);
+  if (file.length > READ_WHOLE_UP_TO) return file;
+  try {
+    return new BufferSource(file.read(0, file.length));
+  } finally {
+    file.close();
   }
 }
 

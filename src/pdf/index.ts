@@ -1,7 +1,7 @@
 export * from './objects';
 export { PdfFile } from './pdf-file';
-export { BufferSource, FileSource } from './byte-source';
-export type { ByteSource } from './byte-source';
+export { asByteSource, BufferSource, feedRange, FileSource, openByteSource, prefixOf } from './byte-source';
+export type { ByteSource, ByteWindow } from './byte-source';
 export { PdfLexer, parseIndirectObject } from './pdf-lexer';
 export { readXref, findStartxref } from './read-xref';
 export type { XrefEntry, XrefIndex, XrefSection } from './read-xref';

@@ -79,6 +79,18 @@ export class PdfLexer {
     return Number(word);
   }
 
+  private dictionaryOnly = false;
+
+  /** The next object, except that a stream's data is not read: its dictionary is returned alone. */
+  parseObjectHead(): PdfObject {
+    this.dictionaryOnly = true;
+    try {
+      return this.parseObject();
+    } finally {
+      this.dictionaryOnly = false;
+    }
+  }
+
   parseObject(depth = 0): PdfObject {
     if (depth > MAX_DEPTH) this.fail('objects nested too deeply');
     this.skipWhitespace();
@@ -205,6 +217,7 @@ export class PdfLexer {
       // §7.3.7: a null value is the same as an absent entry.
       if (value !== null) dict.set(key.name, value);
     }
+    if (depth === 0 && this.dictionaryOnly) return dict;
     const saved = this.pos;
     if (this.readWord() !== 'stream') {
       this.pos = saved;

@@ -3,7 +3,7 @@
  * byte 0 around exactly this signature's /Contents, ending at a revision end. Coverage is measured against
  * the file's physical length: ENTIRE_FILE only when nothing but end-of-line bytes follows the range.
  */
-import type { FoundSignature } from '../pdf';
+import type { ByteSource, FoundSignature } from '../pdf';
 import { say } from './messages';
 import type { Coverage, Message } from './report';
 import { isRevisionEnd, onlyEolAfter, RevisionEnd } from './revisions';
@@ -15,15 +15,15 @@ export interface ByteRangeFindings {
 
 type ByteRangeProblem = 'BYTERANGE_SHAPE' | 'BYTERANGE_START' | 'BYTERANGE_OVERLAP' | 'BYTERANGE_PAST_EOF' | 'BYTERANGE_GAP_NOT_CONTENTS' | 'BYTERANGE_GAP_NOT_HEX' | 'BYTERANGE_GAP_DIFFERS';
 
-export function checkByteRange(bytes: Buffer, sig: FoundSignature, ends: RevisionEnd[]): ByteRangeFindings {
+export function checkByteRange(source: ByteSource, sig: FoundSignature, ends: RevisionEnd[]): ByteRangeFindings {
   const bad = (code: ByteRangeProblem): ByteRangeFindings => ({ coverage: 'UNCLEAR', problems: [say(code)] });
   const br = sig.byteRange;
   if (!br || br.length !== 4 || !br.every((x) => Number.isInteger(x) && x >= 0)) return bad('BYTERANGE_SHAPE');
   const [a, b, c, d] = br;
   if (a !== 0) return bad('BYTERANGE_START');
   if (c < a + b) return bad('BYTERANGE_OVERLAP');
-  if (c + d > bytes.length) return bad('BYTERANGE_PAST_EOF');
-  const gap = bytes.subarray(b, c);
+  if (c + d > source.length) return bad('BYTERANGE_PAST_EOF');
+  const gap = source.read(b, c);
   const span = sig.contentsSpan;
   if (span && (span[0] !== b || span[1] !== c)) return bad('BYTERANGE_GAP_NOT_CONTENTS');
   if (gap.length < 2 || gap[0] !== 0x3c || gap[gap.length - 1] !== 0x3e || !/^[0-9a-fA-F\s]*$/.test(gap.toString('latin1', 1, gap.length - 1))) {
@@ -33,5 +33,5 @@ export function checkByteRange(bytes: Buffer, sig: FoundSignature, ends: Revisio
     return bad('BYTERANGE_GAP_DIFFERS');
   }
   if (!isRevisionEnd(ends, c + d)) return { coverage: 'PARTIAL', problems: [say('NOT_REVISION_END')] };
-  return { coverage: onlyEolAfter(bytes, c + d) ? 'ENTIRE_FILE' : 'ENTIRE_REVISION', problems: [] };
+  return { coverage: onlyEolAfter(source, c + d) ? 'ENTIRE_FILE' : 'ENTIRE_REVISION', problems: [] };
 }

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { CertificateInfo, nodeDigestFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import {
-  asArray, asNumber, describeSignature, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
-  PdfString,
+  asArray, asNumber, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
+  PdfString, prefixOf,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { say } from './messages';
@@ -28,15 +28,15 @@ interface Dss extends EmbeddedRevocationData {
   certificates: CertificateInfo[];
 }
 
-export async function collectEvidence(bytes: Buffer, file: PdfFile, context: ValidationContext): Promise<DocumentEvidence> {
-  const ends = findRevisionEnds(bytes);
-  const trailing = unsignedTrailingBytes(bytes, ends);
-  const found = collectSignatures(bytes, file);
+export async function collectEvidence(file: PdfFile, context: ValidationContext): Promise<DocumentEvidence> {
+  const ends = findRevisionEnds(file.source);
+  const trailing = unsignedTrailingBytes(file.source, ends);
+  const found = collectSignatures(file);
   const hidden = findHiddenSignatures(file, found);
   const dss = readDss(file);
   const collect = async (sig: FoundSignature): Promise<SignatureEvidence> => {
     try {
-      return await collectSignatureEvidence(bytes, file, sig, ends, trailing, dss, context);
+      return await collectSignatureEvidence(file, sig, ends, trailing, dss, context);
     } catch (error) {
       const evidence = blankEvidence(sig, { coverage: 'UNCLEAR', problems: [] }, null, context);
       evidence.notes.push(say('VALIDATION_ERROR', { detail: error instanceof Error ? error.message : String(error) }));
@@ -53,12 +53,12 @@ export async function collectEvidence(bytes: Buffer, file: PdfFile, context: Val
 }
 
 /** Signatures from every revision, so a field removed later is still validated (deduplicated). */
-function collectSignatures(bytes: Buffer, file: PdfFile): FoundSignature[] {
+function collectSignatures(file: PdfFile): FoundSignature[] {
   const seen = new Map<string, FoundSignature>();
   const views: PdfFile[] = [file];
   for (const section of file.xref.sections.slice(1, MAX_REVISIONS_SCANNED)) {
     try {
-      views.push(PdfFile.parse(bytes, section.offset, file.budget));
+      views.push(PdfFile.parse(file.source, section.offset, file.budget));
     } catch {
       // an unreadable older revision is skipped; its signatures, if any, are found through later ones
     }
@@ -101,11 +101,17 @@ function findHiddenSignatures(file: PdfFile, found: FoundSignature[]): FoundSign
     const ref = new PdfRef(num, entry.type === 'offset' ? entry.gen : 0);
     let value;
     try {
-      value = file.getObject(ref);
+      value = file.peekObject(ref);
     } catch {
       continue;
     }
     if (!(value instanceof PdfDict) || !value.has('ByteRange') || !value.has('Contents') || value.has('FT')) continue;
+    // Streams were read as their dictionaries only; a signature dictionary is never a stream.
+    try {
+      if (!(file.getObject(ref) instanceof PdfDict)) continue;
+    } catch {
+      continue;
+    }
     const orphan = describeSignature(file, `(no field: object ${num})`, ref);
     if (orphan) hidden.push(orphan);
   }
@@ -188,15 +194,16 @@ function readPermissions(signed: PdfFile, sig: FoundSignature): PermissionEviden
   return out;
 }
 
-function rangeDigest(bytes: Buffer, br: number[]): ContentDigest {
+function rangeDigest(source: ByteSource, br: number[]): ContentDigest {
   const cache = new Map<string, Buffer>();
   return (algorithm: string, outputLength?: number) => {
     const key = `${algorithm}:${outputLength ?? ''}`;
     let v = cache.get(key);
     if (!v) {
       const h = createHash(algorithm, outputLength ? { outputLength } : undefined);
-      h.update(bytes.subarray(br[0], br[0] + br[1]));
-      h.update(bytes.subarray(br[2], br[2] + br[3]));
+      const update = (piece: Buffer) => h.update(piece);
+      feedRange(source, br[0], br[0] + br[1], update);
+      feedRange(source, br[2], br[2] + br[3], update);
       v = h.digest();
       cache.set(key, v);
     }
@@ -243,14 +250,14 @@ function blankEvidence(sig: FoundSignature, range: SignatureEvidence['range'], c
 }
 
 async function collectSignatureEvidence(
-  bytes: Buffer, final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext,
+  final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext,
 ): Promise<SignatureEvidence> {
   const m = sig.dict.get('M');
   const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) ?? null : null;
-  const evidence = blankEvidence(sig, sig.unreadable ? { coverage: 'UNCLEAR', problems: [] } : checkByteRange(bytes, sig, ends), claimed, context);
+  const evidence = blankEvidence(sig, sig.unreadable ? { coverage: 'UNCLEAR', problems: [] } : checkByteRange(final.source, sig, ends), claimed, context);
   if (sig.unreadable || evidence.range.coverage === 'UNCLEAR' || !sig.contents || !sig.byteRange) return evidence;
   const br = sig.byteRange;
-  const digestOf = rangeDigest(bytes, br);
+  const digestOf = rangeDigest(final.source, br);
   const legacySha1 = sig.subFilter === 'adbe.pkcs7.sha1';
   const cms = verifyCms(sig.contents, digestOf, { expectEncapsulated: legacySha1 ? 'sha1' : undefined });
   evidence.cms = cms;
@@ -271,7 +278,7 @@ async function collectSignatureEvidence(
 
   // Changes after signing, compared with the revision this signature covers.
   try {
-    const signedFile = PdfFile.parse(bytes.subarray(0, br[2] + br[3]), undefined, final.budget);
+    const signedFile = PdfFile.parse(prefixOf(final.source, br[2] + br[3]), undefined, final.budget);
     evidence.signedRevision = signedFile.xref.sections.length;
     evidence.permissions = readPermissions(signedFile, sig);
     const mods: ModificationEvidence = analyseModifications(signedFile, final);

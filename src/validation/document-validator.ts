@@ -4,6 +4,7 @@
  * that parsing and decompressing a hostile document never blocks other requests. Both give the same report.
  */
 import { AppError } from '../errors';
+import { openByteSource } from '../pdf';
 import type { DocumentReport } from './report';
 import { validatePdf, ValidatePdfOptions } from './validate-document';
 import type { ValidationContext } from './validation-context';
@@ -18,8 +19,11 @@ export interface ValidationRequest extends ValidatePdfOptions {
   lane?: string;
 }
 
+/** A document in memory, or a file read where the validation needs it (a 1 GB file costs megabytes). */
+export type PdfInput = Buffer | { path: string };
+
 export interface DocumentValidator {
-  validate(pdf: Buffer, request?: ValidationRequest): Promise<DocumentReport>;
+  validate(pdf: PdfInput, request?: ValidationRequest): Promise<DocumentReport>;
   close(): Promise<void>;
 }
 
@@ -40,8 +44,34 @@ export function createInProcessValidator(context: ValidationContext): DocumentVa
   let official: ValidationContext['trust'] | undefined;
   const officialOnly = () => (official ??= context.trust.officialOnly());
   return {
-    validate: (pdf, request = {}) => validatePdf(pdf, contextFor(context, request, officialOnly), request.fileName, optionsOf(request)),
+    validate: (pdf, request = {}) => validateInput(pdf, contextFor(context, request, officialOnly), request),
     close: async () => undefined,
+  };
+}
+
+/** Validates a document given in memory or as a file path; a file that cannot be read is reported, not thrown. */
+export async function validateInput(pdf: PdfInput, context: ValidationContext, request: ValidationRequest): Promise<DocumentReport> {
+  if (Buffer.isBuffer(pdf)) return validatePdf(pdf, context, request.fileName, optionsOf(request));
+  let source;
+  try {
+    source = openByteSource(pdf.path);
+  } catch (error) {
+    const { cause, code } = error as { cause?: unknown; code?: unknown };
+    return unreadableReport(request.fileName ?? pdf.path, cause ?? code);
+  }
+  try {
+    return await validatePdf(source, context, request.fileName, optionsOf(request));
+  } finally {
+    source.close();
+  }
+}
+
+/** The report of a file that could not be read at all. */
+export function unreadableReport(file: string, reason: unknown): DocumentReport {
+  return {
+    file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
+    messages: [], validatedAt: new Date().toISOString(),
+    error: { code: 'INPUT_UNREADABLE', vi: `Không đọc được tệp ${file}`, en: `cannot read ${file} (${typeof reason === 'string' ? reason : 'error'})` },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isAppError } from '../errors';
-import { DecodeBudget, listFormFields, PdfFile } from '../pdf';
+import { asByteSource, ByteSource, DecodeBudget, feedRange, listFormFields, PdfFile } from '../pdf';
 import { collectEvidence } from './collect-evidence';
 import { say } from './messages';
 import type { DocumentReport } from './report';
@@ -30,11 +30,16 @@ export interface ValidatePdfOptions {
   decodeBudgetCap?: number;
 }
 
-export async function validatePdf(bytes: Buffer, context: ValidationContext, fileName?: string, options: ValidatePdfOptions = {}): Promise<DocumentReport> {
+/**
+ * `input` is the document in memory or an open file: a file is read only where the validation needs it
+ * (its structure, the signatures, the changes after each), its byte ranges hashed a megabyte at a time.
+ */
+export async function validatePdf(input: Buffer | ByteSource, context: ValidationContext, fileName?: string, options: ValidatePdfOptions = {}): Promise<DocumentReport> {
+  const source = asByteSource(input);
   const report: DocumentReport = {
     file: fileName,
-    sha256: options.fileSha256 ?? (options.hashFile ? createHash('sha256').update(bytes).digest('hex') : null),
-    size: bytes.length,
+    sha256: options.fileSha256 ?? (options.hashFile ? sha256Of(source) : null),
+    size: source.length,
     revisions: 0,
     signatures: [],
     bytesAfterLastRevision: 0,
@@ -45,7 +50,7 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
   };
   let file: PdfFile;
   try {
-    file = PdfFile.parse(bytes, undefined, DecodeBudget.forSize(bytes.length, options.decodeBudgetCap));
+    file = PdfFile.parse(source, undefined, DecodeBudget.forSize(source.length, options.decodeBudgetCap));
   } catch (error) {
     report.error = isAppError(error) && error.code === 'PDF_DECODE_BUDGET_EXCEEDED'
       ? say('PDF_DECODE_BUDGET_EXCEEDED', { detail: error.message })
@@ -67,9 +72,15 @@ export async function validatePdf(bytes: Buffer, context: ValidationContext, fil
       report.error = say('PDF_UNREADABLE', { detail: error instanceof Error ? error.message : String(error) });
     }
   } else {
-    judgeDocument(await collectEvidence(bytes, file, context), context.policy, report, { withCertificates: options.includeCertificates === true });
+    judgeDocument(await collectEvidence(file, context), context.policy, report, { withCertificates: options.includeCertificates === true });
   }
   // Parts of a bomb may have been skipped as unreadable on the way; the document as a whole is refused.
   if (file.budget.exceeded) report.error = say('PDF_DECODE_BUDGET_EXCEEDED', { detail: file.budget.error().message });
   return report;
+}
+
+function sha256Of(source: ByteSource): string {
+  const hash = createHash('sha256');
+  feedRange(source, 0, source.length, (piece) => hash.update(piece));
+  return hash.digest('hex');
 }

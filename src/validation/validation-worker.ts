@@ -4,9 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseCertificate } from '../cms';
-import { contextFor, optionsOf, ValidationRequest } from './document-validator';
+import { contextFor, PdfInput, validateInput, ValidationRequest } from './document-validator';
 import { TrustStore } from './trust-store';
-import { validatePdf } from './validate-document';
 import { createValidationContext, ValidationContext } from './validation-context';
 import type { SerializedContext } from './validator-pool';
 
@@ -26,9 +25,9 @@ if (parentPort) {
   const context = rebuild(workerData as SerializedContext);
   let official: TrustStore | undefined;
   const officialOnly = () => (official ??= context.trust.officialOnly());
-  port.on('message', (job: { id: number; pdf: Uint8Array; request: ValidationRequest }) => {
-    const pdf = Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength);
-    validatePdf(pdf, contextFor(context, job.request, officialOnly), job.request.fileName, optionsOf(job.request)).then(
+  port.on('message', (job: { id: number; pdf: Uint8Array | { path: string }; request: ValidationRequest }) => {
+    const pdf: PdfInput = job.pdf instanceof Uint8Array ? Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength) : job.pdf;
+    validateInput(pdf, contextFor(context, job.request, officialOnly), job.request).then(
       (report) => port.postMessage({ id: job.id, report }),
       (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
     );

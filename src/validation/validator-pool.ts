@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
-import type { DocumentValidator, ValidationRequest } from './document-validator';
+import type { DocumentValidator, PdfInput, ValidationRequest } from './document-validator';
 import type { ValidationPolicy } from './policy';
 import type { DocumentReport } from './report';
 import type { AnchorCategory } from './trust-store';
@@ -77,7 +77,7 @@ function spawnWorker(data: SerializedContext, heapMb: number): Worker {
   return new Worker(loader, { eval: true, workerData: data, resourceLimits });
 }
 
-type Job = { id: number; pdf: Buffer; request: ValidationRequest; resolve: (r: DocumentReport) => void; reject: (e: unknown) => void };
+type Job = { id: number; pdf: PdfInput; request: ValidationRequest; resolve: (r: DocumentReport) => void; reject: (e: unknown) => void };
 type Slot = { worker: Worker; job?: Job; timer?: NodeJS.Timeout };
 
 export function createValidatorPool(context: ValidationContext, options: ValidatorPoolOptions = {}): DocumentValidator {
@@ -160,7 +160,8 @@ export function createValidatorPool(context: ValidationContext, options: Validat
       busy.timer.unref();
       // A worker with a job keeps the process alive (a command line waiting for its reports); idle, it does not.
       busy.worker.ref();
-      // A copy (structured clone) so the caller keeps its buffer; the worker's view is its own.
+      // A copy (structured clone) so the caller keeps its buffer; the worker's view is its own. A path is
+      // opened by the worker itself.
       busy.worker.postMessage({ id: job.id, pdf: job.pdf, request: job.request });
     }
   }

@@ -4,54 +4,17 @@
  * prepared byte ranges hash the same as the file in memory.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  addSignatureField, BufferSource, ByteSource, FileSource, name, PdfDict, PdfFile, PdfRef, PdfStream, signedRanges, writeIncrementalUpdate,
-} from '../../../src/pdf';
-import { sample } from '../../helpers/fixtures';
+import { addSignatureField, BufferSource, FileSource, PdfFile, PdfRef, PdfStream, signedRanges } from '../../../src/pdf';
+import { CountingSource, largeSample } from '../../helpers/large-pdf';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The sample with an 8 MiB embedded stream (a fixed byte pattern) appended as an update. */
-function largeSample(): { file: string; bytes: Buffer; streamNum: number; payload: Buffer } {
-  const original = sample('cong-van.pdf');
-  const base = PdfFile.parse(original);
-  const payload = Buffer.alloc(8 << 20, 'Kyso ký số 0123456789');
-  const ref = new PdfRef(base.size, 0);
-  const update = writeIncrementalUpdate(base, [{ ref, value: new PdfStream(new PdfDict([['Type', name('EmbeddedFile')], ['Length', payload.length]]), payload) }]);
-  const bytes = Buffer.concat([original, update.bytes]);
-  const file = path.join(dir, 'large.pdf');
-  writeFileSync(file, bytes);
-  return { file, bytes, streamNum: ref.num, payload };
-}
-
-/** Counts what is read through windows and single reads (hashing pieces are counted apart). */
-class CountingSource implements ByteSource {
-  structureBytes = 0;
-  constructor(private readonly inner: ByteSource) {}
-  get length(): number {
-    return this.inner.length;
-  }
-  read(start: number, end: number): Buffer {
-    const out = this.inner.read(start, end);
-    this.structureBytes += out.length;
-    return out;
-  }
-  window(offset: number, want: number) {
-    const w = this.inner.window(offset, want);
-    this.structureBytes += w.bytes.length;
-    return w;
-  }
-  chunks(start: number, end: number, size: number): Iterable<Buffer> {
-    return this.inner.chunks(start, end, size);
-  }
-}
-
 describe('a PDF read from a file through windows', () => {
-  const large = largeSample();
+  const large = largeSample(dir);
 
   it('when a signature field is prepared on an 8 MiB file, then under 1 MiB of it is read to do so', () => {
     const source = FileSource.open(large.file);
