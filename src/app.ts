@@ -7,6 +7,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import type { SessionService, UserService } from './accounts';
 import type { AuditLog } from './audit';
 import { AppError } from './errors';
@@ -59,6 +60,8 @@ export interface AppDeps {
   /** The red seal image (PNG) an agency's visible server-side signature shows, if configured. */
   sealImageFor?: (organId: string) => Buffer | undefined;
   uploadLimitBytes: number;
+  /** Where uploads to sign are written while their request runs (default: a folder in the system's temporary one). */
+  spoolDir?: string;
   logger: Logger;
   ready: () => Promise<{ database: boolean; signer: boolean }>;
   /** Liveness: false when a part the service cannot run without is gone for good (the embedded database). */
@@ -72,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const auth = createAuthenticator(deps.agencies, deps.logins);
-  const body = createBodyParsers(deps.documents, deps.uploadLimitBytes);
+  const body = createBodyParsers(deps.documents, deps.uploadLimitBytes, deps.spoolDir ?? path.join(os.tmpdir(), 'kyso-uploads'));
   // An edXML package carries its files base64-encoded (4/3 of their size) with every attachment beside the document.
   const maxPackageBytes = Math.ceil(deps.uploadLimitBytes * 4 / 3) * 2 + 4 * 1024 * 1024;
 

@@ -27,6 +27,8 @@ export interface ServiceOptions {
   sealImages?: Map<string, Buffer>;
   defaultSealImage?: Buffer;
   uploadLimitBytes: number;
+  /** Where uploads to sign are written while their request runs. */
+  spoolDir?: string;
   signingSessionTtlSeconds: number;
   /** Time-stamping authority: signatures get B-T time-stamps and long-term copies B-LTA. */
   tsa?: TimestampAuthority;
@@ -109,7 +111,7 @@ export async function openService(options: ServiceOptions) {
     agencies, exchanges, sessions, drafts, audit, documents, validator, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsa: options.tsa, metrics,
     sealImageFor,
-    uploadLimitBytes: options.uploadLimitBytes, logger,
+    uploadLimitBytes: options.uploadLimitBytes, spoolDir: options.spoolDir, logger,
     ready: async () => {
       let database = false;
       try {

@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     sealImages,
     defaultSealImage: config.sealImage ? readFileSync(config.sealImage) : undefined,
     uploadLimitBytes: config.uploadLimitBytes,
+    spoolDir: path.join(config.dataDir, 'uploads'),
     signingSessionTtlSeconds: config.signingSessionTtlSeconds,
     tsa: config.tsaUrl ? createHttpTimestampAuthority(config.tsaUrl) : undefined,
     logger,

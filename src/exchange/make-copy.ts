@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
 import { extractPages } from '../pdf';
-import { formatVietnamIso, signAgencyText } from '../signing';
+import { formatVietnamIso, joinParts, signAgencyText } from '../signing';
 import type { Caller } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 import type { CopyDoc } from './models';
@@ -37,10 +37,10 @@ export function createMakeCopy(ctx: ExchangeContext) {
     const organName = isSender ? exchange.fromOrganName : own!.organName;
     const issued = await registers.issue(
       { organId, book: 'copies', exchangeId, by: caller.keyId, what: `${form} ${exchange.codeNumber}/${exchange.codeNotation}` },
-      async (number, _year, at) => documents.upload(Readable.from([await signAgencyText(base, ctx.signerFor(organId), {
+      async (number, _year, at) => documents.upload(Readable.from([joinParts(await signAgencyText(base, ctx.signerFor(organId), {
         corner: 'top-right', fieldName: `BanSao${number}`, reason: form, signingTime: at,
         lines: [`${form}   Số: ${number}/${FORMS[form]}`, organName, `Thời gian ký: ${formatVietnamIso(at)}`],
-      })]), `${FORMS[form].toLowerCase()}-${number}-${exchange.fileName}`),
+      }))]), `${FORMS[form].toLowerCase()}-${number}-${exchange.fileName}`),
       (stored) => documents.discard([stored.fileId]),
     );
     const copy = (await models.Copy.create({

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { mongo } from 'mongoose';
 import { AppError } from '../errors';
-import { formatVietnamTime, signAgencyText } from '../signing';
+import { formatVietnamTime, joinParts, signAgencyText } from '../signing';
 import type { Caller } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 
@@ -26,10 +26,10 @@ export function createStampArrival(ctx: ExchangeContext) {
     const issued = await registers.issue(
       { organId: own.organId, book: 'incoming', exchangeId, by: caller.keyId, what: `ĐẾN ${exchange.codeNumber}/${exchange.codeNotation}` },
       async (number, _year, at) => {
-        const stamped = await signAgencyText(original, signer, {
+        const stamped = joinParts(await signAgencyText(original, signer, {
           corner: 'top-left', fieldName: `Den${number}`, reason: 'Tiếp nhận văn bản đến', signingTime: at,
           lines: [`${own.organName}`, `ĐẾN   Số: ${number}   Ngày: ${formatVietnamTime(at).slice(0, 16)}`, `Chuyển: ${forwardTo}`],
-        });
+        }));
         return documents.upload(Readable.from([stamped]), `den-${number}-${exchange.fileName}`);
       },
       (stored) => documents.discard([stored.fileId]),

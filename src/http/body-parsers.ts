@@ -1,12 +1,14 @@
 /**
  * Request body readers with their limits: JSON (small, shallow), raw PDF, multipart held in memory
- * (signing and verification) or streamed into the document store (exchanges). Malformed or cut-off bodies
+ * (verification, signing sessions), a PDF written to disk (server-side signatures) or streamed into the
+ * document store (exchanges). Malformed or cut-off bodies
  * become 400s here instead of reaching the error handler as unknown errors.
  */
 import express, { RequestHandler } from 'express';
 import multer from 'multer';
 import { AppError } from '../errors';
 import type { DocumentStore } from '../exchange';
+import { spoolUpload } from './spool-upload';
 import { streamingUpload } from './streaming-upload';
 
 /** JSON bodies nest no deeper than this (request metadata is flat; depth only costs). */
@@ -35,7 +37,7 @@ function multipartErrors(handler: RequestHandler): RequestHandler {
   });
 }
 
-export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number) {
+export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number, spoolDir: string) {
   const jsonParser = express.json({ limit: '1mb', strict: true });
   const json: RequestHandler = (req, res, next) => jsonParser(req, res, (error?: unknown) => {
     if (error) return next(error);
@@ -50,6 +52,8 @@ export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: nu
   return {
     json,
     pdf,
+    /** A PDF as application/pdf or multipart "file", written to a file of the request's own (see spooledPdf). */
+    pdfToDisk: spoolUpload(spoolDir, uploadLimitBytes),
     /** Multipart with one file "file" held in memory (signing sessions). */
     singleFile: multipartErrors(inMemory.single('file')),
     /** Multipart "file" and up to 20 "attachments", streamed into the document store. */

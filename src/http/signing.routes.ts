@@ -3,17 +3,21 @@
  * caller's token signs). Every PDF is read first by the validator pool, so a hostile file is refused there
  * instead of being parsed on the event loop.
  */
-import { Router } from 'express';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Response, Router } from 'express';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
 import type { ExchangeService, SigningSessionService } from '../exchange';
 import type { TimestampAuthority } from '../network';
 import type { Signer } from '../signers';
-import { buildSignerStamp, formatVietnamIso, joinParts, parsePlacement, signAgencyText, signPdf } from '../signing';
-import { DocumentValidator, reportError } from '../validation';
+import { FileSource, PdfFile } from '../pdf';
+import { buildSignerStamp, CompletedSignature, formatVietnamIso, parsePlacement, signAgencyText, signPdf } from '../signing';
+import { DocumentValidator, PdfInput, reportError } from '../validation';
 import type { Authenticator } from './authenticate';
 import type { BodyParsers } from './body-parsers';
 import { objectBody, pdfBody, wrap } from './request-context';
+import { spooledPdf } from './spool-upload';
 
 export interface SigningRouteDeps {
   auth: Authenticator;
@@ -31,7 +35,7 @@ export interface SigningRouteDeps {
 }
 
 /** Refuses a PDF that cannot be read, or whose structure decompresses past its budget. */
-export async function preflight(validator: DocumentValidator, pdf: Buffer, lane: string): Promise<void> {
+export async function preflight(validator: DocumentValidator, pdf: PdfInput, lane: string): Promise<void> {
   const error = reportError(await validator.validate(pdf, { structureOnly: true, lane }));
   if (error) throw error;
 }
@@ -39,36 +43,44 @@ export async function preflight(validator: DocumentValidator, pdf: Buffer, lane:
 export function signingRoutes(deps: SigningRouteDeps): Router {
   const { auth, body, audit } = deps;
   const router = Router();
-  router.post('/v1/signatures', auth('signer', 'clerk'), body.pdf, wrap(async (req, res) => {
+  // The upload is written to disk as it arrives, read where the signature needs it, and streamed back with
+  // the update after it: a large document is never held in memory.
+  router.post('/v1/signatures', auth('signer', 'clerk'), body.pdfToDisk, wrap(async (req, res) => {
     const signer = deps.signerFor(req.caller.organId);
     if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', `no server-side signing key is configured for agency ${req.caller.organId}`);
-    const { pdf } = pdfBody(req);
-    await preflight(deps.validator, pdf, req.caller.organId);
+    const upload = spooledPdf(req);
+    await preflight(deps.validator, { path: upload.path }, req.caller.organId);
     const q = req.query as Record<string, string | undefined>;
     const signingTime = new Date();
-    // attachmentOf=số/ký hiệu: an attachment in a separate file (Decree 30/2020 Appendix I) gets the agency's
-    // signature with the main document's number and the signing time at the top right of page 1, no image.
-    if (q.attachmentOf !== undefined) {
-      if (req.caller.role !== 'clerk') throw new AppError('FORBIDDEN', 'the agency signature on an attachment is the clerk\'s (Decree 30/2020 Art. 32)');
-      const of = q.attachmentOf.trim();
-      if (!/^[^\u0000-\u001f\u007f]{1,80}$/.test(of)) throw new AppError('INVALID_REQUEST', 'attachmentOf is the main document\'s số/ký hiệu, e.g. 15/UBND-VP');
-      const signed = await signAgencyText(pdf, signer, {
-        corner: 'top-right', fieldName: q.field ?? 'DauCoQuanPhuLuc', reason: `Kèm theo văn bản số ${of}`, signingTime, tsa: deps.tsa,
-        lines: [`Kèm theo văn bản số ${of}`, req.caller.organName, `Thời gian ký: ${formatVietnamIso(signingTime)}`],
-      });
-      await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? 'DauCoQuanPhuLuc', attachmentOf: of } });
-      res.setHeader('Cache-Control', 'no-store');
-      res.type('application/pdf').send(signed);
-      return;
+    const source = FileSource.open(upload.path);
+    let signed: CompletedSignature;
+    let field: string | null = q.field ?? null;
+    let attachmentOf: string | undefined;
+    try {
+      const pdf = PdfFile.parse(source);
+      // attachmentOf=số/ký hiệu: an attachment in a separate file (Decree 30/2020 Appendix I) gets the
+      // agency's signature with the main document's number and the signing time at the top right of page 1.
+      if (q.attachmentOf !== undefined) {
+        if (req.caller.role !== 'clerk') throw new AppError('FORBIDDEN', 'the agency signature on an attachment is the clerk\'s (Decree 30/2020 Art. 32)');
+        attachmentOf = q.attachmentOf.trim();
+        if (!/^[^\u0000-\u001f\u007f]{1,80}$/.test(attachmentOf)) throw new AppError('INVALID_REQUEST', 'attachmentOf is the main document\'s số/ký hiệu, e.g. 15/UBND-VP');
+        field = q.field ?? 'DauCoQuanPhuLuc';
+        signed = await signAgencyText(pdf, signer, {
+          corner: 'top-right', fieldName: field, reason: `Kèm theo văn bản số ${attachmentOf}`, signingTime, tsa: deps.tsa,
+          lines: [`Kèm theo văn bản số ${attachmentOf}`, req.caller.organName, `Thời gian ký: ${formatVietnamIso(signingTime)}`],
+        });
+      } else {
+        // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
+        const appearance = q.visible
+          ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId), agencyName: req.caller.organName })
+          : undefined;
+        signed = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsa: deps.tsa });
+      }
+    } finally {
+      source.close();
     }
-    // visible=PAGE:X1:Y1:X2:Y2: the agency's seal image where one is configured, else the text stamp.
-    const appearance = q.visible
-      ? await buildSignerStamp({ certificate: (await signer.certificateChain())[0], placement: parsePlacement(q.visible), signingTime, sealImage: deps.sealImageFor?.(req.caller.organId), agencyName: req.caller.organName })
-      : undefined;
-    const result = await signPdf(pdf, signer, { reason: q.reason, location: q.location, fieldName: q.field, appearance, signingTime, tsa: deps.tsa });
-    await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: { field: q.field ?? null } });
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('application/pdf').send(joinParts(result));
+    await audit.append({ type: 'document.signed', organId: req.caller.organId, keyId: req.caller.keyId, details: attachmentOf === undefined ? { field } : { field, attachmentOf } });
+    await sendSigned(res, upload.path, signed);
   }));
 
   // Before the official signs: empty read-only text fields where the number and the date will be written.
@@ -108,4 +120,13 @@ export function signingRoutes(deps: SigningRouteDeps): Router {
     res.type('application/pdf').send(signed);
   }));
   return router;
+}
+
+/** The signed document: the uploaded file streamed from disk, then the update. */
+async function sendSigned(res: Response, original: string, signed: CompletedSignature): Promise<void> {
+  res.setHeader('Cache-Control', 'no-store');
+  res.type('application/pdf');
+  res.setHeader('Content-Length', String(signed.original.length + signed.update.length));
+  if (signed.original.length > 0) await pipeline(createReadStream(original, { start: 0, end: signed.original.length - 1 }), res, { end: false });
+  res.end(signed.update);
 }

@@ -9,7 +9,8 @@ import type { TimestampAuthority } from '../network';
 import { PdfFile } from '../pdf';
 import type { Signer } from '../signers';
 import { buildStampAppearance, SERIF_FONT } from './build-stamp-appearance';
-import { joinParts, signPdf } from './sign-pdf';
+import type { CompletedSignature } from './prepare-signature';
+import { signPdf } from './sign-pdf';
 
 /** From the page's side edge, and from its top edge: the text sits in the top margin. */
 const SIDE_MARGIN = 28;
@@ -28,9 +29,9 @@ export interface AgencyText {
   tsa?: TimestampAuthority;
 }
 
-export async function signAgencyText(pdf: Buffer, signer: Signer | undefined, text: AgencyText): Promise<Buffer> {
+export async function signAgencyText(pdf: Buffer | PdfFile, signer: Signer | undefined, text: AgencyText): Promise<CompletedSignature> {
   if (!signer) throw new AppError('SIGNER_NOT_CONFIGURED', 'this agency has no signing key in this service (KYSO_AGENCY_SIGNERS_FILE or the server key)');
-  const file = PdfFile.parse(pdf);
+  const file = pdf instanceof PdfFile ? pdf : PdfFile.parse(pdf);
   const [x1, , x2, y2] = file.pageBox(0);
   const height = LINE_HEIGHT * text.lines.length + 8;
   const left = text.corner === 'top-right' ? x2 - SIDE_MARGIN - WIDTH : x1 + SIDE_MARGIN;
@@ -39,5 +40,5 @@ export async function signAgencyText(pdf: Buffer, signer: Signer | undefined, te
     pageIndex: 0, rect: [left, top - height, left + WIDTH, top], lines: text.lines, fontFile: SERIF_FONT, fontSize: 10, color: [0, 0, 0],
     frame: text.corner === 'top-left' ? [0, 0, 0] : null,
   });
-  return joinParts(await signPdf(file, signer, { fieldName: text.fieldName, reason: text.reason, appearance, signingTime: text.signingTime, tsa: text.tsa }));
+  return signPdf(file, signer, { fieldName: text.fieldName, reason: text.reason, appearance, signingTime: text.signingTime, tsa: text.tsa });
 }

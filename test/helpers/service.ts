@@ -22,7 +22,7 @@ export function testTrust(): TrustStore {
 
 export async function openTestService(options: {
   serverSigner?: Signer; agencySigners?: Map<string, Signer>; sealImages?: Map<string, Buffer>; uploadLimitBytes?: number; uri?: string; ttl?: number;
-  tsa?: TimestampAuthority;
+  tsa?: TimestampAuthority; spoolDir?: string;
 } = {}): Promise<Service> {
   return openService({
     mongodbUri: options.uri ?? testDatabaseUri(),
@@ -32,6 +32,7 @@ export async function openTestService(options: {
     sealImages: options.sealImages,
     tsa: options.tsa,
     uploadLimitBytes: options.uploadLimitBytes ?? 100 * 1024 * 1024,
+    spoolDir: options.spoolDir,
     signingSessionTtlSeconds: options.ttl ?? 600,
   });
 }
