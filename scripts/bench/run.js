@@ -40,6 +40,10 @@ const run = (which, input, count) =>
   // Its signer's root is not trusted here (exit 2, INDETERMINATE): what is measured is the memory.
   const v1g = processRun([cli, 'verify', '--offline', '--json', signed(huge)], [0, 1, 2]);
   rows.push(['kyso verify of the signed 1 GB PDF as a whole process, peak RSS (MB)', v1g.maxRssMb, NaN, NaN, '≤ 150 MB']);
+  // The same files through the HTTP service: the upload is written to disk and the answer streamed.
+  for (const input of [large, huge]) {
+    for (const r of JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'upload.js'), input], { encoding: 'utf8' }).trim().split('\n').pop())) rows.push([r.name, r.value, NaN, NaN, r.target]);
+  }
   for (const f of [huge, signed(huge), signed(large)]) fs.rmSync(f, { force: true });
   const kp = run('kyso-p12-mem', small, 3000);
   const ks = run('kyso-softhsm-mem', small, 3000);

@@ -5,7 +5,7 @@
  * response is finished or the client goes away, and an upload over the limit is cut off and removed.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,8 +44,15 @@ class SizeLimit extends Transform {
   }
 }
 
+/** Uploads left by a process that stopped in the middle of a request are removed at start after this long. */
+const STALE_MS = 3600_000;
+
 export function spoolUpload(dir: string, limitBytes: number): RequestHandler {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const entry of readdirSync(dir)) {
+    const file = path.join(dir, entry);
+    if (entry.startsWith('upload-') && Date.now() - statSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });
+  }
   /** A new file name in the folder, remembered on the request so that it is removed with it. */
   const name = (req: SpoolingRequest) => {
     const file = `upload-${process.pid}-${randomBytes(8).toString('hex')}.pdf`;

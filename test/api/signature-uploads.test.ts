@@ -4,12 +4,13 @@
  * request is over, whether it was signed, refused, over the limit or cut off by the client.
  */
 import * as http from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import type { Service } from '../../src/compose';
+import { spoolUpload } from '../../src/http/spool-upload';
 import { findSignatures, PdfFile } from '../../src/pdf';
 import { Pkcs12Signer } from '../../src/signers';
 import { p12Passphrase, pkiFile, sample } from '../helpers/fixtures';
@@ -88,6 +89,22 @@ describe('signing an upload written to disk', () => {
     expect(spooled()).toEqual([]);
     const after = await request(server).post('/v1/signatures').set(clerk).set('Content-Type', 'application/pdf').send(original);
     expect(after.status).toBe(200);
+  });
+});
+
+describe('the upload folder at start', () => {
+  it('when uploads were left by a process that stopped over an hour ago, then they are removed and recent ones kept', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-spool-stale-'));
+    try {
+      for (const name of ['upload-old.pdf', 'upload-recent.pdf', 'other-old.txt']) writeFileSync(path.join(dir, name), 'x');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      utimesSync(path.join(dir, 'upload-old.pdf'), twoHoursAgo, twoHoursAgo);
+      utimesSync(path.join(dir, 'other-old.txt'), twoHoursAgo, twoHoursAgo);
+      spoolUpload(dir, LIMIT);
+      expect(readdirSync(dir).sort()).toEqual(['other-old.txt', 'upload-recent.pdf']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
