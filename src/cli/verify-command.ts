@@ -8,7 +8,11 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
-import { createValidationContext, createValidatorPool, DocumentReport, validateInput, writeEtsiReport } from '../validation';
+// Only what one file's validation needs is loaded up front; the worker pool and the ETSI report writer
+// when they are used.
+import { validateInput } from '../validation/document-validator';
+import type { DocumentReport } from '../validation/report';
+import { createValidationContext } from '../validation/validation-context';
 import { VERIFY_USAGE } from './usage';
 
 
@@ -70,7 +74,10 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${files.length}${done === files.length ? '\n' : ''}`);
   } : undefined;
   // Many files: validated in worker threads, one per core, and reported in the order given.
-  const pool = files.length >= POOL_FROM && !etsiReport ? createValidatorPool(context, { size: Math.min(availableParallelism(), 8), maxQueue: files.length }) : undefined;
+  const pool = files.length >= POOL_FROM && !etsiReport
+    ? (await import('../validation/validator-pool')).createValidatorPool(context, { size: Math.min(availableParallelism(), 8), maxQueue: files.length })
+    : undefined;
+  const writeEtsiReport = etsiReport ? (await import('../validation/etsi-report')).writeEtsiReport : undefined;
   const request = { hashFile: values.hash, includeCertificates: !!etsiReport };
   // Workers open the files themselves; a large file is read where the validation needs it, not whole.
   const pending = pool ? files.map((file) => pool.validate({ path: file }, { ...request, fileName: file })) : [];
@@ -78,7 +85,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     for (const [i, file] of files.entries()) {
       const report = pool ? await pending[i] : await validateInput({ path: file }, context, { ...request, fileName: file });
       reports.push(report);
-      if (etsiReport && !report.error) {
+      if (etsiReport && writeEtsiReport && !report.error) {
         // Written beside and renamed, so a reader never sees half a report.
         writeFileSync(`${etsiReport}.${process.pid}.tmp`, writeEtsiReport(report), { mode: 0o644 });
         renameSync(`${etsiReport}.${process.pid}.tmp`, etsiReport);

@@ -3,7 +3,7 @@
  * moment, where revocation data may be fetched from, and the policy that judges the facts.
  */
 import { CertificateInfo } from '../cms';
-import { createHttpFetcher, RevocationFetcher } from '../network';
+import type { RevocationFetcher } from '../network';
 import { createValidationPolicy, DEFAULT_STRICT_CRYPTO_FROM, ValidationPolicy } from './policy';
 import { TrustStore } from './trust-store';
 
@@ -50,8 +50,22 @@ export function createValidationContext(options: ValidationContextOptions = {}):
     trust: options.trust ?? TrustStore.fromDirectories(options.trustDirs ?? []),
     intermediates: options.intermediates ?? TrustStore.fromDirectories(options.intermediateDirs ?? []).certificates,
     at: options.at,
-    fetcher: options.offline ? undefined : options.fetcher ?? createHttpFetcher(fetchTimeoutMs),
+    fetcher: options.offline ? undefined : options.fetcher ?? httpFetcherOnFirstUse(fetchTimeoutMs),
     fetchTimeoutMs,
     policy: options.policy ?? createValidationPolicy({ revocationMode: options.revocationMode, strictCryptoFrom: options.strictCryptoFrom }),
+  };
+}
+
+/**
+ * The HTTP fetcher, its modules loaded when it is first asked for something: most validations find what
+ * they need in the document, and a command line that never fetches does not pay for loading HTTP.
+ */
+function httpFetcherOnFirstUse(timeoutMs: number): RevocationFetcher {
+  let loaded: Promise<RevocationFetcher> | undefined;
+  const fetcher = () => (loaded ??= import('../network/http-sources').then((m) => m.createHttpFetcher(timeoutMs)));
+  return {
+    fetchOcsp: async (url, request) => (await fetcher()).fetchOcsp(url, request),
+    fetchCrl: async (url) => (await fetcher()).fetchCrl(url),
+    fetchCertificate: async (url) => (await fetcher()).fetchCertificate(url),
   };
 }
