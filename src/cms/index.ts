@@ -5,7 +5,7 @@ export type { SignedAttributesInput, SignedDataInput } from './build-signed-data
 export { ecdsaPlainToDer } from './ecdsa-signature';
 export { readSignedData } from './read-signed-data';
 export type { RawAttribute, SignedDataView, SignerInfoView } from './read-signed-data';
-export { readTlv } from './der';
+export { children, content, oidString, readTlv } from './der';
 export { readRevocationArchival, readTstInfo } from './read-attribute-values';
 export type { TstInfoView } from './read-attribute-values';
 export { hashOfSignatureAlgorithm, verifySignatureValue } from './verify-signature-value';

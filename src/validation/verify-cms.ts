@@ -6,7 +6,7 @@
  */
 import { constants, createHash, publicDecrypt } from 'node:crypto';
 import type * as Asn1js from 'asn1js';
-import { asn1js, CertificateInfo, nodeDigestFromOid, OID, parseCertificate, pkijs, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue } from '../cms';
+import { asn1js, CertificateInfo, children, content, oidString, nodeDigestFromOid, OID, parseCertificate, pkijs, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue } from '../cms';
 import { say } from './messages';
 import type { Message, SubIndication } from './report';
 export type ContentDigest = (algorithm: string, outputLength?: number) => Buffer;
@@ -225,17 +225,7 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
   const attr = v2 ?? v1;
   if (!attr) return undefined;
   try {
-    const value = asn1js.fromBER(new Uint8Array(attr.values[0]).buffer).result as Asn1js.Sequence;
-    const certs = value.valueBlock.value[0] as Asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as Asn1js.Sequence;
-    const parts = first.valueBlock.value;
-    let hashName = v2 ? 'sha256' : 'sha1';
-    let hashIndex = 0;
-    if (v2 && parts[0] instanceof asn1js.Sequence) {
-      hashName = nodeDigestFromOid(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
-      hashIndex = 1;
-    }
-    const certHash = Buffer.from((parts[hashIndex] as Asn1js.OctetString).valueBlock.valueHexView);
+    const { hashName, certHash } = readFirstCertId(attr.values[0], !!v2) ?? readFirstCertIdBer(attr.values[0], !!v2);
     if (!hashBytes(hashName, signer.der).equals(certHash)) {
       return say('SIGNING_CERT_MISMATCH');
     }
@@ -243,6 +233,48 @@ function checkSigningCertificateAttribute(attributes: RawAttribute[], signer: Ce
     return say('SIGNING_CERT_UNREADABLE');
   }
   return undefined;
+}
+
+interface CertId {
+  hashName: string;
+  certHash: Buffer;
+}
+
+/**
+ * The first ESSCertID(v2) of a SigningCertificate(V2) value in DER (RFC 5035, RFC 2634): its hash
+ * algorithm (SHA-256 by default in v2, always SHA-1 in v1) and certificate hash; undefined when it is not DER.
+ */
+function readFirstCertId(value: Buffer, v2: boolean): CertId | undefined {
+  const top = readTlv(value, 0);
+  const certs = top?.tag === 0x30 ? children(value, top)?.[0] : undefined;
+  const first = certs?.tag === 0x30 ? children(value, certs)?.[0] : undefined;
+  const parts = first?.tag === 0x30 ? children(value, first) : undefined;
+  if (!parts) return undefined;
+  let hashName = v2 ? 'sha256' : 'sha1';
+  let at = 0;
+  if (v2 && parts[0]?.tag === 0x30) {
+    const algorithm = children(value, parts[0])?.[0];
+    if (algorithm?.tag !== 0x06) return undefined;
+    hashName = nodeDigestFromOid(oidString(content(value, algorithm)))?.name ?? 'sha256';
+    at = 1;
+  }
+  const hash = parts[at];
+  return hash?.tag === 0x04 ? { hashName, certHash: content(value, hash) } : undefined;
+}
+
+/** The same read through asn1js, for a value in BER (indefinite lengths); throws when it cannot be read. */
+function readFirstCertIdBer(value: Buffer, v2: boolean): CertId {
+  const parsed = asn1js.fromBER(new Uint8Array(value).buffer).result as Asn1js.Sequence;
+  const certs = parsed.valueBlock.value[0] as Asn1js.Sequence;
+  const first = certs.valueBlock.value[0] as Asn1js.Sequence;
+  const parts = first.valueBlock.value;
+  let hashName = v2 ? 'sha256' : 'sha1';
+  let hashIndex = 0;
+  if (v2 && parts[0] instanceof asn1js.Sequence) {
+    hashName = nodeDigestFromOid(new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId)?.name ?? 'sha256';
+    hashIndex = 1;
+  }
+  return { hashName, certHash: Buffer.from((parts[hashIndex] as Asn1js.OctetString).valueBlock.valueHexView) };
 }
 
 function collectAdbeRevocation(value: Buffer, findings: CmsFindings): void {

@@ -23,6 +23,8 @@ export interface HandSignOptions {
   digest?: SigningDigestAlgorithm;
   /** End-of-line bytes written after `%%EOF` and covered by the byte range. */
   trailingEol?: string;
+  /** The certificate the signingCertificateV2 attribute names (default: the signer's own). */
+  namedCertificate?: Buffer;
   /** Rewrites the finished CMS before it is embedded (attacks on its algorithm identifiers). */
   rewriteCms?: (cms: Buffer) => Buffer;
 }
@@ -51,7 +53,7 @@ export async function handSign(pdf: Buffer, options: HandSignOptions): Promise<B
   const hash = createHash(digest).update(out.subarray(0, contentsAt)).update(out.subarray(contentsEnd)).digest();
   const signer = options.signer ?? sealSigner();
   const chain = await signer.certificateChain();
-  const signedAttributes = buildSignedAttributes({ contentDigest: hash, digestAlgorithm: digest, signerCertificate: chain[0] });
+  const signedAttributes = buildSignedAttributes({ contentDigest: hash, digestAlgorithm: digest, signerCertificate: options.namedCertificate ?? chain[0] });
   const value = await signer.sign(signedAttributes, digest, 'rsa-pkcs1');
   let cms = buildSignedData({ signedAttributes, signatureValue: value, digestAlgorithm: digest, scheme: 'rsa-pkcs1', certificates: chain });
   if (options.rewriteCms) cms = options.rewriteCms(cms);

@@ -74,6 +74,19 @@ const appearance = (file: PdfFile, allocate: () => PdfRef, text: string): [PdfRe
   return [ref, { ref, value: new PdfStream(new PdfDict([['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, 228, 20]]]), Buffer.from(`BT /Helv 12 Tf 2 6 Td (${text}) Tj ET`)) }];
 };
 
+describe('the signing-certificate attribute binds the signature to its certificate (RFC 5035)', () => {
+  it('when signingCertificateV2 names the signer\'s own certificate, then the signature passes', async () => {
+    const report = await validate(await handSign(congVan(), { place: inField('Sig1') }));
+    expect([verdict(report), codes(report).filter((c) => c.startsWith('SIGNING_CERT'))]).toEqual([['TOTAL_PASSED', null], []]);
+  });
+
+  it('when signingCertificateV2 names another certificate, then the signer is not identified: INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND', async () => {
+    const report = await validate(await handSign(congVan(), { place: inField('Sig1'), namedCertificate: pkiFile('official-rsa.der') }));
+    expect(verdict(report)).toEqual(['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND']);
+    expect(codes(report)).toContain('SIGNING_CERT_MISMATCH');
+  });
+});
+
 describe('rule 1: a signature value is verified with the hash its signatureAlgorithm names', () => {
   const sha512WithRsa = oid('1.2.840.113549.1.1.13');
 
