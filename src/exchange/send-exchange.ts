@@ -12,6 +12,27 @@ import { AgencyDoc, ExchangeDoc, isDuplicateKey, RecipientDoc } from './models';
 import { arrivalHistory, STATUS } from './status-machine';
 
 
+/** How long a recipient lookup is reused, and how many different recipient sets are kept. */
+const RECIPIENTS_TTL_MS = 1000;
+const RECIPIENT_SETS = 256;
+
+/** A one-second memo of recipient lookups (the read that every send makes before any write). */
+function recentLookups<T>() {
+  const kept = new Map<string, { until: number; value: Promise<T> }>();
+  return (codes: string[], read: () => Promise<T>): Promise<T> => {
+    const key = [...codes].sort().join('\u0000');
+    const now = Date.now();
+    const hit = kept.get(key);
+    if (hit && hit.until > now) return hit.value;
+    if (kept.size >= RECIPIENT_SETS) kept.clear();
+    const value = read();
+    kept.set(key, { until: now + RECIPIENTS_TTL_MS, value });
+    // A failed read is not reused.
+    value.catch(() => kept.delete(key));
+    return value;
+  };
+}
+
 export function createSendExchange(ctx: ExchangeContext) {
   const { models, documents, audit, validator } = ctx;
   const { view, get } = ctx.reads;
@@ -19,6 +40,10 @@ export function createSendExchange(ctx: ExchangeContext) {
   // Exchange and recipient documents of concurrent sends are written together (see batched-insert.ts).
   const insertExchange = createBatchedInsert(() => models.Exchange.collection as never);
   const insertRecipient = createBatchedInsert(() => models.Recipient.collection as never);
+  // The active agencies holding a set of codes, read once a second at most for the same recipients: a
+  // renamed, added or deactivated agency is seen by every instance within a second.
+  const recentAgencies = recentLookups<AgencyDoc[]>();
+  const recipientsOf = (to: string[]) => recentAgencies(to, () => models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean().exec());
 
   type SendInput = IncomingFile & { pdf: Buffer; fileName: string; metadata: unknown; idempotencyKey: string; attachments?: IncomingAttachment[] };
   type SendResult = { exchange: ExchangeDoc; created: boolean; view: Record<string, unknown> };
@@ -38,7 +63,7 @@ export function createSendExchange(ctx: ExchangeContext) {
     const own = codesOf(caller);
     if (to.some((id) => own.includes(id))) throw new AppError('INVALID_REQUEST', 'an agency does not send a document to itself');
     // A recipient named by an earlier code gets the document under the code it has now.
-    const found = await models.Agency.find({ $or: [{ organId: { $in: to } }, { 'history.organId': { $in: to } }], active: true }).lean();
+    const found = await recipientsOf(to);
     const holder = (code: string) => found.find((a) => a.organId === code) ?? found.find((a) => a.history.some((h) => h.organId === code));
     // Agencies served by another Kyso get the document through that peer.
     const remote = await ctx.peers.peersServing(to.filter((code) => !holder(code)));

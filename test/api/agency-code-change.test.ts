@@ -53,6 +53,18 @@ describe('an agency that moves to a new OrganId', () => {
     expect((await request(service.app).get(`/v1/exchanges/${sent.body.exchangeId}`).set(bearer(keys['H.09'].receiver))).status).toBe(404);
   });
 
+  it('when an agency is registered right after a send to its code was refused, then a send one second later reaches it', async () => {
+    const refused = await request(service.app).post('/v1/exchanges').set(bearer(keys['H.01'].clerk)).set('Idempotency-Key', 'code-change-0003')
+      .attach('file', signed, 'cv.pdf').field('metadata', metadata('H.05', '3'));
+    expect([refused.status, refused.body.code]).toEqual([422, 'AGENCY_UNKNOWN']);
+    await service.agencies.registerAgency({ organId: 'H.05', name: 'Sở Xây dựng' });
+    // Recipient lookups are reused for at most a second (every instance sees a new agency within it).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['H.01'].clerk)).set('Idempotency-Key', 'code-change-0004')
+      .attach('file', signed, 'cv.pdf').field('metadata', metadata('H.05', '4'));
+    expect([sent.status, sent.body.recipients?.map((r: { organId: string }) => r.organId)]).toEqual([201, ['H.05']]);
+  });
+
   it('when the new code is taken, was used before, is malformed, or the agency is unknown, then a clear error', async () => {
     const admin = bearer(operator);
     const taken = await request(service.app).post('/v1/admin/agencies/H.09/code').set(admin).send({ organId: 'H.01' });
