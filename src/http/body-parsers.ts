@@ -47,13 +47,19 @@ export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: nu
   const inMemory = multer({ storage: multer.memoryStorage(), limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } });
   const streamed = streamingUpload(documents);
   const rawPdf = express.raw({ type: 'application/pdf', limit: uploadLimitBytes });
+  /** Multipart bodies to one reader (its errors mapped), anything else to the other. */
+  const byKind = (multipart: RequestHandler, raw: RequestHandler): RequestHandler => {
+    const checked = multipartErrors(multipart);
+    return (req, res, next) => (req.is('multipart/form-data') ? checked : raw)(req, res, next);
+  };
+  const spool = spoolUpload(spoolDir, uploadLimitBytes);
   /** A PDF as application/pdf or as multipart field "file", held in memory. */
-  const pdf: RequestHandler = (req, res, next) => (req.is('multipart/form-data') ? multipartErrors(inMemory.single('file'))(req, res, next) : rawPdf(req, res, next));
+  const pdf = byKind(inMemory.single('file'), rawPdf);
   return {
     json,
     pdf,
     /** A PDF as application/pdf or multipart "file", written to a file of the request's own (see spooledPdf). */
-    pdfToDisk: spoolUpload(spoolDir, uploadLimitBytes),
+    pdfToDisk: byKind(spool.multipart, spool.raw),
     /** Multipart with one file "file" held in memory (signing sessions). */
     singleFile: multipartErrors(inMemory.single('file')),
     /** Multipart "file" and up to 20 "attachments", streamed into the document store. */

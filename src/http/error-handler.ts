@@ -8,11 +8,16 @@ import { AppError, isAppError } from '../errors';
 import { statusFor } from './error-status';
 import type { Authed } from './request-context';
 
+/** The error of an upload larger than the limit, whichever reader found it. */
+export function uploadTooLarge(limitBytes: number): AppError {
+  const limitMb = Math.round((limitBytes / (1024 * 1024)) * 10) / 10;
+  return new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${limitMb} MB (${limitBytes} bytes)`);
+}
+
 /** Errors of body-parser and the HTTP layer that are the client's doing, as AppErrors. */
 function clientError(error: unknown, uploadLimitBytes: number): AppError | undefined {
   const e = error as { type?: string; code?: string; status?: number; name?: string; message?: string };
-  const limitMb = Math.round((uploadLimitBytes / (1024 * 1024)) * 10) / 10;
-  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${limitMb} MB (${uploadLimitBytes} bytes)`);
+  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FILE_SIZE') return uploadTooLarge(uploadLimitBytes);
   if (e?.type === 'entity.parse.failed') return new AppError('INVALID_REQUEST', 'the JSON body cannot be parsed');
   if (e?.type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8');
   if (e?.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Encoding; send the body uncompressed or gzip/deflate');

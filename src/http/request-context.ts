@@ -21,10 +21,15 @@ export function pdfBody(req: Request): { pdf: Buffer; fileName: string } {
   const file = (req as Request & { file?: Express.Multer.File }).file ?? files?.file?.[0];
   if (file) return { pdf: file.buffer, fileName: file.originalname || 'document.pdf' };
   if (Buffer.isBuffer(req.body) && req.body.length > 0) return { pdf: req.body, fileName: 'document.pdf' };
+  throw noPdfIn(req);
+}
+
+/** Why a request that should carry a PDF has none: the wrong media type, or an empty body. */
+export function noPdfIn(req: Request): AppError {
   if (!req.is('application/pdf') && !req.is('multipart/form-data')) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the PDF as application/pdf or as multipart/form-data field "file"');
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the PDF as application/pdf or as multipart/form-data field "file"');
   }
-  throw new AppError('INVALID_REQUEST', 'no PDF in the request');
+  return new AppError('INVALID_REQUEST', 'no PDF in the request');
 }
 
 /** The edXML-style header sent as a JSON multipart field named "metadata". */

@@ -9,9 +9,11 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'nod
 import * as path from 'node:path';
 import { Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../errors';
+import { uploadTooLarge } from './error-handler';
+import { noPdfIn } from './request-context';
 
 export interface SpooledPdf {
   path: string;
@@ -26,7 +28,7 @@ type SpoolingRequest = Request & { [SPOOLED]?: SpooledPdf; [WRITTEN]?: string[];
 /** The upload's file, once the spooling handler ran. */
 export function spooledPdf(req: Request): SpooledPdf {
   const spooled = (req as SpoolingRequest)[SPOOLED];
-  if (!spooled || spooled.size === 0) throw new AppError('INVALID_REQUEST', 'no PDF in the request');
+  if (!spooled || spooled.size === 0) throw noPdfIn(req);
   return spooled;
 }
 
@@ -39,7 +41,7 @@ class SizeLimit extends Transform {
 
   override _transform(piece: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += piece.length;
-    if (this.size > this.limit) done(new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${Math.round((this.limit / (1024 * 1024)) * 10) / 10} MB (${this.limit} bytes)`));
+    if (this.size > this.limit) done(uploadTooLarge(this.limit));
     else done(null, piece);
   }
 }
@@ -47,7 +49,11 @@ class SizeLimit extends Transform {
 /** Uploads left by a process that stopped in the middle of a request are removed at start after this long. */
 const STALE_MS = 3600_000;
 
-export function spoolUpload(dir: string, limitBytes: number): RequestHandler {
+/**
+ * The two readers of a PDF to spool: `multipart` (field "file", multer's errors left to the caller to map)
+ * and `raw` (application/pdf; any other body is left alone, so spooledPdf names what is wrong with it).
+ */
+export function spoolUpload(dir: string, limitBytes: number): { multipart: RequestHandler; raw: RequestHandler } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const entry of readdirSync(dir)) {
     const file = path.join(dir, entry);
@@ -59,27 +65,30 @@ export function spoolUpload(dir: string, limitBytes: number): RequestHandler {
     (req[WRITTEN] ??= []).push(path.join(dir, file));
     return file;
   };
-  const multipart = multer({
+  /** Whatever happens next, the files of the request go with it. */
+  const removeWithRequest = (req: SpoolingRequest, res: Response) => res.on('close', () => {
+    for (const file of req[WRITTEN] ?? []) rmSync(file, { force: true });
+  });
+  const toDisk = multer({
     storage: multer.diskStorage({ destination: dir, filename: (req, _file, done) => done(null, name(req as SpoolingRequest)) }),
     limits: { fileSize: limitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 },
   }).single('file');
-  return (req, res, next) => {
+
+  const multipart: RequestHandler = (req, res, next) => {
     const r = req as SpoolingRequest;
-    // Whatever happens next, the file goes with the request.
-    res.on('close', () => {
-      for (const file of r[WRITTEN] ?? []) rmSync(file, { force: true });
+    removeWithRequest(r, res);
+    toDisk(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (r.file) r[SPOOLED] = { path: r.file.path, fileName: r.file.originalname || 'document.pdf', size: r.file.size };
+      next();
     });
-    if (req.is('multipart/form-data')) {
-      multipart(req, res, (error?: unknown) => {
-        if (error) return next(error instanceof AppError || (error as { name?: string }).name === 'MulterError' ? error : new AppError('INVALID_REQUEST', 'the multipart body is malformed or was cut off', { cause: error }));
-        if (r.file) r[SPOOLED] = { path: r.file.path, fileName: r.file.originalname || 'document.pdf', size: r.file.size };
-        next();
-      });
-      return;
-    }
-    if (!req.is('application/pdf')) return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the PDF as application/pdf or as multipart/form-data field "file"'));
-    const declared = Number(req.headers['content-length']);
-    if (declared > limitBytes) return next(new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${Math.round((limitBytes / (1024 * 1024)) * 10) / 10} MB (${limitBytes} bytes)`));
+  };
+
+  const raw: RequestHandler = (req, res, next) => {
+    if (!req.is('application/pdf')) return next();
+    if (Number(req.headers['content-length']) > limitBytes) return next(uploadTooLarge(limitBytes));
+    const r = req as SpoolingRequest;
+    removeWithRequest(r, res);
     const file = path.join(dir, name(r));
     const limit = new SizeLimit(limitBytes);
     const written = pipeline(limit, createWriteStream(file, { mode: 0o600 }));
@@ -102,4 +111,5 @@ export function spoolUpload(dir: string, limitBytes: number): RequestHandler {
       },
     );
   };
+  return { multipart, raw };
 }
