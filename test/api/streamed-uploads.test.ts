@@ -37,6 +37,30 @@ describe('exchange uploads stream into GridFS', () => {
     expect(await service.documents.exists(exchange?.attachments?.[0].fileId as unknown as mongo.ObjectId)).toBe(true);
   });
 
+  it('when uploads are written together, then each is a GridFS file of 255 KiB chunks that the driver reads back byte for byte', async () => {
+    // Seeded bytes (seed 13): three uploads at once, one of them spanning three chunks.
+    let seed = 13;
+    const bytes = (length: number) => Buffer.from(Array.from({ length }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff));
+    const inputs = [bytes(600_000), bytes(1000), Buffer.alloc(0)];
+    // A slow trickle for the large one: whole chunks are written before the upload ends.
+    const stored = await Promise.all(inputs.map((b, i) => service.documents.upload(Readable.from(i === 0 ? [b.subarray(0, 100_000), b.subarray(100_000, 300_000), b.subarray(300_000)] : [b]), `u${i}.bin`, 'application/octet-stream')));
+    const db = service.connection.db!;
+    const bucket = new mongo.GridFSBucket(db, { bucketName: 'documents' });
+    for (const [i, s] of stored.entries()) {
+      const read: Buffer[] = [];
+      for await (const chunk of bucket.openDownloadStream(s.fileId)) read.push(chunk as Buffer);
+      expect(Buffer.concat(read).equals(inputs[i])).toBe(true);
+      const entry = await db.collection('documents.files').findOne({ _id: s.fileId });
+      expect({ length: entry?.length, chunkSize: entry?.chunkSize, filename: entry?.filename, contentType: entry?.metadata?.contentType }).toEqual({ length: inputs[i].length, chunkSize: 261120, filename: `u${i}.bin`, contentType: 'application/octet-stream' });
+    }
+    const sizes = (await db.collection('documents.chunks').find({ files_id: stored[0].fileId }).sort({ n: 1 }).toArray()).map((c) => [c.n, (c.data as mongo.Binary).length()]);
+    expect(sizes).toEqual([[0, 261120], [1, 261120], [2, 600_000 - 2 * 261120]]);
+    expect(await db.collection('documents.chunks').countDocuments({ files_id: stored[2].fileId })).toBe(0);
+    // The unique index GridFS relies on is there.
+    expect((await db.collection('documents.chunks').indexes()).some((ix) => ix.unique && JSON.stringify(ix.key) === '{"files_id":1,"n":1}')).toBe(true);
+    await service.documents.discard(stored.map((s) => s.fileId));
+  });
+
   it('when a document is refused (unsigned, or no metadata), then nothing it uploaded stays stored', async () => {
     const before = (await storedFiles()).length;
     const unsigned = await request(service.app).post('/v1/exchanges').set(bearer(keys['U.01'].clerk)).set('Idempotency-Key', 'stream-0002')
