@@ -47,8 +47,8 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
   const chunks = () => connection.db!.collection('documents.chunks');
   const maintenance = () => connection.db!.collection<{ _id: string; until: Date }>('maintenance');
 
-  // Uploads are written in GridFS's own layout (chunks first, the files entry last, so an entry never names
-  // missing chunks), but through write-combining inserters: concurrent uploads share one commit per round
+  // Uploads are written in GridFS's own layout (the files entry with the last chunk), but through
+  // write-combining inserters: concurrent uploads share one commit per round
   // instead of two each, which is most of what the embedded database spends on a send. GridFSBucket reads
   // them as its own; its indexes are made here, once per process, as the bucket would make them.
   const insertChunk = createBatchedInsert(() => chunks() as never);
@@ -90,8 +90,11 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
       final(done) {
         (async () => {
           await ensureIndexes();
-          if (pendingSize > 0) await writeChunk(Buffer.concat(pending, pendingSize));
-          await insertFile({ _id: id, length, chunkSize: CHUNK_SIZE, uploadDate: new Date(), filename: fileName, metadata });
+          // The last chunk and the entry together: an upload is only kept once an exchange (written after
+          // both) refers to it, and an entry whose last chunk failed is an orphan the sweep removes.
+          const last = pendingSize > 0 ? writeChunk(Buffer.concat(pending, pendingSize)) : Promise.resolve();
+          const entry = insertFile({ _id: id, length, chunkSize: CHUNK_SIZE, uploadDate: new Date(), filename: fileName, metadata });
+          await Promise.all([last, entry]);
         })().then(() => done(), done);
       },
     });
@@ -160,7 +163,7 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
   }
 
   /**
-   * Chunks of an upload cut by a crash: GridFS writes the files entry last, so they belong to no file. Their
+   * Chunks of an upload cut by a crash before its files entry was written: they belong to no file. Their
    * files_id is an ObjectId, whose time says when the upload began; those begun in the window are checked.
    */
   async function sweepHeadlessChunks(since: Date, until: Date): Promise<number> {

@@ -96,18 +96,21 @@ export function createSendExchange(ctx: ExchangeContext) {
     const exchangeId = randomUUID();
     let exchange: ExchangeDoc;
     try {
-      // Validated and given its defaults by mongoose, written by the batched inserter (a hot path).
+      // Validated and given its defaults by mongoose, written by the batched inserter (a hot path). The
+      // verdict and the stored report are built here, fresh, and join the document after validation: both
+      // are free-form (Mixed) paths, which mongoose would only copy deeply.
+      const stored = await keepCertificates(report);
       const created = new models.Exchange({
         exchangeId, fromOrganId: caller.organId, fromOrganName: caller.organName, attachments, requestHash: hash, inboundTo: '',
         to: [...agencies.map((a) => ({ organId: a.organId, organName: a.name })), ...[...remote.keys()].map((id) => ({ organId: id, organName: id }))],
         codeNumber: meta.codeNumber, codeNotation: meta.codeNotation, year, issuedDate: meta.issuedDate, subject: meta.subject,
         documentType: meta.documentType, signerCompetence: meta.signerCompetence, signerPosition: meta.signerPosition, signerFullName: meta.signerFullName,
         promulgationPlace: meta.promulgationPlace, priority: meta.priority, dueDate: meta.dueDate ?? null,
-        idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length, verification,
-        pageAmount: report.pageCount ?? 0, businessKind: meta.businessKind, report: await keepCertificates(report),
+        idempotencyKey: input.idempotencyKey, fileId, fileName: input.fileName, sha256, size: input.pdf.length,
+        pageAmount: report.pageCount ?? 0, businessKind: meta.businessKind,
       });
       await created.validate();
-      exchange = created.toObject();
+      exchange = { ...created.toObject(), verification, report: stored } as ExchangeDoc;
       await insertExchange(exchange as unknown as Record<string, unknown>);
     } catch (error) {
       await documents.discard([fileId, ...attachments.map((a) => a.fileId as mongo.ObjectId)]);

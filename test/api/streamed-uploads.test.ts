@@ -93,7 +93,7 @@ describe('exchange uploads stream into GridFS', () => {
   });
 
   it('when an upload was cut by a crash before GridFS wrote its files entry, then the sweep removes its headless chunks', async () => {
-    // What a crash mid-upload leaves: chunks of a file id that has no files entry (GridFS writes it last).
+    // What a crash mid-upload leaves: chunks of a file id that has no files entry (it is written with the last chunk).
     // (The sweep before this one, run as of two hours ahead, moved the watermark to one hour ahead.)
     const cut = mongo.ObjectId.createFromTime(Math.floor(Date.now() / 1000) + 2 * 3600);
     const chunks = service.connection.db!.collection('documents.chunks');
