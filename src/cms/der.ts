@@ -1,24 +1,40 @@
 /**
- * A minimal reader of definite-length DER (X.690 §8, §10) that locates elements without decoding them:
+ * A minimal reader of BER/DER structure (X.690 §8, §10) that locates elements without decoding them:
  * certificates and SignedData are read with it field by field, because building a full BER object tree
- * (asn1js) for every certificate and signature of a batch costs more than the cryptography. Anything it
- * cannot read (indefinite lengths, multi-byte tags, truncation) makes it return undefined, and callers
- * fall back to asn1js/PKI.js, which read BER as well.
+ * (asn1js) for every certificate and signature of a batch costs more than the cryptography. It reads
+ * definite lengths and the indefinite lengths of constructed elements (BER, as some signers write CMS),
+ * keeping every element's bytes as found. Anything it cannot read (multi-byte tags, truncation, nesting
+ * deeper than MAX_DEPTH) makes it return undefined, and callers fall back to asn1js/PKI.js.
  */
 export interface Tlv {
   tag: number;
   start: number;
   contentStart: number;
+  /** Where the content ends: `end`, or for an indefinite length the start of its end-of-contents octets. */
+  contentEnd: number;
   end: number;
 }
 
-export function readTlv(buf: Buffer, pos: number, limit: number = buf.length): Tlv | undefined {
+/** How deep indefinite-length elements may nest (each level is scanned to find its end). */
+const MAX_DEPTH = 32;
+
+export function readTlv(buf: Buffer, pos: number, limit: number = buf.length, depth = 0): Tlv | undefined {
   if (pos + 2 > limit) return undefined;
   const tag = buf[pos];
   if ((tag & 0x1f) === 0x1f) return undefined; // multi-byte tags do not occur in the structures read here
   let len = buf[pos + 1];
   let contentStart = pos + 2;
-  if (len === 0x80) return undefined; // indefinite length (BER)
+  if (len === 0x80) {
+    // Indefinite length (BER): only a constructed element, ended by two zero octets after its last child.
+    if ((tag & 0x20) === 0 || depth >= MAX_DEPTH) return undefined;
+    for (let at = contentStart; ;) {
+      if (at + 2 > limit) return undefined;
+      if (buf[at] === 0 && buf[at + 1] === 0) return { tag, start: pos, contentStart, contentEnd: at, end: at + 2 };
+      const child = readTlv(buf, at, limit, depth + 1);
+      if (!child) return undefined;
+      at = child.end;
+    }
+  }
   if (len > 0x80) {
     const n = len & 0x7f;
     if (n > 4 || contentStart + n > limit) return undefined;
@@ -27,14 +43,14 @@ export function readTlv(buf: Buffer, pos: number, limit: number = buf.length): T
     contentStart += n;
   }
   const end = contentStart + len;
-  return end <= limit ? { tag, start: pos, contentStart, end } : undefined;
+  return end <= limit ? { tag, start: pos, contentStart, contentEnd: end, end } : undefined;
 }
 
 /** The elements inside a constructed element, or undefined when one of them cannot be read. */
 export function children(buf: Buffer, parent: Tlv): Tlv[] | undefined {
   const out: Tlv[] = [];
-  for (let pos = parent.contentStart; pos < parent.end; ) {
-    const child = readTlv(buf, pos, parent.end);
+  for (let pos = parent.contentStart; pos < parent.contentEnd; ) {
+    const child = readTlv(buf, pos, parent.contentEnd);
     if (!child) return undefined;
     out.push(child);
     pos = child.end;
@@ -43,7 +59,7 @@ export function children(buf: Buffer, parent: Tlv): Tlv[] | undefined {
 }
 
 export const whole = (buf: Buffer, t: Tlv): Buffer => buf.subarray(t.start, t.end);
-export const content = (buf: Buffer, t: Tlv): Buffer => buf.subarray(t.contentStart, t.end);
+export const content = (buf: Buffer, t: Tlv): Buffer => buf.subarray(t.contentStart, t.contentEnd);
 
 /** A definite-length element with fresh length octets around `body`. */
 export function wrap(tag: number, body: Buffer): Buffer {

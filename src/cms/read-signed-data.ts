@@ -1,8 +1,9 @@
 /**
  * Reads a CMS ContentInfo(SignedData) (RFC 5652 §5) into a view of what a validator needs, every part as
  * the bytes found (never re-encoded): the signed attributes exactly as signed, certificates and CRLs for
- * the caches, unsigned attributes (a timestamp token is read once, by its own reader). DER input is read
- * with the DER reader; BER input (indefinite lengths, constructed strings) through asn1js/PKI.js. Trailing
+ * the caches, unsigned attributes (a timestamp token is read once, by its own reader). DER and the BER
+ * that signers write (indefinite lengths, a constructed eContent) are read with the structure reader of
+ * der.ts; anything else it cannot place goes through asn1js/PKI.js. Trailing
  * bytes after the ContentInfo (the zero padding of a PDF /Contents) are ignored.
  */
 import type * as Asn1js from 'asn1js';
@@ -104,8 +105,13 @@ function readDer(der: Buffer): SignedDataView | undefined {
   let eContent: Buffer | undefined;
   if (encap[1]) {
     const octets = encap[1].tag === 0xa0 ? children(der, encap[1])?.[0] : undefined;
-    if (octets?.tag !== 0x04) return undefined; // a constructed (BER) OCTET STRING: read by asn1js
-    eContent = content(der, octets);
+    if (octets?.tag === 0x04) eContent = content(der, octets);
+    else if (octets?.tag === 0x24) {
+      // A constructed OCTET STRING (BER): its primitive pieces, in order (deeper nesting goes to asn1js).
+      const pieces = children(der, octets);
+      if (!pieces || pieces.some((p) => p.tag !== 0x04)) return undefined;
+      eContent = Buffer.concat(pieces.map((p) => content(der, p)));
+    } else return undefined;
   }
   const certSet = parts.find((p) => p.tag === 0xa0);
   const crlSet = parts.find((p) => p.tag === 0xa1);

@@ -1,4 +1,4 @@
-import { derTime, oidString, readTlv } from '../../../src/cms/der';
+import { children, content, derTime, oidString, readTlv } from '../../../src/cms/der';
 
 describe('the DER reader', () => {
   it('when an OID is decoded, then first arcs and multi-byte arcs come out right', () => {
@@ -19,10 +19,28 @@ describe('the DER reader', () => {
     expect(time(0x18, '20190423160702+0700')).toBeUndefined();
   });
 
-  it('when lengths are indefinite, truncated or run past the end, then it declines instead of guessing', () => {
-    expect(readTlv(Buffer.from('3080020100 0000'.replace(/ /g, ''), 'hex'), 0)).toBeUndefined();
+  it('when lengths are truncated or run past the end, then it declines instead of guessing', () => {
     expect(readTlv(Buffer.from('3005020100', 'hex'), 0)).toBeUndefined();
     expect(readTlv(Buffer.from('30', 'hex'), 0)).toBeUndefined();
-    expect(readTlv(Buffer.from('3003020100', 'hex'), 0)).toEqual({ tag: 0x30, start: 0, contentStart: 2, end: 5 });
+    expect(readTlv(Buffer.from('3003020100', 'hex'), 0)).toEqual({ tag: 0x30, start: 0, contentStart: 2, contentEnd: 5, end: 5 });
+  });
+
+  it('when a constructed element has an indefinite length (BER), then its content ends before the end-of-contents octets', () => {
+    // SEQUENCE { INTEGER 0, SEQUENCE(indefinite) { INTEGER 1 } } with the outer one indefinite too.
+    const ber = Buffer.from('3080 020100 3080 020101 0000 0000 ff'.replace(/ /g, ''), 'hex');
+    const outer = readTlv(ber, 0);
+    expect(outer).toEqual({ tag: 0x30, start: 0, contentStart: 2, contentEnd: 12, end: 14 });
+    const kids = children(ber, outer!);
+    expect(kids?.map((k) => [k.tag, k.start, k.end])).toEqual([[0x02, 2, 5], [0x30, 5, 12]]);
+    expect(children(ber, kids![1])?.map((k) => content(ber, k).toString('hex'))).toEqual(['01']);
+  });
+
+  it('when an indefinite length is primitive, unterminated or nested past the limit, then it declines', () => {
+    expect(readTlv(Buffer.from('0480 0101 0000'.replace(/ /g, ''), 'hex'), 0)).toBeUndefined();
+    expect(readTlv(Buffer.from('3080 020100'.replace(/ /g, ''), 'hex'), 0)).toBeUndefined();
+    const deep = (n: number) => Buffer.concat([Buffer.from('3080'.repeat(n), 'hex'), Buffer.from('020100', 'hex'), Buffer.from('0000'.repeat(n), 'hex')]);
+    expect(readTlv(deep(32), 0)?.end).toBe(deep(32).length);
+    expect(readTlv(deep(33), 0)).toBeUndefined();
+    expect(readTlv(deep(5000), 0)).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, sign } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { buildSignedAttributes, buildSignedData, parseCertificate, readSignedData } from '../../../src/cms';
+import { children, encodeOid, readTlv, sequence, whole, wrap } from '../../../src/cms/der';
 import { pkiFile } from '../../helpers/fixtures';
 
 describe('readSignedData', () => {
@@ -26,7 +27,7 @@ describe('readSignedData', () => {
     expect('issuer' in si.sid && [si.sid.serial.toString('hex'), si.sid.issuer.equals(parseCertificate(chain[0]).issuerDer)]).toEqual([parseCertificate(chain[0]).serialHex, true]);
   });
 
-  it('when the same SignedData is BER-encoded (indefinite lengths), then the PKI.js reading gives the same view', () => {
+  it('when the same SignedData is BER-encoded (indefinite lengths), then it is read to the same view', () => {
     // Re-encode the outer ContentInfo with indefinite lengths, as some producers do.
     const contentInfo = new pkijs.ContentInfo({ schema: asn1js.fromBER(new Uint8Array(cms).buffer).result }).toSchema();
     contentInfo.lenBlock.isIndefiniteForm = true;
@@ -37,6 +38,23 @@ describe('readSignedData', () => {
     expect(b.signerInfos[0].signedAttributesDer?.equals(a.signerInfos[0].signedAttributesDer as Buffer)).toBe(true);
     expect(b.signerInfos[0].signature.equals(a.signerInfos[0].signature)).toBe(true);
     expect(b.certificates).toEqual(a.certificates);
+    expect(b.signerInfos[0].unsignedAttributes).toEqual(a.signerInfos[0].unsignedAttributes);
+  });
+
+  it('when the encapsulated content is a constructed OCTET STRING in pieces (BER), then eContent is the pieces joined', () => {
+    // The SignedData rebuilt with an encapContentInfo whose eContent is [0] { OCTET STRING (constructed,
+    // indefinite) { piece, piece } }; every other element as it was.
+    const pieces = [Buffer.from('Công văn '), Buffer.from('số 12/UBND-VP')];
+    const [, explicit] = children(cms, readTlv(cms, 0)!)!;
+    const [signedData] = children(cms, explicit)!;
+    const parts = children(cms, signedData)!.map((t) => whole(cms, t));
+    const eContent = Buffer.concat([Buffer.from('2480', 'hex'), ...pieces.map((p) => wrap(0x04, p)), Buffer.from('0000', 'hex')]);
+    parts[2] = sequence(encodeOid('1.2.840.113549.1.7.1'), wrap(0xa0, eContent));
+    const ber = sequence(encodeOid('1.2.840.113549.1.7.2'), wrap(0xa0, sequence(...parts)));
+    const view = readSignedData(ber);
+    expect(view.eContentType).toBe('1.2.840.113549.1.7.1');
+    expect(view.eContent?.toString('utf8')).toBe('Công văn số 12/UBND-VP');
+    expect(view.signerInfos[0].signature.equals(readSignedData(cms).signerInfos[0].signature)).toBe(true);
   });
 
   it('when the input is not a SignedData, then it throws (the validator reports CMS_UNPARSEABLE)', () => {
