@@ -27,4 +27,4 @@ ENV PORT=8080 KYSO_DATA_DIR=/app/data
 EXPOSE 8080
 # The service; MONGODB_URI must name a MongoDB server (see docker-compose.yml). The CLI is
 # `docker run … node dist/cli/main.js verify FILE`.
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/main.js"]

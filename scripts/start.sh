@@ -43,4 +43,5 @@ export KYSO_PKCS11_PIN_FILE="$DATA/softhsm/user-pin"
 export KYSO_SEAL_IMAGE="$PWD/samples/con-dau-mau.png"
 mkdir -p "$DATA/trust" && cp "$DATA/demo-pki/root-ca.pem" "$DATA/trust/kyso-demo-root.pem"
 export KYSO_TRUST_DIRS="$PWD/certs/trust:$PWD/$DATA/trust"
-node dist/main.js
+# A larger young generation: a service allocates many short-lived buffers per request (see README, Production).
+exec node --max-semi-space-size=32 dist/main.js

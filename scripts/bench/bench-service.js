@@ -36,4 +36,7 @@ async function openBenchService(name, options = {}) {
   };
 }
 
-module.exports = { openBenchService, root };
+/** The Node flags the service runs with (scripts/start.sh, Dockerfile): the bench measures it the same way. */
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
+module.exports = { openBenchService, root, SERVICE_NODE_FLAGS };

@@ -4,7 +4,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFile, spawn } = require('node:child_process');
-const { root } = require('./bench-service');
+const { root, SERVICE_NODE_FLAGS } = require('./bench-service');
 
 const dir = path.join(root, 'test', 'output', `bench-instances-${process.pid}`);
 const main = path.join(root, 'dist', 'main.js');
@@ -12,7 +12,7 @@ const main = path.join(root, 'dist', 'main.js');
 function start(args, env, pattern) {
   const merged = { ...process.env, LOG_LEVEL: 'warn', ...env };
   if (!env.MONGODB_URI) delete merged.MONGODB_URI; // the database process makes its own
-  const child = spawn(process.execPath, [main, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, main, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const look = (c) => {

@@ -1,5 +1,5 @@
 // Load generator for the service benchmark, in its own process so it does not share the service's event
-// loop: autocannon at concurrency 16 for 10 s. Prints one JSON object (autocannon's summary figures).
+// loop: autocannon at concurrency 16 for 10 s (KYSO_BENCH_SECONDS). Prints one JSON object (autocannon's summary figures).
 //   node load.js URL API_KEY PDF_FILE verify|send|verify-bomb [BOMB_FILE BOMB_API_KEY]
 // verify-bomb: the same verification load while two clients keep sending a compression bomb, which must be
 // refused (422) without slowing the others.
@@ -39,7 +39,7 @@ if (mode === 'verify-bomb') {
   loop();
   loop();
 }
-autocannon({ connections: Number(process.env.KYSO_BENCH_CONNECTIONS ?? 16), duration: 10, ...options }, (error, r) => {
+autocannon({ connections: Number(process.env.KYSO_BENCH_CONNECTIONS ?? 16), duration: Number(process.env.KYSO_BENCH_SECONDS ?? 10), ...options }, (error, r) => {
   loading = false;
   if (error) {
     console.error(error);

@@ -3,6 +3,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
 const { makeLargePdf } = require('./make-large-pdf');
+const { SERVICE_NODE_FLAGS } = require('./bench-service');
 
 const root = path.join(__dirname, '..', '..');
 const run = (which, input, count) =>
@@ -85,9 +86,9 @@ const run = (which, input, count) =>
   rows.push(['kyso verify of a one-page PDF as a whole process (ms, median of 5; baseline node -e 0)', kOne, nodeZero, kOne / nodeZero, '≤ 2× node -e 0']);
   fs.rmSync(emptyTrust, { recursive: true, force: true });
   // The HTTP service at concurrency 16 (autocannon), no baseline exists for it: the target is absolute.
-  const svc = JSON.parse(exec(process.execPath, [path.join(__dirname, 'service.js')], { encoding: 'utf8' }).trim().split('\n').pop());
+  const svc = JSON.parse(exec(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, 'service.js')], { encoding: 'utf8' }).trim().split('\n').pop());
   // Sends through one instance and through two on one database (separate processes, as deployed).
-  svc.push(...JSON.parse(exec(process.execPath, [path.join(__dirname, 'instances.js')], { encoding: 'utf8' }).trim().split('\n').pop()));
+  svc.push(...JSON.parse(exec(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, 'instances.js')], { encoding: 'utf8' }).trim().split('\n').pop()));
   for (const r of svc) {
     if (r.perSecond === undefined) {
       const { name, ...parts } = r;

@@ -113,7 +113,10 @@ export async function startEmbeddedFerretDb(binary: string, dataDir: string, dat
     // On Linux the child gets SIGKILL when the service dies, however it dies.
     const [command, argv] = process.platform === 'linux' && existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
     // Its own log file: inheriting stderr would keep a parent's pipes open after the parent is done.
-    const started = spawn(command, argv, { stdio: ['ignore', 'ignore', openSync(path.join(dir, 'ferretdb.log'), 'a', 0o600)] });
+    // Its garbage collector runs at a quarter of Go's default rate (a send's documents are short-lived
+    // garbage): a few tens of MB more memory for a tenth less database CPU. An operator's GOGC wins.
+    const env = { ...process.env, GOGC: process.env.GOGC ?? '400', GOMEMLIMIT: process.env.GOMEMLIMIT ?? '512MiB' };
+    const started = spawn(command, argv, { env, stdio: ['ignore', 'ignore', openSync(path.join(dir, 'ferretdb.log'), 'a', 0o600)] });
     child = started;
     const startedAt = Date.now();
     started.once('exit', (code, signal) => {
