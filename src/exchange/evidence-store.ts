@@ -14,12 +14,12 @@ export function createEvidenceStore(models: Models) {
    * returns the report without them; report() puts them back, so a stored verdict can be replayed.
    */
   async function keepCertificates(report: DocumentReport): Promise<Record<string, unknown>> {
-    const copy = JSON.parse(JSON.stringify(report)) as DocumentReport;
     const fresh = new Map<string, { sha256: string; der: Buffer; subject: string }>();
-    for (const entry of copy.signatures.flatMap((s) => s.certificatePath)) {
+    for (const entry of report.signatures.flatMap((s) => s.certificatePath)) {
       if (entry.der && !storedCertificates.has(entry.sha256)) fresh.set(entry.sha256, { sha256: entry.sha256, der: Buffer.from(entry.der, 'base64'), subject: entry.subject });
-      delete entry.der;
     }
+    // A plain copy without the certificates' bytes (the caller keeps its report whole).
+    const copy = JSON.parse(JSON.stringify(report, (key, value: unknown) => (key === 'der' ? undefined : value))) as DocumentReport;
     if (fresh.size > 0) {
       // Unordered: a certificate another request stored meanwhile is a duplicate key, which is fine.
       await models.EvidenceCertificate.collection.insertMany([...fresh.values()].map((c) => ({ ...c, firstSeen: new Date() })), { ordered: false })
