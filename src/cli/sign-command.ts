@@ -3,16 +3,16 @@ import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
-import { FileSource, PdfFile, SignatureAppearance } from '../pdf';
+import type { SignatureAppearance } from '../pdf';
 import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
 import * as path from 'node:path';
-import { buildSignerStamp, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
+import { buildSignerStamp, OpenedPdf, openPdfForSigning, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
 import { signRemotely } from './remote-sign';
 import { SIGN_USAGE } from './usage';
 
 
-export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parseSignArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -46,17 +46,28 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       'api-key-file': { type: 'string' },
     },
   });
+}
+
+type SignValues = ReturnType<typeof parseSignArgs>['values'];
+
+export async function runSignCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseSignArgs(argv);
   if (positionals.length !== 1 || !values.output) throw new AppError('USAGE', SIGN_USAGE);
   if (!['sha256', 'sha384', 'sha512'].includes(values.digest as string)) throw new AppError('USAGE', `unsupported digest ${values.digest}`);
   if (!!values.p12 === !!values['pkcs11-module']) throw new AppError('USAGE', 'give exactly one of --p12 or --pkcs11-module');
   if (values.remote && values.tsa) throw new AppError('USAGE', '--tsa is not used with --remote: the service time-stamps when it has a TSA (KYSO_TSA_URL)');
-  // Check the input before anyone is asked for a PIN (reading only its trailer and cross-reference).
-  const source = FileSource.open(positionals[0]);
+  // Check the input before anyone is asked for a PIN (reading only its trailer and cross-reference); the
+  // structure read here is the one signed.
+  const input = await openPdfForSigning(positionals[0]);
   try {
-    if (PdfFile.parse(source).isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
+    return await signOpened(input, values.output, values, out);
   } finally {
-    source.close();
+    input.close();
   }
+}
+
+async function signOpened(input: OpenedPdf, output: string, values: SignValues, out: (line: string) => void): Promise<number> {
+  if (input.file.isEncrypted()) throw new AppError('PDF_ENCRYPTED', 'encrypted PDFs cannot be signed');
   const extra = values.chain ? readCertificates(await readInput(values.chain)) : [];
 
   let signer: Signer;
@@ -103,14 +114,14 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
     if (values.remote) {
       const apiKey = readSecret({ file: values['api-key-file'] }, 'API key');
       const signed = await signRemotely({
-        baseUrl: values.remote, apiKey, pdf: await readInput(positionals[0]), fileName: path.basename(positionals[0]), signer, scheme,
+        baseUrl: values.remote, apiKey, pdf: await readInput(input.path), fileName: path.basename(input.path), signer, scheme,
         digestAlgorithm: values.digest as SigningDigestAlgorithm, fieldName: values.field, reason: values.reason, location: values.location,
       });
-      await writeFileAtomically(values.output, [signed]);
-      out(`signed ${positionals[0]} → ${values.output} (via ${values.remote})`);
+      await writeFileAtomically(output, [signed]);
+      out(`signed ${input.path} → ${output} (via ${values.remote})`);
       return 0;
     }
-    await signPdfFile(positionals[0], values.output, signer, {
+    await signPdfFile(input, output, signer, {
       // The HTTP client is loaded only when a time-stamp is asked for.
       tsa: values.tsa ? (await import('../network')).createHttpTimestampAuthority(values.tsa) : undefined,
       appearance,
@@ -122,7 +133,7 @@ export async function runSignCommand(argv: string[], out: (line: string) => void
       location: values.location,
       contactInfo: values.contact,
     });
-    out(`signed ${positionals[0]} → ${values.output}`);
+    out(`signed ${input.path} → ${output}`);
     return 0;
   } finally {
     await signer.close();

@@ -8,12 +8,14 @@
 import { AppError } from '../errors';
 import type { EdxmlMessage } from '../edxml';
 import type { ExchangeContext } from './exchange-context';
+import { createRecallMarks } from './recall-marks';
 import { STATUS } from './status-machine';
 
 export interface RecallArrival { organId: string; exchangeId: string; status: string }
 
 export function createApplyRemoteRecall(ctx: ExchangeContext) {
   const { models, audit } = ctx;
+  const marks = createRecallMarks(models);
 
   /** `peerId`: the package came from that peer; `recipientCodes`: only these agencies' copies (a local agency posted it). */
   async function applyRemoteRecall(message: EdxmlMessage, who: { peerId?: string; recipientCodes?: string[]; keyId: string }): Promise<RecallArrival[]> {
@@ -36,10 +38,8 @@ export function createApplyRemoteRecall(ctx: ExchangeContext) {
         results.push({ organId: recipient.organId, exchangeId: copy.exchangeId, status: recipient.status });
         continue;
       }
-      await models.Exchange.updateOne({ exchangeId: copy.exchangeId, state: 'sent' }, { $set: { state: 'recalled', recallReason: reason, recalledAt: at } });
-      await models.Recipient.updateOne({ exchangeId: copy.exchangeId, organId: recipient.organId, status: recipient.status }, {
-        $set: { status: STATUS.RECALL_REQUESTED, updatedAt: at }, $push: { history: { status: STATUS.RECALL_REQUESTED, at, byOrganId: message.from.organId, reason } },
-      });
+      await marks.closeAsRecalled(copy.exchangeId, reason, at);
+      await marks.requestRecall(copy.exchangeId, recipient, { organId: message.from.organId, reason, at });
       await ctx.changes.bump([recipient.organId]);
       await audit.append({ type: 'exchange.recall-received', organId: recipient.organId, keyId: who.keyId, subject: copy.exchangeId, details: { from: message.from.organId, reason, viaPeer: who.peerId ?? null } });
       results.push({ organId: recipient.organId, exchangeId: copy.exchangeId, status: STATUS.RECALL_REQUESTED });

@@ -10,7 +10,8 @@ export {
 export type { SignatureRequest, PreparedSignature, CompletedSignature } from './prepare-signature';
 export { checkSigningCertificate } from './check-signing-certificate';
 export { writeFileAtomically } from './write-file-atomically';
-export { signPdfFile } from './sign-pdf-file';
+export { openPdfForSigning, signPdfFile } from './sign-pdf-file';
+export type { OpenedPdf } from './sign-pdf-file';
 export { requestTimestamp, signatureTimestampAttribute, timestampReserve } from './request-timestamp';
 export { addDocumentTimestamp } from './add-document-timestamp';
 export { buildStackedAppearance, buildStampAppearance, formatVietnamIso, formatVietnamTime, SERIF_FONT } from './build-stamp-appearance';

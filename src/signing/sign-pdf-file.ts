@@ -13,17 +13,45 @@ import { FileSource, PdfFile } from '../pdf';
 import type { Signer } from '../signers';
 import { signPdf, SignPdfOptions } from './sign-pdf';
 
-export async function signPdfFile(input: string, output: string, signer: Signer, options: SignPdfOptions = {}): Promise<{ cms: Buffer }> {
+/** A PDF file opened for signing: its structure read once, for the caller's checks and for the signature. */
+export interface OpenedPdf {
+  path: string;
+  file: PdfFile;
+  /** Size and time when it was opened: a file that changes before it is signed is refused. */
+  opened: { size: number; mtimeMs: number };
+  /** Closes the file (once; later calls do nothing). */
+  close(): void;
+}
+
+export async function openPdfForSigning(input: string): Promise<OpenedPdf> {
   const source = FileSource.open(input);
-  const before = await fs.stat(input);
-  const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
-  const copy = fs.copyFile(input, tmp, fs.constants.COPYFILE_EXCL);
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    source.close();
+  };
   try {
-    const result = await signPdf(PdfFile.parse(source), signer, options);
+    const { size, mtimeMs } = await fs.stat(input);
+    return { path: input, file: PdfFile.parse(source), opened: { size, mtimeMs }, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** Signs `input` (a path, or a file opened for signing, which this closes) into `output`. */
+export async function signPdfFile(input: string | OpenedPdf, output: string, signer: Signer, options: SignPdfOptions = {}): Promise<{ cms: Buffer }> {
+  const pdf = typeof input === 'string' ? await openPdfForSigning(input) : input;
+  const before = pdf.opened;
+  const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
+  const copy = fs.copyFile(pdf.path, tmp, fs.constants.COPYFILE_EXCL);
+  try {
+    const result = await signPdf(pdf.file, signer, options);
     await copy;
-    const after = await fs.stat(input);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== source.length) {
-      throw new AppError('INPUT_NOT_FOUND', `${input} changed while it was being signed`);
+    const after = await fs.stat(pdf.path);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== pdf.file.length) {
+      throw new AppError('INPUT_NOT_FOUND', `${pdf.path} changed while it was being signed`);
     }
     const handle = await fs.open(tmp, 'a');
     try {
@@ -43,6 +71,6 @@ export async function signPdfFile(input: string, output: string, signer: Signer,
     }
     throw error;
   } finally {
-    source.close();
+    pdf.close();
   }
 }
