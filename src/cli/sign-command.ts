@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { readCertificates, SigningDigestAlgorithm } from '../cms';
 import { AppError } from '../errors';
 import type { SignatureAppearance } from '../pdf';
-import { Pkcs11Module, Pkcs11Signer, Pkcs12Signer, readSecret, Signer } from '../signers';
+import type { Pkcs11Module, Signer } from '../signers';
+// Only the signer a run uses is loaded (the PKCS#11 binding is a native module; start-up time counts).
+import { Pkcs12Signer } from '../signers/pkcs12/pkcs12-signer';
+import { readSecret } from '../signers/secret';
 import * as path from 'node:path';
 import { buildSignerStamp, OpenedPdf, openPdfForSigning, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
 import { signRemotely } from './remote-sign';
@@ -77,6 +80,7 @@ async function signOpened(input: OpenedPdf, output: string, values: SignValues, 
     signer = Pkcs12Signer.open({ data: await readInput(values.p12), passphrase });
   } else {
     const pin = readSecret({ file: values['pin-file'], env: values['pin-env'] }, 'token PIN');
+    const { Pkcs11Module, Pkcs11Signer } = await import('../signers');
     module = Pkcs11Module.load(values['pkcs11-module'] as string);
     signer = await Pkcs11Signer.open({
       module,
