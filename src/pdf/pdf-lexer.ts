@@ -25,6 +25,13 @@ function isRegular(byte: number): boolean {
 /** Resolves `/Length 12 0 R` while a stream is being parsed. */
 export type LengthResolver = (ref: PdfRef) => number | undefined;
 
+/** The value of each byte as a hex digit, or -1. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let d = 0; d < 16; d++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+
 export class PdfLexer {
   pos: number;
 
@@ -195,9 +202,22 @@ export class PdfLexer {
     const end = b.indexOf(0x3e /* > */, start);
     if (end < 0) this.fail('unterminated hex string');
     this.pos = end + 1;
-    let hex = b.toString('latin1', start, end).replace(/[^0-9a-fA-F]/g, '');
-    if (hex.length % 2 === 1) hex += '0';
-    return new PdfString(Buffer.from(hex, 'hex'), true);
+    // Decoded straight from the bytes (a signature's /Contents is tens of kilobytes of hex): anything
+    // but a hex digit is skipped, and an odd last digit is followed by 0 (§7.3.4.3).
+    const out = Buffer.allocUnsafe((end - start + 1) >> 1);
+    let n = 0;
+    let high = -1;
+    for (let i = start; i < end; i++) {
+      const v = HEX_VALUE[b[i]];
+      if (v < 0) continue;
+      if (high < 0) high = v;
+      else {
+        out[n++] = (high << 4) | v;
+        high = -1;
+      }
+    }
+    if (high >= 0) out[n++] = high << 4;
+    return new PdfString(out.subarray(0, n), true);
   }
 
   private parseDictOrStream(depth: number): PdfDict | PdfStream {

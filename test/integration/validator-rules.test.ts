@@ -157,6 +157,18 @@ describe('rule 3: usage-rights signatures (/Perms /UR3)', () => {
     expect([report.signatures[0].type, verdict(report), codes(report)[0]]).toEqual(['signature', ['TOTAL_FAILED', 'FORMAT_FAILURE'], 'SIGNATURE_NOT_IN_A_FIELD']);
   });
 
+  it('when the hidden dictionary spells /ByteRange with a name escape, then it is found all the same', async () => {
+    const plain = await handSign(congVan(), { place: () => [], entries: [['Zz', name('abcd')]] });
+    // /Byte#52ange is the name ByteRange (§7.3.5); two bytes shorter elsewhere in the same object keep every offset.
+    const text = plain.toString('latin1');
+    const at = text.lastIndexOf('/ByteRange');
+    const escaped = Buffer.from(text.slice(0, at) + text.slice(at).replace('/ByteRange', '/Byte#52ange').replace('/Zz /abcd', '/Zz /ab'), 'latin1');
+    expect(escaped.length).toBe(plain.length);
+    const report = await validate(escaped);
+    expect(report.signatures.map((s) => [s.type, s.field.startsWith('(no field: object ')])).toEqual([['signature', true]]);
+    expect(codes(report)).toContain('SIGNATURE_NOT_IN_A_FIELD');
+  });
+
   it('when the UR3 transform grants no annotation rights and an annotation is added, then the usage-rights signature does not allow it', async () => {
     const annotated = addAnnotation(await ur3([['Form', [name('FillIn')]]]), 'Text', 'ghi chú');
     const report = await validate(annotated);
