@@ -202,8 +202,14 @@ export class PdfLexer {
     const end = b.indexOf(0x3e /* > */, start);
     if (end < 0) this.fail('unterminated hex string');
     this.pos = end + 1;
-    // Decoded straight from the bytes (a signature's /Contents is tens of kilobytes of hex): anything
-    // but a hex digit is skipped, and an odd last digit is followed by 0 (§7.3.4.3).
+    // A signature's /Contents is tens of kilobytes of plain hex: decoded natively when every byte is a
+    // digit (the decoder stops at the first that is not)...
+    if ((end - start) % 2 === 0) {
+      const plain = Buffer.from(b.toString('latin1', start, end), 'hex');
+      if (plain.length * 2 === end - start) return new PdfString(plain, true);
+    }
+    // ...otherwise digit by digit: anything but a hex digit is skipped, and an odd last digit is followed
+    // by 0 (§7.3.4.3).
     const out = Buffer.allocUnsafe((end - start + 1) >> 1);
     let n = 0;
     let high = -1;
