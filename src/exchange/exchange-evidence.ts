@@ -1,5 +1,4 @@
 /** The stored receipt report and the evidence package of an exchange, for auditors. */
-import { DocumentReport } from '../validation';
 import { Caller, codesOf } from './agency.service';
 import type { ExchangeContext } from './exchange-context';
 
@@ -10,7 +9,7 @@ export function createExchangeEvidence(ctx: ExchangeContext) {
   async function report(caller: Caller, exchangeId: string): Promise<Record<string, unknown>> {
     const { exchange } = await access(caller, exchangeId);
     await audit.append({ type: 'exchange.read', organId: caller.organId, keyId: caller.keyId, subject: exchangeId, details: { report: true } });
-    const stored = (exchange.report ?? {}) as unknown as Partial<DocumentReport>;
+    const stored = ctx.evidence.readStoredReport(exchange.report);
     await ctx.evidence.restoreCertificates(stored);
     return stored as Record<string, unknown>;
   }

@@ -51,6 +51,13 @@ export interface StatusEntry {
   staffPosition?: string;
 }
 
+/**
+ * A report kept with an exchange: its JSON text. It is only ever read whole (by auditors), and as text the
+ * database stores one value instead of a tree of hundreds (on the embedded backend, about half of what
+ * writing an exchange costs). Exchanges stored earlier hold the object itself.
+ */
+export type StoredReport = string | Record<string, unknown>;
+
 export interface ExchangeDoc {
   exchangeId: string;
   fromOrganId: string;
@@ -87,7 +94,7 @@ export interface ExchangeDoc {
   businessKind: number;
   verification: Record<string, unknown>;
   /** The full validation report at receipt (chain, revocation sources, messages) for later audit. */
-  report: Record<string, unknown>;
+  report: StoredReport;
   state: 'sent' | 'recalled';
   /** Long-term copies of the document (PAdES B-LTA, validation data and a document timestamp), newest last. */
   archives?: Array<{ fileId: Types.ObjectId; sha256: string; size: number; level: string; at: Date; byOrganId: string; renewBy?: Date | null }>;

@@ -115,6 +115,14 @@ describe('the exchange story over HTTP (real FerretDB, real SoftHSM2 token)', ()
     // The stored report carries the certificates themselves, so the verdict can be replayed from it alone.
     const path0 = full.body.signatures[0].certificatePath as Array<{ der: string; sha256: string }>;
     expect(path0.map((c) => parseCertificate(Buffer.from(c.der, 'base64')).sha256)).toEqual(path0.map((c) => c.sha256));
+    // Kept as JSON text without the certificates' bytes; an exchange stored earlier, with the report as an
+    // object, is served the same report.
+    const stored = await service.models.Exchange.findOne({ exchangeId }).lean();
+    expect(typeof stored?.report).toBe('string');
+    expect(stored?.report as string).not.toContain('"der"');
+    await service.models.Exchange.collection.updateOne({ exchangeId }, { $set: { report: JSON.parse(stored?.report as string) } });
+    const older = await request(service.app).get(`/v1/exchanges/${exchangeId}/report`).set(bearer(keys[B.organId].archivist));
+    expect(older.body).toEqual(full.body);
     // The same stored verdict as an ETSI TS 119 102-2 report, with the certificates as validation objects.
     const etsi = await request(service.app).get(`/v1/exchanges/${exchangeId}/report?format=etsi`).set(bearer(keys[B.organId].archivist));
     expect([etsi.status, etsi.headers['content-type']]).toEqual([200, 'application/xml; charset=utf-8']);
