@@ -6,6 +6,7 @@ export { ecdsaPlainToDer } from './ecdsa-signature';
 export { readSignedData } from './read-signed-data';
 export type { RawAttribute, SignedDataView, SignerInfoView } from './read-signed-data';
 export { children, content, oidString, readTlv } from './der';
+export { sameName } from './names';
 export { readRevocationArchival, readTstInfo } from './read-attribute-values';
 export type { TstInfoView } from './read-attribute-values';
 export { hashOfSignatureAlgorithm, verifySignatureValue } from './verify-signature-value';

@@ -6,7 +6,7 @@
  */
 import { constants, createHash, publicDecrypt } from 'node:crypto';
 import type * as Asn1js from 'asn1js';
-import { asn1js, CertificateInfo, children, content, oidString, nodeDigestFromOid, OID, parseCertificate, pkijs, RawAttribute, readRevocationArchival, readSignedData, readTlv, SignedDataView, SignerInfoView, verifySignatureValue } from '../cms';
+import { asn1js, CertificateInfo, children, content, oidString, nodeDigestFromOid, OID, parseCertificate, pkijs, RawAttribute, readRevocationArchival, readSignedData, readTlv, sameName, SignedDataView, SignerInfoView, verifySignatureValue } from '../cms';
 import { say } from './messages';
 import type { Message, SubIndication } from './report';
 export type ContentDigest = (algorithm: string, outputLength?: number) => Buffer;
@@ -114,7 +114,7 @@ export function verifyCms(der: Buffer, contentDigest: ContentDigest, options: { 
   const sid = si.sid;
   if ('issuer' in sid) {
     const serial = sid.serial.toString('hex').replace(/^0+/, '');
-    signer = findings.certificates.find((c) => c.serialHex.replace(/^0+/, '') === serial && (c.issuerDer.equals(sid.issuer) || sameName(c.issuerDer, sid.issuer)));
+    signer = findings.certificates.find((c) => c.serialHex.replace(/^0+/, '') === serial && sameName(c.issuerDer, sid.issuer));
   } else {
     signer = findings.certificates.find((c) => c.subjectKeyId && c.subjectKeyId.equals(sid.subjectKeyId));
   }
@@ -281,14 +281,4 @@ function collectAdbeRevocation(value: Buffer, findings: CmsFindings): void {
   const archival = readRevocationArchival(value);
   findings.crls.push(...archival.crls);
   findings.ocsps.push(...archival.ocsps);
-}
-
-function sameName(a: Buffer, b: Buffer): boolean {
-  try {
-    const x = new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(new Uint8Array(a).buffer).result });
-    const y = new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(new Uint8Array(b).buffer).result });
-    return x.isEqual(y);
-  } catch {
-    return false;
-  }
 }
