@@ -48,9 +48,9 @@ export function createDocumentStore(connection: Connection, referenced: Referenc
   const maintenance = () => connection.db!.collection<{ _id: string; until: Date }>('maintenance');
 
   // Uploads are written in GridFS's own layout (the files entry with the last chunk), but through
-  // write-combining inserters: concurrent uploads share one commit per round
-  // instead of two each, which is most of what the embedded database spends on a send. GridFSBucket reads
-  // them as its own; its indexes are made here, once per process, as the bucket would make them.
+  // write-combining inserters: concurrent uploads share one commit per round instead of two each, which is
+  // most of what the embedded database spends on storing a send's document. GridFSBucket reads them as
+  // its own; its indexes are made here, once per process, as the bucket would make them.
   const insertChunk = createBatchedInsert(() => chunks() as never);
   const insertFile = createBatchedInsert(() => files() as never);
   let indexed: Promise<unknown> | undefined;
