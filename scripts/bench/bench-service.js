@@ -1,6 +1,7 @@
 // The service the benchmarks measure: the compiled service on an embedded FerretDB of its own (a fresh
-// folder under test/output), trusting the test PKI, listening on a free loopback port, with the test seal
-// key and the sample công văn signed by it. `close()` stops and removes everything.
+// folder under test/output) or on the database at `options.mongodbUri`, trusting the test PKI, listening on
+// a free loopback port, with the test seal key and the sample công văn signed by it. `close()` stops and
+// removes everything it started.
 const fs = require('node:fs');
 const path = require('node:path');
 const root = path.join(__dirname, '..', '..');
@@ -15,7 +16,8 @@ async function openBenchService(name, options = {}) {
   const pki = path.join(root, 'test', 'fixtures', 'pki');
   const dataDir = path.join(root, 'test', 'output', `bench-${name}-${process.pid}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const db = await startEmbeddedFerretDb(path.join(root, '.cache', 'ferretdb', 'bin', 'ferretdb'), dataDir);
+  const db = options.mongodbUri ? { uri: options.mongodbUri, stop: async () => undefined } : await startEmbeddedFerretDb(path.join(root, '.cache', 'ferretdb', 'bin', 'ferretdb'), dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
   const trust = new TrustStore();
   trust.add(fs.readFileSync(path.join(pki, 'root-ca.der')));
   const service = await openService({

@@ -87,6 +87,8 @@ const run = (which, input, count) =>
   fs.rmSync(emptyTrust, { recursive: true, force: true });
   // The HTTP service at concurrency 16 (autocannon), no baseline exists for it: the target is absolute.
   const svc = JSON.parse(exec(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, 'service.js')], { encoding: 'utf8' }).trim().split('\n').pop());
+  // The same sends on FerretDB's PostgreSQL backend (Debian's PostgreSQL), the self-hosted production option.
+  svc.push(...JSON.parse(exec(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, 'postgres.js')], { encoding: 'utf8' }).trim().split('\n').pop()));
   // Sends through one instance and through two on one database (separate processes, as deployed).
   svc.push(...JSON.parse(exec(process.execPath, [...SERVICE_NODE_FLAGS, path.join(__dirname, 'instances.js')], { encoding: 'utf8' }).trim().split('\n').pop()));
   for (const r of svc) {
