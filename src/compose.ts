@@ -16,7 +16,7 @@ import { createJobLeases, createPeriodicJobs } from './jobs';
 import { createServiceMetrics } from './metrics';
 import type { TimestampAuthority } from './network';
 import type { Signer } from './signers';
-import { createValidatorPool, ValidationContext } from './validation';
+import { brakeHostileSenders, createValidatorPool, ValidationContext } from './validation';
 
 export interface ServiceOptions {
   mongodbUri: string;
@@ -73,10 +73,12 @@ export async function openService(options: ServiceOptions) {
   client.on('connectionCheckedOut', metrics.connectionOut);
   client.on('connectionCheckedIn', metrics.connectionIn);
   const pool = createValidatorPool(options.validation, { size: options.validationWorkers, decodeBudgetCap: options.decodeBudgetCap, logger });
+  // A caller whose documents keep being refused as bombs waits instead of holding a worker (hostile-brake.ts).
+  const braked = brakeHostileSenders(pool);
   // Verifications by indication (a structure-only preflight is not a verification).
   const validator: typeof pool = {
     validate: async (pdf, request) => {
-      const report = await pool.validate(pdf, request);
+      const report = await braked.validate(pdf, request);
       if (!request?.structureOnly) metrics.verified(report.indication);
       return report;
     },

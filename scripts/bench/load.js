@@ -2,7 +2,7 @@
 // loop: autocannon at concurrency 16 for 10 s (KYSO_BENCH_SECONDS). Prints one JSON object (autocannon's summary figures).
 //   node load.js URL API_KEY PDF_FILE verify|send|verify-bomb [BOMB_FILE BOMB_API_KEY]
 // verify-bomb: the same verification load while two clients keep sending a compression bomb, which must be
-// refused (422) without slowing the others.
+// refused (422, then 429 once the sender is braked) without slowing the others.
 const fs = require('node:fs');
 const autocannon = require('autocannon');
 
@@ -24,7 +24,7 @@ const options = mode === 'send'
     requests: [{ setupRequest: (req) => ({ ...req, path: '/v1/exchanges', headers: { Authorization: `Bearer ${apiKey}`, 'Idempotency-Key': `bench-${process.pid}-${n + 1}-key`, 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: multipart() }) }],
   }
   : { method: 'POST', url: `${url}/v1/verifications`, headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/pdf' }, body: pdf };
-const bombs = { sent: 0, refused: 0 };
+const bombs = { sent: 0, refused: 0, braked: 0 };
 let loading = true;
 if (mode === 'verify-bomb') {
   const bomb = fs.readFileSync(bombFile);
@@ -34,6 +34,7 @@ if (mode === 'verify-bomb') {
       await r.arrayBuffer();
       bombs.sent++;
       if (r.status === 422) bombs.refused++;
+      if (r.status === 429) bombs.braked++;
     }
   };
   loop();

@@ -10,6 +10,7 @@ export * from './report';
 export { createInProcessValidator, reportError, unreadableReport, validateInput } from './document-validator';
 export type { DocumentValidator, PdfInput, ValidationRequest } from './document-validator';
 export { createValidatorPool } from './validator-pool';
+export { brakeHostileSenders } from './hostile-brake';
 export type { ValidatorPoolOptions } from './validator-pool';
 export { checkPathRevocation, everyResult } from './check-revocation';
 export type { ValidationPolicy } from './policy';

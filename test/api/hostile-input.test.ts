@@ -12,6 +12,7 @@ import { bearer, binaryBody, openTestService, sealedSample, seedAgencies } from 
 
 const A = { organId: 'K.01', name: 'Sở Khoa học và Công nghệ' };
 const B = { organId: 'K.02', name: 'Sở Thông tin và Truyền thông' };
+const C = { organId: 'K.03', name: 'Sở Xây dựng' };
 
 describe('hostile and malformed input', () => {
   let service: Service;
@@ -23,7 +24,7 @@ describe('hostile and malformed input', () => {
 
   beforeAll(async () => {
     service = await openTestService({ serverSigner: Pkcs12Signer.open({ data: pkiFile('seal-rsa.p12'), passphrase: p12Passphrase() }) });
-    keys = await seedAgencies(service, [A, B]);
+    keys = await seedAgencies(service, [A, B, C]);
   });
   afterAll(() => service.close());
 
@@ -49,11 +50,28 @@ describe('hostile and malformed input', () => {
   it('when a large bomb is being refused, then a request sent alongside it is answered as well', async () => {
     const order: string[] = [];
     const big = buildObjectStreamPdf({ streams: 200, decodedEach: 4 << 20 });
-    const refusing = request(service.app).post('/v1/verifications').set(bearer(keys[A.organId].receiver)).set('Content-Type', 'application/pdf').send(big)
+    const refusing = request(service.app).post('/v1/verifications').set(bearer(keys[B.organId].receiver)).set('Content-Type', 'application/pdf').send(big)
       .then((r) => order.push(`bomb ${r.status}`));
     const health = request(service.app).get('/healthz').then((r) => order.push(`health ${r.status}`));
     await Promise.all([refusing, health]);
     expect(order.sort()).toEqual(['bomb 422', 'health 200']);
+  });
+
+  it('when one agency keeps sending bombs, then after three refusals its documents wait with 429 and Retry-After while others are served', async () => {
+    const verify = (organId: string, pdf: Buffer) => request(service.app).post('/v1/verifications').set(bearer(keys[organId].receiver)).set('Content-Type', 'application/pdf').send(pdf);
+    const refused = [];
+    for (let i = 0; i < 3; i++) refused.push((await verify(C.organId, bomb)).body.code);
+    expect(refused).toEqual(['PDF_DECODE_BUDGET_EXCEEDED', 'PDF_DECODE_BUDGET_EXCEEDED', 'PDF_DECODE_BUDGET_EXCEEDED']);
+    // The fourth, and any document of that agency, is not validated until the minute since the first passes.
+    for (const pdf of [bomb, harmless]) {
+      const braked = await verify(C.organId, pdf);
+      expect([braked.status, braked.body.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+      expect(Number(braked.headers['retry-after'])).toBeGreaterThan(50);
+      expect(Number(braked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    }
+    // Another agency is served as before.
+    const other = await verify(A.organId, harmless);
+    expect([other.status, other.body.indication]).toEqual([200, 'NO_SIGNATURE']);
   });
 
   it('when an xref stream claims absurd predictor parameters, then signing it is refused with 422 PDF_MALFORMED', async () => {

@@ -1,0 +1,63 @@
+/**
+ * A brake on callers that keep sending documents refused as hostile (decoding more than the document's
+ * budget: a compression bomb). Each such document holds a validation worker until its budget runs out, and
+ * a sender that sends the next as soon as the last is refused keeps a worker busy for as long as it likes,
+ * slowing every other agency. After ALLOWED refusals within WINDOW_MS, a caller's (lane's) further
+ * documents are refused at once with 429 and Retry-After, without being validated, until the window since
+ * its first refusal passes. Kept in memory per instance, as the authentication brake is: it forgets within
+ * a minute, and each instance brakes what it sees.
+ */
+import { AppError } from '../errors';
+import type { DocumentValidator } from './document-validator';
+
+const ALLOWED = 3;
+const WINDOW_MS = 60_000;
+const MAX_TRACKED = 10_000;
+const HOSTILE = 'PDF_DECODE_BUDGET_EXCEEDED';
+
+export function brakeHostileSenders(inner: DocumentValidator, options: { allowed?: number; windowMs?: number; now?: () => number } = {}): DocumentValidator {
+  const allowed = options.allowed ?? ALLOWED;
+  const windowMs = options.windowMs ?? WINDOW_MS;
+  const now = options.now ?? Date.now;
+  const refusals = new Map<string, { count: number; since: number }>();
+
+  const waitFor = (lane: string, at: number): number => {
+    const entry = refusals.get(lane);
+    if (!entry || at - entry.since > windowMs) return 0;
+    return entry.count >= allowed ? Math.ceil((entry.since + windowMs - at) / 1000) : 0;
+  };
+  const record = (lane: string, at: number): void => {
+    const entry = refusals.get(lane);
+    if (entry && at - entry.since <= windowMs) {
+      entry.count++;
+      return;
+    }
+    if (refusals.size >= MAX_TRACKED) {
+      for (const [k, v] of refusals) if (at - v.since > windowMs) refusals.delete(k);
+      if (refusals.size >= MAX_TRACKED) refusals.clear();
+    }
+    refusals.set(lane, { count: 1, since: at });
+  };
+
+  return {
+    async validate(pdf, request = {}) {
+      const lane = request.lane;
+      if (lane === undefined) return inner.validate(pdf, request);
+      const wait = waitFor(lane, now());
+      if (wait > 0) {
+        throw new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs ${allowed} times within ${Math.round(windowMs / 1000)} s; try again in ${wait} s`, {
+          details: { retryAfterSeconds: wait },
+        });
+      }
+      try {
+        const report = await inner.validate(pdf, request);
+        if (report.error?.code === HOSTILE) record(lane, now());
+        return report;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === HOSTILE) record(lane, now());
+        throw error;
+      }
+    },
+    close: () => inner.close(),
+  };
+}
