@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { SessionService } from '../accounts';
 import { AppError } from '../errors';
+import { createFailureWindow } from '../limits';
 import type { AgencyService, Caller, CallerRole } from '../exchange';
 import type { Authed } from './request-context';
 
@@ -31,29 +32,13 @@ const WINDOW_MS = 60_000;
 const MAX_TRACKED_CLIENTS = 10_000;
 
 export function createAuthenticator(agencies: AgencyService, sessions?: SessionService) {
-  const failures = new Map<string, { count: number; since: number }>();
-
-  const blockedFor = (client: string, now: number): number => {
-    const entry = failures.get(client);
-    if (!entry || now - entry.since > WINDOW_MS) return 0;
-    return entry.count >= FAILURES_ALLOWED ? Math.ceil((entry.since + WINDOW_MS - now) / 1000) : 0;
-  };
-  const recordFailure = (client: string, now: number): void => {
-    const entry = failures.get(client);
-    if (!entry || now - entry.since > WINDOW_MS) {
-      if (failures.size >= MAX_TRACKED_CLIENTS) {
-        for (const [k, v] of failures) if (now - v.since > WINDOW_MS) failures.delete(k);
-        if (failures.size >= MAX_TRACKED_CLIENTS) failures.clear();
-      }
-      failures.set(client, { count: 1, since: now });
-    } else entry.count++;
-  };
+  const failures = createFailureWindow({ allowed: FAILURES_ALLOWED, windowMs: WINDOW_MS, maxTracked: MAX_TRACKED_CLIENTS });
 
   /** Authenticates the caller and checks its role (none given: any authenticated caller). */
   return (...roles: CallerRole[]): RequestHandler => (req, res, next) => {
     const client = req.socket.remoteAddress ?? 'unknown';
     const now = Date.now();
-    const wait = blockedFor(client, now);
+    const wait = failures.waitSeconds(client, now);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       next(new AppError('TOO_MANY_REQUESTS', `too many failed authentications; try again in ${wait} s`));
@@ -86,7 +71,7 @@ export function createAuthenticator(agencies: AgencyService, sessions?: SessionS
       if (code === 'UNAUTHENTICATED' || code === 'SESSION_ENDED') {
         // Only a credential that was presented and failed counts as a guess (a page asking "who am I?"
         // before signing in presents none).
-        if (header !== undefined || cookie !== undefined) recordFailure(client, now);
+        if (header !== undefined || cookie !== undefined) failures.record(client, now);
         res.setHeader('WWW-Authenticate', 'Bearer realm="kyso"');
       }
       next(error);

@@ -8,6 +8,7 @@
  * a minute, and each instance brakes what it sees.
  */
 import { AppError } from '../errors';
+import { createFailureWindow } from '../limits';
 import type { DocumentValidator } from './document-validator';
 
 const ALLOWED = 3;
@@ -19,31 +20,13 @@ export function brakeHostileSenders(inner: DocumentValidator, options: { allowed
   const allowed = options.allowed ?? ALLOWED;
   const windowMs = options.windowMs ?? WINDOW_MS;
   const now = options.now ?? Date.now;
-  const refusals = new Map<string, { count: number; since: number }>();
-
-  const waitFor = (lane: string, at: number): number => {
-    const entry = refusals.get(lane);
-    if (!entry || at - entry.since > windowMs) return 0;
-    return entry.count >= allowed ? Math.ceil((entry.since + windowMs - at) / 1000) : 0;
-  };
-  const record = (lane: string, at: number): void => {
-    const entry = refusals.get(lane);
-    if (entry && at - entry.since <= windowMs) {
-      entry.count++;
-      return;
-    }
-    if (refusals.size >= MAX_TRACKED) {
-      for (const [k, v] of refusals) if (at - v.since > windowMs) refusals.delete(k);
-      if (refusals.size >= MAX_TRACKED) refusals.clear();
-    }
-    refusals.set(lane, { count: 1, since: at });
-  };
+  const refusals = createFailureWindow({ allowed, windowMs, maxTracked: MAX_TRACKED });
 
   return {
     async validate(pdf, request = {}) {
       const lane = request.lane;
       if (lane === undefined) return inner.validate(pdf, request);
-      const wait = waitFor(lane, now());
+      const wait = refusals.waitSeconds(lane, now());
       if (wait > 0) {
         throw new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs ${allowed} times within ${Math.round(windowMs / 1000)} s; try again in ${wait} s`, {
           details: { retryAfterSeconds: wait },
@@ -51,10 +34,10 @@ export function brakeHostileSenders(inner: DocumentValidator, options: { allowed
       }
       try {
         const report = await inner.validate(pdf, request);
-        if (report.error?.code === HOSTILE) record(lane, now());
+        if (report.error?.code === HOSTILE) refusals.record(lane, now());
         return report;
       } catch (error) {
-        if ((error as { code?: unknown }).code === HOSTILE) record(lane, now());
+        if ((error as { code?: unknown }).code === HOSTILE) refusals.record(lane, now());
         throw error;
       }
     },

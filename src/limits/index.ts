@@ -1,0 +1,2 @@
+export { createFailureWindow } from './failure-window';
+export type { FailureWindow } from './failure-window';
