@@ -4,7 +4,7 @@
  * and a file opened as a FileSource is read only where those objects lie.
  */
 import { AppError } from '../errors';
-import { asByteSource, ByteSource, parseInWindow } from './byte-source';
+import { asByteSource, BufferSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
@@ -12,10 +12,32 @@ import { readXref, XrefIndex } from './read-xref';
 
 const MAX_PAGES = 1_000_000;
 
+interface ObjectStream {
+  offsets: Map<number, number>;
+  data: Buffer;
+  first: number;
+  /** The objects' offsets in order (with the data's end), for mayContainName. */
+  sorted?: number[];
+}
+
+/** The first value in an ascending list that is greater than `value` (the list ends with an upper bound). */
+function nextAfter(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo];
+}
+
 export class PdfFile {
   readonly xref: XrefIndex;
   private readonly cache = new Map<number, PdfObject>();
-  private readonly objectStreams = new Map<number, { offsets: Map<number, number>; data: Buffer; first: number }>();
+  private readonly objectStreams = new Map<number, ObjectStream>();
+  /** Where the objects in the file start, in order (with the file's end), for mayContainName. */
+  private sortedOffsets?: number[];
 
   private constructor(
     readonly source: ByteSource,
@@ -193,7 +215,43 @@ export class PdfFile {
   }
 
   /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
+  /**
+   * Whether the bytes of an object could hold the name `name` (§7.3.5): false when, in a file held in
+   * memory or in an object stream, the object's bytes (up to the next object) contain neither the name
+   * nor a "#", with which an escape could spell it. A scan for one kind of dictionary skips the objects
+   * that answer false without parsing them. A file read in windows answers true (its bytes are not read).
+   */
+  mayContainName(ref: PdfRef, name: string): boolean {
+    const entry = this.xref.entries.get(ref.num);
+    let own: Buffer;
+    if (entry?.type === 'offset' && this.source instanceof BufferSource) {
+      this.sortedOffsets ??= [...[...this.xref.entries.values()].flatMap((e) => (e.type === 'offset' ? [e.offset] : [])), this.source.length].sort((a, b) => a - b);
+      own = this.source.bytes.subarray(entry.offset, Math.max(entry.offset, nextAfter(this.sortedOffsets, entry.offset)));
+    } else if (entry?.type === 'compressed') {
+      let objStm: ObjectStream;
+      try {
+        objStm = this.objectStream(entry.stream);
+      } catch {
+        // An object stream that cannot be read cannot rule anything out: reading the object says why.
+        return true;
+      }
+      const off = objStm.offsets.get(ref.num);
+      if (off === undefined) return true;
+      objStm.sorted ??= [...objStm.offsets.values(), objStm.data.length - objStm.first].sort((a, b) => a - b);
+      own = objStm.data.subarray(objStm.first + off, objStm.first + Math.max(off, nextAfter(objStm.sorted, off)));
+    } else return true;
+    return own.indexOf(name, 0, 'latin1') >= 0 || own.indexOf(0x23 /* # */) >= 0;
+  }
+
   private readCompressed(streamNum: number, num: number): PdfObject {
+    const objStm = this.objectStream(streamNum);
+    const off = objStm.offsets.get(num);
+    if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
+    return new PdfLexer(objStm.data, objStm.first + off).parseObject();
+  }
+
+  /** An object stream, decoded once: its data and where each object in it starts. */
+  private objectStream(streamNum: number): ObjectStream {
     let objStm = this.objectStreams.get(streamNum);
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
@@ -215,8 +273,6 @@ export class PdfFile {
       objStm = { offsets, data, first };
       this.objectStreams.set(streamNum, objStm);
     }
-    const off = objStm.offsets.get(num);
-    if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
-    return new PdfLexer(objStm.data, objStm.first + off).parseObject();
+    return objStm;
   }
 }

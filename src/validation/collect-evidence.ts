@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CertificateInfo, nodeDigestFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import {
-  asArray, asNumber, BufferSource, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
+  asArray, asNumber, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
   PdfString, prefixOf,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
@@ -95,12 +95,12 @@ function signedEnd(s: FoundSignature): number {
 function findHiddenSignatures(file: PdfFile, found: FoundSignature[]): FoundSignature[] {
   if (file.xref.entries.size > MAX_ORPHAN_SCAN) return [];
   const known = new Set(found.map((f) => f.ref?.num));
-  const cannotBeSignature = rawPrefilter(file);
   const hidden: FoundSignature[] = [];
   for (const [num, entry] of file.xref.entries) {
     if (entry.type === 'free' || known.has(num)) continue;
-    if (entry.type === 'offset' && cannotBeSignature(entry.offset)) continue;
     const ref = new PdfRef(num, entry.type === 'offset' ? entry.gen : 0);
+    // Objects whose bytes cannot hold /ByteRange are not parsed (most of a file's objects).
+    if (!file.mayContainName(ref, 'ByteRange')) continue;
     let value;
     try {
       value = file.peekObject(ref);
@@ -118,31 +118,6 @@ function findHiddenSignatures(file: PdfFile, found: FoundSignature[]): FoundSign
     if (orphan) hidden.push(orphan);
   }
   return hidden;
-}
-
-/**
- * For a file held in memory: whether the bytes of the object at an offset (up to the next object in the
- * cross-reference table) cannot hold a /ByteRange key — they contain neither "ByteRange" nor a "#", with
- * which a name escape could spell it (§7.3.5). Such objects are not parsed by the scan. A file read in
- * windows is not searched (its objects' heads are cheaper to read than all of its bytes).
- */
-function rawPrefilter(file: PdfFile): (offset: number) => boolean {
-  if (!(file.source instanceof BufferSource)) return () => false;
-  const bytes = file.source.bytes;
-  const offsets = [...file.xref.entries.values()].flatMap((e) => (e.type === 'offset' ? [e.offset] : [])).sort((a, b) => a - b);
-  offsets.push(bytes.length);
-  return (offset) => {
-    // The first object offset after this one (binary search).
-    let lo = 0;
-    let hi = offsets.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (offsets[mid] > offset) hi = mid;
-      else lo = mid + 1;
-    }
-    const own = bytes.subarray(offset, Math.max(offset, offsets[lo]));
-    return own.indexOf('ByteRange', 0, 'latin1') < 0 && own.indexOf(0x23 /* # */) < 0;
-  };
 }
 
 function readDss(file: PdfFile): Dss {

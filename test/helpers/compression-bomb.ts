@@ -5,7 +5,8 @@
  */
 import { deflateSync } from 'node:zlib';
 
-export function buildObjectStreamPdf(options: { streams: number; decodedEach: number; absurdPredictor?: boolean }): Buffer {
+/** `orphan`: one more object, in an object stream of its own, that nothing refers to (its dictionary's text). */
+export function buildObjectStreamPdf(options: { streams: number; decodedEach: number; absurdPredictor?: boolean; orphan?: string }): Buffer {
   const parts: Buffer[] = [];
   let length = 0;
   const offsets = new Map<number, number>();
@@ -34,8 +35,19 @@ export function buildObjectStreamPdf(options: { streams: number; decodedEach: nu
     push(packed);
     push('\nendstream\nendobj\n');
   }
+  const orphanNum = streamNum(options.streams);
+  const orphanStreamNum = orphanNum + 1;
+  if (options.orphan !== undefined) {
+    const head = `${orphanNum} 0 `;
+    const data = Buffer.from(head + options.orphan, 'latin1');
+    const packed = deflateSync(data);
+    offsets.set(orphanStreamNum, length);
+    push(`${orphanStreamNum} 0 obj\n<< /Type /ObjStm /N 1 /First ${head.length} /Filter /FlateDecode /Length ${packed.length} >>\nstream\n`);
+    push(packed);
+    push('\nendstream\nendobj\n');
+  }
   // The cross-reference stream (uncompressed, W [1 4 2]): type 1 for plain objects, type 2 for pages.
-  const size = streamNum(options.streams) + 1;
+  const size = (options.orphan !== undefined ? orphanStreamNum + 1 : streamNum(options.streams)) + 1;
   const xrefNum = size - 1;
   const rows = Buffer.alloc(size * 7);
   const row = (num: number, type: number, a: number, b: number) => {
@@ -46,6 +58,7 @@ export function buildObjectStreamPdf(options: { streams: number; decodedEach: nu
   row(0, 0, 0, 0xffff);
   for (const [num, off] of offsets) row(num, 1, off, 0);
   for (let i = 0; i < options.streams; i++) row(pageNum(i), 2, streamNum(i), 0);
+  if (options.orphan !== undefined) row(orphanNum, 2, orphanStreamNum, 0);
   const xrefOffset = length;
   row(xrefNum, 1, xrefOffset, 0);
   // With absurdPredictor, the xref stream is compressed and claims a PNG predictor a trillion columns wide.

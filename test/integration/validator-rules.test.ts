@@ -9,6 +9,7 @@ import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '..
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, TrustStore, validatePdf } from '../../src/validation';
 import { pkiFile } from '../helpers/fixtures';
+import { buildObjectStreamPdf } from '../helpers/compression-bomb';
 import { addAnnotation, congVan, handSign, officialSigner, replaceBytes, sealSigner, signatureField, update } from '../helpers/hand-made-pdf';
 
 const trust = new TrustStore();
@@ -167,6 +168,17 @@ describe('rule 3: usage-rights signatures (/Perms /UR3)', () => {
     const report = await validate(escaped);
     expect(report.signatures.map((s) => [s.type, s.field.startsWith('(no field: object ')])).toEqual([['signature', true]]);
     expect(codes(report)).toContain('SIGNATURE_NOT_IN_A_FIELD');
+  });
+
+  it('when a signature dictionary hides in an object stream, then it is found, also with an escaped name, and other objects there are not signatures', async () => {
+    const orphan = (key: string) => buildObjectStreamPdf({ streams: 2, decodedEach: 200, orphan: `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /${key} [0 10 20 30] /Contents <3000> >>` });
+    for (const key of ['ByteRange', 'Byte#52ange']) {
+      const report = await validate(orphan(key));
+      expect(report.signatures.map((s) => [s.type, s.field])).toEqual([['signature', '(no field: object 14)']]);
+      expect(report.indication).toBe('TOTAL_FAILED');
+    }
+    const plain = await validate(buildObjectStreamPdf({ streams: 2, decodedEach: 200, orphan: '<< /Type /Annot /Subtype /Text /Contents (ByteRange) >>' }));
+    expect([plain.signatures.length, plain.indication]).toEqual([0, 'NO_SIGNATURE']);
   });
 
   it('when the UR3 transform grants no annotation rights and an annotation is added, then the usage-rights signature does not allow it', async () => {
