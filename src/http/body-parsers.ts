@@ -10,6 +10,7 @@ import { AppError } from '../errors';
 import type { DocumentStore } from '../exchange';
 import { spoolUpload } from './spool-upload';
 import { streamingUpload } from './streaming-upload';
+import type { Authed } from './request-context';
 
 /** JSON bodies nest no deeper than this (request metadata is flat; depth only costs). */
 const MAX_JSON_DEPTH = 16;
@@ -37,7 +38,23 @@ function multipartErrors(handler: RequestHandler): RequestHandler {
   });
 }
 
-export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number, spoolDir: string) {
+/**
+ * A caller braked for sending compression bombs (see validation/hostile-brake.ts) gets 429 before its upload
+ * is read, and the connection is closed rather than drained: its bytes cost nothing but the refusal. The
+ * lane is the one routes validate under (the agency, or the key of a caller without one).
+ */
+function refuseBraked(brakedFor: ((lane: string) => number) | undefined, reader: RequestHandler): RequestHandler {
+  if (!brakedFor) return reader;
+  return (req, res, next) => {
+    const caller = (req as Partial<Authed>).caller;
+    const wait = caller ? brakedFor(caller.organId || caller.keyId) : 0;
+    if (wait <= 0) return reader(req, res, next);
+    res.setHeader('Connection', 'close');
+    next(new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs too often; try again in ${wait} s`, { details: { retryAfterSeconds: wait } }));
+  };
+}
+
+export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number, spoolDir: string, brakedFor?: (lane: string) => number) {
   const jsonParser = express.json({ limit: '1mb', strict: true });
   const json: RequestHandler = (req, res, next) => jsonParser(req, res, (error?: unknown) => {
     if (error) return next(error);
@@ -55,18 +72,19 @@ export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: nu
   const spool = spoolUpload(spoolDir, uploadLimitBytes);
   /** A PDF as application/pdf or as multipart field "file", held in memory. */
   const pdf = byKind(inMemory.single('file'), rawPdf);
+  const braked = (reader: RequestHandler): RequestHandler => refuseBraked(brakedFor, reader);
   return {
     json,
-    pdf,
+    pdf: braked(pdf),
     /** A PDF as application/pdf or multipart "file", written to a file of the request's own (see spooledPdf). */
-    pdfToDisk: byKind(spool.multipart, spool.raw),
+    pdfToDisk: braked(byKind(spool.multipart, spool.raw)),
     /** Multipart with one file "file" held in memory (signing sessions). */
-    singleFile: multipartErrors(inMemory.single('file')),
+    singleFile: braked(multipartErrors(inMemory.single('file'))),
     /** Multipart "file" and up to 20 "attachments", streamed into the document store. */
-    documentWithAttachments: multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: MAX_ATTACHMENTS + 1, fields: 20, fieldSize: 1024 * 1024 } })
-      .fields([{ name: 'file', maxCount: 1 }, { name: 'attachments', maxCount: MAX_ATTACHMENTS }])),
+    documentWithAttachments: braked(multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: MAX_ATTACHMENTS + 1, fields: 20, fieldSize: 1024 * 1024 } })
+      .fields([{ name: 'file', maxCount: 1 }, { name: 'attachments', maxCount: MAX_ATTACHMENTS }]))),
     /** Multipart with one file "file", streamed into the document store. */
-    documentToStore: multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }).single('file')),
+    documentToStore: braked(multipartErrors(multer({ storage: streamed, limits: { fileSize: uploadLimitBytes, files: 1, fields: 20, fieldSize: 1024 * 1024 } }).single('file'))),
   };
 }
 

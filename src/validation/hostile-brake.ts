@@ -16,13 +16,17 @@ const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;
 const HOSTILE = 'PDF_DECODE_BUDGET_EXCEEDED';
 
-export function brakeHostileSenders(inner: DocumentValidator, options: { allowed?: number; windowMs?: number; now?: () => number } = {}): DocumentValidator {
+/** The braked validator, and how long a lane must still wait (for refusing its uploads before they are read). */
+export type BrakedValidator = DocumentValidator & { waitSeconds(lane: string): number };
+
+export function brakeHostileSenders(inner: DocumentValidator, options: { allowed?: number; windowMs?: number; now?: () => number } = {}): BrakedValidator {
   const allowed = options.allowed ?? ALLOWED;
   const windowMs = options.windowMs ?? WINDOW_MS;
   const now = options.now ?? Date.now;
   const refusals = createFailureWindow({ allowed, windowMs, maxTracked: MAX_TRACKED });
 
   return {
+    waitSeconds: (lane) => refusals.waitSeconds(lane, now()),
     async validate(pdf, request = {}) {
       const lane = request.lane;
       if (lane === undefined) return inner.validate(pdf, request);

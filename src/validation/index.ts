@@ -11,6 +11,7 @@ export { createInProcessValidator, reportError, unreadableReport, validateInput 
 export type { DocumentValidator, PdfInput, ValidationRequest } from './document-validator';
 export { createValidatorPool } from './validator-pool';
 export { brakeHostileSenders } from './hostile-brake';
+export type { BrakedValidator } from './hostile-brake';
 export type { ValidatorPoolOptions } from './validator-pool';
 export { checkPathRevocation, everyResult } from './check-revocation';
 export type { ValidationPolicy } from './policy';
