@@ -51,8 +51,8 @@ export interface AppDeps {
   documents: DocumentStore;
   /** Validates documents off the event loop (a worker pool in the service). */
   validator: DocumentValidator;
-  /** Seconds a caller (lane) braked for sending compression bombs must still wait: its uploads are refused unread. */
-  brakedFor?: (lane: string) => number;
+  /** Throws 429 for a caller (lane) braked for sending compression bombs: its uploads are refused unread. */
+  refuseIfBraked?: (lane: string) => void;
   /** The service's default server-side key (HSM or PKCS#12), if any. */
   serverSigner?: Signer;
   /** Keys configured for particular agencies (their seal), by OrganId; they take precedence. */
@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const auth = createAuthenticator(deps.agencies, deps.logins);
-  const body = createBodyParsers(deps.documents, deps.uploadLimitBytes, deps.spoolDir ?? path.join(os.tmpdir(), 'kyso-uploads'), deps.brakedFor);
+  const body = createBodyParsers(deps.documents, deps.uploadLimitBytes, deps.spoolDir ?? path.join(os.tmpdir(), 'kyso-uploads'), deps.refuseIfBraked);
   // An edXML package carries its files base64-encoded (4/3 of their size) with every attachment beside the document.
   const maxPackageBytes = Math.ceil(deps.uploadLimitBytes * 4 / 3) * 2 + 4 * 1024 * 1024;
 

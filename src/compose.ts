@@ -110,7 +110,7 @@ export async function openService(options: ServiceOptions) {
   const drafts = createDraftsService(models, documents, validator, sessions, audit);
   const app = createApp({
     peers, identity,
-    agencies, exchanges, sessions, drafts, audit, documents, validator, brakedFor: braked.waitSeconds, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
+    agencies, exchanges, sessions, drafts, audit, documents, validator, refuseIfBraked: braked.refuseIfBraked, alive: options.alive, users, logins, webRoot: options.webRoot, serverSigner: options.serverSigner, agencySigners: options.agencySigners,
     tsa: options.tsa, metrics,
     sealImageFor,
     uploadLimitBytes: options.uploadLimitBytes, spoolDir: options.spoolDir, logger,

@@ -4,7 +4,7 @@
  * OID and the string values after case folding and white-space collapsing, the attributes of a
  * multi-valued RDN in any order. Read with the DER/BER structure reader; anything it cannot read is not equal.
  */
-import { children, content, oidString, readTlv } from './der';
+import { children, content, oidString, readTlv, whole } from './der';
 
 /** A string attribute value as text (by its ASN.1 string type); other values as their encoding in hex. */
 function valueText(tag: number, body: Buffer, whole: Buffer): string {
@@ -37,8 +37,9 @@ function rdnsOf(name: Buffer): string[] | undefined {
     for (const atv of atvs) {
       const [type, value] = (atv.tag === 0x30 ? children(name, atv) : undefined) ?? [];
       if (!type || type.tag !== 0x06 || !value) return undefined;
-      if (value.tag === 0x1e && (value.contentEnd - value.contentStart) % 2 === 1) return undefined;
-      parts.push(`${oidString(content(name, type))}=${fold(valueText(value.tag, content(name, value), name.subarray(value.start, value.end)))}`);
+      const body = content(name, value);
+      if (value.tag === 0x1e && body.length % 2 === 1) return undefined;
+      parts.push(`${oidString(content(name, type))}=${fold(valueText(value.tag, body, whole(name, value)))}`);
     }
     rdns.push(parts.sort().join('+'));
   }

@@ -40,7 +40,7 @@ const CHUNK_SIZE = 255 * 1024;
 const SWEEP_STATE_ID = 'upload-sweep';
 
 export function createDocumentStore(connection: Connection, referenced: ReferenceCheck) {
-  // One bucket per service: a new bucket re-checks its indexes on first upload, a schema write each time.
+  // One bucket per service, for reading and removing files (uploads are written by gridFile below).
   let documents: mongo.GridFSBucket | undefined;
   const bucket = (): mongo.GridFSBucket => (documents ??= new mongo.GridFSBucket(connection.db as never, { bucketName: 'documents' }));
   const files = () => connection.db!.collection('documents.files');

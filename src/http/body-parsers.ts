@@ -43,18 +43,21 @@ function multipartErrors(handler: RequestHandler): RequestHandler {
  * is read, and the connection is closed rather than drained: its bytes cost nothing but the refusal. The
  * lane is the one routes validate under (the agency, or the key of a caller without one).
  */
-function refuseBraked(brakedFor: ((lane: string) => number) | undefined, reader: RequestHandler): RequestHandler {
-  if (!brakedFor) return reader;
+function refuseBraked(refuseIfBraked: ((lane: string) => void) | undefined, reader: RequestHandler): RequestHandler {
+  if (!refuseIfBraked) return reader;
   return (req, res, next) => {
     const caller = (req as Partial<Authed>).caller;
-    const wait = caller ? brakedFor(caller.organId || caller.keyId) : 0;
-    if (wait <= 0) return reader(req, res, next);
-    res.setHeader('Connection', 'close');
-    next(new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs too often; try again in ${wait} s`, { details: { retryAfterSeconds: wait } }));
+    try {
+      if (caller) refuseIfBraked(caller.organId || caller.keyId);
+    } catch (error) {
+      res.setHeader('Connection', 'close');
+      return next(error);
+    }
+    reader(req, res, next);
   };
 }
 
-export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number, spoolDir: string, brakedFor?: (lane: string) => number) {
+export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: number, spoolDir: string, refuseIfBraked?: (lane: string) => void) {
   const jsonParser = express.json({ limit: '1mb', strict: true });
   const json: RequestHandler = (req, res, next) => jsonParser(req, res, (error?: unknown) => {
     if (error) return next(error);
@@ -72,7 +75,7 @@ export function createBodyParsers(documents: DocumentStore, uploadLimitBytes: nu
   const spool = spoolUpload(spoolDir, uploadLimitBytes);
   /** A PDF as application/pdf or as multipart field "file", held in memory. */
   const pdf = byKind(inMemory.single('file'), rawPdf);
-  const braked = (reader: RequestHandler): RequestHandler => refuseBraked(brakedFor, reader);
+  const braked = (reader: RequestHandler): RequestHandler => refuseBraked(refuseIfBraked, reader);
   return {
     json,
     pdf: braked(pdf),

@@ -214,7 +214,6 @@ export class PdfFile {
     }
   }
 
-  /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
   /**
    * Whether the bytes of an object could hold the name `name` (§7.3.5): false when, in a file held in
    * memory or in an object stream, the object's bytes (up to the next object) contain neither the name
@@ -243,6 +242,7 @@ export class PdfFile {
     return own.indexOf(name, 0, 'latin1') >= 0 || own.indexOf(0x23 /* # */) >= 0;
   }
 
+  /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
   private readCompressed(streamNum: number, num: number): PdfObject {
     const objStm = this.objectStream(streamNum);
     const off = objStm.offsets.get(num);

@@ -16,8 +16,8 @@ const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;
 const HOSTILE = 'PDF_DECODE_BUDGET_EXCEEDED';
 
-/** The braked validator, and how long a lane must still wait (for refusing its uploads before they are read). */
-export type BrakedValidator = DocumentValidator & { waitSeconds(lane: string): number };
+/** The braked validator, and its check alone (throws 429 for a braked lane), for refusing uploads before they are read. */
+export type BrakedValidator = DocumentValidator & { refuseIfBraked(lane: string): void };
 
 export function brakeHostileSenders(inner: DocumentValidator, options: { allowed?: number; windowMs?: number; now?: () => number } = {}): BrakedValidator {
   const allowed = options.allowed ?? ALLOWED;
@@ -25,17 +25,21 @@ export function brakeHostileSenders(inner: DocumentValidator, options: { allowed
   const now = options.now ?? Date.now;
   const refusals = createFailureWindow({ allowed, windowMs, maxTracked: MAX_TRACKED });
 
+  const refuseIfBraked = (lane: string): void => {
+    const wait = refusals.waitSeconds(lane, now());
+    if (wait > 0) {
+      throw new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs ${allowed} times within ${Math.round(windowMs / 1000)} s; try again in ${wait} s`, {
+        details: { retryAfterSeconds: wait },
+      });
+    }
+  };
+
   return {
-    waitSeconds: (lane) => refusals.waitSeconds(lane, now()),
+    refuseIfBraked,
     async validate(pdf, request = {}) {
       const lane = request.lane;
       if (lane === undefined) return inner.validate(pdf, request);
-      const wait = refusals.waitSeconds(lane, now());
-      if (wait > 0) {
-        throw new AppError('TOO_MANY_REQUESTS', `documents from this sender were refused as compression bombs ${allowed} times within ${Math.round(windowMs / 1000)} s; try again in ${wait} s`, {
-          details: { retryAfterSeconds: wait },
-        });
-      }
+      refuseIfBraked(lane);
       try {
         const report = await inner.validate(pdf, request);
         if (report.error?.code === HOSTILE) refusals.record(lane, now());
