@@ -46,10 +46,22 @@ function rdnsOf(name: Buffer): string[] | undefined {
   return rdns;
 }
 
+/** Names already read, by buffer (a certificate's names are compared with every candidate issuer). */
+const read = new WeakMap<Buffer, string[] | null>();
+
+function rdnsOfCached(name: Buffer): string[] | undefined {
+  let rdns = read.get(name);
+  if (rdns === undefined) {
+    rdns = rdnsOf(name) ?? null;
+    read.set(name, rdns);
+  }
+  return rdns ?? undefined;
+}
+
 /** Whether two DER-encoded Names name the same entity. */
 export function sameName(a: Buffer, b: Buffer): boolean {
   if (a.equals(b)) return true;
-  const x = rdnsOf(a);
-  const y = rdnsOf(b);
+  const x = rdnsOfCached(a);
+  const y = rdnsOfCached(b);
   return !!x && !!y && x.length === y.length && x.every((rdn, i) => rdn === y[i]);
 }

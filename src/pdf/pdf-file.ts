@@ -4,11 +4,11 @@
  * and a file opened as a FileSource is read only where those objects lie.
  */
 import { AppError } from '../errors';
-import { asByteSource, BufferSource, ByteSource, parseInWindow } from './byte-source';
+import { asByteSource, BufferSource, ByteSource, parseInWindow, prefixOf } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
-import { readXref, XrefIndex } from './read-xref';
+import { readXref, SectionMemo, XrefIndex } from './read-xref';
 
 const MAX_PAGES = 1_000_000;
 
@@ -18,6 +18,22 @@ interface ObjectStream {
   first: number;
   /** The objects' offsets in order (with the data's end), for mayContainName. */
   sorted?: number[];
+  /** The objects parsed from it so far. */
+  parsed: Map<number, PdfObject>;
+  /** The byte after the stream object in the file. */
+  end: number;
+}
+
+/**
+ * What the views of one document (its revisions, its signed prefixes) read once and share, by byte offset:
+ * the same bytes hold the same thing whichever view reads them. Something read from bytes [offset, end) is
+ * reused only by views at least `end` bytes long, and an object whose stream length was read from another
+ * object is not shared (another revision may give that object another value).
+ */
+interface DocumentMemo {
+  sections: SectionMemo;
+  objects: Map<number, { num: number; value: PdfObject; end: number }>;
+  objectStreams: Map<number, ObjectStream>;
 }
 
 /** The first value in an ascending list that is greater than `value` (the list ends with an upper bound). */
@@ -44,18 +60,32 @@ export class PdfFile {
     xref: XrefIndex,
     /** Shared by every view of the same document (its revisions), so a bomb cannot spend it once per view. */
     readonly budget: DecodeBudget,
+    private readonly memo: DocumentMemo,
   ) {
     this.xref = xref;
   }
 
   static parse(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): PdfFile {
     const source = asByteSource(input);
+    return PdfFile.open(source, startxref, budget ?? DecodeBudget.forSize(source.length), { sections: new Map(), objects: new Map(), objectStreams: new Map() });
+  }
+
+  private static open(source: ByteSource, startxref: number | undefined, budget: DecodeBudget, memo: DocumentMemo): PdfFile {
     const header = source.read(0, 1029).indexOf('%PDF-', 0, 'latin1');
     if (source.length < 16 || header < 0 || header > 1024) {
       throw new AppError('PDF_MALFORMED', 'not a PDF file (no %PDF- header)');
     }
-    const spent = budget ?? DecodeBudget.forSize(source.length);
-    return new PdfFile(source, readXref(source, startxref, spent), spent);
+    return new PdfFile(source, readXref(source, startxref, budget, memo.sections), budget, memo);
+  }
+
+  /** The revision whose cross-reference section starts at `startxref`, as a view sharing this one's reads and budget. */
+  revisionAt(startxref: number): PdfFile {
+    return PdfFile.open(this.source, startxref, this.budget, this.memo);
+  }
+
+  /** The file as it was up to byte `end` (the revision a signature covers), as a view sharing this one's reads and budget. */
+  prefix(end: number): PdfFile {
+    return PdfFile.open(prefixOf(this.source, end), undefined, this.budget, this.memo);
   }
 
   /** The file's length in bytes. */
@@ -91,10 +121,15 @@ export class PdfFile {
 
   /** Next free object number for an update (§7.5.5: /Size is one greater than the highest number). */
   get size(): number {
-    let size = asNumber(this.trailer.get('Size')) ?? 0;
-    for (const num of this.xref.entries.keys()) if (num >= size) size = num + 1;
-    return size;
+    if (this.sizeSeen === undefined) {
+      let size = asNumber(this.trailer.get('Size')) ?? 0;
+      for (const num of this.xref.entries.keys()) if (num >= size) size = num + 1;
+      this.sizeSeen = size;
+    }
+    return this.sizeSeen;
   }
+
+  private sizeSeen?: number;
 
   isEncrypted(): boolean {
     return this.trailer.has('Encrypt');
@@ -106,11 +141,20 @@ export class PdfFile {
     const entry = this.xref.entries.get(ref.num);
     let value: PdfObject = null;
     if (entry?.type === 'offset') {
-      const parsed = readIndirectObject(this.source, entry.offset, (r) => this.resolveLength(r, ref));
-      if (parsed.ref.num !== ref.num) {
-        throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
+      const shared = this.memo.objects.get(entry.offset);
+      if (shared && shared.num === ref.num && shared.end <= this.source.length) value = shared.value;
+      else {
+        let lengthElsewhere = false;
+        const parsed = readIndirectObject(this.source, entry.offset, (r) => {
+          lengthElsewhere = true;
+          return this.resolveLength(r, ref);
+        });
+        if (parsed.ref.num !== ref.num) {
+          throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
+        }
+        value = parsed.value;
+        if (!lengthElsewhere) this.memo.objects.set(entry.offset, { num: ref.num, value, end: parsed.end });
       }
-      value = parsed.value;
     } else if (entry?.type === 'compressed') {
       value = this.readCompressed(entry.stream, ref.num);
     }
@@ -127,12 +171,25 @@ export class PdfFile {
     if (cached !== undefined) return cached instanceof PdfStream ? cached.dict : cached;
     const entry = this.xref.entries.get(ref.num);
     if (entry?.type !== 'offset') return this.getObject(ref);
-    return this.parseAt(entry.offset, (lexer) => {
+    const shared = this.memo.objects.get(entry.offset);
+    if (shared && shared.num === ref.num && shared.end <= this.source.length) return shared.value instanceof PdfStream ? shared.value.dict : shared.value;
+    const peeked = this.parseAt(entry.offset, (lexer, at) => {
       if (lexer.readInteger() !== ref.num) throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
       lexer.readInteger();
       lexer.expectWord('obj');
-      return lexer.parseObjectHead();
+      const head = lexer.parseObjectHead();
+      // Anything but a stream was read whole, and is kept as getObject would keep it.
+      const afterHead = lexer.pos;
+      if (head instanceof PdfDict && lexer.nextWordIs('stream')) return { head, whole: false, end: 0 };
+      lexer.pos = afterHead;
+      if (!lexer.nextWordIs('endobj')) lexer.pos = afterHead;
+      return { head, whole: true, end: entry.offset + lexer.pos - at };
     });
+    if (peeked.whole) {
+      this.cache.set(ref.num, peeked.head);
+      this.memo.objects.set(entry.offset, { num: ref.num, value: peeked.head, end: peeked.end });
+    }
+    return peeked.head;
   }
 
   /** Byte offset of an uncompressed object, or undefined. */
@@ -245,9 +302,14 @@ export class PdfFile {
   /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
   private readCompressed(streamNum: number, num: number): PdfObject {
     const objStm = this.objectStream(streamNum);
-    const off = objStm.offsets.get(num);
-    if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
-    return new PdfLexer(objStm.data, objStm.first + off).parseObject();
+    let value = objStm.parsed.get(num);
+    if (value === undefined) {
+      const off = objStm.offsets.get(num);
+      if (off === undefined) throw new AppError('PDF_MALFORMED', `object ${num} missing from object stream ${streamNum}`);
+      value = new PdfLexer(objStm.data, objStm.first + off).parseObject();
+      objStm.parsed.set(num, value);
+    }
+    return value;
   }
 
   /** An object stream, decoded once: its data and where each object in it starts. */
@@ -256,7 +318,17 @@ export class PdfFile {
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
       if (entry?.type !== 'offset') throw new AppError('PDF_MALFORMED', `object stream ${streamNum} not found`);
-      const stream = readIndirectObject(this.source, entry.offset, (r) => this.resolveLength(r, new PdfRef(streamNum, 0))).value;
+      const shared = this.memo.objectStreams.get(entry.offset);
+      if (shared && shared.end <= this.source.length) {
+        this.objectStreams.set(streamNum, shared);
+        return shared;
+      }
+      let lengthElsewhere = false;
+      const object = readIndirectObject(this.source, entry.offset, (r) => {
+        lengthElsewhere = true;
+        return this.resolveLength(r, new PdfRef(streamNum, 0));
+      });
+      const stream = object.value;
       if (!(stream instanceof PdfStream) || !isName(stream.dict.get('Type'), 'ObjStm')) {
         throw new AppError('PDF_MALFORMED', `object ${streamNum} is not an object stream`);
       }
@@ -270,8 +342,9 @@ export class PdfFile {
         const off = header.readInteger();
         if (!offsets.has(objNum)) offsets.set(objNum, off);
       }
-      objStm = { offsets, data, first };
+      objStm = { offsets, data, first, parsed: new Map(), end: object.end };
       this.objectStreams.set(streamNum, objStm);
+      if (!lengthElsewhere) this.memo.objectStreams.set(entry.offset, objStm);
     }
     return objStm;
   }

@@ -64,8 +64,33 @@ export class PdfLexer {
   readWord(): string {
     this.skipWhitespace();
     const start = this.pos;
-    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos])) this.pos++;
+    this.pos = this.wordEnd(start);
     return this.bytes.toString('latin1', start, this.pos);
+  }
+
+  /** Where the run of regular characters that starts at `from` ends. */
+  private wordEnd(from: number): number {
+    const b = this.bytes;
+    let i = from;
+    while (i < b.length && WHITESPACE[b[i]] !== 1 && DELIMITER[b[i]] !== 1) i++;
+    return i;
+  }
+
+  /**
+   * The value of bytes [start, end) when they are all digits (at most 15 of them, exact in a double),
+   * else -1. Read from the bytes: most of a file's words are numbers, and making strings of them is
+   * most of what reading a dictionary costs.
+   */
+  private digitsAt(start: number, end: number): number {
+    if (end <= start || end - start > 15) return -1;
+    const b = this.bytes;
+    let value = 0;
+    for (let i = start; i < end; i++) {
+      const d = b[i] - 0x30;
+      if (d < 0 || d > 9) return -1;
+      value = value * 10 + d;
+    }
+    return value;
   }
 
   peekWord(): string {
@@ -75,12 +100,30 @@ export class PdfLexer {
     return word;
   }
 
+  /** Whether the next word is exactly `word` (consumed if so). */
+  nextWordIs(word: string): boolean {
+    this.skipWhitespace();
+    const end = this.wordEnd(this.pos);
+    if (end - this.pos !== word.length) return false;
+    for (let i = 0; i < word.length; i++) if (this.bytes[this.pos + i] !== word.charCodeAt(i)) return false;
+    this.pos = end;
+    return true;
+  }
+
   expectWord(word: string): void {
+    if (this.nextWordIs(word)) return;
     const got = this.readWord();
-    if (got !== word) this.fail(`expected '${word}', found '${got.slice(0, 20)}'`);
+    this.fail(`expected '${word}', found '${got.slice(0, 20)}'`);
   }
 
   readInteger(): number {
+    this.skipWhitespace();
+    const end = this.wordEnd(this.pos);
+    const plain = this.digitsAt(this.pos, end);
+    if (plain >= 0) {
+      this.pos = end;
+      return plain;
+    }
     const word = this.readWord();
     if (!/^[+-]?\d+$/.test(word)) this.fail(`expected an integer, found '${word.slice(0, 20)}'`);
     return Number(word);
@@ -124,6 +167,25 @@ export class PdfLexer {
       }
     }
     const start = this.pos;
+    // A plain unsigned integer, or a reference "num gen R": read from the bytes, without strings.
+    const end = this.wordEnd(start);
+    const num = this.digitsAt(start, end);
+    if (num >= 0) {
+      this.pos = end;
+      this.skipWhitespace();
+      const genEnd = this.wordEnd(this.pos);
+      const gen = this.digitsAt(this.pos, genEnd);
+      if (gen >= 0) {
+        this.pos = genEnd;
+        this.skipWhitespace();
+        if (b[this.pos] === 0x52 /* R */ && this.wordEnd(this.pos) === this.pos + 1) {
+          this.pos++;
+          return new PdfRef(num, gen);
+        }
+      }
+      this.pos = end;
+      return num;
+    }
     const word = this.readWord();
     if (word === '') {
       this.pos++;

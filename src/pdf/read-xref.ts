@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
-import { PdfLexer, readIndirectObject } from './pdf-lexer';
+import { isWhitespace, PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
 
 export type XrefEntry =
@@ -16,6 +16,8 @@ export type XrefEntry =
 export interface XrefSection {
   /** The startxref value that leads here. */
   offset: number;
+  /** The byte after the last one read for it (a shorter view of the file cannot reuse it). */
+  end: number;
   kind: 'table' | 'stream';
   trailer: PdfDict;
   entries: Map<number, XrefEntry>;
@@ -46,7 +48,13 @@ export function findStartxref(input: Buffer | ByteSource): number {
   return value;
 }
 
-export function readXref(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): XrefIndex {
+/**
+ * Sections already read from one file, by offset: the views of a document (its revisions, its signed
+ * prefixes) share them, so a file with n revisions reads each section once instead of n times.
+ */
+export type SectionMemo = Map<number, XrefSection>;
+
+export function readXref(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget, memo?: SectionMemo): XrefIndex {
   const source = asByteSource(input);
   const start = startxref ?? findStartxref(source);
   const spent = budget ?? DecodeBudget.forSize(source.length);
@@ -58,7 +66,11 @@ export function readXref(input: Buffer | ByteSource, startxref?: number, budget?
       throw new AppError('PDF_MALFORMED', 'the cross-reference chain loops');
     }
     visited.add(next);
-    const section = readSection(source, next, spent);
+    let section = memo?.get(next);
+    if (!section || section.end > source.length) {
+      section = readSection(source, next, spent);
+      memo?.set(next, section);
+    }
     sections.push(section);
     const prev = asNumber(section.trailer.get('Prev'));
     next = prev !== undefined && prev >= 0 && prev < source.length ? prev : undefined;
@@ -73,12 +85,17 @@ export function readXref(input: Buffer | ByteSource, startxref?: number, budget?
 
 function readSection(source: ByteSource, offset: number, budget: DecodeBudget): XrefSection {
   if (new PdfLexer(source.read(offset, offset + 1024)).peekWord() !== 'xref') return readXrefStream(source, offset, budget);
-  const { entries, trailer } = parseInWindow(source, offset, (bytes, pos) => readTable(bytes, pos));
+  const { entries, trailer, end: tableEnd } = parseInWindow(source, offset, (bytes, pos) => {
+    const table = readTable(bytes, pos);
+    return { value: { ...table.value, end: offset + table.end - pos }, end: table.end };
+  });
+  let end = tableEnd;
   // Hybrid file (§7.5.8.4): the xref stream completes this section; its entries win over free ones.
   const xrefStm = asNumber(trailer.get('XRefStm'));
   if (xrefStm !== undefined && xrefStm > 0 && xrefStm < source.length) {
     try {
       const hybrid = readXrefStream(source, xrefStm, budget);
+      end = Math.max(end, hybrid.end);
       for (const [num, entry] of hybrid.entries) {
         const current = entries.get(num);
         if (current === undefined || current.type === 'free') entries.set(num, entry);
@@ -88,7 +105,7 @@ function readSection(source: ByteSource, offset: number, budget: DecodeBudget): 
       if (budget.exceeded) throw error;
     }
   }
-  return { offset, kind: 'table', trailer, entries };
+  return { offset, end, kind: 'table', trailer, entries };
 }
 
 function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, XrefEntry>; trailer: PdfDict }; end: number } {
@@ -103,6 +120,14 @@ function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, 
     if (first < 0 || count < 0 || first + count > MAX_OBJECT_NUMBER + 1) lexer.fail('xref subsection out of range');
     if (count * 18 > bytes.length - lexer.pos) lexer.fail('xref subsection longer than the file');
     for (let i = 0; i < count; i++) {
+      lexer.skipWhitespace();
+      const fixed = fixedEntry(bytes, lexer.pos);
+      if (fixed) {
+        lexer.pos += 18;
+        const num = first + i;
+        if (!entries.has(num)) entries.set(num, fixed);
+        continue;
+      }
       const off = lexer.readWord();
       const gen = lexer.readWord();
       const type = lexer.readWord();
@@ -118,8 +143,29 @@ function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, 
   return { value: { entries, trailer }, end: lexer.pos };
 }
 
+/**
+ * An entry in the standard form "nnnnnnnnnn ggggg n" (§7.5.4), read from the bytes; undefined for any other
+ * form, which is then read word by word.
+ */
+function fixedEntry(bytes: Buffer, at: number): XrefEntry | undefined {
+  if (at + 18 > bytes.length || bytes[at + 10] !== 0x20 || bytes[at + 16] !== 0x20) return undefined;
+  const type = bytes[at + 17];
+  const after = bytes[at + 18];
+  if ((type !== 0x6e && type !== 0x66) || (after !== undefined && !isWhitespace(after))) return undefined;
+  let offset = 0;
+  let gen = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 10) continue;
+    const d = bytes[at + i] - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    if (i < 10) offset = offset * 10 + d;
+    else gen = gen * 10 + d;
+  }
+  return type === 0x6e ? { type: 'offset', offset, gen } : { type: 'free' };
+}
+
 function readXrefStream(source: ByteSource, offset: number, budget: DecodeBudget): XrefSection {
-  const { value } = readIndirectObject(source, offset);
+  const { value, end } = readIndirectObject(source, offset);
   if (!(value instanceof PdfStream) || !isName(value.dict.get('Type'), 'XRef')) {
     throw new AppError('PDF_MALFORMED', `no cross-reference table or stream at byte ${offset}`);
   }
@@ -150,7 +196,7 @@ function readXrefStream(source: ByteSource, offset: number, budget: DecodeBudget
       else if (type === 0) entries.set(num, { type: 'free' });
     }
   }
-  return { offset, kind: 'stream', trailer: dict, entries };
+  return { offset, end, kind: 'stream', trailer: dict, entries };
 }
 
 function readField(data: Buffer, pos: number, width: number): number {

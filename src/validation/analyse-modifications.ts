@@ -4,7 +4,7 @@
  * difference analysis, DSS's object modification checks). Content streams, the page tree, catalog
  * entries and XObjects that change after signing are OTHER.
  */
-import { asArray, asDict, isName, listFormFields, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject } from '../pdf';
+import { asArray, asDict, isName, listFormFields, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject, XrefEntry } from '../pdf';
 import { maxLevel, ModificationLevel } from './report';
 
 const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
@@ -96,7 +96,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       continue;
     }
-    if (before && JSON.stringify(before) === JSON.stringify(entry)) continue;
+    if (before && sameEntry(before, entry)) continue;
     const newValue = safeGet(final, num);
     const oldValue = before && before.type !== 'free' ? safeGet(signed, num) : undefined;
     if (oldValue !== undefined && sameObject(oldValue, newValue)) continue;
@@ -466,6 +466,14 @@ function widgetAppearanceStreams(file: PdfFile): Set<number> {
     // partial set on broken files
   }
   return out;
+}
+
+/** Whether two cross-reference entries point at the same bytes (the same entry, when both views read one section). */
+function sameEntry(a: XrefEntry, b: XrefEntry): boolean {
+  if (a === b) return true;
+  if (a.type === 'offset') return b.type === 'offset' && a.offset === b.offset && a.gen === b.gen;
+  if (a.type === 'compressed') return b.type === 'compressed' && a.stream === b.stream && a.index === b.index;
+  return b.type === 'free';
 }
 
 const MAX_REFERENCE_SCAN = 100_000;

@@ -3,7 +3,7 @@
  * signature among the signature's certificates, the document's DSS, and the trust store; the path ends
  * at a trust anchor matched by subject and key. Validity is checked at the best known signing time.
  */
-import { CertificateInfo } from '../cms';
+import { CertificateInfo, sameName } from '../cms';
 import { say } from './messages';
 import type { Message } from './report';
 import { TrustStore } from './trust-store';
@@ -16,7 +16,7 @@ export interface ChainResult {
 }
 
 function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
-  if (!child.issuerDer.equals(parent.subjectDer) && child.x509.issuer !== parent.x509.subject) return false;
+  if (!sameName(child.issuerDer, parent.subjectDer)) return false;
   // Content-addressed memo: the same link is checked again for every document signed by this chain.
   const memoKey = `issued-by:${parent.sha256}`;
   const known = child.memo.get(memoKey);

@@ -26,12 +26,16 @@ export function checkByteRange(source: ByteSource, sig: FoundSignature, ends: Re
   const gap = source.read(b, c);
   const span = sig.contentsSpan;
   if (span && (span[0] !== b || span[1] !== c)) return bad('BYTERANGE_GAP_NOT_CONTENTS');
-  if (gap.length < 2 || gap[0] !== 0x3c || gap[gap.length - 1] !== 0x3e || !/^[0-9a-fA-F\s]*$/.test(gap.toString('latin1', 1, gap.length - 1))) {
-    return bad('BYTERANGE_GAP_NOT_HEX');
+  if (gap.length < 2 || gap[0] !== 0x3c || gap[gap.length - 1] !== 0x3e) return bad('BYTERANGE_GAP_NOT_HEX');
+  const inner = gap.toString('latin1', 1, gap.length - 1);
+  // Plain hex digits decode natively in one step (the decoder stops at the first byte that is not one);
+  // white space between them is allowed, anything else is not.
+  let decoded = Buffer.from(inner, 'hex');
+  if (decoded.length * 2 !== inner.length) {
+    if (!/^[0-9a-fA-F\s]*$/.test(inner)) return bad('BYTERANGE_GAP_NOT_HEX');
+    decoded = Buffer.from(inner.replace(/\s+/g, ''), 'hex');
   }
-  if (sig.contents && Buffer.from(gap.toString('latin1', 1, gap.length - 1).replace(/\s+/g, ''), 'hex').subarray(0, sig.contents.length).compare(sig.contents) !== 0) {
-    return bad('BYTERANGE_GAP_DIFFERS');
-  }
+  if (sig.contents && decoded.subarray(0, sig.contents.length).compare(sig.contents) !== 0) return bad('BYTERANGE_GAP_DIFFERS');
   if (!isRevisionEnd(ends, c + d)) return { coverage: 'PARTIAL', problems: [say('NOT_REVISION_END')] };
   return { coverage: onlyEolAfter(source, c + d) ? 'ENTIRE_FILE' : 'ENTIRE_REVISION', problems: [] };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { CertificateInfo, nodeDigestFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import {
   asArray, asNumber, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
-  PdfString, prefixOf,
+  PdfString,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { say } from './messages';
@@ -58,7 +58,7 @@ function collectSignatures(file: PdfFile): FoundSignature[] {
   const views: PdfFile[] = [file];
   for (const section of file.xref.sections.slice(1, MAX_REVISIONS_SCANNED)) {
     try {
-      views.push(PdfFile.parse(file.source, section.offset, file.budget));
+      views.push(file.revisionAt(section.offset));
     } catch {
       // an unreadable older revision is skipped; its signatures, if any, are found through later ones
     }
@@ -280,7 +280,7 @@ async function collectSignatureEvidence(
 
   // Changes after signing, compared with the revision this signature covers.
   try {
-    const signedFile = PdfFile.parse(prefixOf(final.source, br[2] + br[3]), undefined, final.budget);
+    const signedFile = final.prefix(br[2] + br[3]);
     evidence.signedRevision = signedFile.xref.sections.length;
     evidence.permissions = readPermissions(signedFile, sig);
     const mods: ModificationEvidence = analyseModifications(signedFile, final);
