@@ -2,6 +2,7 @@
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, ISSUE_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
 const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}\n${EDXML_USAGE}\n${ISSUE_USAGE}`;
@@ -52,6 +53,11 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
 }
 
 if (require.main === module) {
+  // A command-line run is short: V8 optimises a function only after eight times its usual amount of
+  // interpreted work, so the run spends its time on the documents rather than on compiling code it then
+  // hardly uses (a folder of 89 documents on two cores: 0.69 → 0.51 s). Set before any document is read;
+  // worker threads share the setting.
+  setFlagsFromString('--interrupt-budget=524288');
   // Output piped into a command that stops reading (`kyso verify … | head`) ends quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);

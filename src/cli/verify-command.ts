@@ -8,11 +8,9 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
-// Only what one file's validation needs is loaded up front; the worker pool and the ETSI report writer
-// when they are used.
-import { validateInput } from '../validation/document-validator';
+// The validator is loaded once the files are known (for many files, after the worker threads are
+// started, so they start while it loads); the ETSI report writer only when it is used.
 import type { DocumentReport } from '../validation/report';
-import { createValidationContext } from '../validation/validation-context';
 import { VERIFY_USAGE } from './usage';
 
 
@@ -60,9 +58,10 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   const strictCryptoFrom = values['strict-crypto-from'] ? new Date(values['strict-crypto-from']) : undefined;
   if (strictCryptoFrom && Number.isNaN(strictCryptoFrom.getTime())) throw new AppError('USAGE', `--strict-crypto-from is not a date: ${values['strict-crypto-from']}`);
   if (values.revocation !== 'soft' && values.revocation !== 'hard') throw new AppError('USAGE', `--revocation must be soft or hard, not ${values.revocation}`);
-  const context = createValidationContext({
-    trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at, revocationMode: values.revocation, strictCryptoFrom,
-  });
+  const revocationMode: 'soft' | 'hard' = values.revocation === 'hard' ? 'hard' : 'soft';
+  const contextOptions = {
+    trustDirs: values.trust ?? [defaultTrustDir], intermediateDirs: values.intermediates ?? [], offline: values.offline, at, revocationMode, strictCryptoFrom,
+  };
   const en = values.lang === 'en';
   const files = positionals.flatMap((p) => pdfFilesUnder(p));
   if (files.length === 0) throw new AppError('USAGE', `no PDF file found in ${positionals.join(', ')}`);
@@ -73,36 +72,42 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     const filled = Math.round((done / files.length) * width);
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${files.length}${done === files.length ? '\n' : ''}`);
   } : undefined;
-  // Many files: validated in worker threads, one per core, and reported in the order given.
-  const pool = files.length >= POOL_FROM && !etsiReport
-    ? (await import('../validation/validator-pool')).createValidatorPool(context, { size: Math.min(availableParallelism(), 8), maxQueue: files.length })
-    : undefined;
   const writeEtsiReport = etsiReport ? (await import('../validation/etsi-report')).writeEtsiReport : undefined;
   const request = { hashFile: values.hash, includeCertificates: !!etsiReport };
-  // Workers open the files themselves; a large file is read where the validation needs it, not whole.
-  const pending = pool ? files.map((file) => pool.validate({ path: file }, { ...request, fileName: file })) : [];
-  try {
-    for (const [i, file] of files.entries()) {
-      const report = pool ? await pending[i] : await validateInput({ path: file }, context, { ...request, fileName: file });
-      reports.push(report);
-      if (etsiReport && writeEtsiReport && !report.error) {
-        // Written beside and renamed, so a reader never sees half a report.
-        writeFileSync(`${etsiReport}.${process.pid}.tmp`, writeEtsiReport(report), { mode: 0o644 });
-        renameSync(`${etsiReport}.${process.pid}.tmp`, etsiReport);
-      }
-      if (progress) process.stderr.write('\r\x1b[2K');
-      if (values.json) out(JSON.stringify(report));
-      else printTable(report, en, out);
-      progress?.(i + 1);
+  const show = (report: DocumentReport): void => {
+    reports.push(report);
+    if (etsiReport && writeEtsiReport && !report.error) {
+      // Written beside and renamed, so a reader never sees half a report.
+      writeFileSync(`${etsiReport}.${process.pid}.tmp`, writeEtsiReport(report), { mode: 0o644 });
+      renameSync(`${etsiReport}.${process.pid}.tmp`, etsiReport);
     }
-  } finally {
-    await pool?.close();
+    if (progress) process.stderr.write('\r\x1b[2K');
+    if (values.json) out(JSON.stringify(report));
+    else printTable(report, en, out);
+    progress?.(reports.length);
+  };
+  if (files.length >= PARALLEL_FROM) {
+    // Many files: validated on every core, and reported in the order given as soon as each is known.
+    // Workers open the files themselves; a large file is read where the validation needs it, not whole.
+    const { validateFiles } = await import('../validation/validate-files');
+    const known: DocumentReport[] = [];
+    await validateFiles(files, contextOptions, request, {
+      threads: Math.min(availableParallelism(), 8),
+      onReport: (index, report) => {
+        known[index] = report;
+        while (known[reports.length]) show(known[reports.length]);
+      },
+    });
+  } else {
+    const { validateInput } = await import('../validation/document-validator');
+    const context = (await import('../validation/validation-context')).createValidationContext(contextOptions);
+    for (const file of files) show(await validateInput({ path: file }, context, { ...request, fileName: file }));
   }
   if (files.length > 1) printSummary(reports, Date.now() - started, en, values.json ? (line) => process.stderr.write(`${line}\n`) : out);
   return exitCodeFor(reports);
 }
 
-const POOL_FROM = 8;
+const PARALLEL_FROM = 8;
 
 /** A file, or every *.pdf under a folder (recursively, in name order). */
 function pdfFilesUnder(target: string): string[] {

@@ -5,7 +5,9 @@
  */
 import { AppError } from '../errors';
 import { openByteSource } from '../pdf';
-import type { DocumentReport } from './report';
+import { DocumentReport, unreadableReport } from './report';
+
+export { unreadableReport };
 import { validatePdf, ValidatePdfOptions } from './validate-document';
 import type { ValidationContext } from './validation-context';
 
@@ -64,15 +66,6 @@ export async function validateInput(pdf: PdfInput, context: ValidationContext, r
   } finally {
     source.close();
   }
-}
-
-/** The report of a file that could not be read at all. */
-export function unreadableReport(file: string, reason: unknown): DocumentReport {
-  return {
-    file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
-    messages: [], validatedAt: new Date().toISOString(),
-    error: { code: 'INPUT_UNREADABLE', vi: `Không đọc được tệp ${file}`, en: `cannot read ${file} (${typeof reason === 'string' ? reason : 'error'})` },
-  };
 }
 
 /** The error a caller gets for a report that says the input is no PDF Kyso will read. */

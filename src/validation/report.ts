@@ -119,3 +119,12 @@ export function maxLevel(a: ModificationLevel, b: ModificationLevel): Modificati
 export function message(code: string, vi: string, en: string): Message {
   return { code, vi, en };
 }
+
+/** The report of a file that could not be read at all. */
+export function unreadableReport(file: string, reason: unknown): DocumentReport {
+  return {
+    file, sha256: null, size: 0, revisions: 0, signatures: [], bytesAfterLastRevision: 0, indication: 'NO_SIGNATURE', subIndication: null,
+    messages: [], validatedAt: new Date().toISOString(),
+    error: { code: 'INPUT_UNREADABLE', vi: `Không đọc được tệp ${file}`, en: `cannot read ${file} (${typeof reason === 'string' ? reason : 'error'})` },
+  };
+}

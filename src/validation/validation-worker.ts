@@ -7,7 +7,7 @@ import { parseCertificate } from '../cms';
 import { contextFor, PdfInput, validateInput, ValidationRequest } from './document-validator';
 import { TrustStore } from './trust-store';
 import { createValidationContext, ValidationContext } from './validation-context';
-import type { SerializedContext } from './validator-pool';
+import type { FileQueue, SerializedContext } from './validator-pool';
 
 function rebuild(data: SerializedContext): ValidationContext {
   return createValidationContext({
@@ -20,16 +20,37 @@ function rebuild(data: SerializedContext): ValidationContext {
   });
 }
 
+/** Validates files from a shared queue until it is empty, posting each report with its index. */
+async function drain(port: NonNullable<typeof parentPort>, queue: FileQueue, context: ValidationContext): Promise<void> {
+  const shared = new Int32Array(queue.shared);
+  for (let i = Atomics.add(shared, 0, 1); i < queue.files.length; i = Atomics.add(shared, 0, 1)) {
+    Atomics.store(shared, 1 + queue.slot, i);
+    const file = queue.files[i];
+    try {
+      port.postMessage({ index: i, report: await validateInput({ path: file }, context, { ...queue.request, fileName: file }) });
+    } catch (error) {
+      port.postMessage({ index: i, error: error instanceof Error ? error.message : String(error) });
+    }
+    Atomics.store(shared, 1 + queue.slot, -1);
+  }
+  port.postMessage({ drained: true });
+}
+
 if (parentPort) {
   const port = parentPort;
-  const context = rebuild(workerData as SerializedContext);
-  let official: TrustStore | undefined;
-  const officialOnly = () => (official ??= context.trust.officialOnly());
-  port.on('message', (job: { id: number; pdf: Uint8Array | { path: string }; request: ValidationRequest }) => {
-    const pdf: PdfInput = job.pdf instanceof Uint8Array ? Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength) : job.pdf;
-    validateInput(pdf, contextFor(context, job.request, officialOnly), job.request).then(
-      (report) => port.postMessage({ id: job.id, report }),
-      (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
-    );
-  });
+  if ('files' in (workerData as object)) {
+    const queue = workerData as FileQueue;
+    void drain(port, queue, createValidationContext(queue.contextOptions));
+  } else {
+    const context = rebuild(workerData as SerializedContext);
+    let official: TrustStore | undefined;
+    const officialOnly = () => (official ??= context.trust.officialOnly());
+    port.on('message', (job: { id: number; pdf: Uint8Array | { path: string }; request: ValidationRequest }) => {
+      const pdf: PdfInput = job.pdf instanceof Uint8Array ? Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength) : job.pdf;
+      validateInput(pdf, contextFor(context, job.request, officialOnly), job.request).then(
+        (report) => port.postMessage({ id: job.id, report }),
+        (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+      );
+    });
+  }
 }

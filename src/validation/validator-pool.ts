@@ -16,6 +16,7 @@ import type { ValidationPolicy } from './policy';
 import type { DocumentReport } from './report';
 import type { AnchorCategory } from './trust-store';
 import type { ValidationContext } from './validation-context';
+import type { FileContextOptions } from './validate-files';
 
 export interface SerializedContext {
   anchors: Array<{ der: Uint8Array; category: AnchorCategory }>;
@@ -26,6 +27,20 @@ export interface SerializedContext {
   fetchTimeoutMs?: number;
   /** Plain data (structured clone keeps its dates). */
   policy: ValidationPolicy;
+}
+
+/**
+ * A worker's share of a batch of files (validate-files.ts): it takes the next file from a counter shared
+ * by every thread, writes in its slot which one it is on (-1 between files), and posts each report.
+ */
+export interface FileQueue {
+  /** Plain-data options each thread builds the same context from. */
+  contextOptions: FileContextOptions;
+  files: string[];
+  request: ValidationRequest;
+  /** Int32Array: [0] the next file to take, [1 + slot] the file each thread is on. */
+  shared: SharedArrayBuffer;
+  slot: number;
 }
 
 export interface ValidatorPoolOptions {
@@ -42,7 +57,8 @@ export interface ValidatorPoolOptions {
   logger?: Logger;
 }
 
-function serialize(context: ValidationContext): SerializedContext {
+/** The context as plain data a worker thread rebuilds it from. */
+export function serializeContext(context: ValidationContext): SerializedContext {
   return {
     anchors: context.trust.entries(),
     intermediates: context.intermediates.map((c) => c.der),
@@ -57,7 +73,7 @@ function serialize(context: ValidationContext): SerializedContext {
  * The worker's entry: the compiled file next to this one, or, when Kyso runs from its TypeScript sources
  * (the tests), a loader that compiles them on the fly with the project's own TypeScript.
  */
-function spawnWorker(data: SerializedContext, heapMb: number): Worker {
+export function spawnValidationWorker(data: SerializedContext | FileQueue, heapMb: number): Worker {
   const compiled = path.join(__dirname, 'validation-worker.js');
   const resourceLimits = { maxOldGenerationSizeMb: heapMb };
   if (fs.existsSync(compiled)) return new Worker(compiled, { workerData: data, resourceLimits });
@@ -85,7 +101,7 @@ export function createValidatorPool(context: ValidationContext, options: Validat
   const maxQueue = options.maxQueue ?? 64;
   const jobTimeoutMs = options.jobTimeoutMs ?? 120_000;
   const heapMb = options.workerHeapMb ?? 1024;
-  const data = serialize(context);
+  const data = serializeContext(context);
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
@@ -111,7 +127,7 @@ export function createValidatorPool(context: ValidationContext, options: Validat
   };
 
   const start = (): Slot => {
-    const slot: Slot = { worker: spawnWorker(data, heapMb) };
+    const slot: Slot = { worker: spawnValidationWorker(data, heapMb) };
     slot.worker.on('message', (message: { id: number; report?: DocumentReport; error?: string }) => {
       const job = finish(slot);
       slot.worker.unref();

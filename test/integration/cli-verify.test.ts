@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { OUTPUT, P12_PASSPHRASE_FILE, PKI, ROOT } from '../helpers/fixtures';
@@ -7,7 +7,7 @@ mkdirSync(OUTPUT, { recursive: true });
 const dir = mkdtempSync(path.join(OUTPUT, 'verify-'));
 const trustDir = path.join(dir, 'trust');
 mkdirSync(trustDir);
-writeFileSync(path.join(trustDir, 'root.pem'), require('node:fs').readFileSync(path.join(PKI, 'root-ca.pem')));
+writeFileSync(path.join(trustDir, 'root.pem'), readFileSync(path.join(PKI, 'root-ca.pem')));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -54,6 +54,24 @@ describe('kyso verify', () => {
     const result = await cli('verify', path.join(ROOT, 'samples', 'cong-van.pdf'), '--revocation', 'lenient');
     expect(result.code).toBe(4);
     expect(result.out).toContain('--revocation must be soft or hard');
+  });
+
+  it('when a folder holds many files, then every PDF under it (subfolders too) is reported once, in name order', async () => {
+    const folder = path.join(dir, 'folder');
+    mkdirSync(path.join(folder, 'c-sub'), { recursive: true });
+    const unsigned = readFileSync(path.join(ROOT, 'samples', 'bao-cao-nhieu-trang.pdf'));
+    const names = ['a1.pdf', 'a2.pdf', 'b1.pdf', 'c-sub/c1.pdf', 'c-sub/c2.pdf', 'd1.pdf', 'd2.pdf', 'e-junk.pdf', 'f1.pdf'];
+    for (const name of names) {
+      const content = name.includes('junk') ? Buffer.from('not a pdf') : name.includes('2') ? unsigned : readFileSync(signed);
+      writeFileSync(path.join(folder, name), content);
+    }
+    writeFileSync(path.join(folder, 'notes.txt'), 'not a PDF name: skipped');
+    const result = await cli('verify', folder, '--trust', trustDir, '--offline', '--json');
+    const lines = result.out.trim().split('\n').map((l) => JSON.parse(l) as { file: string; indication: string; error?: { code: string } });
+    expect(lines.map((r) => [path.relative(folder, r.file), r.error?.code ?? r.indication])).toEqual(names.map((name) => [
+      name, name.includes('junk') ? 'PDF_UNREADABLE' : name.includes('2') ? 'NO_SIGNATURE' : 'INDETERMINATE',
+    ]));
+    expect(result.code).toBe(4);
   });
 
   it('when the report is printed without --json, then it is in Vietnamese with +07:00 times', async () => {

@@ -1,0 +1,60 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createValidationContext, DocumentReport, validateInput } from '../../src/validation';
+import { validateFiles } from '../../src/validation/validate-files';
+import { CORPUS, OUTPUT } from '../helpers/fixtures';
+
+mkdirSync(OUTPUT, { recursive: true });
+const dir = mkdtempSync(path.join(OUTPUT, 'validate-files-'));
+const junk = path.join(dir, 'not-a-pdf.pdf');
+writeFileSync(junk, 'this is not a PDF at all');
+// Twelve corpus files of different kinds and sizes (every seventh of the manifest), a file that is no PDF
+// and one that does not exist.
+const corpusFiles = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1)
+  .map((line) => path.join(CORPUS, line.split('\t')[0]))
+  .filter((_, i) => i % 7 === 0)
+  .slice(0, 12);
+const files = [...corpusFiles, junk, path.join(dir, 'missing.pdf')];
+const contextOptions = { trustDirs: [], offline: true };
+
+/** A report without what depends on the moment it was made. */
+function stable(report: DocumentReport): unknown {
+  return JSON.parse(JSON.stringify(report, (key, value: unknown) => {
+    if (key === 'validatedAt') return undefined;
+    if (key === 'validationTime' && (value as { source?: string }).source === 'now') return { source: 'now' };
+    return value;
+  }));
+}
+
+describe('validating many files on several threads (kyso verify DIR/)', () => {
+  let inThread: unknown[];
+  beforeAll(async () => {
+    const context = createValidationContext(contextOptions);
+    inThread = [];
+    for (const file of files) inThread.push(stable(await validateInput({ path: file }, context, { fileName: file })));
+  });
+
+  it('when only worker threads validate, each file gets the report this thread would give, in the order given', async () => {
+    const seen: number[] = [];
+    const reports = await validateFiles(files, contextOptions, {}, { threads: 2, useThisThread: false, onReport: (index) => seen.push(index) });
+    expect(corpusFiles.length).toBe(12);
+    expect(reports.map((r) => r.file)).toEqual(files);
+    expect(reports.map(stable)).toEqual(inThread);
+    expect([...seen].sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
+    expect(reports[12].error?.code).toBe('PDF_UNREADABLE');
+    expect(reports[13].error?.code).toBe('INPUT_UNREADABLE');
+  });
+
+  it('when this thread works beside a worker, every file is reported exactly once, in the order given', async () => {
+    const seen: number[] = [];
+    const reports = await validateFiles(files, contextOptions, {}, { threads: 2, onReport: (index) => seen.push(index) });
+    expect(reports.map(stable)).toEqual(inThread);
+    expect([...seen].sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
+  });
+
+  it('when the worker threads die, the files they did not validate are reported unreadable and the call returns', async () => {
+    // A heap of 1 MB cannot even load the validator: the workers die before taking any file.
+    const reports = await validateFiles(corpusFiles.slice(0, 3), contextOptions, {}, { threads: 2, useThisThread: false, workerHeapMb: 1 });
+    expect(reports.map((r) => [r.file, r.error?.code, r.error?.en])).toEqual(corpusFiles.slice(0, 3).map((file) => [file, 'INPUT_UNREADABLE', `cannot read ${file} (not validated)`]));
+  });
+});
