@@ -3,7 +3,7 @@
  * ranges, CMS integrity, timestamps, the changes made after each signature, the permissions each sets,
  * certificate paths at the best proven time, and revocation answers (embedded first, then fetched).
  */
-import { createHash } from 'node:crypto';
+import { createHash, Hash } from 'node:crypto';
 import { CertificateInfo, nodeDigestFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import {
   asArray, asNumber, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
@@ -34,9 +34,10 @@ export async function collectEvidence(file: PdfFile, context: ValidationContext)
   const found = collectSignatures(file);
   const hidden = findHiddenSignatures(file, found);
   const dss = readDss(file);
+  const digestsOf = rangeDigests(file.source);
   const collect = async (sig: FoundSignature): Promise<SignatureEvidence> => {
     try {
-      return await collectSignatureEvidence(file, sig, ends, trailing, dss, context);
+      return await collectSignatureEvidence(file, sig, ends, trailing, dss, context, digestsOf);
     } catch (error) {
       const evidence = blankEvidence(sig, { coverage: 'UNCLEAR', problems: [] }, null, context);
       evidence.notes.push(say('VALIDATION_ERROR', { detail: error instanceof Error ? error.message : String(error) }));
@@ -196,20 +197,37 @@ function readPermissions(signed: PdfFile, sig: FoundSignature): PermissionEviden
   return out;
 }
 
-function rangeDigest(source: ByteSource, br: number[]): ContentDigest {
-  const cache = new Map<string, Buffer>();
-  return (algorithm: string, outputLength?: number) => {
-    const key = `${algorithm}:${outputLength ?? ''}`;
-    let v = cache.get(key);
-    if (!v) {
-      const h = createHash(algorithm, outputLength ? { outputLength } : undefined);
-      const update = (piece: Buffer) => h.update(piece);
-      feedRange(source, br[0], br[0] + br[1], update);
-      feedRange(source, br[2], br[2] + br[3], update);
-      v = h.digest();
-      cache.set(key, v);
-    }
-    return v;
+/**
+ * The byte-range digests of one document's signatures. Every range starts at byte 0, and a later
+ * revision's first range begins with the bytes of an earlier one's, so the hash of [0, a) is carried
+ * forward from signature to signature (a copy for each) instead of being computed again: a document with
+ * n revisions is hashed about once, not n times.
+ */
+function rangeDigests(source: ByteSource): (br: number[]) => ContentDigest {
+  const running = new Map<string, { hash: Hash; at: number }>();
+  return (br) => {
+    const cache = new Map<string, Buffer>();
+    return (algorithm: string, outputLength?: number) => {
+      const key = `${algorithm}:${outputLength ?? ''}`;
+      let v = cache.get(key);
+      if (!v) {
+        const options = outputLength ? { outputLength } : undefined;
+        const firstEnd = br[0] + br[1];
+        let prefix = running.get(key);
+        if (br[0] !== 0 || !prefix || prefix.at > firstEnd) {
+          prefix = { hash: createHash(algorithm, options), at: br[0] };
+          if (br[0] === 0) running.set(key, prefix);
+        }
+        const carried = prefix;
+        feedRange(source, carried.at, firstEnd, (piece) => carried.hash.update(piece));
+        carried.at = firstEnd;
+        const h = carried.hash.copy(options);
+        feedRange(source, br[2], br[2] + br[3], (piece) => h.update(piece));
+        v = h.digest();
+        cache.set(key, v);
+      }
+      return v;
+    };
   };
 }
 
@@ -252,14 +270,14 @@ function blankEvidence(sig: FoundSignature, range: SignatureEvidence['range'], c
 }
 
 async function collectSignatureEvidence(
-  final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext,
+  final: PdfFile, sig: FoundSignature, ends: RevisionEnd[], trailing: number, dss: Dss, context: ValidationContext, digestsOf: (br: number[]) => ContentDigest,
 ): Promise<SignatureEvidence> {
   const m = sig.dict.get('M');
   const claimed = m instanceof PdfString ? parsePdfDate(m.toText()) ?? null : null;
   const evidence = blankEvidence(sig, sig.unreadable ? { coverage: 'UNCLEAR', problems: [] } : checkByteRange(final.source, sig, ends), claimed, context);
   if (sig.unreadable || evidence.range.coverage === 'UNCLEAR' || !sig.contents || !sig.byteRange) return evidence;
   const br = sig.byteRange;
-  const digestOf = rangeDigest(final.source, br);
+  const digestOf = digestsOf(br);
   const legacySha1 = sig.subFilter === 'adbe.pkcs7.sha1';
   const cms = verifyCms(sig.contents, digestOf, { expectEncapsulated: legacySha1 ? 'sha1' : undefined });
   evidence.cms = cms;
