@@ -1,4 +1,4 @@
-import { PdfFile, PdfDict, findStartxref, readXref } from '../../../src/pdf';
+import { PdfFile, PdfDict, PdfRef, PdfStream, findStartxref, readXref, writeIncrementalUpdate } from '../../../src/pdf';
 import { AppError } from '../../../src/errors';
 import { sample } from '../../helpers/fixtures';
 
@@ -9,6 +9,20 @@ function codeOf(fn: () => unknown): string | undefined {
     return error instanceof AppError ? error.code : 'NOT_APP_ERROR';
   }
   return undefined;
+}
+
+/** A classic one-revision PDF of the given objects (numbered from 1), with its xref table. */
+function classicPdf(objects: string[]): Buffer {
+  let body = '%PDF-1.7\n';
+  const offsets: number[] = [];
+  objects.forEach((text, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${text}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
 }
 
 describe('PdfFile', () => {
@@ -25,6 +39,20 @@ describe('PdfFile', () => {
     expect(compressed.length).toBeGreaterThan(0);
     expect(file.catalog()).toBeInstanceOf(PdfDict);
     expect(file.pageRefs()).toHaveLength(1);
+  });
+
+  it('when a later revision changes the object holding a stream\'s /Length, each revision reads the stream with its own length', () => {
+    // The data holds the word endstream: with /Length 2 the stream is "ab", with /Length 15 all of it.
+    const first = classicPdf(['<< /Type /Catalog >>', '<< /Length 3 0 R >>\nstream\nab\nendstream\ncd\nendstream', '2']);
+    const file = PdfFile.parse(Buffer.concat([first, writeIncrementalUpdate(PdfFile.parse(first), [{ ref: new PdfRef(3, 0), value: 15 }]).bytes]));
+    const data = (view: PdfFile): string => (view.getObject(new PdfRef(2, 0)) as PdfStream).raw.toString('latin1');
+    // Read through the newest revision first, then through the first (the views share what they read).
+    expect(data(file)).toBe('ab\nendstream\ncd');
+    expect(data(file.revisionAt(file.xref.sections[1].offset))).toBe('ab');
+    // And the other way round, from a fresh file.
+    const again = PdfFile.parse(file.source);
+    expect(data(again.revisionAt(again.xref.sections[1].offset))).toBe('ab');
+    expect(data(again)).toBe('ab\nendstream\ncd');
   });
 
   it('when the input is not a PDF, then PDF_MALFORMED is raised', () => {
