@@ -9,6 +9,7 @@ import { DecodeBudget, decodeStream } from './decode-stream';
 import { PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, SectionMemo, XrefIndex } from './read-xref';
+import { SharedReads } from './shared-reads';
 
 const MAX_PAGES = 1_000_000;
 
@@ -20,20 +21,16 @@ interface ObjectStream {
   sorted?: number[];
   /** The objects parsed from it so far. */
   parsed: Map<number, PdfObject>;
-  /** The byte after the stream object in the file. */
-  end: number;
 }
 
 /**
- * What the views of one document (its revisions, its signed prefixes) read once and share, by byte offset:
- * the same bytes hold the same thing whichever view reads them. Something read from bytes [offset, end) is
- * reused only by views at least `end` bytes long, and an object whose stream length was read from another
- * object is not shared (another revision may give that object another value).
+ * What the views of one document read once and share (see SharedReads). An object whose stream length was
+ * read from another object is not shared: another revision may give that object another value.
  */
 interface DocumentMemo {
   sections: SectionMemo;
-  objects: Map<number, { num: number; value: PdfObject; end: number }>;
-  objectStreams: Map<number, ObjectStream>;
+  objects: SharedReads<{ num: number; value: PdfObject }>;
+  objectStreams: SharedReads<ObjectStream>;
 }
 
 /** The first value in an ascending list that is greater than `value` (the list ends with an upper bound). */
@@ -67,7 +64,7 @@ export class PdfFile {
 
   static parse(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): PdfFile {
     const source = asByteSource(input);
-    return PdfFile.open(source, startxref, budget ?? DecodeBudget.forSize(source.length), { sections: new Map(), objects: new Map(), objectStreams: new Map() });
+    return PdfFile.open(source, startxref, budget ?? DecodeBudget.forSize(source.length), { sections: new SharedReads(), objects: new SharedReads(), objectStreams: new SharedReads() });
   }
 
   private static open(source: ByteSource, startxref: number | undefined, budget: DecodeBudget, memo: DocumentMemo): PdfFile {
@@ -141,8 +138,8 @@ export class PdfFile {
     const entry = this.xref.entries.get(ref.num);
     let value: PdfObject = null;
     if (entry?.type === 'offset') {
-      const shared = this.memo.objects.get(entry.offset);
-      if (shared && shared.num === ref.num && shared.end <= this.source.length) value = shared.value;
+      const shared = this.sharedObject(entry.offset, ref.num);
+      if (shared !== undefined) value = shared;
       else {
         let lengthElsewhere = false;
         const parsed = readIndirectObject(this.source, entry.offset, (r) => {
@@ -153,7 +150,7 @@ export class PdfFile {
           throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
         }
         value = parsed.value;
-        if (!lengthElsewhere) this.memo.objects.set(entry.offset, { num: ref.num, value, end: parsed.end });
+        if (!lengthElsewhere) this.memo.objects.set(entry.offset, { num: ref.num, value }, parsed.end, this.source.length);
       }
     } else if (entry?.type === 'compressed') {
       value = this.readCompressed(entry.stream, ref.num);
@@ -171,8 +168,8 @@ export class PdfFile {
     if (cached !== undefined) return cached instanceof PdfStream ? cached.dict : cached;
     const entry = this.xref.entries.get(ref.num);
     if (entry?.type !== 'offset') return this.getObject(ref);
-    const shared = this.memo.objects.get(entry.offset);
-    if (shared && shared.num === ref.num && shared.end <= this.source.length) return shared.value instanceof PdfStream ? shared.value.dict : shared.value;
+    const shared = this.sharedObject(entry.offset, ref.num);
+    if (shared !== undefined) return shared instanceof PdfStream ? shared.dict : shared;
     const peeked = this.parseAt(entry.offset, (lexer, at) => {
       if (lexer.readInteger() !== ref.num) throw new AppError('PDF_MALFORMED', `object ${ref.num} is not at its xref offset ${entry.offset}`);
       lexer.readInteger();
@@ -187,9 +184,15 @@ export class PdfFile {
     });
     if (peeked.whole) {
       this.cache.set(ref.num, peeked.head);
-      this.memo.objects.set(entry.offset, { num: ref.num, value: peeked.head, end: peeked.end });
+      this.memo.objects.set(entry.offset, { num: ref.num, value: peeked.head }, peeked.end, this.source.length);
     }
     return peeked.head;
+  }
+
+  /** Object `num` as another view of this document read it at `offset`, if this view may reuse it. */
+  private sharedObject(offset: number, num: number): PdfObject | undefined {
+    const shared = this.memo.objects.get(offset, this.source.length);
+    return shared?.num === num ? shared.value : undefined;
   }
 
   /** Byte offset of an uncompressed object, or undefined. */
@@ -318,8 +321,8 @@ export class PdfFile {
     if (!objStm) {
       const entry = this.xref.entries.get(streamNum);
       if (entry?.type !== 'offset') throw new AppError('PDF_MALFORMED', `object stream ${streamNum} not found`);
-      const shared = this.memo.objectStreams.get(entry.offset);
-      if (shared && shared.end <= this.source.length) {
+      const shared = this.memo.objectStreams.get(entry.offset, this.source.length);
+      if (shared) {
         this.objectStreams.set(streamNum, shared);
         return shared;
       }
@@ -342,9 +345,9 @@ export class PdfFile {
         const off = header.readInteger();
         if (!offsets.has(objNum)) offsets.set(objNum, off);
       }
-      objStm = { offsets, data, first, parsed: new Map(), end: object.end };
+      objStm = { offsets, data, first, parsed: new Map() };
       this.objectStreams.set(streamNum, objStm);
-      if (!lengthElsewhere) this.memo.objectStreams.set(entry.offset, objStm);
+      if (!lengthElsewhere) this.memo.objectStreams.set(entry.offset, objStm, object.end, this.source.length);
     }
     return objStm;
   }

@@ -18,10 +18,6 @@ export function isWhitespace(byte: number): boolean {
   return WHITESPACE[byte] === 1;
 }
 
-function isRegular(byte: number): boolean {
-  return WHITESPACE[byte] !== 1 && DELIMITER[byte] !== 1;
-}
-
 /** Resolves `/Length 12 0 R` while a stream is being parsed. */
 export type LengthResolver = (ref: PdfRef) => number | undefined;
 
@@ -214,7 +210,7 @@ export class PdfLexer {
   private parseName(): PdfName {
     this.pos++;
     const start = this.pos;
-    while (this.pos < this.bytes.length && isRegular(this.bytes[this.pos])) this.pos++;
+    this.pos = this.wordEnd(start);
     const raw = this.bytes.toString('latin1', start, this.pos);
     if (!raw.includes('#')) return new PdfName(raw);
     const decoded = raw.replace(/#([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));

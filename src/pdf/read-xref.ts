@@ -7,6 +7,7 @@ import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { isWhitespace, PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
+import { SharedReads } from './shared-reads';
 
 export type XrefEntry =
   | { type: 'free' }
@@ -49,10 +50,10 @@ export function findStartxref(input: Buffer | ByteSource): number {
 }
 
 /**
- * Sections already read from one file, by offset: the views of a document (its revisions, its signed
- * prefixes) share them, so a file with n revisions reads each section once instead of n times.
+ * Sections already read from one file: the views of a document (its revisions, its signed prefixes) share
+ * them, so a file with n revisions reads each section once instead of n times.
  */
-export type SectionMemo = Map<number, XrefSection>;
+export type SectionMemo = SharedReads<XrefSection>;
 
 export function readXref(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget, memo?: SectionMemo): XrefIndex {
   const source = asByteSource(input);
@@ -66,10 +67,10 @@ export function readXref(input: Buffer | ByteSource, startxref?: number, budget?
       throw new AppError('PDF_MALFORMED', 'the cross-reference chain loops');
     }
     visited.add(next);
-    let section = memo?.get(next);
-    if (!section || section.end > source.length) {
+    let section = memo?.get(next, source.length);
+    if (!section) {
       section = readSection(source, next, spent);
-      memo?.set(next, section);
+      memo?.set(next, section, section.end, source.length);
     }
     sections.push(section);
     const prev = asNumber(section.trailer.get('Prev'));

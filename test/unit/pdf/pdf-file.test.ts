@@ -55,6 +55,20 @@ describe('PdfFile', () => {
     expect(data(again)).toBe('ab\nendstream\ncd');
   });
 
+  it('when a shorter view of the file read an object, a longer view reads it again from its own bytes', () => {
+    // Object 4 lies after the first %%EOF. Cut after "5 0 R" it reads as a reference; whole, "Rx" is not
+    // an R, so it is the number 5.
+    const first = classicPdf(['<< /Type /Catalog >>', '<< >>', '<< >>']);
+    const text = first.toString('latin1').replace('/Size 4', '/Size 5').replace('xref\n0 4\n', 'xref\n0 5\n');
+    const xrefEnd = text.indexOf('trailer');
+    // The entry added for object 4 is 20 bytes long; the object starts where the first revision ends.
+    const base = `${text.slice(0, xrefEnd)}${String(text.length + 20).padStart(10, '0')} 00000 n \n${text.slice(xrefEnd)}`;
+    const cut = `${base}4 0 obj\n5 0 R`;
+    const file = PdfFile.parse(Buffer.from(`${cut}x\nendobj\n`, 'latin1'));
+    expect(file.prefix(cut.length).getObject(new PdfRef(4, 0))).toEqual(new PdfRef(5, 0));
+    expect(file.getObject(new PdfRef(4, 0))).toBe(5);
+  });
+
   it('when the input is not a PDF, then PDF_MALFORMED is raised', () => {
     expect(codeOf(() => PdfFile.parse(Buffer.from('hello world, this is not a pdf file at all')))).toBe('PDF_MALFORMED');
   });
