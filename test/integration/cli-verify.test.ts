@@ -56,11 +56,11 @@ describe('kyso verify', () => {
     expect(result.out).toContain('--revocation must be soft or hard');
   });
 
-  it('when a folder holds many files, then every PDF under it (subfolders too) is reported once, in name order', async () => {
+  it('when a folder holds many files, then every PDF under it (subfolders too) is reported once, in name order ignoring case', async () => {
     const folder = path.join(dir, 'folder');
     mkdirSync(path.join(folder, 'c-sub'), { recursive: true });
     const unsigned = readFileSync(path.join(ROOT, 'samples', 'bao-cao-nhieu-trang.pdf'));
-    const names = ['a1.pdf', 'a2.pdf', 'b1.pdf', 'c-sub/c1.pdf', 'c-sub/c2.pdf', 'd1.pdf', 'd2.pdf', 'e-junk.pdf', 'f1.pdf'];
+    const names = ['a1.pdf', 'A2.pdf', 'b1.pdf', 'c-sub/c1.pdf', 'c-sub/c2.pdf', 'd1.pdf', 'D2.PDF', 'e-junk.pdf', 'f1.pdf'];
     for (const name of names) {
       const content = name.includes('junk') ? Buffer.from('not a pdf') : name.includes('2') ? unsigned : readFileSync(signed);
       writeFileSync(path.join(folder, name), content);
