@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // Files the service creates (database, keys, logs) are readable by its own user only.
   process.umask(0o077);
   const config = loadConfig(process.env, ROOT);
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.secret', '*.password', '*.passphrase'] });
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.pin', '*.apiKey', '*.operatorKey', '*.secret', '*.password', '*.passphrase'] });
   const command = process.argv[2];
   if (command !== undefined && command !== 'operator-key' && command !== 'database') {
     throw new Error(`unknown command ${command} (none starts the service; "operator-key" issues a new operator key; "database" runs the embedded FerretDB alone)`);

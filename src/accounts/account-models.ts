@@ -1,6 +1,7 @@
 /**
- * People who use Kyso in the browser (users of an agency, with a role) and their sessions. A session is
- * found by the SHA-256 of its cookie value; the cookie value itself is never stored.
+ * People who use Kyso in the browser (users of an agency, with a role) and their sessions, and the
+ * operator's sessions (opened with its key). A session is found by the SHA-256 of its cookie value; the
+ * cookie value itself is never stored.
  */
 import { Connection, Schema } from 'mongoose';
 import { ROLES } from '../exchange';
@@ -23,7 +24,10 @@ export interface UserDoc {
 export interface SessionDoc {
   /** SHA-256 (hex) of the cookie value. */
   idHash: string;
+  /** The person signed in; '' for the operator's session. */
   username: string;
+  /** The operator's session: the id of the operator key it was opened with (it ends when the key is revoked). */
+  operatorKeyId: string | null;
   csrfToken: string;
   createdAt: Date;
   /** Sliding: moved forward as the session is used; a session idle past it is over. */
@@ -49,7 +53,8 @@ export function createAccountModels(connection: Connection) {
   user.index({ organId: 1 });
   const session = new Schema<SessionDoc>({
     idHash: { type: String, required: true },
-    username: { type: String, required: true },
+    username: { type: String, default: '' },
+    operatorKeyId: { type: String, default: null },
     csrfToken: { type: String, required: true },
     createdAt: { type: Date, default: () => new Date() },
     expiresAt: { type: Date, required: true },

@@ -4,10 +4,15 @@
  * and two ends: idle (IDLE_MS after the last use) and absolute (MAX_MS after sign-in). Wrong passwords slow
  * the next answer down, doubling each time (DELAY_BASE_MS … DELAY_MAX_MS), and after LOCK_AFTER in a row the
  * account is locked for LOCK_MS. An unknown username costs the same as a wrong password.
+ *
+ * The service operator, who has no account in any agency, signs in with the operator key instead: the key
+ * is checked once, the session keeps only the key's id, and the session ends when that key is revoked.
+ * Only an operator key opens such a session (an agency's machine keys do not).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
+import { OPERATOR } from '../exchange';
 import type { Caller, Models } from '../exchange';
 import type { AccountModels, UserDoc } from './account-models';
 import { decoyHash, verifyPassword } from './password';
@@ -31,7 +36,12 @@ export interface SignedIn {
   user: UserView;
 }
 
-export function createSessionService(models: Models, accounts: AccountModels, audit: AuditLog) {
+export interface SignedInOperator {
+  sessionId: string;
+  csrfToken: string;
+}
+
+export function createSessionService(models: Models, accounts: AccountModels, audit: AuditLog, authenticateKey: (apiKey: string) => Promise<Caller>) {
   /** The answer to a failed sign-in comes later each time (per account), and locks it after LOCK_AFTER. */
   async function failed(user: UserDoc | null, username: string): Promise<never> {
     let failures = 1;
@@ -72,17 +82,55 @@ export function createSessionService(models: Models, accounts: AccountModels, au
     return { sessionId, csrfToken, user: userView(user) };
   }
 
-  /** The caller a session cookie stands for, with the session's CSRF token; the session slides forward. */
-  async function resolve(sessionId: string): Promise<{ caller: Caller; csrfToken: string; user: UserView }> {
+  /** The operator's sign-in with its key; any other key, or a wrong one, is a failed sign-in. */
+  async function loginOperator(apiKey: unknown): Promise<SignedInOperator> {
+    if (typeof apiKey !== 'string' || apiKey.length > 200) throw new AppError('INVALID_REQUEST', 'the operator key is required');
+    const caller = await authenticateKey(apiKey.trim()).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'UNAUTHENTICATED') return undefined;
+      throw error;
+    });
+    if (!caller || caller.role !== OPERATOR) {
+      await audit.append({ type: 'operator.login-failed', subject: caller ? caller.keyId : 'operator key' });
+      await sleep(DELAY_BASE_MS * 4);
+      throw new AppError('LOGIN_FAILED', 'this is not a valid operator key');
+    }
+    const sessionId = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = Date.now();
+    await accounts.Session.create({ idHash: sha256(sessionId), operatorKeyId: caller.keyId, csrfToken, expiresAt: new Date(now + IDLE_MS), endsAt: new Date(now + MAX_MS) });
+    await audit.append({ type: 'operator.logged-in', keyId: caller.keyId, subject: caller.keyId });
+    return { sessionId, csrfToken };
+  }
+
+  /** The operator a session of the operator's stands for, while its key is not revoked. */
+  async function operatorOf(keyId: string): Promise<Caller> {
+    const key = await models.ApiKey.exists({ keyId, role: OPERATOR, revokedAt: null });
+    if (!key) throw new AppError('SESSION_ENDED', 'the operator key of this session has been revoked; sign in again');
+    return { organId: '', organName: 'Kyso operator', role: OPERATOR, keyId, organIds: [] };
+  }
+
+  /**
+   * The caller a session cookie stands for, with the session's CSRF token (and the person, unless it is the
+   * operator's session); the session slides forward.
+   */
+  async function resolve(sessionId: string): Promise<{ caller: Caller; csrfToken: string; user?: UserView }> {
     const now = new Date();
     const session = await accounts.Session.findOne({ idHash: sha256(sessionId) }).lean();
     if (!session || session.expiresAt <= now || session.endsAt <= now) throw new AppError('SESSION_ENDED', 'the session has ended; sign in again');
+    const slide = async () => {
+      if (session.expiresAt.getTime() - now.getTime() < IDLE_MS - TOUCH_MS) {
+        await accounts.Session.updateOne({ idHash: session.idHash }, { $set: { expiresAt: new Date(Math.min(now.getTime() + IDLE_MS, session.endsAt.getTime())) } });
+      }
+    };
+    if (session.operatorKeyId) {
+      const caller = await operatorOf(session.operatorKeyId);
+      await slide();
+      return { caller, csrfToken: session.csrfToken };
+    }
     const user = await accounts.User.findOne({ username: session.username }).lean();
     const agency = user && !user.disabled ? await models.Agency.findOne({ organId: user.organId, active: true }).lean() : null;
     if (!user || !agency) throw new AppError('SESSION_ENDED', 'the account is disabled; sign in again');
-    if (session.expiresAt.getTime() - now.getTime() < IDLE_MS - TOUCH_MS) {
-      await accounts.Session.updateOne({ idHash: session.idHash }, { $set: { expiresAt: new Date(Math.min(now.getTime() + IDLE_MS, session.endsAt.getTime())) } });
-    }
+    await slide();
     const organIds = [...new Set([agency.organId, ...agency.history.map((h) => h.organId)])];
     return {
       caller: { organId: agency.organId, organName: agency.name, role: user.role, keyId: `user:${user.username}`, organIds, username: user.username, fullName: user.fullName },
@@ -93,10 +141,11 @@ export function createSessionService(models: Models, accounts: AccountModels, au
 
   async function logout(sessionId: string, caller: Caller): Promise<void> {
     await accounts.Session.deleteOne({ idHash: sha256(sessionId) });
-    await audit.append({ type: 'user.logged-out', organId: caller.organId, keyId: caller.keyId, subject: caller.username ?? null });
+    const operator = caller.role === OPERATOR;
+    await audit.append({ type: operator ? 'operator.logged-out' : 'user.logged-out', organId: caller.organId || undefined, keyId: caller.keyId, subject: operator ? caller.keyId : caller.username ?? null });
   }
 
-  return { login, resolve, logout };
+  return { login, loginOperator, resolve, logout };
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;

@@ -57,6 +57,10 @@ export type AuditEventType =
   | 'user.login-failed'
   /** Repeated wrong passwords locked an account for a while. */
   | 'user.locked'
+  /** The operator signed in or out of the web application with its key, or a sign-in with a key failed (never the key). */
+  | 'operator.logged-in'
+  | 'operator.logged-out'
+  | 'operator.login-failed'
   /** A draft was uploaded, signed by an official through the agent, and sent by the clerk. */
   | 'draft.created'
   | 'draft.signed'

@@ -1,6 +1,7 @@
 /**
- * Signing in and out of the web application, and the people of an agency (its admin creates, lists,
- * resets and disables them; the operator those of any agency).
+ * Signing in and out of the web application (people with a username and password, the operator with its
+ * key), and the people of an agency (its admin creates, lists, resets and disables them; the operator those
+ * of any agency).
  */
 import { Request, Response, Router } from 'express';
 import type { SessionService, UserService } from '../accounts';
@@ -22,6 +23,14 @@ export function sessionRoutes(deps: { auth: Authenticator; body: BodyParsers; se
   const router = Router();
   router.post('/v1/session', body.json, wrap(async (req, res) => {
     const b = objectBody(req);
+    if (b.operatorKey !== undefined) {
+      // The operator, who has no account in an agency, signs in with its key.
+      const operator = await sessions.loginOperator(b.operatorKey);
+      setSessionCookie(req, res, operator.sessionId);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(201).json({ csrfToken: operator.csrfToken });
+      return;
+    }
     const signedIn = await sessions.login(b.username, b.password);
     setSessionCookie(req, res, signedIn.sessionId);
     res.setHeader('Cache-Control', 'no-store');

@@ -6,7 +6,7 @@
 import request from 'supertest';
 import type { Service } from '../../src/compose';
 import { sample } from '../helpers/fixtures';
-import { bearer, openTestService, seedAgencies } from '../helpers/service';
+import { bearer, openTestService, operatorKey, seedAgencies } from '../helpers/service';
 
 const A = { organId: 'P.01', name: 'Sở Tư pháp tỉnh Thử Nghiệm' };
 const B = { organId: 'P.02', name: 'Sở Y tế tỉnh Thử Nghiệm' };
@@ -104,5 +104,46 @@ describe('people in the browser', () => {
     const disabled = await request(service.app).post('/v1/admin/users/luutru.p01/disable').set(bearer(keys[A.organId].admin));
     expect([disabled.status, disabled.body.disabled]).toEqual([200, true]);
     expect((await request(service.app).get('/v1/session').set('Cookie', cookieOf(res))).status).toBe(401);
+  });
+
+  it('when the operator signs in with its key, then its session acts as the operator, reads no exchange, and the key never reaches the database or the audit', async () => {
+    const key = await operatorKey(service);
+    const res = await request(service.app).post('/v1/session').send({ operatorKey: key });
+    expect([res.status, res.headers['cache-control'], Object.keys(res.body)]).toEqual([201, 'no-store', ['csrfToken']]);
+    const cookie = cookieOf(res);
+    const session = await request(service.app).get('/v1/session').set('Cookie', cookie);
+    expect([session.status, session.body.user, session.body.caller, session.body.csrfToken]).toEqual([200, undefined, { organId: '', organName: 'Kyso operator', role: 'operator', organIds: [] }, res.body.csrfToken]);
+    // The operator's rights, with the session's CSRF token for changes; no agency's exchanges.
+    const registered = await request(service.app).post('/v1/admin/agencies').set('Cookie', cookie).set('X-CSRF-Token', res.body.csrfToken).send({ organId: 'P.03', name: 'Sở Xây dựng tỉnh Thử Nghiệm' });
+    expect([registered.status, registered.body.organId]).toEqual([201, 'P.03']);
+    const forged = await request(service.app).post('/v1/admin/agencies').set('Cookie', cookie).send({ organId: 'P.04', name: 'Giả mạo' });
+    expect([forged.status, forged.body.code]).toEqual([403, 'CSRF_TOKEN_INVALID']);
+    const users = await request(service.app).get(`/v1/admin/users?organId=${A.organId}`).set('Cookie', cookie);
+    expect([users.status, users.body.items.map((u: { username: string }) => u.username)]).toEqual([200, ['lanhdao.p01', 'luutru.p01', 'vanthu.p01']]);
+    const exchanges = await request(service.app).get('/v1/exchanges?box=inbox').set('Cookie', cookie);
+    expect(exchanges.status).toBe(403);
+    const secret = key.split('_')[2];
+    const stored = JSON.stringify(await service.accountModels.Session.find({}).lean()) + JSON.stringify(await service.audit.list({}, 10_000));
+    expect(stored.includes(secret)).toBe(false);
+    const events = (await service.audit.list({}, 10_000)).filter((e) => e.type.startsWith('operator.')).map((e) => e.type);
+    expect(events).toEqual(['operator.logged-in']);
+  });
+
+  it('when a wrong key or an agency\'s key is given as the operator key, then LOGIN_FAILED; when the operator key is revoked, then its session ends', async () => {
+    const wrong = await request(service.app).post('/v1/session').send({ operatorKey: 'kyso_0123456789abcdef_' + 'x'.repeat(43) });
+    expect([wrong.status, wrong.body.code, wrong.headers['set-cookie']]).toEqual([401, 'LOGIN_FAILED', undefined]);
+    const agencyKey = await request(service.app).post('/v1/session').send({ operatorKey: keys[A.organId].admin });
+    expect([agencyKey.status, agencyKey.body.code]).toEqual([401, 'LOGIN_FAILED']);
+    const first = await operatorKey(service);
+    const res = await request(service.app).post('/v1/session').send({ operatorKey: first });
+    const cookie = cookieOf(res);
+    const second = await service.agencies.issueOperatorKey();
+    const firstId = first.split('_')[1];
+    const revoked = await request(service.app).delete(`/v1/admin/api-keys/${firstId}`).set(bearer(second.apiKey));
+    expect(revoked.status).toBe(204);
+    const after = await request(service.app).get('/v1/session').set('Cookie', cookie);
+    expect([after.status, after.body.code]).toEqual([401, 'SESSION_ENDED']);
+    const failed = (await service.audit.list({}, 10_000)).filter((e) => e.type === 'operator.login-failed').map((e) => e.subject);
+    expect(failed).toEqual(['operator key', keys[A.organId].admin.split('_')[1]]);
   });
 });
