@@ -7,6 +7,7 @@
  * or critical violations.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -287,6 +288,59 @@ describe('the web application in Chromium', () => {
     expect(await service.accountModels.User.exists({ username: 'mao.danh' })).toBeNull();
     await done('csrf-refused');
   });
+
+  it('when the operator signs in with its key, then it registers and renames an agency, gives it an admin and a key, and registers a peer', async () => {
+    const D = { organId: '000.00.00.E04', name: 'Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm' };
+    const renamed = 'Sở Giáo dục tỉnh Thử Nghiệm';
+    const key = (await service.agencies.issueOperatorKey()).apiKey;
+    const peerKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { page, done } = await open();
+    await page.goto(`${base}/`);
+    await page.getByText('Người vận hành hệ thống').click();
+    await page.getByLabel('Khóa vận hành', { exact: true }).fill(`kyso_0123456789abcdef_${'x'.repeat(43)}`);
+    await page.getByRole('button', { name: 'Đăng nhập bằng khóa' }).click();
+    await expect(page.getByTestId('key-error').innerText()).resolves.toBe('Khóa vận hành không đúng hoặc đã bị thu hồi');
+    await page.getByLabel('Khóa vận hành', { exact: true }).fill(key);
+    await page.getByRole('button', { name: 'Đăng nhập bằng khóa' }).click();
+    await page.getByTestId('who').waitFor();
+    expect([await page.getByTestId('who').innerText(), await page.locator('h1').innerText()]).toEqual(['Người vận hành', 'Vận hành hệ thống']);
+    // A new agency, then its new name (the old one stays in its history).
+    await page.getByLabel('Mã định danh (OrganId)', { exact: true }).fill(D.organId);
+    await page.getByLabel('Tên cơ quan', { exact: true }).fill(D.name);
+    await page.getByRole('button', { name: 'Đăng ký cơ quan' }).click();
+    await page.getByRole('heading', { name: `Đang quản lý: ${D.name} (${D.organId})` }).waitFor();
+    await page.getByLabel('Tên mới', { exact: true }).fill(renamed);
+    await page.getByRole('button', { name: 'Đổi tên' }).click();
+    await page.getByRole('heading', { name: `Đang quản lý: ${renamed} (${D.organId})` }).waitFor();
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: D.organId, exact: true }) });
+    expect(await row.locator('td').nth(2).innerText()).toMatch(new RegExp(`^${D.organId.replace(/\./g, '\\.')} — ${D.name} \\(\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}(:\\d{2})? \\+07:00\\)$`));
+    // Its admin (the password shown once) and a clerk's key.
+    await page.getByLabel('Tên đăng nhập', { exact: true }).fill('admin.e04');
+    await page.getByLabel('Họ và tên', { exact: true }).fill('Trần Quản Trị');
+    await page.getByRole('combobox', { name: /^Vai trò/ }).selectOption({ label: 'Quản trị cơ quan' });
+    await page.getByRole('button', { name: 'Tạo', exact: true }).click();
+    const shown = await page.getByTestId('shown-secret').innerText();
+    expect(shown).toMatch(/^Mật khẩu mới \(chỉ hiện một lần\): admin\.e04 — [A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/);
+    await page.getByRole('button', { name: '+ Văn thư' }).click();
+    expect(await page.getByTestId('shown-key').innerText()).toMatch(/^Văn thư: kyso_[0-9a-f]{16}_[A-Za-z0-9_-]{20,64}$/);
+    // A peer instance serving another agency code.
+    await page.getByLabel('Tên hệ thống', { exact: true }).fill('Kyso tỉnh Bên Cạnh');
+    await page.getByLabel('Địa chỉ', { exact: true }).fill('https://kyso.ben-canh.example/');
+    await page.getByLabel('Mã cơ quan (cách nhau bởi dấu phẩy)', { exact: true }).fill('000.00.00.F01, 000.00.00.F02');
+    await page.getByLabel(/^Khóa công khai/).fill(peerKey);
+    await page.getByRole('button', { name: 'Đăng ký hệ thống ngang hàng' }).click();
+    await page.getByRole('cell', { name: 'Kyso tỉnh Bên Cạnh' }).waitFor();
+    // What the screens did is what the service holds; the new admin signs in with the password shown.
+    const agencies = await service.agencies.listAgencies();
+    expect(agencies.find((a) => a.organId === D.organId)?.name).toBe(renamed);
+    const keys = await service.agencies.listApiKeys(D.organId, { organId: '', organName: '', role: 'operator', keyId: 'test', organIds: [] });
+    expect(keys.map((k) => [k.role, k.revokedAt])).toEqual([['clerk', null]]);
+    const peers = await service.peers.list();
+    expect(peers.map((p) => [p.name, p.baseUrl, p.organIds])).toEqual([['Kyso tỉnh Bên Cạnh', 'https://kyso.ben-canh.example/', ['000.00.00.F01', '000.00.00.F02']]]);
+    expect((await service.logins.login('admin.e04', shown.split(' — ')[1])).user).toMatchObject({ organId: D.organId, role: 'admin', fullName: 'Trần Quản Trị' });
+    expect(await page.content()).not.toContain(key.split('_')[2]);
+    await done('operator');
+  }, 60_000);
 
   it('when a password is wrong five times, then the page says the account is locked', async () => {
     const { page, done } = await open();

@@ -149,6 +149,36 @@ const T = {
   time: ['Thời gian', 'Time'],
   event: ['Sự kiện', 'Event'],
   skip: ['Bỏ qua, tới nội dung chính', 'Skip to the main content'],
+  keyId: ['Mã khóa', 'Key id'],
+  revokedAt: ['Thu hồi lúc', 'Revoked at'],
+  operator: ['Vận hành', 'Operation'],
+  operatorTitle: ['Vận hành hệ thống', 'Service operation'],
+  operatorSignIn: ['Người vận hành hệ thống', 'Service operator'],
+  operatorKey: ['Khóa vận hành', 'Operator key'],
+  operatorHint: ['Khóa nằm trong tệp data/operator-api-key của máy chủ; lệnh "node dist/main.js operator-key" cấp khóa mới.', 'The key is in the server\'s data/operator-api-key file; "node dist/main.js operator-key" issues a new one.'],
+  signInWithKey: ['Đăng nhập bằng khóa', 'Sign in with the key'],
+  keyFailed: ['Khóa vận hành không đúng hoặc đã bị thu hồi', 'Not a valid operator key, or it has been revoked'],
+  registerAgency: ['Đăng ký cơ quan', 'Register an agency'],
+  organId: ['Mã định danh (OrganId)', 'Code (OrganId)'],
+  agencyName: ['Tên cơ quan', 'Agency name'],
+  acceptPublicCa: ['Chấp nhận chữ ký bằng chứng thư số công cộng', 'Accept signatures with public CA certificates'],
+  formerNames: ['Tên, mã trước đây', 'Former names and codes'],
+  manage: ['Quản lý', 'Manage'],
+  managing: ['Đang quản lý', 'Managing'],
+  rename: ['Đổi tên', 'Rename'],
+  changeCode: ['Đổi mã định danh', 'Change the code'],
+  newName: ['Tên mới', 'New name'],
+  newCode: ['Mã mới', 'New code'],
+  peers: ['Hệ thống Kyso ngang hàng', 'Peer Kyso instances'],
+  registerPeer: ['Đăng ký hệ thống ngang hàng', 'Register a peer'],
+  peerName: ['Tên hệ thống', 'Name'],
+  baseUrl: ['Địa chỉ', 'Address'],
+  servedCodes: ['Mã cơ quan (cách nhau bởi dấu phẩy)', 'Agency codes (comma-separated)'],
+  servedPrefixes: ['Tiền tố mã (cách nhau bởi dấu phẩy)', 'Code prefixes (comma-separated)'],
+  publicKey: ['Khóa công khai (PEM, từ GET /v1/peer/identity của hệ thống đó)', 'Public key (PEM, from that instance\'s GET /v1/peer/identity)'],
+  serves: ['Phục vụ', 'Serves'],
+  peerId: ['Mã hệ thống', 'Instance id'],
+  none: ['Chưa có', 'None yet'],
 } as const;
 
 export type Key = keyof typeof T;
@@ -168,7 +198,7 @@ export const priorityName = (p: number): string => (PRIORITY[p] ?? PRIORITY[0])[
 
 const ROLE_NAMES: Record<string, [string, string]> = {
   signer: ['Lãnh đạo (ký)', 'Official (signer)'], clerk: ['Văn thư', 'Clerk'], receiver: ['Tiếp nhận', 'Receiver'],
-  archivist: ['Lưu trữ', 'Archivist'], admin: ['Quản trị cơ quan', 'Agency admin'],
+  archivist: ['Lưu trữ', 'Archivist'], admin: ['Quản trị cơ quan', 'Agency admin'], operator: ['Người vận hành', 'Operator'],
 };
 export const roleName = (r: string): string => (ROLE_NAMES[r] ? ROLE_NAMES[r][lang.get() === 'vi' ? 0 : 1] : r);
 

@@ -13,6 +13,7 @@ import { Compose } from './pages/Compose';
 import { DraftDetail, Drafts } from './pages/Drafts';
 import { ExchangeDetail } from './pages/ExchangeDetail';
 import { Login } from './pages/Login';
+import { Operator } from './pages/Operator';
 import { Registers } from './pages/Registers';
 import { Verify } from './pages/Verify';
 import { navigate, path } from './router';
@@ -27,9 +28,10 @@ const MENU: Array<{ to: string; label: Parameters<typeof t>[0]; roles: string[] 
   { to: '/registers', label: 'registers', roles: ['clerk', 'receiver', 'archivist'] },
   { to: '/archive', label: 'archive', roles: ['archivist', 'admin'] },
   { to: '/admin', label: 'admin', roles: ['admin'] },
-  { to: '/verify', label: 'verifyPublic', roles: ['clerk', 'receiver', 'archivist', 'signer', 'admin'] },
+  { to: '/operator', label: 'operator', roles: ['operator'] },
+  { to: '/verify', label: 'verifyPublic', roles: ['clerk', 'receiver', 'archivist', 'signer', 'admin', 'operator'] },
 ];
-const HOME: Record<string, string> = { admin: '/admin', archivist: '/archive', signer: '/drafts' };
+const HOME: Record<string, string> = { admin: '/admin', archivist: '/archive', signer: '/drafts', operator: '/operator' };
 
 function App() {
   useSignal(lang);
@@ -73,6 +75,7 @@ function App() {
   else if (current === '/archive') page = <Archive />;
   else if (current === '/registers') page = <Registers />;
   else if (current === '/admin') page = <Admin me={me} />;
+  else if (current === '/operator' && role === 'operator') page = <Operator />;
   else if (current.startsWith('/exchanges/')) page = <ExchangeDetail id={decodeURIComponent(current.slice('/exchanges/'.length))} me={me} />;
   else if (current === '/inbox') page = <Boxes box="inbox" />;
   else {
@@ -97,7 +100,7 @@ function Shell({ me, onSignOut, children }: { me: Me | null; onSignOut: () => vo
           </nav>
         )}
         <span class="spacer" />
-        {me && <span class="who" data-testid="who">{me.user?.fullName || me.user?.username} · {roleName(me.caller.role)} · {me.caller.organName}</span>}
+        {me && <span class="who" data-testid="who">{me.user ? `${me.user.fullName || me.user.username} · ${roleName(me.caller.role)} · ${me.caller.organName}` : roleName(me.caller.role)}</span>}
         <button type="button" class="link" onClick={() => setLang(lang.get() === 'vi' ? 'en' : 'vi')}>{t('language')}</button>
         {me && <button type="button" class="link" onClick={onSignOut} data-testid="sign-out">{t('signOut')}</button>}
       </header>

@@ -1,4 +1,7 @@
-/** Sign in with a username and password; a lock after repeated wrong passwords is explained. */
+/**
+ * Sign in with a username and password (a lock after repeated wrong passwords is explained), or, for the
+ * service operator, with the operator key.
+ */
 import { useState } from 'preact/hooks';
 import { api, ApiError, Me, setCsrfToken } from '../api';
 import { t } from '../i18n';
@@ -8,6 +11,23 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [operatorKey, setOperatorKey] = useState('');
+  const [keyError, setKeyError] = useState('');
+  const submitKey = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setKeyError('');
+    try {
+      const signed = await api.post<{ csrfToken: string }>('/v1/session', { operatorKey });
+      setOperatorKey('');
+      setCsrfToken(signed.csrfToken);
+      onSignedIn(await api.get<Me>('/v1/session'));
+    } catch (err) {
+      setKeyError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('keyFailed') : String((err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -36,6 +56,16 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         {error && <p class="error" role="alert" data-testid="login-error">{error}</p>}
         <button type="submit" disabled={busy}>{t('signIn')}</button>
       </form>
+      <details class="card operator-sign-in">
+        <summary>{t('operatorSignIn')}</summary>
+        <form onSubmit={submitKey} class="form">
+          <label for="operator-key">{t('operatorKey')}</label>
+          <input id="operator-key" name="operator-key" type="password" autocomplete="off" spellcheck={false} value={operatorKey} onInput={(e) => setOperatorKey((e.target as HTMLInputElement).value)} required />
+          <p class="hint">{t('operatorHint')}</p>
+          {keyError && <p class="error" role="alert" data-testid="key-error">{keyError}</p>}
+          <button type="submit" disabled={busy}>{t('signInWithKey')}</button>
+        </form>
+      </details>
       <p><a href="/verify">{t('verifyPublic')}</a></p>
     </main>
   );
