@@ -61,7 +61,7 @@ export async function openService(options: ServiceOptions) {
   await Promise.all([...Object.values(models).map((m) => m.syncIndexes()), ...Object.values(accountModels).map((m) => m.syncIndexes()), audit.Model.syncIndexes()]);
   const users = createUserService(models, accountModels, audit);
   const logger = options.logger ?? pino({ level: 'silent' });
-  const agencies = createAgencyService(models, audit);
+  const agencies = createAgencyService(models, audit, { codeChanged: users.followAgencyCode });
   const logins = createSessionService(models, accountModels, audit, agencies.authenticate);
   const documents = createDocumentStore(connection, async (ids) => {
     const found = await models.Exchange.find({ $or: [{ fileId: { $in: ids } }, { 'attachments.fileId': { $in: ids } }] }, { fileId: 1, attachments: 1 }).lean();

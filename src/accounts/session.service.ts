@@ -42,6 +42,12 @@ export interface SignedInOperator {
 }
 
 export function createSessionService(models: Models, accounts: AccountModels, audit: AuditLog, authenticateKey: (apiKey: string) => Promise<Caller>) {
+  /**
+   * A person's active agency, under its current code or an earlier one (an account still under an old code
+   * is never locked out by the agency's move; the code change moves accounts as well).
+   */
+  const agencyOf = (organId: string) => models.Agency.findOne({ active: true, $or: [{ organId }, { 'history.organId': organId }] }).lean();
+
   /** The answer to a failed sign-in comes later each time (per account), and locks it after LOCK_AFTER. */
   async function failed(user: UserDoc | null, username: string): Promise<never> {
     let failures = 1;
@@ -71,7 +77,7 @@ export function createSessionService(models: Models, accounts: AccountModels, au
     if (user?.lockedUntil && user.lockedUntil > new Date()) throw lockedError(user.lockedUntil);
     const ok = await verifyPassword(password, user?.passwordHash ?? await decoyHash());
     if (!user || !ok || user.disabled) return failed(user && ok ? null : user, username);
-    const agency = await models.Agency.findOne({ organId: user.organId, active: true }).lean();
+    const agency = await agencyOf(user.organId);
     if (!agency) return failed(null, username);
     await accounts.User.updateOne({ username: user.username }, { $set: { failedLogins: 0, lockedUntil: null } });
     const sessionId = randomBytes(32).toString('base64url');
@@ -128,7 +134,7 @@ export function createSessionService(models: Models, accounts: AccountModels, au
       return { caller, csrfToken: session.csrfToken };
     }
     const user = await accounts.User.findOne({ username: session.username }).lean();
-    const agency = user && !user.disabled ? await models.Agency.findOne({ organId: user.organId, active: true }).lean() : null;
+    const agency = user && !user.disabled ? await agencyOf(user.organId) : null;
     if (!user || !agency) throw new AppError('SESSION_ENDED', 'the account is disabled; sign in again');
     await slide();
     const organIds = [...new Set([agency.organId, ...agency.history.map((h) => h.organId)])];

@@ -81,7 +81,12 @@ export function createUserService(models: Models, accounts: AccountModels, audit
     return userView({ ...user, disabled });
   }
 
-  return { createUser, listUsers, resetPassword, setDisabled };
+  /** The people of an agency move with it to its new code (their sessions go on). */
+  async function followAgencyCode(from: string, to: string): Promise<void> {
+    await accounts.User.updateMany({ organId: from }, { $set: { organId: to } });
+  }
+
+  return { createUser, listUsers, resetPassword, setDisabled, followAgencyCode };
 }
 
 export type UserService = ReturnType<typeof createUserService>;

@@ -41,7 +41,12 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 /** How long an authenticated key is trusted without asking the database again (revocation delay bound). */
 const AUTH_CACHE_MS = 1000;
 
-export function createAgencyService(models: Models, audit: AuditLog) {
+export interface AgencyServiceHooks {
+  /** An agency's code changed: what is kept above this module (the accounts of its people) follows it. */
+  codeChanged?: (from: string, to: string) => Promise<void>;
+}
+
+export function createAgencyService(models: Models, audit: AuditLog, hooks: AgencyServiceHooks = {}) {
   // keyId → caller and secret hash; revocation in this process clears the entry at once, in other
   // service instances it takes effect within AUTH_CACHE_MS.
   const recent = new Map<string, { caller: Caller; secretHash: string; until: number }>();
@@ -159,8 +164,9 @@ export function createAgencyService(models: Models, audit: AuditLog) {
 
   /**
    * Moves an agency to a new OrganId (a reorganisation gives it a new code): the old code goes into its
-   * history with its validity period, its API keys follow it, exchanges made under the old code stay as
-   * they were and remain the agency's, and documents sent to the old code reach it.
+   * history with its validity period, its API keys and its people's accounts follow it, exchanges made
+   * under the old code stay as they were and remain the agency's, and documents sent to the old code reach
+   * it.
    */
   async function changeAgencyCode(organId: string, newOrganId: unknown, by: Caller): Promise<AgencyDoc> {
     requireOperator(by);
@@ -186,6 +192,7 @@ export function createAgencyService(models: Models, audit: AuditLog) {
       throw error;
     }
     await models.ApiKey.updateMany({ organId }, { $set: { organId: newOrganId } });
+    await hooks.codeChanged?.(organId, newOrganId);
     for (const [keyId, entry] of recent) if (entry.caller.organId === organId) recent.delete(keyId);
     await audit.append({ type: 'agency.code-changed', organId: by.organId || undefined, keyId: by.keyId, subject: newOrganId, details: { from: organId, to: newOrganId } });
     return (await models.Agency.findOne({ organId: newOrganId }).lean()) as AgencyDoc;

@@ -15,6 +15,7 @@ describe('an agency that moves to a new OrganId', () => {
     service = await openTestService();
     keys = await seedAgencies(service, [{ organId: 'H.01', name: 'Sở Nội vụ' }, { organId: 'H.02', name: 'Sở Tư pháp' }, { organId: 'H.09', name: 'Sở Y tế' }]);
     operator = await operatorKey(service);
+    await service.users.createUser({ username: 'vanthu.h02', organId: 'H.02', role: 'clerk', password: 'mat-khau-van-thu-1' });
     signed = await sealedSample();
     const sent = await request(service.app).post('/v1/exchanges').set(bearer(keys['H.01'].clerk)).set('Idempotency-Key', 'code-change-0001')
       .attach('file', signed, 'cv.pdf').field('metadata', metadata('H.02', '1'));
@@ -30,6 +31,25 @@ describe('an agency that moves to a new OrganId', () => {
     expect(new Date(moved.body.history[0].validTo).getTime()).toBeGreaterThanOrEqual(new Date(moved.body.history[0].validFrom).getTime());
     const agencies = await request(service.app).get('/v1/agencies').set(bearer(keys['H.01'].clerk));
     expect(agencies.body.items.map((a: { organId: string }) => a.organId)).toEqual(['H.01', 'H.09', 'H.22']);
+  });
+
+  it('when a person of the moved agency signs in, then with the agency under its new code, and its admin lists them there', async () => {
+    const login = await request(service.app).post('/v1/session').send({ username: 'vanthu.h02', password: 'mat-khau-van-thu-1' });
+    expect([login.status, login.body.user.organId]).toEqual([201, 'H.22']);
+    const cookie = String((login.headers['set-cookie'] as unknown as string[])[0]).split(';')[0];
+    const session = await request(service.app).get('/v1/session').set('Cookie', cookie);
+    expect(session.body.caller).toEqual({ organId: 'H.22', organName: 'Sở Tư pháp', role: 'clerk', organIds: ['H.22', 'H.02'] });
+    const listed = await request(service.app).get('/v1/admin/users').set(bearer(keys['H.02'].admin));
+    expect(listed.body.items.map((u: { username: string; organId: string }) => [u.username, u.organId])).toEqual([['vanthu.h02', 'H.22']]);
+  });
+
+  it('when an account was left under the old code, then its person still signs in to the agency', async () => {
+    await service.accountModels.User.updateOne({ username: 'vanthu.h02' }, { $set: { organId: 'H.02' } });
+    const login = await request(service.app).post('/v1/session').send({ username: 'vanthu.h02', password: 'mat-khau-van-thu-1' });
+    const cookie = String((login.headers['set-cookie'] as unknown as string[])[0]).split(';')[0];
+    const session = await request(service.app).get('/v1/session').set('Cookie', cookie);
+    expect([login.status, session.body.caller.organId]).toEqual([201, 'H.22']);
+    await service.accountModels.User.updateOne({ username: 'vanthu.h02' }, { $set: { organId: 'H.22' } });
   });
 
   it('when the moved agency uses its existing keys, then it still sees and handles what it received under the old code', async () => {

@@ -289,9 +289,10 @@ describe('the web application in Chromium', () => {
     await done('csrf-refused');
   });
 
-  it('when the operator signs in with its key, then it registers and renames an agency, gives it an admin and a key, and registers a peer', async () => {
+  it('when the operator signs in with its key, then it registers, renames and re-codes an agency, gives it an admin and a key, and registers a peer', async () => {
     const D = { organId: '000.00.00.E04', name: 'Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm' };
     const renamed = 'Sở Giáo dục tỉnh Thử Nghiệm';
+    const D2 = '000.00.00.E05';
     const key = (await service.agencies.issueOperatorKey()).apiKey;
     const peerKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { page, done } = await open();
@@ -312,8 +313,14 @@ describe('the web application in Chromium', () => {
     await page.getByLabel('Tên mới', { exact: true }).fill(renamed);
     await page.getByRole('button', { name: 'Đổi tên' }).click();
     await page.getByRole('heading', { name: `Đang quản lý: ${renamed} (${D.organId})` }).waitFor();
-    const row = page.locator('tr', { has: page.getByRole('cell', { name: D.organId, exact: true }) });
-    expect(await row.locator('td').nth(2).innerText()).toMatch(new RegExp(`^${D.organId.replace(/\./g, '\\.')} — ${D.name} \\(\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}(:\\d{2})? \\+07:00\\)$`));
+    // A new code: the agency is listed under it, with the old code and name in its history.
+    await page.getByLabel('Mã mới', { exact: true }).fill(D2);
+    await page.getByRole('button', { name: 'Đổi mã định danh' }).click();
+    await page.getByRole('heading', { name: `Đang quản lý: ${renamed} (${D2})` }).waitFor();
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: D2, exact: true }) });
+    const when = '\\(\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2} \\+07:00\\)';
+    expect(await row.locator('td').nth(2).innerText()).toMatch(new RegExp(`^${D.organId.replace(/\./g, '\\.')} — ${D.name} ${when}; ${D.organId.replace(/\./g, '\\.')} — ${renamed} ${when}$`));
+    expect(await page.getByRole('cell', { name: D.organId, exact: true }).count()).toBe(0);
     // Its admin (the password shown once) and a clerk's key.
     await page.getByLabel('Tên đăng nhập', { exact: true }).fill('admin.e04');
     await page.getByLabel('Họ và tên', { exact: true }).fill('Trần Quản Trị');
@@ -332,12 +339,12 @@ describe('the web application in Chromium', () => {
     await page.getByRole('cell', { name: 'Kyso tỉnh Bên Cạnh' }).waitFor();
     // What the screens did is what the service holds; the new admin signs in with the password shown.
     const agencies = await service.agencies.listAgencies();
-    expect(agencies.find((a) => a.organId === D.organId)?.name).toBe(renamed);
-    const keys = await service.agencies.listApiKeys(D.organId, { organId: '', organName: '', role: 'operator', keyId: 'test', organIds: [] });
+    expect(agencies.find((a) => a.organId === D2)?.name).toBe(renamed);
+    const keys = await service.agencies.listApiKeys(D2, { organId: '', organName: '', role: 'operator', keyId: 'test', organIds: [] });
     expect(keys.map((k) => [k.role, k.revokedAt])).toEqual([['clerk', null]]);
     const peers = await service.peers.list();
     expect(peers.map((p) => [p.name, p.baseUrl, p.organIds])).toEqual([['Kyso tỉnh Bên Cạnh', 'https://kyso.ben-canh.example/', ['000.00.00.F01', '000.00.00.F02']]]);
-    expect((await service.logins.login('admin.e04', shown.split(' — ')[1])).user).toMatchObject({ organId: D.organId, role: 'admin', fullName: 'Trần Quản Trị' });
+    expect((await service.logins.login('admin.e04', shown.split(' — ')[1])).user).toMatchObject({ organId: D2, role: 'admin', fullName: 'Trần Quản Trị' });
     expect(await page.content()).not.toContain(key.split('_')[2]);
     await done('operator');
   }, 60_000);
