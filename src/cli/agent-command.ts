@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAgentServer } from '../agent';
 import { AppError, isAppError } from '../errors';
-import { Pkcs11Module, Pkcs11Signer, readSecret, Signer } from '../signers';
+import { IsolatedPkcs11Signer, Pkcs11Module, Pkcs11Signer, readSecret, Signer } from '../signers';
+import { isolated } from './isolation';
 
 /** Reads the PIN from the terminal without echoing it. */
 function promptPin(label: string): Promise<string> {
@@ -49,6 +50,7 @@ export async function runAgentCommand(args: string[], out: (line: string) => unk
       'pin-env': { type: 'string' },
       'state-dir': { type: 'string' },
       'protected-auth': { type: 'boolean', default: false },
+      isolate: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -65,11 +67,14 @@ export async function runAgentCommand(args: string[], out: (line: string) => unk
   let signer: Signer | AppError;
   let module: Pkcs11Module | undefined;
   try {
-    module = Pkcs11Module.load(modulePath);
-    if (pin === null && !module.findToken({ tokenLabel }).protectedAuthenticationPath) {
-      throw new AppError('USAGE', `token '${tokenLabel}' has no PIN pad (protected authentication path): give the PIN instead`);
+    if (isolated(values.isolate)) {
+      // The vendor module in a child process: a crash in it fails the request at hand, and the next one
+      // starts the module again (with the PIN given at start); the agent keeps running.
+      signer = await IsolatedPkcs11Signer.open({ modulePath, tokenLabel, keyLabel: values['key-label'], pin });
+    } else {
+      module = Pkcs11Module.load(modulePath);
+      signer = await Pkcs11Signer.open({ module, tokenLabel, keyLabel: values['key-label'], pin });
     }
-    signer = await Pkcs11Signer.open({ module, tokenLabel, keyLabel: values['key-label'], pin });
   } catch (error) {
     // The agent still starts: the page shows the reason (wrong PIN, token missing) instead of "not running".
     if (!isAppError(error) || error.code === 'USAGE') throw error;

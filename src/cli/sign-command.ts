@@ -10,6 +10,7 @@ import { Pkcs12Signer } from '../signers/pkcs12/pkcs12-signer';
 import { readSecret } from '../signers/secret';
 import * as path from 'node:path';
 import { buildSignerStamp, OpenedPdf, openPdfForSigning, parsePlacement, signPdfFile, writeFileAtomically } from '../signing';
+import { isolated } from './isolation';
 import { signRemotely } from './remote-sign';
 import { SIGN_USAGE } from './usage';
 
@@ -47,6 +48,7 @@ function parseSignArgs(argv: string[]) {
       'seal-image': { type: 'string' },
       title: { type: 'string' },
       'api-key-file': { type: 'string' },
+      isolate: { type: 'boolean', default: false },
     },
   });
 }
@@ -80,10 +82,7 @@ async function signOpened(input: OpenedPdf, output: string, values: SignValues, 
     signer = Pkcs12Signer.open({ data: await readInput(values.p12), passphrase });
   } else {
     const pin = readSecret({ file: values['pin-file'], env: values['pin-env'] }, 'token PIN');
-    const { Pkcs11Module, Pkcs11Signer } = await import('../signers');
-    module = Pkcs11Module.load(values['pkcs11-module'] as string);
-    signer = await Pkcs11Signer.open({
-      module,
+    const selector = {
       tokenLabel: values['token-label'],
       tokenSerial: values['token-serial'],
       slot: values.slot === undefined ? undefined : Number(values.slot),
@@ -91,12 +90,19 @@ async function signOpened(input: OpenedPdf, output: string, values: SignValues, 
       keyId: values['key-id'],
       certLabel: values['cert-label'],
       certId: values['cert-id'],
-      pin,
-      extraCertificates: extra,
-    }).catch((error) => {
-      module?.close();
-      throw error;
-    });
+    };
+    if (isolated(values.isolate)) {
+      // The vendor module in a child process: if it crashes, this command fails with a clear error.
+      const { IsolatedPkcs11Signer } = await import('../signers');
+      signer = await IsolatedPkcs11Signer.open({ ...selector, modulePath: values['pkcs11-module'] as string, pin, extraCertificates: extra.map((c) => c.toString('base64')) });
+    } else {
+      const { Pkcs11Module, Pkcs11Signer } = await import('../signers');
+      module = Pkcs11Module.load(values['pkcs11-module'] as string);
+      signer = await Pkcs11Signer.open({ module, ...selector, pin, extraCertificates: extra }).catch((error) => {
+        module?.close();
+        throw error;
+      });
+    }
   }
   try {
     const schemes = await signer.schemes();

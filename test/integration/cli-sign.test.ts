@@ -39,6 +39,17 @@ describe('kyso sign', () => {
     }
   });
 
+  it('when the token signs with --isolate, then the module runs in a child process and the signature is intact with the token\'s certificate', async () => {
+    const isolatedOut = path.join(dir, 'signed-isolated.pdf');
+    const signedRun = await cli('sign', congVan, '-o', isolatedOut, ...token, '--key-label', 'official-rsa', '--isolate');
+    expect([signedRun.code, signedRun.out.trim()]).toEqual([0, `signed ${congVan} → ${isolatedOut}`]);
+    const trust = path.join(dir, 'trust-isolated');
+    mkdirSync(trust, { recursive: true });
+    writeFileSync(path.join(trust, 'root.pem'), require('node:fs').readFileSync(path.join(PKI, 'root-ca.pem')));
+    const report = JSON.parse((await cli('verify', isolatedOut, '--trust', trust, '--offline', '--json')).out) as { signatures: Array<{ intact: boolean; coverage: string; signer: { subject: string }; subIndication: string }> };
+    expect(report.signatures.map((x) => [x.intact, x.coverage, x.signer.subject, x.subIndication])).toEqual([[true, 'ENTIRE_FILE', 'C=VN, OU=Văn phòng, O=Bộ Thử nghiệm, CN=Nguyễn Văn An', 'TRY_LATER']]);
+  });
+
   it('when the token list is asked, then the keys and certificates are shown, private keys only with the PIN', async () => {
     const publicOnly = await cli('token', 'list', '--pkcs11-module', SOFTHSM_MODULE);
     expect(publicOnly.out).toContain("token 'kyso-test'");

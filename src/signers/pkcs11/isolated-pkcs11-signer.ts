@@ -21,7 +21,8 @@ export interface IsolatedOpenOptions extends Pkcs11KeySelector {
 export interface HostRequest {
   id: number;
   op: 'open' | 'certificateChain' | 'schemes' | 'sign' | 'close';
-  options?: IsolatedOpenOptions & { pin: string };
+  /** pin null: the token's own PIN pad (protected authentication path). */
+  options?: IsolatedOpenOptions & { pin: string | null };
   data?: string;
   digest?: string;
   scheme?: string;
@@ -45,10 +46,10 @@ export class IsolatedPkcs11Signer implements Signer {
   private readonly pending = new Map<number, { child: ChildProcess; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private chain?: Buffer[];
 
-  private constructor(private readonly options: IsolatedOpenOptions, private readonly pin: string, private readonly timeoutMs: number) {}
+  private constructor(private readonly options: IsolatedOpenOptions, private readonly pin: string | null, private readonly timeoutMs: number) {}
 
   /** Starts the host and opens the token in it (so a wrong PIN or a missing token fails here). */
-  static async open(options: IsolatedOpenOptions & { pin: string; timeoutMs?: number }): Promise<IsolatedPkcs11Signer> {
+  static async open(options: IsolatedOpenOptions & { pin: string | null; timeoutMs?: number }): Promise<IsolatedPkcs11Signer> {
     const { pin, timeoutMs, ...rest } = options;
     const signer = new IsolatedPkcs11Signer(rest, pin, timeoutMs ?? 30_000);
     await signer.host();

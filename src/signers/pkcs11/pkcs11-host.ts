@@ -14,7 +14,7 @@ let pkcs11Module: Pkcs11Module | undefined;
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.op) {
     case 'open': {
-      const { modulePath, extraCertificates, ...selectorAndPin } = request.options as IsolatedOpenOptions & { pin: string };
+      const { modulePath, extraCertificates, ...selectorAndPin } = request.options as IsolatedOpenOptions & { pin: string | null };
       pkcs11Module = Pkcs11Module.load(modulePath);
       signer = await Pkcs11Signer.open({
         ...selectorAndPin, module: pkcs11Module, extraCertificates: extraCertificates?.map((c) => Buffer.from(c, 'base64')),

@@ -67,6 +67,10 @@ export class Pkcs11Signer implements Signer {
     }
     const token = options.module.findToken(options);
     if (token.pinLocked) throw new AppError('TOKEN_LOCKED', `the PIN of token '${token.label}' is locked`);
+    // No PIN means the token's own PIN pad; a token without one would be logged in to without a PIN.
+    if (options.pin === null && !token.protectedAuthenticationPath) {
+      throw new AppError('USAGE', `token '${token.label}' has no PIN pad (protected authentication path): give the PIN instead`);
+    }
     const lib = options.module.lib;
     let session: pkcs11js.Handle;
     try {
