@@ -52,10 +52,10 @@ export function AgencyUsers({ organId }: { organId: string }) {
         <tbody>{users.map((u) => (
           <tr key={u.username}>
             <td>{u.username}</td><td>{u.fullName}</td><td>{roleName(u.role)}</td><td>{u.disabled ? t('disabled') : u.locked ? t('accountLocked').split('.')[0] : '✓'}</td>
-            <td class="buttons">
+            <td><div class="buttons">
               <button type="button" onClick={() => void act(async () => { const r = await api.post<{ password: string }>(`/v1/admin/users/${u.username}/password`, {}); setShown(`${t('newPassword')}: ${u.username} — ${r.password}`); })}>{t('resetPassword')}</button>
               <button type="button" onClick={() => void act(() => api.post(`/v1/admin/users/${u.username}/${u.disabled ? 'enable' : 'disable'}`))}>{u.disabled ? t('enable') : t('disable')}</button>
-            </td>
+            </div></td>
           </tr>
         ))}</tbody>
       </table>
@@ -78,7 +78,7 @@ export function AgencyKeys({ organId }: { organId: string }) {
       {error && <p class="error" role="alert">{error}</p>}
       {shown && <p class="card secret" role="status" data-testid="shown-key">{shown}</p>}
       <div class="buttons">{ROLES.map((r) => <button type="button" key={r} onClick={() => void act(async () => { const k = await api.post<{ apiKey: string }>(`/v1/admin/agencies/${encodeURIComponent(organId)}/api-keys`, { role: r }); setShown(`${roleName(r)}: ${k.apiKey}`); })}>+ {roleName(r)}</button>)}</div>
-      <table>
+      {keys.length === 0 ? <p class="hint">{t('none')}</p> : <table>
         <thead><tr><th>{t('keyId')}</th><th>{t('role')}</th><th>{t('time')}</th><th>{t('actions')}</th></tr></thead>
         <tbody>{keys.map((k) => (
           <tr key={k.keyId} class={k.revokedAt ? 'muted' : ''}>
@@ -86,7 +86,7 @@ export function AgencyKeys({ organId }: { organId: string }) {
             <td>{k.revokedAt ? `${t('revokedAt')} ${formatTime(k.revokedAt)}` : <button type="button" onClick={() => void act(() => api.del(`/v1/admin/api-keys/${k.keyId}`))}>{t('revoke')}</button>}</td>
           </tr>
         ))}</tbody>
-      </table>
+      </table>}
     </section>
   );
 }

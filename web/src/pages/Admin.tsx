@@ -2,11 +2,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Agency, api, Me } from '../api';
 import { AgencyKeys, AgencyUsers } from '../components/AgencyAccess';
+import { formatTime } from '../format';
 import { t } from '../i18n';
 
 export function Admin({ me }: { me: Me }) {
   const organId = me.caller.organId;
-  const [agencies, setAgencies] = useState<Array<Agency & { history?: Array<{ organId: string; name: string }> }>>([]);
+  const [agencies, setAgencies] = useState<Array<Agency & { history?: Array<{ organId: string; name: string; validTo: string }> }>>([]);
   const [error, setError] = useState('');
   useEffect(() => { api.get<{ items: typeof agencies }>('/v1/agencies').then((r) => setAgencies(r.items), (e: Error) => setError(e.message)); }, []);
   return (
@@ -18,9 +19,9 @@ export function Admin({ me }: { me: Me }) {
       <section class="card" aria-label={t('agencies')}>
         <h2>{t('agencies')}</h2>
         <table>
-          <thead><tr><th>OrganId</th><th>{t('agency')}</th><th>{t('history')}</th></tr></thead>
+          <thead><tr><th>{t('organId')}</th><th>{t('agency')}</th><th>{t('formerNames')}</th></tr></thead>
           <tbody>{agencies.map((a) => (
-            <tr key={a.organId}><td class="mono">{a.organId}</td><td>{a.name}</td><td>{(a.history ?? []).map((h) => `${h.organId} ${h.name}`).join('; ') || '—'}</td></tr>
+            <tr key={a.organId}><td class="mono">{a.organId}</td><td>{a.name}</td><td>{(a.history ?? []).map((h) => `${h.organId} — ${h.name} (${formatTime(h.validTo)})`).join('; ') || '—'}</td></tr>
           ))}</tbody>
         </table>
       </section>
