@@ -337,6 +337,15 @@ describe('the web application in Chromium', () => {
     await page.getByLabel(/^Khóa công khai/).fill(peerKey);
     await page.getByRole('button', { name: 'Đăng ký hệ thống ngang hàng' }).click();
     await page.getByRole('cell', { name: 'Kyso tỉnh Bên Cạnh' }).waitFor();
+    // The audit trail of the agency: what the operator did to it, under the operator key's id.
+    await page.getByRole('combobox', { name: /^Cơ quan/ }).selectOption(D2);
+    await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+    const operatorKeyId = key.split('_')[1];
+    await page.waitForFunction(`document.querySelectorAll('section[aria-label="Nhật ký"] tbody tr').length === 2`);
+    const rows = await page.locator('section[aria-label="Nhật ký"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(2).map((td) => td.textContent)));
+    expect(rows).toEqual([['api-key.issued', operatorKeyId, expect.stringMatching(/^[0-9a-f]{16}$/)], ['user.created', operatorKeyId, 'admin.e04']]);
+    await page.getByRole('button', { name: 'Kiểm tra chuỗi nhật ký' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Chuỗi' }).innerText()).resolves.toMatch(/^Chuỗi nhật ký toàn vẹn \(\d+\)$/);
     // What the screens did is what the service holds; the new admin signs in with the password shown.
     const agencies = await service.agencies.listAgencies();
     expect(agencies.find((a) => a.organId === D2)?.name).toBe(renamed);

@@ -179,6 +179,7 @@ const T = {
   serves: ['Phục vụ', 'Serves'],
   peerId: ['Mã hệ thống', 'Instance id'],
   none: ['Chưa có', 'None yet'],
+  allAgencies: ['Tất cả cơ quan', 'All agencies'],
 } as const;
 
 export type Key = keyof typeof T;

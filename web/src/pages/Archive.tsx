@@ -4,12 +4,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
+import { AuditTrail } from '../components/AuditTrail';
 import { formatCount, formatPercent, formatTime } from '../format';
 import { t } from '../i18n';
 
 interface Figures { withDueDate: number; doneOnTime: number; doneLate: number; openOverdue: number; openInTime: number }
 interface Stats extends Figures { byMonth: Array<Figures & { month: string }>; byAgency: Array<Figures & { organId: string; organName: string }> }
-interface AuditEvent { chain?: string; seq: number; at: string; type: string; organId: string | null; keyId: string | null; subject: string | null }
 
 function Chart({ months }: { months: Stats['byMonth'] }) {
   const max = Math.max(1, ...months.map((m) => m.withDueDate));
@@ -38,9 +38,6 @@ function Chart({ months }: { months: Stats['byMonth'] }) {
 
 export function Archive() {
   const [stats, setStats] = useState<Stats | null>(null);
-  const [events, setEvents] = useState<AuditEvent[]>([]);
-  const [query, setQuery] = useState({ subject: '', actor: '', from: '', to: '' });
-  const [chain, setChain] = useState<{ intact: boolean; events: number; chains: number; brokenAt: number | null; brokenChain?: string } | null>(null);
   const [exchangeId, setExchangeId] = useState('');
   const [at, setAt] = useState('');
   const [reverified, setReverified] = useState<string>('');
@@ -51,16 +48,6 @@ export function Archive() {
     api.get<Stats>('/v1/statistics').then(setStats, (e: Error) => setError(e.message));
     api.get<{ items: typeof due }>('/v1/archives/due?within=365').then((r) => setDue(r.items), () => undefined);
   }, []);
-  const search = (e?: Event) => {
-    e?.preventDefault();
-    const q = new URLSearchParams();
-    if (query.subject) q.set('subject', query.subject);
-    if (query.actor) q.set('actor', query.actor);
-    if (query.from) q.set('from', `${query.from}T00:00:00+07:00`);
-    if (query.to) q.set('to', `${query.to}T23:59:59+07:00`);
-    api.get<{ items: AuditEvent[] }>(`/v1/audit?${q}`).then((r) => setEvents(r.items), (err: Error) => setError(err.message));
-  };
-  useEffect(() => search(), []);
   const reverify = async () => {
     try {
       const r = await api.post<{ report: { indication: string }; storedIntact: boolean }>(`/v1/exchanges/${encodeURIComponent(exchangeId)}/verifications${at ? `?at=${encodeURIComponent(`${at}T00:00:00+07:00`)}` : ''}`);
@@ -103,22 +90,7 @@ export function Archive() {
         <h2>{t('due4renewal')}</h2>
         {due.length === 0 ? <p>—</p> : <ul>{due.map((d) => <li key={d.exchangeId}>{d.codeNumber}/{d.codeNotation} · {formatTime(d.renewBy)}</li>)}</ul>}
       </section>
-      <section class="card" aria-label={t('audit')}>
-        <h2>{t('audit')}</h2>
-        <form class="filters" onSubmit={search}>
-          <label>{t('subjectFilter')}<input value={query.subject} onInput={(e) => setQuery({ ...query, subject: (e.target as HTMLInputElement).value })} /></label>
-          <label>{t('actor')}<input value={query.actor} onInput={(e) => setQuery({ ...query, actor: (e.target as HTMLInputElement).value })} /></label>
-          <label>{t('from')}<input type="date" value={query.from} onInput={(e) => setQuery({ ...query, from: (e.target as HTMLInputElement).value })} /></label>
-          <label>{t('to')}<input type="date" value={query.to} onInput={(e) => setQuery({ ...query, to: (e.target as HTMLInputElement).value })} /></label>
-          <button type="submit">{t('search')}</button>
-          <button type="button" onClick={() => void api.get<typeof chain>('/v1/audit/verify').then(setChain)}>{t('chainCheck')}</button>
-        </form>
-        {chain && <p role="status" class={chain.intact ? 'ok' : 'error'}>{chain.intact ? `${t('chainIntact')} (${chain.events})` : `${t('chainBroken')} ${chain.brokenAt}${chain.brokenChain ? ` (${chain.brokenChain.slice(0, 8)})` : ''}`}</p>}
-        <table>
-          <thead><tr><th>#</th><th>{t('time')}</th><th>{t('event')}</th><th>{t('actor')}</th><th>{t('subjectFilter')}</th></tr></thead>
-          <tbody>{events.slice(-200).reverse().map((e) => <tr key={`${e.chain ?? ''}:${e.seq}`}><td>{e.seq}</td><td>{formatTime(e.at)}</td><td>{e.type}</td><td>{e.keyId ?? '—'}</td><td class="mono">{e.subject ?? '—'}</td></tr>)}</tbody>
-        </table>
-      </section>
+      <AuditTrail />
     </main>
   );
 }

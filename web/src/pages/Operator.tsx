@@ -1,11 +1,13 @@
 /**
  * The service operator's screen: registering agencies, renaming them and changing their codes (earlier names
- * and codes stay in each agency's history), the people and keys of any agency, and the peer Kyso instances
- * this one exchanges with. The operator acts for no agency and reads no exchange.
+ * and codes stay in each agency's history), the people and keys of any agency, the peer Kyso instances
+ * this one exchanges with, and the audit trail of every agency. The operator acts for no agency and reads
+ * no exchange.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { AgencyKeys, AgencyUsers } from '../components/AgencyAccess';
+import { AuditTrail } from '../components/AuditTrail';
 import { formatTime } from '../format';
 import { t } from '../i18n';
 
@@ -101,6 +103,7 @@ export function Operator() {
           </table>
         )}
       </section>
+      <AuditTrail agencies={agencies} />
     </main>
   );
 }
