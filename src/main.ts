@@ -180,6 +180,7 @@ async function main(): Promise<void> {
     for (const u of demo.credentials.users.filter((x) => x.organId === demo.credentials.agencies[0].organId || x.role === 'receiver')) {
       process.stdout.write(`  ${u.username.padEnd(18)} ${u.password}  ${u.role.padEnd(9)} ${u.organId}\n`);
     }
+    process.stdout.write(`The service operator signs in with the key in ${operatorKeyFile} ("Người vận hành hệ thống" on the sign-in page).\n`);
   }
   if (demo) {
     const [a, b] = demo.credentials.agencies;
