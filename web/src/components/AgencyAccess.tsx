@@ -6,25 +6,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatTime } from '../format';
 import { roleName, t } from '../i18n';
+import { useAction } from '../use-action';
 
 interface User { username: string; fullName: string; role: string; disabled: boolean; locked: boolean; createdAt: string }
 interface Key { keyId: string; role: string; createdAt: string; revokedAt: string | null }
 const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'];
-
-/** Runs a change, then reloads; its error is shown instead of thrown. */
-function useAction(load: () => void): { error: string; act: (fn: () => Promise<unknown>) => Promise<void>; fail: (e: Error) => void } {
-  const [error, setError] = useState('');
-  const act = async (fn: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await fn();
-      load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return { error, act, fail: (e: Error) => setError(e.message) };
-}
 
 export function AgencyUsers({ organId }: { organId: string }) {
   const [users, setUsers] = useState<User[]>([]);

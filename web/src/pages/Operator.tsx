@@ -10,6 +10,7 @@ import { AgencyKeys, AgencyUsers } from '../components/AgencyAccess';
 import { AuditTrail } from '../components/AuditTrail';
 import { formatTime } from '../format';
 import { t } from '../i18n';
+import { useAction } from '../use-action';
 
 interface AgencyRow { organId: string; name: string; active: boolean; history?: Array<{ organId: string; name: string; validTo: string }> }
 interface Peer { peerId: string; name: string; baseUrl: string; organIds: string[]; prefixes: string[] }
@@ -20,24 +21,15 @@ export function Operator() {
   const [agencies, setAgencies] = useState<AgencyRow[]>([]);
   const [peers, setPeers] = useState<Peer[]>([]);
   const [selected, setSelected] = useState('');
-  const [error, setError] = useState('');
   const [agency, setAgency] = useState({ organId: '', name: '', acceptPublicCa: true });
   const [edit, setEdit] = useState({ name: '', organId: '' });
   const [peer, setPeer] = useState({ name: '', baseUrl: '', organIds: '', prefixes: '', publicKey: '' });
   const load = () => {
-    api.get<{ items: AgencyRow[] }>('/v1/agencies').then((r) => setAgencies(r.items), (e: Error) => setError(e.message));
-    api.get<{ items: Peer[] }>('/v1/admin/peers').then((r) => setPeers(r.items), (e: Error) => setError(e.message));
+    api.get<{ items: AgencyRow[] }>('/v1/agencies').then((r) => setAgencies(r.items), fail);
+    api.get<{ items: Peer[] }>('/v1/admin/peers').then((r) => setPeers(r.items), fail);
   };
+  const { error, act, fail } = useAction(load);
   useEffect(load, []);
-  const act = async (fn: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await fn();
-      load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
   const current = agencies.find((a) => a.organId === selected);
   /** The value and input handler of one text field of a form's state. */
   const field = <F extends Record<string, string>>(value: F, set: (v: F) => void, key: keyof F & string) => ({
