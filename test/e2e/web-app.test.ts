@@ -321,11 +321,11 @@ describe('the web application in Chromium', () => {
     const when = '\\(\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2} \\+07:00\\)';
     expect(await row.locator('td').nth(2).innerText()).toMatch(new RegExp(`^${D.organId.replace(/\./g, '\\.')} — ${D.name} ${when}; ${D.organId.replace(/\./g, '\\.')} — ${renamed} ${when}$`));
     expect(await page.getByRole('cell', { name: D.organId, exact: true }).count()).toBe(0);
-    // The retired code stays reserved: the screen shows the service's reason and registers nothing.
+    // The retired code stays reserved: the screen says so in Vietnamese, with the service's detail, and registers nothing.
     await page.getByLabel('Mã định danh (OrganId)', { exact: true }).fill(D.organId);
     await page.getByLabel('Tên cơ quan', { exact: true }).fill('Cơ quan mạo danh mã cũ');
     await page.getByRole('button', { name: 'Đăng ký cơ quan' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toBe(`the code ${D.organId} was used by an agency and stays reserved`);
+    await expect(page.getByRole('alert').innerText()).resolves.toBe(`Mã định danh này đang hoặc đã được dùng (the code ${D.organId} was used by an agency and stays reserved)`);
     // Its admin (the password shown once) and a clerk's key.
     await page.getByLabel('Tên đăng nhập', { exact: true }).fill('admin.e04');
     await page.getByLabel('Họ và tên', { exact: true }).fill('Trần Quản Trị');

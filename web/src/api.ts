@@ -1,7 +1,11 @@
 /**
  * The one way the pages reach data: Kyso's HTTP API under /v1, with the session cookie and, on every change,
- * the session's CSRF token. Errors arrive as RFC 9457 problems and are thrown as ApiError.
+ * the session's CSRF token. Errors arrive as RFC 9457 problems and are thrown as ApiError, whose message
+ * says what happened in the page's language (problems.ts).
  */
+import { lang } from './i18n';
+import { describeProblem } from './problems';
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
     super(message);
@@ -27,7 +31,8 @@ async function call<T>(method: string, url: string, body?: BodyInit | object, he
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok) {
     const problem = type.includes('json') ? await res.json() as { code?: string; detail?: string; title?: string; details?: Record<string, unknown> } : {};
-    throw new ApiError(res.status, problem.code ?? 'HTTP_' + res.status, problem.detail ?? problem.title ?? res.statusText, problem.details);
+    const code = problem.code ?? 'HTTP_' + res.status;
+    throw new ApiError(res.status, code, describeProblem(code, problem.detail ?? problem.title ?? res.statusText, lang.get()), problem.details);
   }
   if (type.includes('application/json')) return await res.json() as T;
   return await res.arrayBuffer() as T;
