@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit';
 import { AppError } from '../errors';
-import { OPERATOR } from '../exchange';
+import { OPERATOR, operatorCaller } from '../exchange';
 import type { Caller, Models } from '../exchange';
 import type { AccountModels, UserDoc } from './account-models';
 import { decoyHash, verifyPassword } from './password';
@@ -30,15 +30,14 @@ const DELAY_MAX_MS = 4000;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface SignedIn {
+/** A session just opened: the cookie value (given once, never stored) and its CSRF token. */
+export interface OpenedSession {
   sessionId: string;
   csrfToken: string;
-  user: UserView;
 }
 
-export interface SignedInOperator {
-  sessionId: string;
-  csrfToken: string;
+export interface SignedIn extends OpenedSession {
+  user: UserView;
 }
 
 export function createSessionService(models: Models, accounts: AccountModels, audit: AuditLog, authenticateKey: (apiKey: string) => Promise<Caller>) {
@@ -47,6 +46,15 @@ export function createSessionService(models: Models, accounts: AccountModels, au
    * is never locked out by the agency's move; the code change moves accounts as well).
    */
   const agencyOf = (organId: string) => models.Agency.findOne({ active: true, $or: [{ organId }, { 'history.organId': organId }] }).lean();
+
+  /** A new session for a person or the operator: its cookie value and CSRF token (only a hash of the value is kept). */
+  async function openSession(who: { username: string } | { operatorKeyId: string }): Promise<OpenedSession> {
+    const sessionId = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = Date.now();
+    await accounts.Session.create({ idHash: sha256(sessionId), ...who, csrfToken, expiresAt: new Date(now + IDLE_MS), endsAt: new Date(now + MAX_MS) });
+    return { sessionId, csrfToken };
+  }
 
   /** The answer to a failed sign-in comes later each time (per account), and locks it after LOCK_AFTER. */
   async function failed(user: UserDoc | null, username: string): Promise<never> {
@@ -80,16 +88,13 @@ export function createSessionService(models: Models, accounts: AccountModels, au
     const agency = await agencyOf(user.organId);
     if (!agency) return failed(null, username);
     await accounts.User.updateOne({ username: user.username }, { $set: { failedLogins: 0, lockedUntil: null } });
-    const sessionId = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(24).toString('base64url');
-    const now = Date.now();
-    await accounts.Session.create({ idHash: sha256(sessionId), username: user.username, csrfToken, expiresAt: new Date(now + IDLE_MS), endsAt: new Date(now + MAX_MS) });
+    const { sessionId, csrfToken } = await openSession({ username: user.username });
     await audit.append({ type: 'user.logged-in', organId: user.organId, keyId: `user:${user.username}`, subject: user.username });
     return { sessionId, csrfToken, user: userView(user) };
   }
 
   /** The operator's sign-in with its key; any other key, or a wrong one, is a failed sign-in. */
-  async function loginOperator(apiKey: unknown): Promise<SignedInOperator> {
+  async function loginOperator(apiKey: unknown): Promise<OpenedSession> {
     if (typeof apiKey !== 'string' || apiKey.length > 200) throw new AppError('INVALID_REQUEST', 'the operator key is required');
     const caller = await authenticateKey(apiKey.trim()).catch((error: unknown) => {
       if ((error as { code?: string }).code === 'UNAUTHENTICATED') return undefined;
@@ -100,19 +105,16 @@ export function createSessionService(models: Models, accounts: AccountModels, au
       await sleep(DELAY_BASE_MS * 4);
       throw new AppError('LOGIN_FAILED', 'this is not a valid operator key');
     }
-    const sessionId = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(24).toString('base64url');
-    const now = Date.now();
-    await accounts.Session.create({ idHash: sha256(sessionId), operatorKeyId: caller.keyId, csrfToken, expiresAt: new Date(now + IDLE_MS), endsAt: new Date(now + MAX_MS) });
+    const opened = await openSession({ operatorKeyId: caller.keyId });
     await audit.append({ type: 'operator.logged-in', keyId: caller.keyId, subject: caller.keyId });
-    return { sessionId, csrfToken };
+    return opened;
   }
 
   /** The operator a session of the operator's stands for, while its key is not revoked. */
   async function operatorOf(keyId: string): Promise<Caller> {
     const key = await models.ApiKey.exists({ keyId, role: OPERATOR, revokedAt: null });
     if (!key) throw new AppError('SESSION_ENDED', 'the operator key of this session has been revoked; sign in again');
-    return { organId: '', organName: 'Kyso operator', role: OPERATOR, keyId, organIds: [] };
+    return operatorCaller(keyId);
   }
 
   /**

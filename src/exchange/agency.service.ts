@@ -20,6 +20,9 @@ export interface Caller {
   fullName?: string;
 }
 
+/** The service operator acting with the key `keyId` (an API key, or a browser session opened with it). */
+export const operatorCaller = (keyId: string): Caller => ({ organId: '', organName: 'Kyso operator', role: OPERATOR, keyId, organIds: [] });
+
 /** Every code a caller's agency has had, current first. */
 export function codesOf(caller: Caller): string[] {
   return caller.organIds ?? [caller.organId];
@@ -130,7 +133,7 @@ export function createAgencyService(models: Models, audit: AuditLog, hooks: Agen
     if (!key || !timingSafeEqual(given, Buffer.from(key.secretHash, 'hex'))) throw new AppError('UNAUTHENTICATED', 'the API key is not valid');
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'the API key has been revoked');
     if (key.role === OPERATOR) {
-      const operator: Caller = { organId: '', organName: 'Kyso operator', role: OPERATOR, keyId: key.keyId, organIds: [] };
+      const operator = operatorCaller(key.keyId);
       recent.set(key.keyId, { caller: operator, secretHash: key.secretHash, until: Date.now() + AUTH_CACHE_MS });
       return operator;
     }

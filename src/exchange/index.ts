@@ -3,7 +3,7 @@ export type { CallerRole, Models, Role } from './models';
 export { isDuplicateKey, OPERATOR, ORGAN_ID_PATTERN } from './models';
 export { createAgencyService } from './agency.service';
 export type { AgencyService, Caller } from './agency.service';
-export { codesOf } from './agency.service';
+export { codesOf, operatorCaller } from './agency.service';
 export { createExchangeService, STATUS, summariseReport } from './exchange.service';
 export type { ExchangeService } from './exchange.service';
 export { createSigningSessionService } from './signing-session.service';

@@ -12,21 +12,39 @@ interface User { username: string; fullName: string; role: string; disabled: boo
 interface Key { keyId: string; role: string; createdAt: string; revokedAt: string | null }
 const ROLES = ['signer', 'clerk', 'receiver', 'archivist', 'admin'];
 
-export function AgencyUsers({ organId }: { organId: string }) {
-  const [users, setUsers] = useState<User[]>([]);
-  const [form, setForm] = useState({ username: '', fullName: '', role: 'clerk' });
+/**
+ * One agency's list (its users or its keys), read from `url` again after each change and whenever the
+ * agency changes; `shown` is the password or key just made, shown once.
+ */
+function useAgencyList<T>(url: string) {
+  const [items, setItems] = useState<T[]>([]);
   const [shown, setShown] = useState('');
-  const load = () => { api.get<{ items: User[] }>(`/v1/admin/users?organId=${encodeURIComponent(organId)}`).then((r) => setUsers(r.items), fail); };
+  const load = () => { api.get<{ items: T[] }>(url).then((r) => setItems(r.items), fail); };
   const { error, act, fail } = useAction(load);
   useEffect(() => {
     setShown('');
     load();
-  }, [organId]);
+  }, [url]);
+  return { items, shown, setShown, error, act };
+}
+
+/** The heading of a list's card, its error and the secret just made. */
+function ListHead({ title, error, shown, testId }: { title: string; error: string; shown: string; testId: string }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {shown && <p class="card secret" role="status" data-testid={testId}>{shown}</p>}
+    </>
+  );
+}
+
+export function AgencyUsers({ organId }: { organId: string }) {
+  const { items: users, shown, setShown, error, act } = useAgencyList<User>(`/v1/admin/users?organId=${encodeURIComponent(organId)}`);
+  const [form, setForm] = useState({ username: '', fullName: '', role: 'clerk' });
   return (
     <section class="card" aria-label={t('users')}>
-      <h2>{t('users')}</h2>
-      {error && <p class="error" role="alert">{error}</p>}
-      {shown && <p class="card secret" role="status" data-testid="shown-secret">{shown}</p>}
+      <ListHead title={t('users')} error={error} shown={shown} testId="shown-secret" />
       <form class="filters" onSubmit={(e) => { e.preventDefault(); void act(async () => { const r = await api.post<{ password: string }>('/v1/admin/users', { ...form, organId }); setShown(`${t('newPassword')}: ${form.username} — ${r.password}`); setForm({ username: '', fullName: '', role: form.role }); }); }}>
         <label>{t('username')}<input value={form.username} onInput={(e) => setForm({ ...form, username: (e.target as HTMLInputElement).value })} required /></label>
         <label>{t('fullName')}<input value={form.fullName} onInput={(e) => setForm({ ...form, fullName: (e.target as HTMLInputElement).value })} /></label>
@@ -50,19 +68,10 @@ export function AgencyUsers({ organId }: { organId: string }) {
 }
 
 export function AgencyKeys({ organId }: { organId: string }) {
-  const [keys, setKeys] = useState<Key[]>([]);
-  const [shown, setShown] = useState('');
-  const load = () => { api.get<{ items: Key[] }>(`/v1/admin/agencies/${encodeURIComponent(organId)}/api-keys`).then((r) => setKeys(r.items), fail); };
-  const { error, act, fail } = useAction(load);
-  useEffect(() => {
-    setShown('');
-    load();
-  }, [organId]);
+  const { items: keys, shown, setShown, error, act } = useAgencyList<Key>(`/v1/admin/agencies/${encodeURIComponent(organId)}/api-keys`);
   return (
     <section class="card" aria-label={t('apiKeys')}>
-      <h2>{t('apiKeys')}</h2>
-      {error && <p class="error" role="alert">{error}</p>}
-      {shown && <p class="card secret" role="status" data-testid="shown-key">{shown}</p>}
+      <ListHead title={t('apiKeys')} error={error} shown={shown} testId="shown-key" />
       <div class="buttons">{ROLES.map((r) => <button type="button" key={r} onClick={() => void act(async () => { const k = await api.post<{ apiKey: string }>(`/v1/admin/agencies/${encodeURIComponent(organId)}/api-keys`, { role: r }); setShown(`${roleName(r)}: ${k.apiKey}`); })}>+ {roleName(r)}</button>)}</div>
       {keys.length === 0 ? <p class="hint">{t('none')}</p> : <table>
         <thead><tr><th>{t('keyId')}</th><th>{t('role')}</th><th>{t('time')}</th><th>{t('actions')}</th></tr></thead>

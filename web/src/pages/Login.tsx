@@ -13,38 +13,32 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [busy, setBusy] = useState(false);
   const [operatorKey, setOperatorKey] = useState('');
   const [keyError, setKeyError] = useState('');
-  const submitKey = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setKeyError('');
-    try {
-      const signed = await api.post<{ csrfToken: string }>('/v1/session', { operatorKey });
-      setOperatorKey('');
-      setCsrfToken(signed.csrfToken);
-      onSignedIn(await api.get<Me>('/v1/session'));
-    } catch (err) {
-      setKeyError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('keyFailed') : String((err as Error).message));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const submit = async (e: Event) => {
+  /** Opens a session with `credentials`; a refusal goes to `refused`, which says why. */
+  const signIn = async (e: Event, credentials: object, refused: (err: unknown) => void) => {
     e.preventDefault();
     setBusy(true);
     setError('');
+    setKeyError('');
     try {
-      const signed = await api.post<{ csrfToken: string }>('/v1/session', { username, password });
+      const signed = await api.post<{ csrfToken: string }>('/v1/session', credentials);
+      setOperatorKey(''); // the key is not kept in the page once used
       setCsrfToken(signed.csrfToken);
       onSignedIn(await api.get<Me>('/v1/session'));
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'ACCOUNT_LOCKED') {
-        const seconds = Number(err.details?.retryAfterSeconds ?? 900);
-        setError(`${t('accountLocked')} ${Math.ceil(seconds / 60)} ${t('minutes')}.`);
-      } else setError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('loginFailed') : String((err as Error).message));
+      refused(err);
     } finally {
       setBusy(false);
     }
   };
+  const submitKey = (e: Event) => signIn(e, { operatorKey }, (err) => {
+    setKeyError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('keyFailed') : String((err as Error).message));
+  });
+  const submit = (e: Event) => signIn(e, { username, password }, (err) => {
+    if (err instanceof ApiError && err.code === 'ACCOUNT_LOCKED') {
+      const seconds = Number(err.details?.retryAfterSeconds ?? 900);
+      setError(`${t('accountLocked')} ${Math.ceil(seconds / 60)} ${t('minutes')}.`);
+    } else setError(err instanceof ApiError && err.code === 'LOGIN_FAILED' ? t('loginFailed') : String((err as Error).message));
+  });
   return (
     <main id="main" class="login">
       <h1>{t('signIn')}</h1>
