@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `kyso` command line: thin commands over the library. Errors print one line and exit non-zero. */
 import { isAppError } from '../errors';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, ISSUE_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
@@ -17,7 +18,7 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
         // Each command loads only what it uses (verification never loads PKCS#11 or the font engine).
         return await (await import('./sign-command')).runSignCommand(rest, out);
       case 'verify':
-        return await (await import('./verify-command')).runVerifyCommand(rest, out, DEFAULT_TRUST_DIR);
+        return await runVerify(rest, out, err);
       case 'extend':
         return await (await import('./extend-command')).runExtendCommand(rest, out, DEFAULT_TRUST_DIR);
       case 'token':
@@ -49,6 +50,22 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
     }
     err(`kyso: INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
     return 70;
+  }
+}
+
+/**
+ * `kyso verify` from its bundle with the code cache when Kyso is built (dist/bundles/verify.js), else from
+ * the modules (running from the TypeScript sources).
+ */
+async function runVerify(argv: string[], out: (line: string) => unknown, err: (line: string) => unknown): Promise<number> {
+  const { VERIFY_BUNDLE, VERIFY_WORKER } = await import('./bundles');
+  if (!existsSync(VERIFY_BUNDLE)) return (await import('./verify-command')).runVerifyCommand(argv, out, DEFAULT_TRUST_DIR);
+  const bundle = (await import('./load-bundle')).loadBundle<typeof import('./verify-bundle')>(VERIFY_BUNDLE);
+  try {
+    return await bundle.exports.runVerifyCommand(argv, out, DEFAULT_TRUST_DIR, { workerEntry: VERIFY_WORKER });
+  } finally {
+    const problem = bundle.saveCache();
+    if (problem) err(`kyso: the code cache cannot be written (${problem}); verification is slower until KYSO_CACHE_DIR names a writable folder`);
   }
 }
 

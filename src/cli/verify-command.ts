@@ -33,7 +33,12 @@ export function exitCodeFor(reports: DocumentReport[]): number {
   return 0;
 }
 
-export async function runVerifyCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string): Promise<number> {
+export interface VerifyCommandOptions {
+  /** The validation worker threads' script (the bundle's own, when the command runs from it). */
+  workerEntry?: string;
+}
+
+export async function runVerifyCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string, options: VerifyCommandOptions = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -93,6 +98,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     const known: DocumentReport[] = [];
     await validateFiles(files, contextOptions, request, {
       threads: Math.min(availableParallelism(), 8),
+      workerEntry: options.workerEntry,
       onReport: (index, report) => {
         known[index] = report;
         while (known[reports.length]) show(known[reports.length]);

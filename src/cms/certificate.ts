@@ -5,8 +5,11 @@ import { createHash, KeyObject, X509Certificate } from 'node:crypto';
 import type * as Asn1js from 'asn1js';
 import { asn1js } from './asn1-modules';
 import { AppError } from '../errors';
-import { OID } from './algorithms';
+import { OID, signatureHashBinding } from './algorithms';
 import { children, content, derTime, oidString, readTlv, smallInteger, Tlv, whole } from './der';
+import { nameText } from './name-text';
+import { importPublicKey, rsaModulusBits } from './public-key';
+import { SignatureAlgorithm, verifySignatureValue } from './verify-signature-value';
 
 export interface CertificateInfo {
   der: Buffer;
@@ -35,7 +38,13 @@ export interface CertificateInfo {
   spkiSha256: string;
   sha256: string;
   publicKey: KeyObject;
-  x509: X509Certificate;
+  /** OpenSSL's reading of the certificate, made on first use (it costs more than the rest of the parse). */
+  readonly x509: X509Certificate;
+  /**
+   * The signed part, its signature algorithm and value, for checking who issued the certificate; absent
+   * when the certificate is not plain DER or its two algorithm fields differ (OpenSSL then decides).
+   */
+  signed?: { tbs: Buffer; algorithm: SignatureAlgorithm; value: Buffer };
   /** Derived encodings cached with the certificate (e.g. its signingCertificateV2 attribute). */
   memo: Map<string, Buffer>;
 }
@@ -70,8 +79,9 @@ export function readCertificates(data: Buffer): Buffer[] {
   return [data];
 }
 
+/** A name as OpenSSL prints it, most significant RDN last (the text Kyso has always shown). */
 function formatName(x509: X509Certificate, which: 'subject' | 'issuer'): string {
-  return x509[which].split('\n').reverse().join(', ');
+  return (x509[which] ?? '').split('\n').reverse().join(', ');
 }
 
 // Parsed facts per certificate: parsing with asn1js costs more than a signature, and the same
@@ -87,7 +97,7 @@ export function parseCertificate(der: Buffer): CertificateInfo {
   const key = createHash('sha256').update(der).digest('hex');
   info = byContent.get(key);
   if (!info) {
-    info = parseCertificateUncached(der);
+    info = parseCertificateUncached(der, key);
     if (byContent.size >= MAX_CACHED) byContent.delete(byContent.keys().next().value as string);
     byContent.set(key, info);
   }
@@ -112,18 +122,32 @@ interface Tbs {
   /** DER of the algorithm parameters (the named curve of an EC key), if any. */
   algorithmParams?: Buffer;
   extensions: Array<{ oid: string; value: Buffer }>;
+  signed?: CertificateInfo['signed'];
 }
 
-/** TBSCertificate fields (RFC 5280 §4.1) located with the DER reader; undefined if it is not plain DER. */
+/** Whether a DER INTEGER is minimally encoded (X.690 §8.3.2), as OpenSSL requires of a certificate's. */
+function minimalInteger(der: Buffer, t: Tlv): boolean {
+  const length = t.end - t.contentStart;
+  if (length === 0) return false;
+  if (length === 1) return true;
+  const [a, b] = [der[t.contentStart], der[t.contentStart + 1]];
+  return !((a === 0 && b < 0x80) || (a === 0xff && b >= 0x80));
+}
+
+/** TBSCertificate fields (RFC 5280 §4.1) located with the DER reader; undefined if it is not plain DER, thrown if malformed. */
 function readTbsDer(der: Buffer): Tbs | undefined {
   const cert = readTlv(der, 0);
-  const tbs = cert && cert.tag === 0x30 ? children(der, cert)?.[0] : undefined;
+  const [tbs, outerAlgorithm, signature] = (cert && cert.tag === 0x30 && cert.end === der.length ? children(der, cert) : undefined) ?? [];
   const items = tbs && tbs.tag === 0x30 ? children(der, tbs) : undefined;
-  if (!items) return undefined;
+  if (!items || !outerAlgorithm || outerAlgorithm.tag !== 0x30 || !signature || signature.tag !== 0x03) return undefined;
+  const version = items[0]?.tag === 0xa0 ? children(der, items[0])?.[0] : undefined;
+  if (items[0]?.tag === 0xa0 && (!version || version.tag !== 0x02)) return undefined;
   let i = items[0]?.tag === 0xa0 ? 1 : 0;
-  const [serial, , issuer, validity, subject, spki] = items.slice(i, i + 6);
+  const [serial, innerAlgorithm, issuer, validity, subject, spki] = items.slice(i, i + 6);
   i += 6;
   if (!serial || serial.tag !== 0x02 || !validity || !spki || spki.tag !== 0x30 || !issuer || !subject) return undefined;
+  // Not a matter of BER: OpenSSL refuses a padded INTEGER in any encoding.
+  if (!minimalInteger(der, serial) || (version && !minimalInteger(der, version))) throw new Error('an INTEGER is not minimally encoded');
   const times = children(der, validity) ?? [];
   const notBefore = times[0] && derTime(der, times[0]);
   const notAfter = times[1] && derTime(der, times[1]);
@@ -149,6 +173,19 @@ function readTbsDer(der: Buffer): Tbs | undefined {
     algorithmOid: oidString(content(der, algorithm[0])),
     algorithmParams: algorithm[1] ? whole(der, algorithm[1]) : undefined,
     extensions,
+    signed: signedPart(der, tbs, innerAlgorithm, outerAlgorithm, signature),
+  };
+}
+
+/** The signed part of a DER certificate, when both algorithm fields agree and the value is whole octets. */
+function signedPart(der: Buffer, tbs: Tlv, inner: Tlv | undefined, outer: Tlv, signature: Tlv): CertificateInfo['signed'] {
+  if (!inner || !whole(der, inner).equals(whole(der, outer)) || signature.contentEnd === signature.contentStart || der[signature.contentStart] !== 0) return undefined;
+  const [oid, params] = children(der, outer) ?? [];
+  if (!oid || oid.tag !== 0x06) return undefined;
+  return {
+    tbs: whole(der, tbs),
+    algorithm: { oid: oidString(content(der, oid)), params: params ? whole(der, params) : undefined },
+    value: der.subarray(signature.contentStart + 1, signature.contentEnd),
   };
 }
 
@@ -248,12 +285,22 @@ function applyExtension(info: CertificateInfo, oid: string, value: Buffer): void
   }
 }
 
-function parseCertificateUncached(der: Buffer): CertificateInfo {
+function parseCertificateUncached(der: Buffer, sha256: string): CertificateInfo {
   let tbs: Tbs;
-  let x509: X509Certificate;
+  let x509: X509Certificate | undefined;
+  // OpenSSL reads the certificate only when it must: a certificate that is not plain DER (so that it stays
+  // one OpenSSL accepts), a name outside nameText's table, a signature check nameText's caller cannot make.
+  const openssl = (): X509Certificate => (x509 ??= new X509Certificate(der));
+  let publicKey: KeyObject;
+  let subject: string;
+  let issuer: string;
   try {
-    tbs = readTbsDer(der) ?? readTbsBer(der);
-    x509 = new X509Certificate(der);
+    const plain = readTbsDer(der);
+    tbs = plain ?? readTbsBer(der);
+    if (!plain) openssl();
+    subject = nameText(tbs.subjectDer) ?? formatName(openssl(), 'subject');
+    issuer = nameText(tbs.issuerDer) ?? formatName(openssl(), 'issuer');
+    publicKey = importPublicKey(tbs.spkiDer, tbs.algorithmOid, tbs.algorithmParams);
   } catch (error) {
     throw new AppError('CERT_MALFORMED', 'the certificate cannot be parsed', { cause: error });
   }
@@ -263,7 +310,7 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
   let curve: string | undefined;
   if (algOid === OID.rsaEncryption || algOid === OID.rsassaPss) {
     keyType = 'rsa';
-    keyBits = x509.publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+    keyBits = rsaModulusBits(tbs.spkiDer);
   } else if (algOid === OID.ecPublicKey) {
     keyType = 'ec';
     const params = tbs.algorithmParams;
@@ -279,8 +326,8 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
   }
   const info: CertificateInfo = {
     der,
-    subject: formatName(x509, 'subject'),
-    issuer: formatName(x509, 'issuer'),
+    subject,
+    issuer,
     // The INTEGER's own bytes: Node prints negative (non-conforming) serials with a minus sign.
     serialHex: tbs.serialHex,
     notBefore: tbs.notBefore,
@@ -296,9 +343,12 @@ function parseCertificateUncached(der: Buffer): CertificateInfo {
     subjectDer: tbs.subjectDer,
     serialDer: tbs.serialDer,
     spkiSha256: createHash('sha256').update(tbs.spkiDer).digest('hex'),
-    sha256: createHash('sha256').update(der).digest('hex'),
-    publicKey: x509.publicKey,
-    x509,
+    sha256,
+    publicKey,
+    get x509() {
+      return openssl();
+    },
+    signed: tbs.signed,
     memo: new Map(),
   };
   for (const ext of tbs.extensions) applyExtension(info, ext.oid, ext.value);
@@ -315,4 +365,24 @@ export function maxSignatureLength(info: CertificateInfo): number {
   if (info.keyType === 'ed25519') return 64;
   if (info.keyType === 'ed448') return 114;
   throw new AppError('CERT_UNSUPPORTED_KEY', 'the certificate has a key type Kyso cannot sign with');
+}
+
+/**
+ * Whether `issuer`'s key made the certificate's signature, with OpenSSL's answer (X509_verify): the two
+ * algorithm fields must agree, an ECDSA value must be DER, an EdDSA identifier has no parameters. RSA PKCS#1 v1.5, ECDSA and EdDSA are checked
+ * here over the signed bytes; anything else (RSASSA-PSS, MD5, algorithms Kyso does not name) by OpenSSL.
+ */
+export function verifyCertificateSignature(cert: CertificateInfo, issuer: CertificateInfo): boolean {
+  const signed = cert.signed;
+  const binding = signed ? signatureHashBinding(signed.algorithm.oid) : undefined;
+  const here = binding && ((binding.kind === 'none' && !signed?.algorithm.params) || (binding.kind === 'named' && (binding.family === 'rsa-pkcs1' || (binding.family === 'ecdsa' && signed?.value[0] === 0x30))));
+  if (signed && here) {
+    const check = verifySignatureValue(issuer.publicKey, issuer.keyType, signed.algorithm, signed.tbs, signed.value, undefined);
+    if (check.outcome !== 'unsupported') return check.outcome === 'verified';
+  }
+  try {
+    return cert.x509.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
 }

@@ -76,9 +76,16 @@ export interface AppErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Marks an AppError across copies of this module: the command line's bundle carries its own copy, and an
+ * error it throws must still be recognised by the command that reports it.
+ */
+const BRAND = Symbol.for('kyso.AppError');
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
+  readonly [BRAND] = true;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -89,5 +96,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
+  return value instanceof AppError || (value instanceof Error && (value as { [BRAND]?: unknown })[BRAND] === true);
 }

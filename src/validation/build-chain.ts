@@ -3,7 +3,7 @@
  * signature among the signature's certificates, the document's DSS, and the trust store; the path ends
  * at a trust anchor matched by subject and key. Validity is checked at the best known signing time.
  */
-import { CertificateInfo, sameName } from '../cms';
+import { CertificateInfo, sameName, verifyCertificateSignature } from '../cms';
 import { say } from './messages';
 import type { Message } from './report';
 import { TrustStore } from './trust-store';
@@ -21,12 +21,7 @@ function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
   const memoKey = `issued-by:${parent.sha256}`;
   const known = child.memo.get(memoKey);
   if (known) return known[0] === 1;
-  let ok = false;
-  try {
-    ok = child.x509.verify(parent.publicKey);
-  } catch {
-    ok = false;
-  }
+  const ok = verifyCertificateSignature(child, parent);
   child.memo.set(memoKey, Buffer.from([ok ? 1 : 0]));
   return ok;
 }

@@ -7,7 +7,7 @@
 import type * as Asn1js from 'asn1js';
 import type * as Pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
-import { asn1js, CertificateInfo, parseCertificate, pkijs, SignatureAlgorithm, verifySignatureValue } from '../cms';
+import { asn1js, CertificateInfo, parseCertificate, pkijs, SignatureAlgorithm, verifyCertificateSignature, verifySignatureValue } from '../cms';
 import type { RevocationFetcher } from '../network';
 import type { RevocationPolicy } from './policy';
 import { ValidationContext } from './validation-context';
@@ -147,7 +147,7 @@ function ocspSignedByIssuerOrDelegate(basic: Pkijs.BasicOCSPResponse, issuer: Ce
   const delegates = (basic.certs ?? []).flatMap((c) => {
     try {
       const info = parseCertificate(Buffer.from(c.toSchema().toBER()));
-      return info.extendedKeyUsage?.includes(OCSP_SIGNING) && info.x509.verify(issuer.publicKey) ? [info] : [];
+      return info.extendedKeyUsage?.includes(OCSP_SIGNING) && verifyCertificateSignature(info, issuer) ? [info] : [];
     } catch {
       return [];
     }

@@ -25,6 +25,8 @@ export interface ValidateFilesOptions {
   workerHeapMb?: number;
   /** false: every file is validated in worker threads, keeping this thread free (a service's event loop). */
   useThisThread?: boolean;
+  /** The worker threads' script, when not the compiled validation-worker.js (the command line's bundle). */
+  workerEntry?: string;
 }
 
 /** The reports of `files`, in the order given. */
@@ -46,7 +48,7 @@ export async function validateFiles(files: string[], contextOptions: FileContext
   const inOrder = order.map((i) => files[i]);
   const started: Worker[] = [];
   const running = Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve) => {
-    const worker: Worker = spawnValidationWorker({ contextOptions, files: inOrder, request, shared, slot }, options.workerHeapMb ?? 1024);
+    const worker: Worker = spawnValidationWorker({ contextOptions, files: inOrder, request, shared, slot }, options.workerHeapMb ?? 1024, options.workerEntry);
     started.push(worker);
     let drained = false;
     worker.on('message', (message: { index?: number; report?: DocumentReport; error?: string; drained?: boolean }) => {

@@ -36,21 +36,26 @@ async function drain(port: NonNullable<typeof parentPort>, queue: FileQueue, con
   port.postMessage({ drained: true });
 }
 
-if (parentPort) {
+/** Serves this worker thread: a batch of files from a shared queue, or the service's documents one by one. */
+export function serveValidationWorker(): void {
+  if (!parentPort) throw new Error('serveValidationWorker runs in a worker thread');
   const port = parentPort;
   if ('files' in (workerData as object)) {
     const queue = workerData as FileQueue;
     void drain(port, queue, createValidationContext(queue.contextOptions));
-  } else {
-    const context = rebuild(workerData as SerializedContext);
-    let official: TrustStore | undefined;
-    const officialOnly = () => (official ??= context.trust.officialOnly());
-    port.on('message', (job: { id: number; pdf: Uint8Array | { path: string }; request: ValidationRequest }) => {
-      const pdf: PdfInput = job.pdf instanceof Uint8Array ? Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength) : job.pdf;
-      validateInput(pdf, contextFor(context, job.request, officialOnly), job.request).then(
-        (report) => port.postMessage({ id: job.id, report }),
-        (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
-      );
-    });
+    return;
   }
+  const context = rebuild(workerData as SerializedContext);
+  let official: TrustStore | undefined;
+  const officialOnly = () => (official ??= context.trust.officialOnly());
+  port.on('message', (job: { id: number; pdf: Uint8Array | { path: string }; request: ValidationRequest }) => {
+    const pdf: PdfInput = job.pdf instanceof Uint8Array ? Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength) : job.pdf;
+    validateInput(pdf, contextFor(context, job.request, officialOnly), job.request).then(
+      (report) => port.postMessage({ id: job.id, report }),
+      (error: unknown) => port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
 }
+
+// The worker's entry when started from this file (a bundle or the source loader call it themselves).
+if (parentPort && require.main === module) serveValidationWorker();

@@ -70,11 +70,12 @@ export function serializeContext(context: ValidationContext): SerializedContext 
 }
 
 /**
- * The worker's entry: the compiled file next to this one, or, when Kyso runs from its TypeScript sources
- * (the tests), a loader that compiles them on the fly with the project's own TypeScript.
+ * The worker's entry: `entry` when given (the command line's bundle), the compiled file next to this one,
+ * or, when Kyso runs from its TypeScript sources (the tests), a loader that compiles them on the fly with
+ * the project's own TypeScript.
  */
-export function spawnValidationWorker(data: SerializedContext | FileQueue, heapMb: number): Worker {
-  const compiled = path.join(__dirname, 'validation-worker.js');
+export function spawnValidationWorker(data: SerializedContext | FileQueue, heapMb: number, entry?: string): Worker {
+  const compiled = entry ?? path.join(__dirname, 'validation-worker.js');
   const resourceLimits = { maxOldGenerationSizeMb: heapMb };
   if (fs.existsSync(compiled)) return new Worker(compiled, { workerData: data, resourceLimits });
   const source = path.join(__dirname, 'validation-worker.ts');
@@ -88,7 +89,7 @@ export function spawnValidationWorker(data: SerializedContext | FileQueue, heapM
       });
       module._compile(out.outputText, filename);
     };
-    require(${JSON.stringify(source)});
+    require(${JSON.stringify(source)}).serveValidationWorker();
   `;
   return new Worker(loader, { eval: true, workerData: data, resourceLimits });
 }

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { CORPUS, OUTPUT, ROOT } from '../helpers/fixtures';
+
+/**
+ * The built `kyso verify` runs from its bundle with a V8 code cache (src/cli/load-bundle.ts): the first
+ * run writes the cache, later runs take it, and what the command reports never depends on it.
+ */
+mkdirSync(OUTPUT, { recursive: true });
+const dir = mkdtempSync(path.join(OUTPUT, 'verify-bundle-'));
+
+describe('loadBundle (a script with its code cache)', () => {
+  const script = path.join(dir, 'answer.js');
+  const cacheDir = path.join(dir, 'cache');
+  writeFileSync(script, 'exports.answer = (n) => n * 6 + Number(require("node:path").sep === "/");\n');
+  /** Loads the script in a new process, as each command does (V8 keeps what one process compiled). */
+  const load = (folder = cacheDir): { answer: number; accepted: boolean; cacheFile: string; saved: string | null } => {
+    const code = `const b = require(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'load-bundle.js'))}).loadBundle(${JSON.stringify(script)}, ${JSON.stringify(folder)});
+      const answer = b.exports.answer(7);
+      console.log(JSON.stringify({ answer, accepted: b.cacheAccepted, cacheFile: b.cacheFile, saved: b.saveCache() ?? null }));`;
+    const result = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20_000 });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout);
+  };
+
+  it('when loaded the first time, then V8 has no cache, and after the run one is written for this content', () => {
+    const first = load();
+    expect(first).toMatchObject({ answer: 43, accepted: false, saved: null });
+    expect(readdirSync(cacheDir)).toEqual([path.basename(first.cacheFile)]);
+    expect(path.basename(first.cacheFile)).toMatch(/^answer-[0-9a-f]{32}\.v8cache$/);
+  });
+
+  it('when loaded again, then V8 takes the cache and it is not written again', () => {
+    const written = statSync(load().cacheFile).mtimeMs;
+    const again = load();
+    expect(again).toMatchObject({ answer: 43, accepted: true, saved: null });
+    expect(statSync(again.cacheFile).mtimeMs).toBe(written);
+  });
+
+  it('when the cache file is damaged, then V8 refuses it, the script still runs, and a good cache replaces it', () => {
+    const cacheFile = load().cacheFile;
+    writeFileSync(cacheFile, Buffer.alloc(64, 7));
+    expect(load()).toMatchObject({ answer: 43, accepted: false, saved: null });
+    expect(load()).toMatchObject({ answer: 43, accepted: true });
+  });
+
+  it('when the script changes, then its cache is another file (a cache never serves other code)', () => {
+    const before = load().cacheFile;
+    writeFileSync(script, 'exports.answer = (n) => n * 7;\n');
+    const changed = load();
+    expect(changed.cacheFile).not.toBe(before);
+    expect(changed).toMatchObject({ answer: 49, accepted: false });
+  });
+
+  it('when the cache folder cannot be made, then saving says why and nothing else fails', () => {
+    const blocked = path.join(dir, 'a-file');
+    writeFileSync(blocked, '');
+    const loaded = load(path.join(blocked, 'cache'));
+    expect(loaded.answer).toBe(49);
+    expect(loaded.saved).toBe(`ENOTDIR: not a directory, mkdir '${path.join(blocked, 'cache')}'`);
+  });
+});
+
+describe('kyso verify as built (bundle, code cache, worker threads)', () => {
+  const cli = path.join(ROOT, 'dist', 'cli', 'main.js');
+  const folder = path.join(dir, 'documents');
+  const cacheDir = path.join(dir, 'kyso-cache');
+  // Ten corpus files, enough for the worker threads (from 8 files), with a mixed-case name.
+  const names = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1, 11).map((l) => l.split('\t')[0]);
+  mkdirSync(folder);
+  names.forEach((name, i) => copyFileSync(path.join(CORPUS, name), path.join(folder, `${i % 2 ? 'B' : 'a'}${i}-${path.basename(name)}`)));
+  const run = (env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [cli, 'verify', '--json', '--offline', '--at', '2025-06-01T00:00:00Z', folder], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, KYSO_CACHE_DIR: cacheDir, ...env },
+  });
+  const reports = (stdout: string) => stdout.trim().split('\n').map((line) => {
+    const report = JSON.parse(line) as Record<string, unknown>;
+    delete report.validatedAt;
+    return JSON.stringify(report).replace(/"time":"[^"]*"/g, '');
+  });
+
+  it('when run twice, then the first run writes the cache, the second takes it, and both report exactly what the modules report', async () => {
+    const first = run();
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    const cacheFile = path.join(cacheDir, readdirSync(cacheDir)[0]);
+    const written = statSync(cacheFile).mtimeMs;
+    const second = run();
+    expect(statSync(cacheFile).mtimeMs).toBe(written);
+    let fromModules = '';
+    const code = await runCli(['verify', '--json', '--offline', '--at', '2025-06-01T00:00:00Z', folder], (l) => (fromModules += `${l}\n`), () => undefined);
+    expect(reports(first.stdout)).toHaveLength(names.length);
+    expect(reports(second.stdout)).toEqual(reports(first.stdout));
+    expect(reports(fromModules)).toEqual(reports(first.stdout));
+    expect([first.status, second.status]).toEqual([code, code]);
+    expect(second.stderr).toMatch(/tổng\s+10 \(/);
+  });
+
+  it('when the cache cannot be written, then the verification still completes and one line says why', () => {
+    const blocked = path.join(dir, 'not-a-folder');
+    writeFileSync(blocked, '');
+    const result = run({ KYSO_CACHE_DIR: path.join(blocked, 'cache') });
+    expect(reports(result.stdout)).toHaveLength(names.length);
+    expect(result.stderr).toContain(`kyso: the code cache cannot be written (ENOTDIR: not a directory, mkdir '${path.join(blocked, 'cache')}')`);
+  });
+});
