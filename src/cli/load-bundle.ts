@@ -7,9 +7,11 @@
  * The cache is one file per bundle content and Node.js version, in KYSO_CACHE_DIR, else
  * $XDG_CACHE_HOME/kyso, else ~/.cache/kyso. V8 refuses a cache made by another V8 or with other flags;
  * such a cache is written again. A cache that cannot be written costs only the speed, and says why once.
+ * A cache is code: it is read and written only where no other user can write (the file and its folder
+ * belong to this user and are not writable by group or others).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
@@ -33,13 +35,22 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'kyso');
 }
 
+/** Why `target` may not hold code this user runs (another user could write it), or undefined. */
+function writableByOthers(target: string): string | undefined {
+  if (!process.getuid) return undefined; // no owners to compare (Windows)
+  const stat = statSync(target);
+  if (stat.uid !== process.getuid()) return `${target} belongs to another user`;
+  if (stat.mode & 0o022) return `${target} can be written by other users`;
+  return undefined;
+}
+
 export function loadBundle<T>(file: string, cacheDir: string = codeCacheDir()): LoadedBundle<T> {
   const source = readFileSync(file, 'utf8');
   const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
   const cacheFile = path.join(cacheDir, `${path.basename(file, '.js')}-${key}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = writableByOthers(cacheDir) ?? writableByOthers(cacheFile) ? undefined : readFileSync(cacheFile);
   } catch {
     cachedData = undefined; // no cache yet: this run writes it
   }
@@ -56,6 +67,8 @@ export function loadBundle<T>(file: string, cacheDir: string = codeCacheDir()): 
       const partial = `${cacheFile}.${process.pid}.tmp`;
       try {
         mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+        const unsafe = writableByOthers(cacheDir);
+        if (unsafe) return unsafe;
         // Written beside and renamed: two commands finishing together never leave half a cache.
         writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
         renameSync(partial, cacheFile);

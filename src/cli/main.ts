@@ -60,10 +60,18 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
 async function runVerify(argv: string[], out: (line: string) => unknown, err: (line: string) => unknown): Promise<number> {
   const { VERIFY_BUNDLE, VERIFY_WORKER } = await import('./bundles');
   if (!existsSync(VERIFY_BUNDLE)) return (await import('./verify-command')).runVerifyCommand(argv, out, DEFAULT_TRUST_DIR);
+  // A worker thread takes tens of milliseconds to start: for a batch, the workers start now and load the
+  // bundle while this thread loads it and lists the files.
+  const { batchThreads, namesBatch } = await import('./verify-options');
+  const startedWorkers = namesBatch(argv)
+    ? (await import('../validation/validator-pool')).startBatchWorkers(batchThreads() - 1, VERIFY_WORKER)
+    : [];
   const bundle = (await import('./load-bundle')).loadBundle<typeof import('./verify-bundle')>(VERIFY_BUNDLE);
   try {
-    return await bundle.exports.runVerifyCommand(argv, out, DEFAULT_TRUST_DIR, { workerEntry: VERIFY_WORKER });
+    return await bundle.exports.runVerifyCommand(argv, out, DEFAULT_TRUST_DIR, { workerEntry: VERIFY_WORKER, startedWorkers });
   } finally {
+    // Workers the command did not reach (an argument error) end with it.
+    for (const worker of startedWorkers) void worker.terminate();
     const problem = bundle.saveCache();
     if (problem) err(`kyso: the code cache cannot be written (${problem}); verification is slower until KYSO_CACHE_DIR names a writable folder`);
   }

@@ -4,14 +4,14 @@
  * 3 no signature, 4 unreadable input or usage error.
  */
 import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 // The validator is loaded once the files are known (for many files, after the worker threads are
 // started, so they start while it loads); the ETSI report writer only when it is used.
 import type { DocumentReport } from '../validation/report';
 import { VERIFY_USAGE } from './usage';
+import { batchThreads, PARALLEL_FROM, parseVerifyArgs } from './verify-options';
 
 
 /**
@@ -36,25 +36,12 @@ export function exitCodeFor(reports: DocumentReport[]): number {
 export interface VerifyCommandOptions {
   /** The validation worker threads' script (the bundle's own, when the command runs from it). */
   workerEntry?: string;
+  /** Worker threads already started for a batch (startBatchWorkers); the command ends those it does not use. */
+  startedWorkers?: Worker[];
 }
 
 export async function runVerifyCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string, options: VerifyCommandOptions = {}): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      trust: { type: 'string', multiple: true },
-      intermediates: { type: 'string', multiple: true },
-      offline: { type: 'boolean', default: false },
-      revocation: { type: 'string', default: 'soft' },
-      'strict-crypto-from': { type: 'string' },
-      at: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      lang: { type: 'string', default: 'vi' },
-      hash: { type: 'boolean', default: false },
-      'etsi-report': { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseVerifyArgs(argv);
   if (positionals.length === 0) throw new AppError('USAGE', VERIFY_USAGE);
   const etsiReport = values['etsi-report'];
   if (etsiReport && positionals.length !== 1) throw new AppError('USAGE', '--etsi-report writes the report of one file: give exactly one PDF');
@@ -91,14 +78,16 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     else printTable(report, en, out);
     progress?.(reports.length);
   };
+  if (files.length < PARALLEL_FROM) for (const worker of options.startedWorkers ?? []) void worker.terminate();
   if (files.length >= PARALLEL_FROM) {
     // Many files: validated on every core, and reported in the order given as soon as each is known.
     // Workers open the files themselves; a large file is read where the validation needs it, not whole.
     const { validateFiles } = await import('../validation/validate-files');
     const known: DocumentReport[] = [];
     await validateFiles(files, contextOptions, request, {
-      threads: Math.min(availableParallelism(), 8),
+      threads: batchThreads(),
       workerEntry: options.workerEntry,
+      startedWorkers: options.startedWorkers,
       onReport: (index, report) => {
         known[index] = report;
         while (known[reports.length]) show(known[reports.length]);
@@ -112,8 +101,6 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
   if (files.length > 1) printSummary(reports, Date.now() - started, en, values.json ? (line) => process.stderr.write(`${line}\n`) : out);
   return exitCodeFor(reports);
 }
-
-const PARALLEL_FROM = 8;
 
 /**
  * A file, or every *.pdf under a folder (recursively, in name order: by character code, ignoring case).

@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ValidationRequest } from './document-validator';
 import { DocumentReport, unreadableReport } from './report';
 import type { ValidationContextOptions } from './validation-context';
-import { spawnValidationWorker } from './validator-pool';
+import { earlyFailureOf, FileQueue, startBatchWorkers, workerErrorReason } from './validator-pool';
 
 /** The context's options that are plain data, from which each thread builds the same context. */
 export type FileContextOptions = Pick<ValidationContextOptions, 'trustDirs' | 'intermediateDirs' | 'at' | 'offline' | 'fetchTimeoutMs' | 'revocationMode' | 'strictCryptoFrom'>;
@@ -27,6 +27,8 @@ export interface ValidateFilesOptions {
   useThisThread?: boolean;
   /** The worker threads' script, when not the compiled validation-worker.js (the command line's bundle). */
   workerEntry?: string;
+  /** Batch workers started earlier (startBatchWorkers); used first, and those not needed are ended. */
+  startedWorkers?: Worker[];
 }
 
 /** The reports of `files`, in the order given. */
@@ -46,10 +48,14 @@ export async function validateFiles(files: string[], contextOptions: FileContext
   const counter = new Int32Array(shared);
   for (let slot = 0; slot < workers; slot++) counter[1 + slot] = -1;
   const inOrder = order.map((i) => files[i]);
-  const started: Worker[] = [];
-  const running = Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve) => {
-    const worker: Worker = spawnValidationWorker({ contextOptions, files: inOrder, request, shared, slot }, options.workerHeapMb ?? 1024, options.workerEntry);
-    started.push(worker);
+  const given = options.startedWorkers ?? [];
+  for (const extra of given.slice(workers)) void extra.terminate();
+  const started: Worker[] = [
+    ...given.slice(0, workers),
+    ...startBatchWorkers(Math.max(0, workers - given.length), options.workerEntry, options.workerHeapMb),
+  ];
+  const running = started.map((worker, slot) => new Promise<void>((resolve) => {
+    const queue: FileQueue = { contextOptions, files: inOrder, request, shared, slot };
     let drained = false;
     worker.on('message', (message: { index?: number; report?: DocumentReport; error?: string; drained?: boolean }) => {
       if (message.drained) {
@@ -66,8 +72,11 @@ export async function validateFiles(files: string[], contextOptions: FileContext
       if (current >= 0) deliver(current, unreadableReport(inOrder[current], reason));
       resolve();
     };
-    worker.on('error', (error: Error & { code?: string }) => lost(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the document needs more memory than a validation worker has' : error.message));
-    worker.on('exit', (code) => lost(`the validation worker stopped (exit code ${code})`));
+    worker.on('error', (error: Error & { code?: string }) => lost(workerErrorReason(error)));
+    worker.on('exit', (code) => lost(earlyFailureOf(worker) ?? `the validation worker stopped (exit code ${code})`));
+    // A worker started earlier may have stopped already (its 'exit' then came before these listeners).
+    if (worker.threadId === -1) lost(earlyFailureOf(worker) ?? 'the validation worker stopped before its batch');
+    else worker.postMessage(queue);
   }));
   const finished = async (): Promise<DocumentReport[]> => {
     await Promise.all(running);

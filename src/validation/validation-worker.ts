@@ -40,9 +40,9 @@ async function drain(port: NonNullable<typeof parentPort>, queue: FileQueue, con
 export function serveValidationWorker(): void {
   if (!parentPort) throw new Error('serveValidationWorker runs in a worker thread');
   const port = parentPort;
-  if ('files' in (workerData as object)) {
-    const queue = workerData as FileQueue;
-    void drain(port, queue, createValidationContext(queue.contextOptions));
+  if ((workerData as { batch?: boolean }).batch) {
+    // Started before its batch was known: the queue is the first message.
+    port.once('message', (queue: FileQueue) => void drain(port, queue, createValidationContext(queue.contextOptions)));
     return;
   }
   const context = rebuild(workerData as SerializedContext);

@@ -30,8 +30,9 @@ export interface SerializedContext {
 }
 
 /**
- * A worker's share of a batch of files (validate-files.ts): it takes the next file from a counter shared
- * by every thread, writes in its slot which one it is on (-1 between files), and posts each report.
+ * A worker's share of a batch of files (validate-files.ts), its first message: it takes the next file from
+ * a counter shared by every thread, writes in its slot which one it is on (-1 between files), and posts
+ * each report.
  */
 export interface FileQueue {
   /** Plain-data options each thread builds the same context from. */
@@ -69,12 +70,45 @@ export function serializeContext(context: ValidationContext): SerializedContext 
   };
 }
 
+/** Heap limit of a validation worker unless the caller gives one; a document that needs more fails alone. */
+export const DEFAULT_WORKER_HEAP_MB = 1024;
+
+/** The worker data of a batch worker: its FileQueue comes as its first message. */
+export interface BatchWorkerData {
+  batch: true;
+}
+
+/** Why a batch worker stopped before its batch was given to it, when it did. */
+const earlyFailures = new WeakMap<Worker, string>();
+
+/**
+ * Batch workers started before the batch is known (a command starts them while it reads its arguments and
+ * lists its folders; a worker thread takes tens of milliseconds to start). An error before the batch is
+ * kept for the report of the file that worker would have taken (earlyFailureOf).
+ */
+export function startBatchWorkers(count: number, entry?: string, heapMb = DEFAULT_WORKER_HEAP_MB): Worker[] {
+  return Array.from({ length: count }, () => {
+    const worker = spawnValidationWorker({ batch: true }, heapMb, entry);
+    worker.once('error', (error: Error & { code?: string }) => earlyFailures.set(worker, workerErrorReason(error)));
+    return worker;
+  });
+}
+
+/** A worker thread's error as the report of the file it was on says it. */
+export function workerErrorReason(error: Error & { code?: string }): string {
+  return error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the document needs more memory than a validation worker has' : error.message;
+}
+
+export function earlyFailureOf(worker: Worker): string | undefined {
+  return earlyFailures.get(worker);
+}
+
 /**
  * The worker's entry: `entry` when given (the command line's bundle), the compiled file next to this one,
  * or, when Kyso runs from its TypeScript sources (the tests), a loader that compiles them on the fly with
  * the project's own TypeScript.
  */
-export function spawnValidationWorker(data: SerializedContext | FileQueue, heapMb: number, entry?: string): Worker {
+export function spawnValidationWorker(data: SerializedContext | BatchWorkerData, heapMb: number, entry?: string): Worker {
   const compiled = entry ?? path.join(__dirname, 'validation-worker.js');
   const resourceLimits = { maxOldGenerationSizeMb: heapMb };
   if (fs.existsSync(compiled)) return new Worker(compiled, { workerData: data, resourceLimits });
@@ -101,7 +135,7 @@ export function createValidatorPool(context: ValidationContext, options: Validat
   const size = Math.max(1, options.size ?? 2);
   const maxQueue = options.maxQueue ?? 64;
   const jobTimeoutMs = options.jobTimeoutMs ?? 120_000;
-  const heapMb = options.workerHeapMb ?? 1024;
+  const heapMb = options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   const data = serializeContext(context);
   const slots: Slot[] = [];
   const queue: Job[] = [];

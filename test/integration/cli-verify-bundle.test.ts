@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { CORPUS, OUTPUT, ROOT } from '../helpers/fixtures';
@@ -52,6 +52,18 @@ describe('loadBundle (a script with its code cache)', () => {
     const changed = load();
     expect(changed.cacheFile).not.toBe(before);
     expect(changed).toMatchObject({ answer: 49, accepted: false });
+  });
+
+  it('when other users can write the cache folder, then no cache is read or written there (a cache is code)', () => {
+    const shared = path.join(dir, 'shared-cache');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const first = load(shared);
+    expect(first).toMatchObject({ answer: 49, accepted: false, saved: `${shared} can be written by other users` });
+    expect(readdirSync(shared)).toEqual([]);
+    // a good cache placed there is not taken either
+    copyFileSync(load().cacheFile, path.join(shared, path.basename(first.cacheFile)));
+    expect(load(shared).accepted).toBe(false);
   });
 
   it('when the cache folder cannot be made, then saving says why and nothing else fails', () => {

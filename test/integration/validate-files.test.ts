@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createValidationContext, DocumentReport, validateInput } from '../../src/validation';
 import { validateFiles } from '../../src/validation/validate-files';
+import { startBatchWorkers } from '../../src/validation/validator-pool';
 import { CORPUS, OUTPUT } from '../helpers/fixtures';
 
 mkdirSync(OUTPUT, { recursive: true });
@@ -56,5 +57,25 @@ describe('validating many files on several threads (kyso verify DIR/)', () => {
     // A heap of 1 MB cannot even load the validator: the workers die before taking any file.
     const reports = await validateFiles(corpusFiles.slice(0, 3), contextOptions, {}, { threads: 2, useThisThread: false, workerHeapMb: 1 });
     expect(reports.map((r) => [r.file, r.error?.code, r.error?.en])).toEqual(corpusFiles.slice(0, 3).map((file) => [file, 'INPUT_UNREADABLE', `cannot read ${file} (not validated)`]));
+  });
+
+  it('when workers were started before the batch was known, they validate it, and those not needed are ended', async () => {
+    const started = startBatchWorkers(3);
+    const exits = started.map((worker) => new Promise<number>((resolve) => worker.once('exit', resolve)));
+    // Two files on two threads: this one and one worker; the other two started workers are not needed.
+    const two = corpusFiles.slice(0, 2);
+    const reports = await validateFiles(two, contextOptions, {}, { threads: 2, startedWorkers: started });
+    expect(reports.map(stable)).toEqual(inThread.slice(0, 2));
+    expect(await Promise.all(exits)).toHaveLength(3);
+    expect(started.map((worker) => worker.threadId)).toEqual([-1, -1, -1]);
+  });
+
+  it('when a worker started early has died before its batch, the batch is validated by the others, each file once', async () => {
+    const [dead, alive] = startBatchWorkers(2);
+    await dead.terminate();
+    const seen: number[] = [];
+    const reports = await validateFiles(files, contextOptions, {}, { threads: 3, startedWorkers: [dead, alive], onReport: (index) => seen.push(index) });
+    expect(reports.map(stable)).toEqual(inThread);
+    expect([...seen].sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
   });
 });
