@@ -84,6 +84,24 @@ function valueBytes(tag: number, body: Buffer, out: number[]): boolean {
   return true;
 }
 
+/**
+ * The common case at once: a one-byte string or a valid UTF8String with nothing to escape reads as its
+ * bytes (Latin-1 characters, as OpenSSL converts them, or UTF-8); undefined when valueBytes must decide.
+ */
+function plainText(tag: number, body: Buffer): string | undefined {
+  const width = CHARACTER_WIDTH[tag];
+  if (width !== 0 && width !== 1) return undefined;
+  const last = body.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = body[i];
+    if (c >= 0x80) continue;
+    if (c < 0x20 || c === 0x7f || ALWAYS_ESCAPED.has(c)) return undefined;
+    if ((i === 0 && c === 0x23 && last > 0) || ((i === 0 || i === last) && c === 0x20)) return undefined;
+  }
+  if (width === 1) return body.toString('latin1');
+  return isUtf8(body) ? body.toString('utf8') : undefined;
+}
+
 /** The Name's text, most significant RDN last, or undefined when OpenSSL must be asked. */
 export function nameText(name: Buffer): string | undefined {
   const top = readTlv(name, 0);
@@ -97,8 +115,15 @@ export function nameText(name: Buffer): string | undefined {
       const [type, value, extra] = (atv.tag === 0x30 ? children(name, atv) : undefined) ?? [];
       if (!type || type.tag !== 0x06 || !value || extra) return undefined;
       const short = SHORT_NAMES[oidString(content(name, type))];
+      if (!short) return undefined;
+      const body = content(name, value);
+      const plain = plainText(value.tag, body);
+      if (plain !== undefined) {
+        parts.push(`${short}=${plain}`);
+        continue;
+      }
       const bytes: number[] = [];
-      if (!short || !valueBytes(value.tag, content(name, value), bytes)) return undefined;
+      if (!valueBytes(value.tag, body, bytes)) return undefined;
       parts.push(`${short}=${Buffer.from(bytes).toString('utf8')}`);
     }
     rdns.push(parts.join(' + '));
