@@ -26,6 +26,8 @@ export interface FoundSignature {
   contentsSpan?: [number, number];
   /** Where the field's widget shows: its /Rect and the 0-based page (null when no /P names it). */
   widget?: { page: number | null; rect: number[] };
+  /** The field's dictionary, when the signature was reached through a field (for signatureWidget). */
+  field?: PdfDict;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface FoundSignature {
  * be read is listed as unreadable, never left out: leaving it out would let a forged stamp stand beside
  * a clean report.
  */
-export function findSignatures(file: PdfFile): FoundSignature[] {
+export function findSignatures(file: PdfFile, options: { widgets?: boolean } = {}): FoundSignature[] {
   const out: FoundSignature[] = [];
   let pages: PdfRef[] | undefined;
   for (const field of listFormFields(file)) {
@@ -48,7 +50,8 @@ export function findSignatures(file: PdfFile): FoundSignature[] {
       found = undefined;
     }
     found ??= unreadableSignature(field.fullName, value);
-    found.widget = widgetOf(file, field.dict, () => (pages ??= file.pageRefs()));
+    found.field = field.dict;
+    if (options.widgets !== false) found.widget = widgetOf(file, field.dict, () => (pages ??= file.pageRefs()));
     out.push(found);
   }
   for (const [key, origin] of [['UR3', 'usage-rights'], ['DocMDP', 'certification']] as const) {
@@ -75,6 +78,15 @@ function unreadableSignature(fieldName: string, value: PdfObject): FoundSignatur
 }
 
 /** The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1). */
+/**
+ * Where a signature found without its widget (findSignatures with widgets: false) shows, in `file`: an older
+ * revision's signatures are looked up without walking its page tree, and only those no later revision
+ * has are placed.
+ */
+export function signatureWidget(file: PdfFile, found: FoundSignature): FoundSignature['widget'] {
+  return found.field ? widgetOf(file, found.field, () => file.pageRefs()) : undefined;
+}
+
 function widgetOf(file: PdfFile, field: PdfDict, pageRefs: () => PdfRef[]): FoundSignature['widget'] {
   try {
     const widget = field.has('Rect') ? field : file.resolveDict(asArray(file.resolve(field.get('Kids')))?.[0]);

@@ -14,7 +14,7 @@ export type { PreparedPdf, SignatureFieldOptions, SignatureAppearance } from './
 export { listFormFields } from './acro-form';
 export type { FormField } from './acro-form';
 export { formatPdfDate, parsePdfDate } from './pdf-date';
-export { describeSignature, findSignatures } from './find-signatures';
+export { describeSignature, findSignatures, signatureWidget } from './find-signatures';
 export type { FoundSignature } from './find-signatures';
 export { addDss } from './add-dss';
 export type { DssData } from './add-dss';

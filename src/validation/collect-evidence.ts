@@ -7,7 +7,7 @@ import { createHash, Hash } from 'node:crypto';
 import { CertificateInfo, nodeDigestFromOid, OID, parseCertificate, readTstInfo } from '../cms';
 import {
   asArray, asNumber, ByteSource, describeSignature, feedRange, findSignatures, FoundSignature, isName, listFormFields, parsePdfDate, PdfDict, PdfFile, PdfName, PdfRef, PdfStream,
-  PdfString,
+  PdfString, signatureWidget,
 } from '../pdf';
 import { analyseModifications } from './analyse-modifications';
 import { say } from './messages';
@@ -67,7 +67,8 @@ function collectSignatures(file: PdfFile): FoundSignature[] {
   for (const view of views) {
     let sigs: FoundSignature[] = [];
     try {
-      sigs = findSignatures(view);
+      // Older revisions are read without placing widgets: most of their signatures are the current ones.
+      sigs = findSignatures(view, { widgets: view === file });
     } catch {
       continue; // no catalog in this revision
     }
@@ -78,7 +79,10 @@ function collectSignatures(file: PdfFile): FoundSignature[] {
       // A signature readable in an older revision is not reported again as unreadable from a later one.
       if (s.unreadable && [...seen.values()].some((o) => !o.unreadable && o.ref?.num === s.ref?.num)) continue;
       if (!s.unreadable) for (const [k, o] of seen) if (o.unreadable && o.ref?.num === s.ref?.num) seen.delete(k);
-      if (!seen.has(key)) seen.set(key, s);
+      if (!seen.has(key)) {
+        if (view !== file) s.widget = signatureWidget(view, s);
+        seen.set(key, s);
+      }
     }
   }
   return [...seen.values()].sort((a, b) => signedEnd(a) - signedEnd(b));
