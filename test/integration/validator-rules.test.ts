@@ -318,6 +318,15 @@ describe('rule 7: removing form fields is not form filling', () => {
     expect(report.signatures[0].messages.find((m) => m.code === 'LOCKED_FIELD_REMOVED')?.en).toBe('fields locked by this signature were removed: SoVanBan');
   });
 
+  it('when the signature\'s own field is removed later, then the signature is still reported, placed where it showed', async () => {
+    const signed = await signForm(form());
+    const before = await validate(signed);
+    const report = await validate(remove(signed, 'ChuKyLanhDao'));
+    expect(before.signatures[0].appearance).toMatchObject({ page: 0 });
+    expect(report.signatures.map((sig) => [sig.field, sig.appearance])).toEqual([['ChuKyLanhDao', before.signatures[0].appearance]]);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
   it('when the field is only filled, then it passes', async () => {
     const filled = update(await signForm(form()), (file) => {
       const ref = fieldRef(file, 'GhiChu');
