@@ -19,6 +19,8 @@ interface ObjectStream {
   first: number;
   /** The objects' offsets in order (with the data's end), for mayContainName. */
   sorted?: number[];
+  /** Per name, the offsets of the objects whose bytes hold it or a "#" (mayContainName). */
+  holding?: Map<string, Set<number>>;
   /** The objects parsed from it so far. */
   parsed: Map<number, PdfObject>;
 }
@@ -45,12 +47,47 @@ function nextAfter(sorted: number[], value: number): number {
   return sorted[lo];
 }
 
+/**
+ * The starts of the pieces of `data` (from `base`; each piece runs from its start, in the ascending `starts`
+ * that end with the data's end, to the next start) whose bytes hold `name` or a "#". The data is searched
+ * once per occurrence rather than once per piece: after an occurrence, the search goes on at the next
+ * piece (a piece is listed once, and an occurrence that runs over a piece's end belongs to neither).
+ */
+function piecesHolding(data: Buffer, base: number, starts: number[], name: string): Set<number> {
+  const holders = new Set<number>();
+  const last = starts[starts.length - 1];
+  for (const needle of [name, '#']) {
+    for (let at = data.indexOf(needle, base + starts[0], 'latin1'); at >= 0 && at - base < last;) {
+      const rel = at - base;
+      const end = nextAfter(starts, rel);
+      const start = lastAtOrBefore(starts, rel);
+      if (rel + needle.length <= end) holders.add(start);
+      at = data.indexOf(needle, base + end, 'latin1');
+    }
+  }
+  return holders;
+}
+
+/** The last value in an ascending list that is at most `value` (the list starts at or below it). */
+function lastAtOrBefore(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid] <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return sorted[lo];
+}
+
 export class PdfFile {
   readonly xref: XrefIndex;
   private readonly cache = new Map<number, PdfObject>();
   private readonly objectStreams = new Map<number, ObjectStream>();
   /** Where the objects in the file start, in order (with the file's end), for mayContainName. */
   private sortedOffsets?: number[];
+  /** Per name, the offsets of the objects whose bytes hold it or a "#" (mayContainName). */
+  private readonly holding = new Map<string, Set<number>>();
 
   private constructor(
     readonly source: ByteSource,
@@ -282,11 +319,13 @@ export class PdfFile {
    */
   mayContainName(ref: PdfRef, name: string): boolean {
     const entry = this.xref.entries.get(ref.num);
-    let own: Buffer;
     if (entry?.type === 'offset' && this.source instanceof BufferSource) {
       this.sortedOffsets ??= [...[...this.xref.entries.values()].flatMap((e) => (e.type === 'offset' ? [e.offset] : [])), this.source.length].sort((a, b) => a - b);
-      own = this.source.bytes.subarray(entry.offset, Math.max(entry.offset, nextAfter(this.sortedOffsets, entry.offset)));
-    } else if (entry?.type === 'compressed') {
+      let holders = this.holding.get(name);
+      if (!holders) this.holding.set(name, (holders = piecesHolding(this.source.bytes, 0, this.sortedOffsets, name)));
+      return holders.has(entry.offset);
+    }
+    if (entry?.type === 'compressed') {
       let objStm: ObjectStream;
       try {
         objStm = this.objectStream(entry.stream);
@@ -297,9 +336,12 @@ export class PdfFile {
       const off = objStm.offsets.get(ref.num);
       if (off === undefined) return true;
       objStm.sorted ??= [...objStm.offsets.values(), objStm.data.length - objStm.first].sort((a, b) => a - b);
-      own = objStm.data.subarray(objStm.first + off, objStm.first + Math.max(off, nextAfter(objStm.sorted, off)));
-    } else return true;
-    return own.indexOf(name, 0, 'latin1') >= 0 || own.indexOf(0x23 /* # */) >= 0;
+      objStm.holding ??= new Map();
+      let holders = objStm.holding.get(name);
+      if (!holders) objStm.holding.set(name, (holders = piecesHolding(objStm.data, objStm.first, objStm.sorted, name)));
+      return holders.has(off);
+    }
+    return true;
   }
 
   /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
