@@ -50,7 +50,8 @@ export function loadBundle<T>(file: string, cacheDir: string = codeCacheDir()): 
   const cacheFile = path.join(cacheDir, `${path.basename(file, '.js')}-${key}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = writableByOthers(cacheDir) ?? writableByOthers(cacheFile) ? undefined : readFileSync(cacheFile);
+    const unsafe = writableByOthers(cacheDir) ?? writableByOthers(cacheFile);
+    cachedData = unsafe ? undefined : readFileSync(cacheFile);
   } catch {
     cachedData = undefined; // no cache yet: this run writes it
   }

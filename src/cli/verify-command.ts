@@ -78,7 +78,6 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     else printTable(report, en, out);
     progress?.(reports.length);
   };
-  if (files.length < PARALLEL_FROM) for (const worker of options.startedWorkers ?? []) void worker.terminate();
   if (files.length >= PARALLEL_FROM) {
     // Many files: validated on every core, and reported in the order given as soon as each is known.
     // Workers open the files themselves; a large file is read where the validation needs it, not whole.
@@ -94,6 +93,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       },
     });
   } else {
+    for (const worker of options.startedWorkers ?? []) void worker.terminate(); // a few files: this thread alone
     const { validateInput } = await import('../validation/document-validator');
     const context = (await import('../validation/validation-context')).createValidationContext(contextOptions);
     for (const file of files) show(await validateInput({ path: file }, context, { ...request, fileName: file }));

@@ -6,7 +6,7 @@ import type * as Asn1js from 'asn1js';
 import { asn1js } from './asn1-modules';
 import { AppError } from '../errors';
 import { OID, signatureHashBinding } from './algorithms';
-import { children, content, derTime, oidString, readTlv, smallInteger, Tlv, whole } from './der';
+import { children, content, derTime, minimalInteger, oidString, readTlv, smallInteger, Tlv, whole } from './der';
 import { nameText } from './name-text';
 import { importPublicKey, rsaModulusBits } from './public-key';
 import { SignatureAlgorithm, verifySignatureValue } from './verify-signature-value';
@@ -125,15 +125,6 @@ interface Tbs {
   signed?: CertificateInfo['signed'];
 }
 
-/** Whether a DER INTEGER is minimally encoded (X.690 §8.3.2), as OpenSSL requires of a certificate's. */
-function minimalInteger(der: Buffer, t: Tlv): boolean {
-  const length = t.end - t.contentStart;
-  if (length === 0) return false;
-  if (length === 1) return true;
-  const [a, b] = [der[t.contentStart], der[t.contentStart + 1]];
-  return !((a === 0 && b < 0x80) || (a === 0xff && b >= 0x80));
-}
-
 /** TBSCertificate fields (RFC 5280 §4.1) located with the DER reader; undefined if it is not plain DER, thrown if malformed. */
 function readTbsDer(der: Buffer): Tbs | undefined {
   const cert = readTlv(der, 0);
@@ -146,7 +137,7 @@ function readTbsDer(der: Buffer): Tbs | undefined {
   const [serial, innerAlgorithm, issuer, validity, subject, spki] = items.slice(i, i + 6);
   i += 6;
   if (!serial || serial.tag !== 0x02 || !validity || !spki || spki.tag !== 0x30 || !issuer || !subject) return undefined;
-  // Not a matter of BER: OpenSSL refuses a padded INTEGER in any encoding.
+  // Not a matter of BER: OpenSSL refuses a padded INTEGER in a certificate, in any encoding.
   if (!minimalInteger(der, serial) || (version && !minimalInteger(der, version))) throw new Error('an INTEGER is not minimally encoded');
   const times = children(der, validity) ?? [];
   const notBefore = times[0] && derTime(der, times[0]);
@@ -368,15 +359,20 @@ export function maxSignatureLength(info: CertificateInfo): number {
 }
 
 /**
- * Whether `issuer`'s key made the certificate's signature, with OpenSSL's answer (X509_verify): the two
- * algorithm fields must agree, an ECDSA value must be DER, an EdDSA identifier has no parameters. RSA PKCS#1 v1.5, ECDSA and EdDSA are checked
- * here over the signed bytes; anything else (RSASSA-PSS, MD5, algorithms Kyso does not name) by OpenSSL.
+ * Whether the signed part is one this module checks as OpenSSL's X509_verify would: RSA PKCS#1 v1.5 with a
+ * named hash, ECDSA with a DER value, EdDSA without parameters (signedPart already required the two
+ * algorithm fields to agree). Anything else (RSASSA-PSS, MD5, algorithms Kyso does not name) is OpenSSL's.
  */
+function checkedHere(signed: NonNullable<CertificateInfo['signed']>): boolean {
+  const binding = signatureHashBinding(signed.algorithm.oid);
+  if (binding.kind === 'none') return !signed.algorithm.params;
+  return binding.kind === 'named' && (binding.family === 'rsa-pkcs1' || (binding.family === 'ecdsa' && signed.value[0] === 0x30));
+}
+
+/** Whether `issuer`'s key made the certificate's signature, with OpenSSL's answer (X509_verify). */
 export function verifyCertificateSignature(cert: CertificateInfo, issuer: CertificateInfo): boolean {
   const signed = cert.signed;
-  const binding = signed ? signatureHashBinding(signed.algorithm.oid) : undefined;
-  const here = binding && ((binding.kind === 'none' && !signed?.algorithm.params) || (binding.kind === 'named' && (binding.family === 'rsa-pkcs1' || (binding.family === 'ecdsa' && signed?.value[0] === 0x30))));
-  if (signed && here) {
+  if (signed && checkedHere(signed)) {
     const check = verifySignatureValue(issuer.publicKey, issuer.keyType, signed.algorithm, signed.tbs, signed.value, undefined);
     if (check.outcome !== 'unsupported') return check.outcome === 'verified';
   }

@@ -100,6 +100,15 @@ export function derTime(buf: Buffer, t: Tlv): Date | undefined {
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), millis));
 }
 
+/** Whether an INTEGER is minimally encoded (X.690 §8.3.2): no leading 0x00 or 0xFF that could be dropped. */
+export function minimalInteger(buf: Buffer, t: Tlv): boolean {
+  const length = t.end - t.contentStart;
+  if (length === 0) return false;
+  if (length === 1) return true;
+  const [a, b] = [buf[t.contentStart], buf[t.contentStart + 1]];
+  return !((a === 0 && b < 0x80) || (a === 0xff && b >= 0x80));
+}
+
 /** The value of a small non-negative INTEGER. */
 export function smallInteger(buf: Buffer, t: Tlv): number {
   let v = 0;

@@ -57,6 +57,19 @@ const CHARACTER_WIDTH: Record<number, number> = {
 const ALWAYS_ESCAPED = new Set([0x22, 0x2b, 0x2c, 0x3b, 0x3c, 0x3e, 0x5c]);
 
 /**
+ * How OpenSSL writes the ASCII character `c` at position `i` of `count` (a_strex.c do_esc_char): as \XX
+ * (control characters), after a backslash (RFC 2253 specials; '#' or a space first, a space last), or as
+ * it is. As do_buf, the last character's flag replaces the first's: a value of one '#' is not escaped.
+ */
+function escapeOf(c: number, i: number, count: number): 'hex' | 'backslash' | undefined {
+  if (c < 0x20 || c === 0x7f) return 'hex';
+  const last = i === count - 1;
+  const first = i === 0 && !last;
+  if (ALWAYS_ESCAPED.has(c) || (first && (c === 0x20 || c === 0x23)) || (last && c === 0x20)) return 'backslash';
+  return undefined;
+}
+
+/**
  * One attribute value's text as UTF-8 bytes appended to `out` (a_strex.c do_buf and do_esc_char), or false
  * when OpenSSL would print it otherwise. A UTF8String's bytes are taken one by one; other strings are
  * converted to UTF-8 character by character. Bytes above 0x7f are never escaped.
@@ -74,11 +87,9 @@ function valueBytes(tag: number, body: Buffer, out: number[]): boolean {
       else out.push(...Buffer.from(String.fromCodePoint(c), 'utf8'));
       continue;
     }
-    // As do_buf: the last character's flag replaces the first's (a value of one '#' is not escaped).
-    const last = i === count - 1;
-    const first = i === 0 && !last;
-    if (c < 0x20 || c === 0x7f) out.push(0x5c, ...Buffer.from(c.toString(16).toUpperCase().padStart(2, '0'), 'latin1'));
-    else if (ALWAYS_ESCAPED.has(c) || (first && (c === 0x20 || c === 0x23)) || (last && c === 0x20)) out.push(0x5c, c);
+    const escape = escapeOf(c, i, count);
+    if (escape === 'hex') out.push(0x5c, ...Buffer.from(c.toString(16).toUpperCase().padStart(2, '0'), 'latin1'));
+    else if (escape === 'backslash') out.push(0x5c, c);
     else out.push(c);
   }
   return true;
@@ -91,12 +102,8 @@ function valueBytes(tag: number, body: Buffer, out: number[]): boolean {
 function plainText(tag: number, body: Buffer): string | undefined {
   const width = CHARACTER_WIDTH[tag];
   if (width !== 0 && width !== 1) return undefined;
-  const last = body.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const c = body[i];
-    if (c >= 0x80) continue;
-    if (c < 0x20 || c === 0x7f || ALWAYS_ESCAPED.has(c)) return undefined;
-    if ((i === 0 && c === 0x23 && last > 0) || ((i === 0 || i === last) && c === 0x20)) return undefined;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] < 0x80 && escapeOf(body[i], i, body.length)) return undefined;
   }
   if (width === 1) return body.toString('latin1');
   return isUtf8(body) ? body.toString('utf8') : undefined;
@@ -106,8 +113,10 @@ function plainText(tag: number, body: Buffer): string | undefined {
 export function nameText(name: Buffer): string | undefined {
   const top = readTlv(name, 0);
   if (!top || top.tag !== 0x30 || top.end !== name.length) return undefined;
+  const list = children(name, top);
+  if (!list) return undefined;
   const rdns: string[] = [];
-  for (const rdn of children(name, top) ?? []) {
+  for (const rdn of list) {
     const atvs = rdn.tag === 0x31 ? children(name, rdn) : undefined;
     if (!atvs || atvs.length === 0) return undefined;
     const parts: string[] = [];
@@ -128,6 +137,5 @@ export function nameText(name: Buffer): string | undefined {
     }
     rdns.push(parts.join(' + '));
   }
-  if (!children(name, top)) return undefined;
   return rdns.reverse().join(', ');
 }

@@ -7,7 +7,7 @@
  */
 import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
 import { OID } from './algorithms';
-import { children, content, oidString, readTlv, Tlv } from './der';
+import { children, content, minimalInteger, oidString, readTlv, Tlv } from './der';
 
 const JWK_CURVES: Record<string, { crv: string; size: number }> = {
   '1.2.840.10045.3.1.7': { crv: 'P-256', size: 32 },
@@ -17,10 +17,10 @@ const JWK_CURVES: Record<string, { crv: string; size: number }> = {
 
 /** A DER INTEGER's magnitude when it is positive and minimally encoded (X.690 §8.3.2), else undefined. */
 function positiveInteger(buf: Buffer, t: Tlv | undefined): Buffer | undefined {
-  if (!t || t.tag !== 0x02) return undefined;
+  if (!t || t.tag !== 0x02 || !minimalInteger(buf, t)) return undefined;
   const body = content(buf, t);
-  if (body.length === 0 || body[0] & 0x80) return undefined;
-  if (body[0] === 0) return body.length > 1 && body[1] & 0x80 ? body.subarray(1) : undefined;
+  if (body[0] & 0x80) return undefined; // negative
+  if (body[0] === 0) return body.length > 1 ? body.subarray(1) : undefined; // zero is not positive
   return body;
 }
 

@@ -77,7 +77,6 @@ function unreadableSignature(fieldName: string, value: PdfObject): FoundSignatur
   return { fieldName, ref: value instanceof PdfRef ? value : undefined, dict: new PdfDict(), type: 'signature', origin: 'field', unreadable: true };
 }
 
-/** The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1). */
 /**
  * Where a signature found without its widget (findSignatures with widgets: false) shows, in `file`: an older
  * revision's signatures are looked up without walking its page tree, and only those no later revision
@@ -87,6 +86,7 @@ export function signatureWidget(file: PdfFile, found: FoundSignature): FoundSign
   return found.field ? widgetOf(file, found.field, () => file.pageRefs()) : undefined;
 }
 
+/** The widget is the field itself (merged) or its first kid (ISO 32000-1 §12.5.6.19, §12.7.3.1). */
 function widgetOf(file: PdfFile, field: PdfDict, pageRefs: () => PdfRef[]): FoundSignature['widget'] {
   try {
     const widget = field.has('Rect') ? field : file.resolveDict(asArray(file.resolve(field.get('Kids')))?.[0]);

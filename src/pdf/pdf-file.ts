@@ -68,6 +68,13 @@ function piecesHolding(data: Buffer, base: number, starts: number[], name: strin
   return holders;
 }
 
+/** piecesHolding, kept per name in `cache` (a view's objects, or an object stream's). */
+function piecesHoldingOnce(cache: Map<string, Set<number>>, data: Buffer, base: number, starts: number[], name: string): Set<number> {
+  let holders = cache.get(name);
+  if (!holders) cache.set(name, (holders = piecesHolding(data, base, starts, name)));
+  return holders;
+}
+
 /** The last value in an ascending list that is at most `value` (the list starts at or below it). */
 function lastAtOrBefore(sorted: number[], value: number): number {
   let lo = 0;
@@ -321,9 +328,7 @@ export class PdfFile {
     const entry = this.xref.entries.get(ref.num);
     if (entry?.type === 'offset' && this.source instanceof BufferSource) {
       this.sortedOffsets ??= [...[...this.xref.entries.values()].flatMap((e) => (e.type === 'offset' ? [e.offset] : [])), this.source.length].sort((a, b) => a - b);
-      let holders = this.holding.get(name);
-      if (!holders) this.holding.set(name, (holders = piecesHolding(this.source.bytes, 0, this.sortedOffsets, name)));
-      return holders.has(entry.offset);
+      return piecesHoldingOnce(this.holding, this.source.bytes, 0, this.sortedOffsets, name).has(entry.offset);
     }
     if (entry?.type === 'compressed') {
       let objStm: ObjectStream;
@@ -337,9 +342,7 @@ export class PdfFile {
       if (off === undefined) return true;
       objStm.sorted ??= [...objStm.offsets.values(), objStm.data.length - objStm.first].sort((a, b) => a - b);
       objStm.holding ??= new Map();
-      let holders = objStm.holding.get(name);
-      if (!holders) objStm.holding.set(name, (holders = piecesHolding(objStm.data, objStm.first, objStm.sorted, name)));
-      return holders.has(off);
+      return piecesHoldingOnce(objStm.holding, objStm.data, objStm.first, objStm.sorted, name).has(off);
     }
     return true;
   }
