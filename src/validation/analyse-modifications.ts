@@ -96,7 +96,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       continue;
     }
-    if (before && sameEntry(before, entry)) continue;
+    if (before && sameEntry(before, entry, signed.xref.entries, final.xref.entries)) continue;
     const newValue = safeGet(final, num);
     const oldValue = before && before.type !== 'free' ? safeGet(signed, num) : undefined;
     if (oldValue !== undefined && sameObject(oldValue, newValue)) continue;
@@ -468,11 +468,20 @@ function widgetAppearanceStreams(file: PdfFile): Set<number> {
   return out;
 }
 
-/** Whether two cross-reference entries point at the same bytes (the same entry, when both views read one section). */
-function sameEntry(a: XrefEntry, b: XrefEntry): boolean {
+/**
+ * Whether two cross-reference entries point at the same bytes. An object inside an object stream is at the
+ * same bytes only while its stream is: a later revision may write the stream again (a new offset for the
+ * stream alone) with other objects in it, leaving the compressed entries as they were.
+ */
+function sameEntry(a: XrefEntry, b: XrefEntry, entriesA: Map<number, XrefEntry>, entriesB: Map<number, XrefEntry>): boolean {
+  if (a.type === 'compressed') {
+    if (b.type !== 'compressed' || a.stream !== b.stream || a.index !== b.index) return false;
+    const streamA = entriesA.get(a.stream);
+    const streamB = entriesB.get(b.stream);
+    return streamA === streamB || (streamA?.type === 'offset' && streamB?.type === 'offset' && streamA.offset === streamB.offset && streamA.gen === streamB.gen);
+  }
   if (a === b) return true;
   if (a.type === 'offset') return b.type === 'offset' && a.offset === b.offset && a.gen === b.gen;
-  if (a.type === 'compressed') return b.type === 'compressed' && a.stream === b.stream && a.index === b.index;
   return b.type === 'free';
 }
 

@@ -385,6 +385,29 @@ describe('rule 9: coverage is measured against the file\'s real length', () => {
   });
 });
 
+describe('objects inside an object stream are compared by what they hold, wherever the stream moves', () => {
+  /** Object stream `num` written again (at a new offset) holding object `objNum` as `body`. */
+  const objectStream = (objNum: number, body: string): PdfStream => {
+    const head = `${objNum} 0 `;
+    return new PdfStream(new PdfDict([['Type', name('ObjStm')], ['N', 1], ['First', head.length]]), Buffer.from(head + body, 'latin1'));
+  };
+  // Two pages, each in its own object stream (objects 10 and 11, in streams 12 and 13); the signature's field goes on page 1.
+  const signedTwoPages = (): Promise<Buffer> => handSign(buildObjectStreamPdf({ streams: 2, decodedEach: 200 }), { place: inField('Sig1') });
+
+  it('when a later revision writes the stream of the untouched page 2 again with the same page, then nothing changed and the signature passes', async () => {
+    const repacked = update(await signedTwoPages(), () => [{ ref: new PdfRef(13, 0), value: objectStream(11, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>') }]);
+    const report = await validate(repacked);
+    expect([report.signatures[0].modificationsAfter, ...verdict(report)]).toEqual(['NONE', 'TOTAL_PASSED', null]);
+  });
+
+  it('when a later revision writes that stream again with page 2 changed, then the change is OTHER and the document fails', async () => {
+    const changed = update(await signedTwoPages(), () => [{ ref: new PdfRef(13, 0), value: objectStream(11, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] >>') }]);
+    const report = await validate(changed);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['OTHER', false, 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe('changed after signing (OTHER): OTHER: page object 11: /MediaBox changed');
+  });
+});
+
 describe('rule 11: a document timestamp is an LTA update at every DocMDP level', () => {
   const certified = (): Promise<Buffer> => handSign(congVan(), {
     entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
