@@ -28,7 +28,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const changedFields = new Set<string>();
   let fieldOf: Map<number, string> | undefined;
   const touchField = (num: number): void => {
-    fieldOf ??= fieldObjects(signed);
+    fieldOf ??= fieldObjectsOf(signed);
     const name = fieldOf.get(num);
     if (name !== undefined) changedFields.add(name);
   };
@@ -40,11 +40,11 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
    * "replace" shadow attack (DSS-2236) re-points the appearance of an unchanged field.
    */
   const appearanceWithoutValue = (num: number): string | undefined => {
-    fieldOf ??= fieldObjects(signed);
+    fieldOf ??= fieldObjectsOf(signed);
     const name = fieldOf.get(num);
     if (name === undefined) return undefined;
-    valuesBefore ??= fieldValues(signed);
-    valuesAfter ??= fieldValues(final);
+    valuesBefore ??= fieldValuesOf(signed);
+    valuesAfter ??= fieldValuesOf(final);
     const before = valuesBefore.get(name);
     return before !== undefined && !before.startsWith('Sig:') && before === valuesAfter.get(name) ? name : undefined;
   };
@@ -61,26 +61,22 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const catalogNum = rootAfter.num;
   const formRef = signed.catalog().get('AcroForm');
   const infoRef = final.trailer.get('Info');
-  const pageStreams = streamsUsedByPages(signed);
-  const appearances = widgetAppearanceStreams(final);
-  let references: Map<number, Array<{ from: number; path: string }>> | undefined;
   // Validation data and document timestamps (ETSI EN 319 142-1 §5.4): the objects only they reach.
-  const longTermAfter = longTermObjects(final);
+  const longTermAfter = longTermOf(final);
   let longTermBefore: { dss: Set<number>; all: Set<number> } | undefined;
   /**
    * A rewritten object may count as validation data only if it is reached from the DSS alone and, when
    * signed, nothing else used it (a document timestamp that already existed is not rewritten at LTA level).
    */
   const usedOutsideLongTerm = (num: number): boolean => {
-    const before = (longTermBefore ??= longTermObjects(signed));
+    const before = (longTermBefore ??= longTermOf(signed));
     if (!longTermAfter.dss.has(num)) return true;
     if (before.dss.has(num)) return false;
     if (before.all.has(num)) return true;
-    references ??= collectReferences(signed);
-    return (references.get(num) ?? []).some(({ from, path }) => !before.dss.has(from) && !(from === catalogNum && path.startsWith('/DSS')));
+    return (referencesOf(signed).get(num) ?? []).some(({ from, path }) => !before.dss.has(from) && !(from === catalogNum && path.startsWith('/DSS')));
   };
-  let finalReferences: Map<number, Array<{ from: number; path: string }>> | undefined;
   let count = 0;
+  let anyChanged = false;
   for (const [num, entry] of final.xref.entries) {
     if (++count > MAX_CHANGED_OBJECTS) {
       raise('OTHER', 'too many changed objects to analyse');
@@ -91,12 +87,13 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // Deleting an object that the document still refers to makes that part of it vanish (the "change
       // objects usage" hide-and-replace variant frees a widget that the page still lists).
       if (before && before.type !== 'free') {
-        finalReferences ??= collectReferences(final);
-        if ((finalReferences.get(num) ?? []).length > 0) raise('OTHER', `object ${num} was deleted but is still referred to`);
+        anyChanged = true;
+        if ((referencesOf(final).get(num) ?? []).length > 0) raise('OTHER', `object ${num} was deleted but is still referred to`);
       }
       continue;
     }
     if (before && sameEntry(before, entry, signed.xref.entries, final.xref.entries)) continue;
+    anyChanged = true;
     const newValue = safeGet(final, num);
     const oldValue = before && before.type !== 'free' ? safeGet(signed, num) : undefined;
     if (oldValue !== undefined && sameObject(oldValue, newValue)) continue;
@@ -106,8 +103,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // A number the signed revision already referred to (a dangling reference, shown as nothing) that now
       // resolves: content appears where the signer saw none, without any signed object changing.
       // Numbers beyond the signed revision's size are simply new; only reused numbers need the scan.
-      if (num < signed.size) references ??= collectReferences(signed);
-      if (num < signed.size && (references?.get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
+      if (num < signed.size && (referencesOf(signed).get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
       else if (longTermAfter.all.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
       else classifyNew(final, num, dict, raise);
       continue;
@@ -176,13 +172,12 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream) {
       continue; // XMP metadata (§14.3.2) is rewritten by most writers on every save
     }
-    if (newValue instanceof PdfStream && appearances.has(num) && !pageStreams.has(num)) {
+    if (newValue instanceof PdfStream && appearancesOf(final).has(num) && !pageStreamsOf(signed).has(num)) {
       // Only an appearance nothing else uses may be redrawn: the "sneaky" family points a page, the
       // catalog or another object at the same stream before signing, then rewrites it.
-      references ??= collectReferences(signed);
       const unchanged = appearanceWithoutValue(num);
       if (unchanged !== undefined) raise('OTHER', `appearance stream ${num} of field "${unchanged}" was redrawn but its value did not change`);
-      else if (onlyAppearanceReferences(signed, references, num)) raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
+      else if (onlyAppearanceReferences(signed, referencesOf(signed), num)) raise('FORM_FILLING', `appearance stream ${num} of a form field updated`);
       else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
@@ -196,8 +191,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       if (keys.includes('AP') && oldAp instanceof PdfRef) {
         // Replacing an indirect appearance dictionary that something else also uses is how the
         // "sneaky" variants smuggle content (pyHanko's form-update tests).
-        references ??= collectReferences(signed);
-        if (!onlyIndirectApReferences(signed, references, oldAp.num)) {
+        if (!onlyIndirectApReferences(signed, referencesOf(signed), oldAp.num)) {
           raise('OTHER', `form field object ${num}: its shared appearance dictionary ${oldAp.num} was replaced`);
           continue;
         }
@@ -215,19 +209,54 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     }
     raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
   }
-  const removedFields = removedFieldNames(signed, final);
+  // A revision whose every object is the signed one's has the same fields.
+  const removedFields = anyChanged || !sameRoot(rootBefore, rootAfter) ? removedFieldNames(signed, final) : [];
   for (const name of removedFields.slice(0, 20)) raise('OTHER', `form field "${name}" was removed`);
   return { level, details, changedFields: [...changedFields], removedFields };
 }
 
+/**
+ * What is derived from a whole revision, once per view: a document's later revision is compared with the
+ * signed revision of each of its signatures, and views are immutable.
+ */
+function perView<T>(derive: (file: PdfFile) => T): (file: PdfFile) => T {
+  const derived = new WeakMap<PdfFile, T>();
+  return (file) => {
+    let value = derived.get(file);
+    if (value === undefined) {
+      value = derive(file);
+      derived.set(file, value);
+    }
+    return value;
+  };
+}
+
+const longTermOf = perView(longTermObjects);
+const appearancesOf = perView(widgetAppearanceStreams);
+const pageStreamsOf = perView(streamsUsedByPages);
+const referencesOf = perView(collectReferences);
+const fieldObjectsOf = perView(fieldObjects);
+const fieldValuesOf = perView(fieldValues);
+/** Full names of a revision's form fields, or null when its form cannot be read. */
+const fieldNamesOf = perView((file): string[] | null => {
+  try {
+    return listFormFields(file).map((f) => f.fullName);
+  } catch {
+    return null;
+  }
+});
+
+function sameRoot(a: PdfRef, b: PdfRef): boolean {
+  return a.num === b.num && a.gen === b.gen;
+}
+
 /** Fields of the signed revision that the final one no longer lists (ISO 32000-2 §12.7.5.4: removing is not filling). */
 function removedFieldNames(signed: PdfFile, final: PdfFile): string[] {
-  try {
-    const after = new Set(listFormFields(final).map((f) => f.fullName));
-    return listFormFields(signed).map((f) => f.fullName).filter((name) => !after.has(name));
-  } catch {
-    return [];
-  }
+  const before = fieldNamesOf(signed);
+  const after = fieldNamesOf(final);
+  if (!before || !after) return [];
+  const kept = new Set(after);
+  return before.filter((name) => !kept.has(name));
 }
 
 /**

@@ -318,6 +318,18 @@ describe('rule 7: removing form fields is not form filling', () => {
     expect(report.signatures[0].messages.find((m) => m.code === 'LOCKED_FIELD_REMOVED')?.en).toBe('fields locked by this signature were removed: SoVanBan');
   });
 
+  it('when a later revision frees the object of a field the signature locks, then that field was removed', async () => {
+    const signed = await signForm(form([['Action', name('Include')], ['Fields', [PdfString.fromText('SoVanBan')]]]));
+    const file = PdfFile.parse(signed);
+    const freed = fieldRef(file, 'SoVanBan');
+    const prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(signed.toString('latin1'))?.[1]);
+    const section = `xref\n0 1\n0000000000 65535 f \n${freed.num} 1\n0000000000 ${String(freed.gen + 1).padStart(5, '0')} f \n`
+      + `trailer\n<< /Size ${file.size} /Root ${(file.trailer.get('Root') as PdfRef).num} 0 R /Prev ${prev} >>\nstartxref\n${signed.length + 1}\n%%EOF\n`;
+    const report = await validate(Buffer.concat([signed, Buffer.from(`\n${section}`, 'latin1')]));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'LOCKED_FIELD_REMOVED')?.en).toBe('fields locked by this signature were removed: SoVanBan');
+  });
+
   it('when the signature\'s own field is removed later, then the signature is still reported, placed where it showed', async () => {
     const signed = await signForm(form());
     const before = await validate(signed);
