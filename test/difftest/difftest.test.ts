@@ -11,10 +11,11 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInMemoryTimestampAuthority } from '../../src/network';
-import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '../../src/pdf';
+import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, serializeObject } from '../../src/pdf';
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, validatePdf } from '../../src/validation';
 import { CORPUS, OUTPUT, pkiFile, ROOT } from '../helpers/fixtures';
+import { buildObjectStreamPdf } from '../helpers/compression-bomb';
 import { addAnnotation, congVan, officialSigner, sealSigner, update } from '../helpers/hand-made-pdf';
 
 const COUNT = Number(process.env.DIFFTEST_COUNT ?? 60);
@@ -116,6 +117,27 @@ const MUTATIONS: Record<string, Mutation> = {
     }
     return [];
   }),
+  // An object stream written again under its number: only the stream gets a new cross-reference entry, and
+  // one object inside it is changed (or, half the time, every object is packed again as it was).
+  'update-object-stream': (pdf, rnd) => update(pdf, (file) => {
+    const compressed = [...file.xref.entries].flatMap(([num, e]) => (e.type === 'compressed' ? [{ num, stream: e.stream, index: e.index }] : []));
+    const target = compressed[Math.floor(rnd() * compressed.length)];
+    if (!target) throw new Error('no object stream');
+    const members = compressed.filter((c) => c.stream === target.stream).sort((a, b) => a.index - b.index);
+    const change = rnd() < 0.5;
+    const bodies = members.map((m) => {
+      const value = file.getObject(new PdfRef(m.num, 0));
+      return serializeObject(change && m.num === target.num && value instanceof PdfDict ? value.clone().set('KysoMark', 1) : value);
+    });
+    let offset = 0;
+    const head = members.map((m, i) => {
+      const entry = `${m.num} ${offset}`;
+      offset += Buffer.byteLength(bodies[i], 'latin1') + 1;
+      return entry;
+    }).join(' ') + '\n';
+    const data = Buffer.from(head + bodies.map((b) => `${b}\n`).join(''), 'latin1');
+    return [{ ref: new PdfRef(target.stream, 0), value: new PdfStream(new PdfDict([['Type', name('ObjStm')], ['N', members.length], ['First', Buffer.byteLength(head)]]), data) }];
+  }),
   'update-dss': (pdf) => Buffer.concat([pdf, addDss(PdfFile.parse(pdf), { certificates: [pkiFile('issuing-ca.der'), pkiFile('root-ca.der')], ocsps: [], crls: [pkiFile('issuing-ca.crl')] }).update]),
   'update-doc-timestamp': async (pdf) => (await addDocumentTimestamp(pdf, tsa)).pdf,
   'update-second-signature': async (pdf) => joinParts(await signPdf(pdf, officialSigner(), { fieldName: `KyTiep${Date.now() % 100000}` })),
@@ -160,6 +182,7 @@ function pyhankoVerdicts(files: string[]): Promise<Map<string, Pick<Verdict, 'cl
 async function sources(): Promise<Array<{ name: string; pdf: Buffer }>> {
   const kyso = [
     { name: 'kyso-seal', pdf: joinParts(await signPdf(congVan(), sealSigner())) },
+    { name: 'kyso-object-streams', pdf: joinParts(await signPdf(buildObjectStreamPdf({ streams: 3, decodedEach: 100 }), sealSigner())) },
     { name: 'kyso-two', pdf: joinParts(await signPdf(joinParts(await signPdf(congVan(), officialSigner(), { fieldName: 'LanhDao' })), sealSigner(), { fieldName: 'VanThu' })) },
   ];
   const rows = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
