@@ -347,6 +347,32 @@ export class PdfFile {
     return true;
   }
 
+  /**
+   * Whether an object of this view may refer to one of `nums`: false only when none of them is written as a
+   * reference ("num gen R", leading zeros, whitespace and comments between as the lexer reads them) in the
+   * view's bytes or in its object streams. A quick answer before reading every object; a file read from
+   * disk, or an object stream that cannot be read, cannot rule anything out.
+   */
+  mayReferToAny(nums: number[]): boolean {
+    if (nums.length === 0) return false;
+    if (!(this.source instanceof BufferSource)) return true;
+    const gap = '(?:[\\0\\t\\n\\f\\r ]|%[^\\r\\n]*)+';
+    const reference = new RegExp(`(?<![0-9])0*(?:${nums.join('|')})${gap}[0-9]+${gap}R`);
+    if (reference.test(this.source.bytes.toString('latin1', 0, this.source.length))) return true;
+    const streams = new Set<number>();
+    for (const entry of this.xref.entries.values()) if (entry.type === 'compressed') streams.add(entry.stream);
+    for (const num of streams) {
+      let objStm: ObjectStream;
+      try {
+        objStm = this.objectStream(num);
+      } catch {
+        return true;
+      }
+      if (reference.test(objStm.data.toString('latin1'))) return true;
+    }
+    return false;
+  }
+
   /** An object inside an object stream (§7.5.7), found by number in the stream's header. */
   private readCompressed(streamNum: number, num: number): PdfObject {
     const objStm = this.objectStream(streamNum);

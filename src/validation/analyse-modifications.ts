@@ -75,6 +75,23 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     if (before.all.has(num)) return true;
     return (referencesOf(signed).get(num) ?? []).some(({ from, path }) => !before.dss.has(from) && !(from === catalogNum && path.startsWith('/DSS')));
   };
+  let unknownWhenSigned: { nums: Set<number>; mayBeReferred: boolean } | undefined;
+  /**
+   * Whether an object of the signed revision refers to `num`, a number it did not define. Every object of the
+   * revision is read only when the numbers it did not define are written as references somewhere in it.
+   */
+  const referredToWhenSigned = (num: number): boolean => {
+    if (!unknownWhenSigned) {
+      const nums = new Set<number>();
+      for (const [n, e] of final.xref.entries) {
+        const was = signed.xref.entries.get(n);
+        if (e.type !== 'free' && (!was || was.type === 'free')) nums.add(n);
+      }
+      unknownWhenSigned = { nums, mayBeReferred: signed.mayReferToAny([...nums]) };
+    }
+    if (unknownWhenSigned.nums.has(num) && !unknownWhenSigned.mayBeReferred) return false;
+    return (referencesOf(signed).get(num) ?? []).some(({ from }) => from !== TRAILER);
+  };
   let count = 0;
   let anyChanged = false;
   for (const [num, entry] of final.xref.entries) {
@@ -101,9 +118,10 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     if (newValue instanceof PdfStream && (isName(newValue.dict.get('Type'), 'XRef') || isName(newValue.dict.get('Type'), 'ObjStm'))) continue;
     if (oldValue === undefined) {
       // A number the signed revision already referred to (a dangling reference, shown as nothing) that now
-      // resolves: content appears where the signer saw none, without any signed object changing.
-      // Numbers beyond the signed revision's size are simply new; only reused numbers need the scan.
-      if (num < signed.size && (referencesOf(signed).get(num) ?? []).length > 0) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
+      // resolves: content appears where the signer saw none, without any signed object changing. A number
+      // beyond the signed revision's /Size counts too: a reader draws nothing for it, whatever the number.
+      // The trailer's own entries are not drawn (writers put private ones there; /Info is compared above).
+      if (referredToWhenSigned(num)) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
       else if (longTermAfter.all.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
       else classifyNew(final, num, dict, raise);
       continue;
@@ -515,6 +533,8 @@ function sameEntry(a: XrefEntry, b: XrefEntry, entriesA: Map<number, XrefEntry>,
 }
 
 const MAX_REFERENCE_SCAN = 100_000;
+/** The referring "object" of references made by the trailer dictionary. */
+const TRAILER = -1;
 
 /** Who refers to whom in a revision: for each object number, the referring object and key path. */
 function collectReferences(file: PdfFile): Map<number, Array<{ from: number; path: string }>> {
@@ -534,7 +554,7 @@ function collectReferences(file: PdfFile): Map<number, Array<{ from: number; pat
     if (entry.type === 'free' || ++scanned > MAX_REFERENCE_SCAN) continue;
     walk(safeGet(file, num), num, '', 0);
   }
-  walk(file.trailer, -1, 'trailer', 0);
+  walk(file.trailer, TRAILER, 'trailer', 0);
   return refs;
 }
 

@@ -27,6 +27,8 @@ export interface HandSignOptions {
   namedCertificate?: Buffer;
   /** Rewrites the finished CMS before it is embedded (attacks on its algorithm identifiers). */
   rewriteCms?: (cms: Buffer) => Buffer;
+  /** Entries written into the revision's trailer dictionary as text (a writer's private ones). */
+  trailerText?: string;
 }
 
 /** Appends a revision holding a signature dictionary placed by `place`, signed over that revision. */
@@ -42,7 +44,12 @@ export async function handSign(pdf: Buffer, options: HandSignOptions): Promise<B
     ...(options.entries ?? []),
   ]);
   const others = options.place(file, sigRef, allocate);
-  const update = writeIncrementalUpdate(file, [{ ref: sigRef, value: sig }, ...others]).bytes;
+  let update = writeIncrementalUpdate(file, [{ ref: sigRef, value: sig }, ...others]).bytes;
+  if (options.trailerText) {
+    // Before /Prev, the trailer's (or cross-reference stream's) last entry: no offset moves.
+    const at = update.lastIndexOf('/Prev ');
+    update = Buffer.concat([update.subarray(0, at), Buffer.from(`${options.trailerText} `, 'latin1'), update.subarray(at)]);
+  }
   let out = Buffer.concat([pdf, update, Buffer.from(options.trailingEol ?? '', 'latin1')]);
   const rangeAt = out.indexOf(RANGE_PLACEHOLDER, pdf.length, 'latin1');
   const contentsAt = out.indexOf(`<${'0'.repeat(64)}`, rangeAt, 'latin1');

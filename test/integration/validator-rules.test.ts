@@ -420,6 +420,56 @@ describe('objects inside an object stream are compared by what they hold, wherev
   });
 });
 
+describe('a reference that pointed at nothing when signed', () => {
+  /**
+   * Page 1 draws, besides its own content, an object `gap` after the signed revision's highest number that
+   * does not exist when signed (a reader draws nothing for it); with `below`, an object after it is written
+   * too, so the signed revision's /Size covers the missing number.
+   */
+  const withDanglingContent = (below: boolean): { pdf: Buffer; missing: number } => {
+    const file = PdfFile.parse(congVan());
+    const missing = file.size + 1000;
+    const pdf = update(congVan(), (f, allocate) => {
+      const pageRef = f.pageRefs()[0];
+      const page = (f.resolveDict(pageRef) as PdfDict).clone();
+      const contents = f.resolve(page.get('Contents'));
+      const own = Array.isArray(contents) ? contents : [page.get('Contents') as PdfRef];
+      const extra = below ? [{ ref: new PdfRef(missing + 2, 0), value: new PdfDict([['Type', name('KysoPadding')]]) }] : [];
+      allocate();
+      return [{ ref: pageRef, value: page.set('Contents', [...own, new PdfRef(missing, 0)]) }, ...extra];
+    });
+    return { pdf, missing };
+  };
+  const defineContent = (pdf: Buffer, missing: number): Buffer => update(pdf, () => [
+    { ref: new PdfRef(missing, 0), value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 30 Tf 100 500 Td (DA DUYET) Tj ET')) },
+  ]);
+
+  for (const below of [true, false]) {
+    it(`when a later revision defines the missing object (${below ? 'below' : 'beyond'} the signed /Size), then content appeared without a signed object changing: OTHER`, async () => {
+      const { pdf, missing } = withDanglingContent(below);
+      const signed = joinParts(await signPdf(pdf, sealSigner()));
+      expect(PdfFile.parse(signed).size > missing).toBe(below);
+      const report = await validate(defineContent(signed, missing));
+      expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+      expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe(`changed after signing (OTHER): OTHER: object ${missing}, referred to but missing when signed, was defined afterwards`);
+    });
+  }
+
+  it('when only the signed revision\'s trailer referred to it (a writer\'s private entry), then defining it later changes nothing shown', async () => {
+    const missing = PdfFile.parse(congVan()).size + 1000;
+    const signed = await handSign(congVan(), { place: inField('Sig1'), trailerText: `/KysoPrivate [${missing} 0 R]` });
+    expect(PdfFile.parse(signed).trailer.get('KysoPrivate')).toEqual([new PdfRef(missing, 0)]);
+    const report = await validate(defineContent(signed, missing));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['NONE', 'TOTAL_PASSED']);
+  });
+
+  it('when a later revision adds an object nothing referred to, then nothing changed', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate(defineContent(signed, PdfFile.parse(signed).size + 3));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['NONE', 'TOTAL_PASSED']);
+  });
+});
+
 describe('rule 11: a document timestamp is an LTA update at every DocMDP level', () => {
   const certified = (): Promise<Buffer> => handSign(congVan(), {
     entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],

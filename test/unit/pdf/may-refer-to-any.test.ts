@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { FileSource, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream } from '../../../src/pdf';
+import { buildObjectStreamPdf } from '../../helpers/compression-bomb';
+import { CORPUS, OUTPUT } from '../../helpers/fixtures';
+
+/**
+ * PdfFile.mayReferToAny rules out, from one search of the bytes and of each object stream, that any object
+ * refers to the given numbers, so the modification analysis reads every object only when it may. It may
+ * answer true for nothing, never false for a reference the lexer reads.
+ */
+function pdfsUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return pdfsUnder(full);
+    return name.toLowerCase().endsWith('.pdf') ? [full] : [];
+  });
+}
+
+/** Every number some object of the view (or its trailer) refers to, read object by object. */
+function referredNumbers(view: PdfFile): Set<number> {
+  const out = new Set<number>();
+  const walk = (value: PdfObject | undefined, depth: number): void => {
+    if (depth > 32 || value === undefined || value === null) return;
+    if (value instanceof PdfRef) out.add(value.num);
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, depth + 1));
+    else if (value instanceof PdfDict) for (const v of value.map.values()) walk(v, depth + 1);
+    else if (value instanceof PdfStream) walk(value.dict, depth + 1);
+  };
+  for (const [num, entry] of view.xref.entries) {
+    if (entry.type === 'free') continue;
+    try {
+      walk(view.getObject(new PdfRef(num, entry.type === 'offset' ? entry.gen : 0)), 0);
+    } catch {
+      // an unreadable object refers to nothing
+    }
+  }
+  walk(view.trailer, 0);
+  return out;
+}
+
+describe('PdfFile.mayReferToAny', () => {
+  const withReference = (written: string): PdfFile => PdfFile.parse(buildObjectStreamPdf({ streams: 1, decodedEach: 100, orphan: `<< /Type /Annot /P ${written} >>` }));
+
+  it('when a reference is written inside an object stream, with leading zeros, comments and line breaks, then it is found', () => {
+    const file = withReference('0077 %a comment\n0\r\nR');
+    expect(file.resolveDict(new PdfRef(12, 0))?.get('P')).toEqual(new PdfRef(77, 0)); // as the lexer reads it
+    expect(file.source.read(0, file.source.length).indexOf('0077', 0, 'latin1')).toBe(-1); // compressed: not in the raw bytes
+    expect([file.mayReferToAny([77]), file.mayReferToAny([76, 77]), file.mayReferToAny([7, 770])]).toEqual([true, true, false]);
+  });
+
+  it('when the number is only part of another number or not followed by a generation and R, then it is ruled out', () => {
+    expect([withReference('177 0 R').mayReferToAny([77]), withReference('[77 0]').mayReferToAny([77]), withReference('77.0 0 R').mayReferToAny([77])]).toEqual([false, false, false]);
+  });
+
+  it('when no number is asked, or the file is read from disk, then the answer is false and true', () => {
+    const pdf = buildObjectStreamPdf({ streams: 1, decodedEach: 100 });
+    const onDisk = path.join(OUTPUT, 'may-refer-to-any.pdf');
+    writeFileSync(onDisk, pdf);
+    const fromDisk = PdfFile.parse(FileSource.open(onDisk));
+    expect([PdfFile.parse(pdf).mayReferToAny([]), PdfFile.parse(pdf).mayReferToAny([999]), fromDisk.mayReferToAny([999])]).toEqual([false, false, true]);
+  });
+
+  it('when any object of any revision of a corpus file refers to a number, then that number is never ruled out', () => {
+    let checked = 0;
+    for (const file of pdfsUnder(CORPUS)) {
+      let current: PdfFile;
+      try {
+        current = PdfFile.parse(readFileSync(file));
+      } catch {
+        continue;
+      }
+      for (const section of current.xref.sections) {
+        let view: PdfFile;
+        try {
+          view = current.revisionAt(section.offset);
+        } catch {
+          continue;
+        }
+        const missed = [...referredNumbers(view)].filter((num) => !view.mayReferToAny([num]));
+        expect({ file: path.relative(CORPUS, file), revision: section.offset, missed }).toEqual({ file: path.relative(CORPUS, file), revision: section.offset, missed: [] });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+});
