@@ -395,15 +395,43 @@ function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, rais
 }
 
 /**
- * A new signature widget is part of signing (FORM_FILLING level); any other new annotation, including the
- * widget of a new non-signature form field, is ANNOTATIONS: adding fields is not filling them (DocMDP P=2).
+ * A new signature widget is part of signing (FORM_FILLING level) when its field is signed or it draws
+ * nothing; any other new annotation, including the widget of a new non-signature form field, is ANNOTATIONS:
+ * adding fields is not filling them (DocMDP P=2). An empty signature field drawn on a page is not signing
+ * either (ISO 32000-2 Table 257: P=2 permits filling in forms and signing): it shows what no one signed (the
+ * "sneaky signature" family).
  */
 function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
   const dict = file.resolveDict(annot);
   if (!dict) return 'OTHER';
-  const fieldType = dict.get('FT') ?? file.resolveDict(dict.get('Parent'))?.get('FT');
-  if (isName(fieldType, 'Sig')) return 'FORM_FILLING';
-  return 'ANNOTATIONS';
+  const parent = file.resolveDict(dict.get('Parent'));
+  const field = dict.has('FT') ? dict : parent;
+  if (!isName(field?.get('FT'), 'Sig')) return 'ANNOTATIONS';
+  return isSigned(file, field) || !drawsOnPage(file, dict) ? 'FORM_FILLING' : 'ANNOTATIONS';
+}
+
+/** Whether a signature field has a value: one that cannot be read counts (it is reported as a failed signature itself). */
+function isSigned(file: PdfFile, field: PdfDict | undefined): boolean {
+  const value = field?.get('V');
+  if (!(value instanceof PdfRef)) return value !== undefined && value !== null;
+  try {
+    return file.resolve(value) !== null; // a value pointing at a free object leaves the field empty
+  } catch {
+    return true;
+  }
+}
+
+/** Whether a widget shows something: a normal appearance, an area on the page, and neither Hidden nor NoView (§12.5.3). */
+function drawsOnPage(file: PdfFile, widget: PdfDict): boolean {
+  try {
+    const rect = asArray(file.resolve(widget.get('Rect')));
+    const [x1, y1, x2, y2] = rect && rect.length === 4 && rect.every((v) => typeof v === 'number') ? (rect as number[]) : [0, 0, 0, 0];
+    const flags = file.resolve(widget.get('F'));
+    const hidden = typeof flags === 'number' && (flags & (2 | 32)) !== 0;
+    return !hidden && x1 !== x2 && y1 !== y2 && file.resolveDict(widget.get('AP'))?.get('N') !== undefined;
+  } catch {
+    return true; // what cannot be read cannot be shown to draw nothing
+  }
 }
 
 function annotationChanges(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): { added: PdfObject[]; removed: PdfObject[] } {

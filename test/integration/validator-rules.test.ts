@@ -5,7 +5,7 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { OID } from '../../src/cms';
 import { createInMemoryFetcher, createInMemoryTimestampAuthority, TimestampAuthority } from '../../src/network';
-import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString } from '../../src/pdf';
+import { addDss, name, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, PdfString, UpdatedObject } from '../../src/pdf';
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, TrustStore, validatePdf } from '../../src/validation';
 import { pkiFile } from '../helpers/fixtures';
@@ -467,6 +467,53 @@ describe('a reference that pointed at nothing when signed', () => {
     const signed = joinParts(await signPdf(congVan(), sealSigner()));
     const report = await validate(defineContent(signed, PdfFile.parse(signed).size + 3));
     expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['NONE', 'TOTAL_PASSED']);
+  });
+});
+
+describe('a signature field added after a certification that allows signing (DocMDP P=2)', () => {
+  const certifiedP2 = (): Promise<Buffer> => handSign(congVan(), {
+    entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
+      ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', 2], ['V', name('1.2')]])]])]]],
+    place: (file, sigRef, allocate) => {
+      const objects = signatureField(file, sigRef, allocate, 'ChungNhan');
+      (objects[1].value as PdfDict).set('Perms', new PdfDict([['DocMDP', sigRef]]));
+      return objects;
+    },
+  });
+  /** A signature field on page 1 (its value `value`, if any), drawn at `rect` with the text "DA DUYET". */
+  const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file: PdfFile, allocate: () => PdfRef): UpdatedObject[] => {
+    const pageRef = file.pageRefs()[0];
+    const [ap, stream] = appearance(file, allocate, 'DA DUYET');
+    const field = allocate();
+    const form = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone();
+    const page = (file.resolveDict(pageRef) as PdfDict).clone();
+    return [
+      stream,
+      {
+        ref: field,
+        value: new PdfDict([
+          ['FT', name('Sig')], ['T', PdfString.fromText(fieldName)], ['Type', name('Annot')], ['Subtype', name('Widget')], ['Rect', rect], ['F', 4], ['P', pageRef],
+          ['AP', new PdfDict([['N', ap]])], ...(value ? [['V', value] as [string, PdfRef]] : []),
+        ]),
+      },
+      { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', [...(file.resolve(form.get('Fields')) as PdfObject[]), field])) },
+      { ref: pageRef, value: page.set('Annots', [...((file.resolve(page.get('Annots')) as PdfObject[] | undefined) ?? []), field]) },
+    ];
+  };
+
+  it('when an empty signature field drawn on the page is added, then it is not signing (a "sneaky signature"): ANNOTATIONS, not allowed', async () => {
+    const report = await validate(update(await certifiedP2(), drawnField('GiaMao', [100, 100, 300, 150])));
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', false, 'TOTAL_FAILED']);
+  });
+
+  it('when the field added is signed in the same revision, then it is signing: FORM_FILLING, allowed', async () => {
+    const report = await validate(await handSign(await certifiedP2(), { place: (file, sigRef, allocate) => drawnField('Sig2', [100, 100, 300, 150], sigRef)(file, allocate) }));
+    expect(report.signatures.map((sig) => [sig.modificationsAfter, sig.modificationsAllowed, sig.indication])).toEqual([['FORM_FILLING', true, 'TOTAL_PASSED'], ['NONE', true, 'TOTAL_PASSED']]);
+  });
+
+  it('when the empty field added has no area on the page, then nothing is drawn: FORM_FILLING, allowed', async () => {
+    const report = await validate(update(await certifiedP2(), drawnField('ChoKy', [0, 0, 0, 0])));
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['FORM_FILLING', true, 'TOTAL_PASSED']);
   });
 });
 
