@@ -37,7 +37,9 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   /**
    * Whether the field that owns object `num` (the field, a widget or an appearance stream) got a new value.
    * Redrawing a field without changing its value changes what is shown but not what was filled in: the
-   * "replace" shadow attack (DSS-2236) re-points the appearance of an unchanged field.
+   * "replace" shadow attack (DSS-2236) re-points the appearance of an unchanged field. A signature field is
+   * no exception: its appearance is what its signer saw signed, and an empty one drawn anew shows a signature
+   * no one made.
    */
   const appearanceWithoutValue = (num: number): string | undefined => {
     fieldOf ??= fieldObjectsOf(signed);
@@ -46,7 +48,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     valuesBefore ??= fieldValuesOf(signed);
     valuesAfter ??= fieldValuesOf(final);
     const before = valuesBefore.get(name);
-    return before !== undefined && !before.startsWith('Sig:') && before === valuesAfter.get(name) ? name : undefined;
+    return before !== undefined && before === valuesAfter.get(name) ? name : undefined;
   };
   const raise = (to: ModificationLevel, why: string): void => {
     level = maxLevel(level, to);

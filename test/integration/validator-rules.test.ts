@@ -511,6 +511,25 @@ describe('a signature field added after a certification that allows signing (Doc
     expect(report.signatures.map((sig) => [sig.modificationsAfter, sig.modificationsAllowed, sig.indication])).toEqual([['FORM_FILLING', true, 'TOTAL_PASSED'], ['NONE', true, 'TOTAL_PASSED']]);
   });
 
+  it('when a signed field\'s appearance is redrawn afterwards (a new stream, or its stream rewritten), then what was signed is shown otherwise: OTHER', async () => {
+    const signed = await handSign(await certifiedP2(), { place: (file, sigRef, allocate) => drawnField('Sig2', [100, 100, 300, 150], sigRef)(file, allocate) });
+    const sig2 = (file: PdfFile): PdfRef => fieldRef(file, 'Sig2');
+    const newStream = update(signed, (file, allocate) => {
+      const [ap, stream] = appearance(file, allocate, 'NGUOI KHAC');
+      return [stream, { ref: sig2(file), value: (file.resolveDict(sig2(file)) as PdfDict).clone().set('AP', new PdfDict([['N', ap]])) }];
+    });
+    const rewritten = update(signed, (file) => {
+      const apRef = file.resolveDict(file.resolveDict(sig2(file))?.get('AP'))?.get('N') as PdfRef;
+      return [{ ref: apRef, value: new PdfStream((file.resolve(apRef) as PdfStream).dict, Buffer.from('BT /Helv 12 Tf 2 6 Td (NGUOI KHAC) Tj ET')) }];
+    });
+    for (const pdf of [newStream, rewritten]) {
+      const report = await validate(pdf);
+      // For the certification, the field was added and signed (signing is allowed); its own signature was redrawn.
+      expect(report.signatures.map((sig) => [sig.field, sig.modificationsAfter, sig.modificationsAllowed])).toEqual([['ChungNhan', 'FORM_FILLING', true], ['Sig2', 'OTHER', false]]);
+      expect([report.signatures[1].indication, report.indication]).toEqual(['TOTAL_FAILED', 'TOTAL_FAILED']);
+    }
+  });
+
   it('when the empty field added has no area on the page, then nothing is drawn: FORM_FILLING, allowed', async () => {
     const report = await validate(update(await certifiedP2(), drawnField('ChoKy', [0, 0, 0, 0])));
     expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['FORM_FILLING', true, 'TOTAL_PASSED']);
