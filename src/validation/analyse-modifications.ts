@@ -218,6 +218,9 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       const unchanged = keys.includes('AP') ? appearanceWithoutValue(num) : undefined;
       if (unchanged !== undefined) raise('OTHER', `form field "${unchanged}": its appearance was replaced but its value did not change`);
+      // Filling a form does not show or hide its fields: the widget's Hidden, NoView and ToggleNoView flags
+      // (§12.5.3) stay as signed (Print, ReadOnly and Locked may change).
+      else if (keys.includes('F') && visibilityOf(signed, asDict(oldValue)) !== visibilityOf(final, dict)) raise('OTHER', `form field object ${num} was shown or hidden`);
       // A choice field's /I (selected indices) changes with its /V (ISO 32000-2 §12.7.5.4).
       else if (keys.every((k) => FIELD_KEYS_ALLOWED.has(k) || (k === 'I' && keys.includes('V')))) raise('FORM_FILLING', `form field object ${num} filled`);
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
@@ -420,6 +423,16 @@ function isSigned(file: PdfFile, field: PdfDict | undefined): boolean {
     return file.resolve(value) !== null; // a value pointing at a free object leaves the field empty
   } catch {
     return true;
+  }
+}
+
+/** A widget's flags that decide whether it is shown (Hidden, NoView, ToggleNoView: ISO 32000-1 Table 165). */
+function visibilityOf(file: PdfFile, widget: PdfDict | undefined): number {
+  try {
+    const flags = file.resolve(widget?.get('F'));
+    return typeof flags === 'number' ? flags & (2 | 32 | 256) : 0;
+  } catch {
+    return -1; // unreadable flags: never the same as readable ones
   }
 }
 

@@ -291,6 +291,30 @@ describe('rule 6: PDF 2.0 lock permissions (/P in /Lock and FieldMDP)', () => {
   });
 });
 
+describe('filling a form does not show or hide its fields', () => {
+  const withFlags = (pdf: Buffer, fieldName: string, flags: number): Buffer => update(pdf, (file) => {
+    const ref = fieldRef(file, fieldName);
+    return [{ ref, value: (file.resolveDict(ref) as PdfDict).clone().set('F', flags) }];
+  });
+
+  it('when a filled field is hidden (Hidden or NoView) after signing, then what the signer saw is gone: OTHER', async () => {
+    const signed = await signForm(form());
+    for (const flags of [4 | 2, 4 | 32]) {
+      const report = await validate(withFlags(signed, 'SoVanBan', flags));
+      expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+      expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toMatch(/^changed after signing \(OTHER\): OTHER: form field object \d+ was shown or hidden$/);
+    }
+  });
+
+  it('when only its Print or Locked flag changes, then it is still form filling', async () => {
+    const signed = await signForm(form());
+    for (const flags of [0, 4 | 128]) {
+      const report = await validate(withFlags(signed, 'SoVanBan', flags));
+      expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['FORM_FILLING', 'TOTAL_PASSED']);
+    }
+  });
+});
+
 describe('rule 7: removing form fields is not form filling', () => {
   const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
     const formRef = file.catalog().get('AcroForm');
