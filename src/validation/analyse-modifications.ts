@@ -133,7 +133,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key === 'AcroForm' && !(dict?.get('AcroForm') instanceof PdfRef && asDict(oldValue)?.get('AcroForm') instanceof PdfRef)) {
           // A form dictionary written inside the catalog, or created: judged like the indirect one.
-          classifyFormChange(signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter.all, raise);
+          classifyFormChange(signed, final, signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter.all, raise);
         } else if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
         else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
         else if (key === 'DSS' || key === 'Extensions') raise('LTA_UPDATES', `catalog entry /${key} added or updated`);
@@ -146,7 +146,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       continue;
     }
     if (formRef instanceof PdfRef && formRef.num === num) {
-      classifyFormChange(asDict(oldValue), dict, longTermAfter.all, raise);
+      classifyFormChange(signed, final, asDict(oldValue), dict, longTermAfter.all, raise);
       continue;
     }
     if (longTermAfter.all.has(num)) {
@@ -287,7 +287,9 @@ function removedFieldNames(signed: PdfFile, final: PdfFile): string[] {
  * document timestamps, LTA updates; fields taken out of /Fields are never form filling; /SigFlags alone
  * is an LTA update.
  */
-function classifyFormChange(before: PdfDict | undefined, after: PdfDict | undefined, longTerm: Set<number>, raise: (l: ModificationLevel, why: string) => void): void {
+function classifyFormChange(
+  signed: PdfFile, final: PdfFile, before: PdfDict | undefined, after: PdfDict | undefined, longTerm: Set<number>, raise: (l: ModificationLevel, why: string) => void,
+): void {
   for (const key of changedKeys(before, after)) {
     if (!FORM_KEYS_ALLOWED.has(key)) {
       raise('OTHER', `AcroForm entry /${key} changed`);
@@ -300,9 +302,28 @@ function classifyFormChange(before: PdfDict | undefined, after: PdfDict | undefi
       else if (added.length > 0 || (!old && !now)) raise('FORM_FILLING', 'form fields added');
     } else if (key === 'SigFlags') {
       raise('LTA_UPDATES', 'signature flags updated');
+    } else if (key === 'DR' && replacesResources(signed, final, before?.get('DR'), after?.get('DR'))) {
+      // Fields are drawn anew with these (a new value, or /NeedAppearances): a font replaced under the same
+      // name draws the same values as other glyphs.
+      raise('OTHER', 'a font the form\'s fields are drawn with was replaced');
     } else {
       raise('FORM_FILLING', 'form dictionary updated');
     }
+  }
+}
+
+/**
+ * Whether the form's default fonts (/DR /Font, name → font) map a name they had when signed to another font:
+ * adding names is how filling a field brings its font. (Other categories are not compared: signing tools
+ * replace their own appearance XObject there, e.g. Acrobat's /FRM.)
+ */
+function replacesResources(signed: PdfFile, final: PdfFile, before: PdfObject | undefined, after: PdfObject | undefined): boolean {
+  try {
+    const oldFonts = signed.resolveDict(signed.resolveDict(before)?.get('Font'));
+    const newFonts = final.resolveDict(final.resolveDict(after)?.get('Font'));
+    return [...(oldFonts?.map ?? [])].some(([fontName, value]) => !sameObject(value, newFonts?.get(fontName)));
+  } catch {
+    return true; // resources that cannot be read cannot be shown to be the same
   }
 }
 

@@ -315,6 +315,34 @@ describe('filling a form does not show or hide its fields', () => {
   });
 });
 
+describe('the form\'s default resources after signing', () => {
+  const font = (base: string): PdfDict => new PdfDict([['Type', name('Font')], ['Subtype', name('Type1')], ['BaseFont', name(base)]]);
+  /** The form, whose /DR names Helvetica /Helv, signed. */
+  const signedWithResources = async (): Promise<Buffer> => signForm(update(form(), (file, allocate) => {
+    const helv = allocate();
+    const formDict = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone().set('DR', new PdfDict([['Font', new PdfDict([['Helv', helv]])]]));
+    return [{ ref: helv, value: font('Helvetica') }, { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', formDict) }];
+  }));
+  const withFonts = (pdf: Buffer, fonts: (file: PdfFile, added: PdfRef) => Array<[string, PdfRef]>): Buffer => update(pdf, (file, allocate) => {
+    const added = allocate();
+    const formDict = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone();
+    formDict.set('DR', new PdfDict([['Font', new PdfDict(fonts(file, added))]])).set('NeedAppearances', true);
+    return [{ ref: added, value: font('Times-Roman') }, { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', formDict) }];
+  });
+  const helvOf = (file: PdfFile): PdfRef => file.resolveDict(file.resolveDict(file.resolveDict(file.catalog().get('AcroForm'))?.get('DR'))?.get('Font'))?.get('Helv') as PdfRef;
+
+  it('when a font is put under a name the fields were drawn with, then values redrawn would show other glyphs: OTHER', async () => {
+    const report = await validate(withFonts(await signedWithResources(), (_file, added) => [['Helv', added]]));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe('changed after signing (OTHER): OTHER: a font the form\'s fields are drawn with was replaced; FORM_FILLING: form dictionary updated');
+  });
+
+  it('when a font is added under a new name, then it is form filling', async () => {
+    const report = await validate(withFonts(await signedWithResources(), (file, added) => [['Helv', helvOf(file)], ['TiRo', added]]));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['FORM_FILLING', 'TOTAL_PASSED']);
+  });
+});
+
 describe('rule 7: removing form fields is not form filling', () => {
   const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
     const formRef = file.catalog().get('AcroForm');
