@@ -9,6 +9,8 @@ import { maxLevel, ModificationLevel } from './report';
 
 const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
 const FIELD_KEYS_ALLOWED = new Set(['V', 'AS', 'AP', 'Kids', 'MK', 'DV', 'F']);
+/** Name trees whose entries come with annotations: attachments, destinations, stamp appearances (ISO 32000-1 Table 31). */
+const NAME_TREES_AS_ANNOTATIONS = new Set(['EmbeddedFiles', 'Dests', 'AP']);
 const FORM_KEYS_ALLOWED = new Set(['Fields', 'SigFlags', 'DR', 'DA', 'NeedAppearances']);
 const LONG_TERM_WALK_DEPTH = 8;
 const MAX_CHANGED_OBJECTS = 200_000;
@@ -134,7 +136,12 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
         if (key === 'AcroForm' && !(dict?.get('AcroForm') instanceof PdfRef && asDict(oldValue)?.get('AcroForm') instanceof PdfRef)) {
           // A form dictionary written inside the catalog, or created: judged like the indirect one.
           classifyFormChange(signed, final, signed.resolveDict(asDict(oldValue)?.get('AcroForm')), final.resolveDict(dict?.get('AcroForm')), longTermAfter.all, raise);
-        } else if (key === 'Names') raise('ANNOTATIONS', 'catalog name tree changed');
+        } else if (key === 'Names') {
+          const changed = changedKeys(signed.resolveDict(asDict(oldValue)?.get('Names')), final.resolveDict(dict?.get('Names')));
+          // Attachments, destinations and stamp appearances are annotation-level additions; a document-level script
+          // (/JavaScript runs when the document opens and can change what fields show) or any other tree is not.
+          for (const tree of changed) raise(NAME_TREES_AS_ANNOTATIONS.has(tree) ? 'ANNOTATIONS' : 'OTHER', `catalog name tree /${tree} changed`);
+        }
         else if (!CATALOG_KEYS_ALLOWED.has(key)) raise('OTHER', `catalog entry /${key} changed`);
         else if (key === 'DSS' || key === 'Extensions') raise('LTA_UPDATES', `catalog entry /${key} added or updated`);
         else raise('FORM_FILLING', `catalog entry /${key} changed`);

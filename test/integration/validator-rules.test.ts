@@ -343,6 +343,27 @@ describe('the form\'s default resources after signing', () => {
   });
 });
 
+describe('name trees added to the catalog after an approval signature', () => {
+  const withNames = (pdf: Buffer, tree: string, value: (allocate: () => PdfRef) => { ref: PdfRef; value: PdfDict }): Buffer => update(pdf, (file, allocate) => {
+    const entry = value(allocate);
+    const names = new PdfDict([[tree, new PdfDict([['Names', [PdfString.fromText('muc-1'), entry.ref]]])]]);
+    return [entry, { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('Names', names) }];
+  });
+
+  it('when a document-level script is added (it runs on opening and can change what fields show), then it is OTHER', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate(withNames(signed, 'JavaScript', (allocate) => ({ ref: allocate(), value: new PdfDict([['S', name('JavaScript')], ['JS', PdfString.fromText('this.getField("SoVanBan").value = "999"')]]) })));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe('changed after signing (OTHER): OTHER: catalog name tree /JavaScript changed');
+  });
+
+  it('when an attachment is added, then it is an annotation-level change, which an approval signature allows', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const report = await validate(withNames(signed, 'EmbeddedFiles', (allocate) => ({ ref: allocate(), value: new PdfDict([['Type', name('Filespec')], ['F', PdfString.fromText('phu-luc.txt')]]) })));
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', true, 'TOTAL_PASSED']);
+  });
+});
+
 describe('rule 7: removing form fields is not form filling', () => {
   const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
     const formRef = file.catalog().get('AcroForm');
