@@ -359,6 +359,9 @@ function longTermObjects(file: PdfFile): { dss: Set<number>; all: Set<number> } 
       if (field.fieldType !== 'Sig') continue;
       const v = file.resolveDict(field.dict.get('V'));
       if (!v || !(isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161'))) continue;
+      // A document timestamp shows nothing; one whose widget draws on a page is judged as any signature field.
+      const kids = (asArray(file.resolve(field.dict.get('Kids'))) ?? []).map((kid) => file.resolveDict(kid));
+      if ([field.dict.has('Rect') ? field.dict : undefined, ...kids].some((widget) => widget && drawsOnPage(file, widget))) continue;
       if (field.ref) out.add(field.ref.num);
       const value = field.dict.get('V');
       if (value instanceof PdfRef) out.add(value.num);

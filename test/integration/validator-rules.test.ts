@@ -75,6 +75,27 @@ const appearance = (file: PdfFile, allocate: () => PdfRef, text: string): [PdfRe
   return [ref, { ref, value: new PdfStream(new PdfDict([['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, 228, 20]]]), Buffer.from(`BT /Helv 12 Tf 2 6 Td (${text}) Tj ET`)) }];
 };
 
+/** A signature field on page 1 (its value `value`, if any), drawn at `rect` with the text "DA DUYET". */
+const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file: PdfFile, allocate: () => PdfRef): UpdatedObject[] => {
+  const pageRef = file.pageRefs()[0];
+  const [ap, stream] = appearance(file, allocate, 'DA DUYET');
+  const field = allocate();
+  const form = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone();
+  const page = (file.resolveDict(pageRef) as PdfDict).clone();
+  return [
+    stream,
+    {
+      ref: field,
+      value: new PdfDict([
+        ['FT', name('Sig')], ['T', PdfString.fromText(fieldName)], ['Type', name('Annot')], ['Subtype', name('Widget')], ['Rect', rect], ['F', 4], ['P', pageRef],
+        ['AP', new PdfDict([['N', ap]])], ...(value ? [['V', value] as [string, PdfRef]] : []),
+      ]),
+    },
+    { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', [...(file.resolve(form.get('Fields')) as PdfObject[]), field])) },
+    { ref: pageRef, value: page.set('Annots', [...((file.resolve(page.get('Annots')) as PdfObject[] | undefined) ?? []), field]) },
+  ];
+};
+
 describe('the signing-certificate attribute binds the signature to its certificate (RFC 5035)', () => {
   it('when signingCertificateV2 names the signer\'s own certificate, then the signature passes', async () => {
     const report = await validate(await handSign(congVan(), { place: inField('Sig1') }));
@@ -553,27 +574,6 @@ describe('a signature field added after a certification that allows signing (Doc
       return objects;
     },
   });
-  /** A signature field on page 1 (its value `value`, if any), drawn at `rect` with the text "DA DUYET". */
-  const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file: PdfFile, allocate: () => PdfRef): UpdatedObject[] => {
-    const pageRef = file.pageRefs()[0];
-    const [ap, stream] = appearance(file, allocate, 'DA DUYET');
-    const field = allocate();
-    const form = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone();
-    const page = (file.resolveDict(pageRef) as PdfDict).clone();
-    return [
-      stream,
-      {
-        ref: field,
-        value: new PdfDict([
-          ['FT', name('Sig')], ['T', PdfString.fromText(fieldName)], ['Type', name('Annot')], ['Subtype', name('Widget')], ['Rect', rect], ['F', 4], ['P', pageRef],
-          ['AP', new PdfDict([['N', ap]])], ...(value ? [['V', value] as [string, PdfRef]] : []),
-        ]),
-      },
-      { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', [...(file.resolve(form.get('Fields')) as PdfObject[]), field])) },
-      { ref: pageRef, value: page.set('Annots', [...((file.resolve(page.get('Annots')) as PdfObject[] | undefined) ?? []), field]) },
-    ];
-  };
-
   it('when an empty signature field drawn on the page is added, then it is not signing (a "sneaky signature"): ANNOTATIONS, not allowed', async () => {
     const report = await validate(update(await certifiedP2(), drawnField('GiaMao', [100, 100, 300, 150])));
     expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', false, 'TOTAL_FAILED']);
@@ -625,6 +625,15 @@ describe('rule 11: a document timestamp is an LTA update at every DocMDP level',
     const stamped = (await addDocumentTimestamp(await certified(), tsa)).pdf;
     const report = await validate(stamped);
     expect(report.signatures.map((s) => [s.type, s.modificationsAfter, s.indication])).toEqual([['signature', 'LTA_UPDATES', 'TOTAL_PASSED'], ['document-timestamp', 'NONE', 'TOTAL_PASSED']]);
+  });
+
+  it('when a document timestamp\'s widget draws on the page, then it is not an LTA update but a signature field shown: not allowed at P=1', async () => {
+    const stamped = await handSign(await certified(), {
+      entries: [['Type', name('DocTimeStamp')], ['SubFilter', name('ETSI.RFC3161')]],
+      place: (file, sigRef, allocate) => drawnField('DauThoiGian', [100, 100, 300, 150], sigRef)(file, allocate),
+    });
+    const report = await validate(stamped);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.signatures[0].indication]).toEqual(['FORM_FILLING', false, 'TOTAL_FAILED']);
   });
 
   it('when a document certified with P=1 gets another signature, then that is not allowed', async () => {
