@@ -64,7 +64,10 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   }
   const catalogNum = rootAfter.num;
   const formRef = signed.catalog().get('AcroForm');
-  const infoRef = final.trailer.get('Info');
+  // The information dictionary is the one the signed revision named: a later trailer may name any object.
+  const infoBefore = signed.trailer.get('Info');
+  const infoAfter = final.trailer.get('Info');
+  const infoNum = infoBefore instanceof PdfRef && infoAfter instanceof PdfRef && infoBefore.num === infoAfter.num ? infoBefore.num : undefined;
   // Validation data and document timestamps (ETSI EN 319 142-1 §5.4): the objects only they reach.
   const longTermAfter = longTermOf(final);
   let longTermBefore: { dss: Set<number>; all: Set<number> } | undefined;
@@ -78,6 +81,19 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     if (before.dss.has(num)) return false;
     if (before.all.has(num)) return true;
     return (referencesOf(signed).get(num) ?? []).some(({ from, path }) => !before.dss.has(from) && !(from === catalogNum && path.startsWith('/DSS')));
+  };
+  /** The annotations of page object `page` went from `before` to `after`. */
+  const annotationsChanged = (before: PdfObject[], after: PdfObject[], page: number): void => {
+    const { added, removed } = arrayChanges(before, after);
+    for (const annot of added) {
+      if (annot instanceof PdfRef && longTermAfter.all.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${page}`);
+      else raise(annotationLevel(final, annot), `annotation added on page object ${page}`);
+    }
+    for (const annot of removed) {
+      // Removing a widget takes a form field off the page: not form filling (ISO 32000-2 §12.7.5.4).
+      if (isName(signed.resolveDict(annot)?.get('Subtype'), 'Widget')) raise('OTHER', `a form field's widget was removed from page object ${page}`);
+      else raise('ANNOTATIONS', `annotation removed from page object ${page}`);
+    }
   };
   let unknownWhenSigned: { nums: Set<number>; mayBeReferred: boolean } | undefined;
   /**
@@ -148,7 +164,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       }
       continue;
     }
-    if (infoRef instanceof PdfRef && infoRef.num === num) {
+    if (num === infoNum) {
       raise('LTA_UPDATES', 'document information dictionary updated'); // metadata only, as pyHanko's DocInfoRule
       continue;
     }
@@ -162,8 +178,13 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       continue;
     }
     if (Array.isArray(oldValue) && Array.isArray(newValue)) {
-      const prefixKept = oldValue.every((v, i) => sameObject(v, newValue[i]));
-      if (!prefixKept) raise('OTHER', `array object ${num} rewritten`);
+      // An array is judged by what it is: a page's annotations, the form's fields, or anything else (a page's
+      // content streams, a page-tree node's kids...), where entries appended are drawn as well.
+      const role = arrayRolesOf(final).get(num);
+      if (role?.kind === 'annots') annotationsChanged(oldValue, newValue, role.page);
+      else if (role?.kind === 'fields') fieldsChanged(oldValue, newValue, longTermAfter.all, raise);
+      else if (!oldValue.every((v, i) => sameObject(v, newValue[i]))) raise('OTHER', `array object ${num} rewritten`);
+      else if ((referencesOf(final).get(num) ?? []).some(({ from }) => from !== TRAILER)) raise('OTHER', `array object ${num} extended`);
       continue;
     }
     if (isDssObject(asDict(oldValue)) || isName(dict?.get('Type'), 'DSS')) {
@@ -184,16 +205,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
       }
-      const { added, removed } = annotationChanges(final, asDict(oldValue), dict, signed);
-      for (const annot of added) {
-        if (annot instanceof PdfRef && longTermAfter.all.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${num}`);
-        else raise(annotationLevel(final, annot), `annotation added on page object ${num}`);
-      }
-      for (const annot of removed) {
-        // Removing a widget takes a form field off the page: not form filling (ISO 32000-2 §12.7.5.4).
-        if (isName(signed.resolveDict(annot)?.get('Subtype'), 'Widget')) raise('OTHER', `a form field's widget was removed from page object ${num}`);
-        else raise('ANNOTATIONS', `annotation removed from page object ${num}`);
-      }
+      annotationsChanged(asArray(signed.resolve(asDict(oldValue)?.get('Annots'))) ?? [], asArray(final.resolve(dict?.get('Annots'))) ?? [], num);
       continue;
     }
     if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream) {
@@ -301,12 +313,10 @@ function classifyFormChange(
     if (!FORM_KEYS_ALLOWED.has(key)) {
       raise('OTHER', `AcroForm entry /${key} changed`);
     } else if (key === 'Fields') {
-      const old = asArray(before?.get('Fields'));
-      const now = asArray(after?.get('Fields'));
-      const { added, removed } = arrayChanges(old ?? [], now ?? []);
-      if (removed.length > 0) raise('OTHER', 'a field was removed from the form\'s /Fields');
-      if (added.length > 0 && added.every((v) => v instanceof PdfRef && longTerm.has(v.num))) raise('LTA_UPDATES', 'document timestamp field added');
-      else if (added.length > 0 || (!old && !now)) raise('FORM_FILLING', 'form fields added');
+      const old = asArray(signed.resolve(before?.get('Fields')));
+      const now = asArray(final.resolve(after?.get('Fields')));
+      if (!old && !now) raise('FORM_FILLING', 'form fields added');
+      else fieldsChanged(old ?? [], now ?? [], longTerm, raise);
     } else if (key === 'SigFlags') {
       raise('LTA_UPDATES', 'signature flags updated');
     } else if (key === 'DR' && replacesResources(signed, final, before?.get('DR'), after?.get('DR'))) {
@@ -318,6 +328,30 @@ function classifyFormChange(
     }
   }
 }
+
+/** The form's /Fields went from `before` to `after`: fields appended are form filling (a new signature) or, when they are document timestamps, LTA updates; fields taken out never are. */
+function fieldsChanged(before: PdfObject[], after: PdfObject[], longTerm: Set<number>, raise: (l: ModificationLevel, why: string) => void): void {
+  const { added, removed } = arrayChanges(before, after);
+  if (removed.length > 0) raise('OTHER', 'a field was removed from the form\'s /Fields');
+  if (added.length > 0 && added.every((v) => v instanceof PdfRef && longTerm.has(v.num))) raise('LTA_UPDATES', 'document timestamp field added');
+  else if (added.length > 0) raise('FORM_FILLING', 'form fields added');
+}
+
+/** Indirect arrays by what they are: a page's /Annots (with the page's number), the form's /Fields. */
+const arrayRolesOf = perView((file): Map<number, { kind: 'annots'; page: number } | { kind: 'fields' }> => {
+  const roles = new Map<number, { kind: 'annots'; page: number } | { kind: 'fields' }>();
+  try {
+    const fields = file.resolveDict(file.catalog().get('AcroForm'))?.get('Fields');
+    if (fields instanceof PdfRef) roles.set(fields.num, { kind: 'fields' });
+    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
+      const annots = file.resolveDict(pageRef)?.get('Annots');
+      if (annots instanceof PdfRef) roles.set(annots.num, { kind: 'annots', page: pageRef.num });
+    }
+  } catch {
+    // a broken catalog or page tree: arrays it would name are judged as any other
+  }
+  return roles;
+});
 
 /**
  * Whether the form's default fonts (/DR /Font, name → font) map a name they had when signed to another font:
@@ -478,12 +512,6 @@ function drawsOnPage(file: PdfFile, widget: PdfDict): boolean {
   } catch {
     return true; // what cannot be read cannot be shown to draw nothing
   }
-}
-
-function annotationChanges(final: PdfFile, oldPage: PdfDict | undefined, newPage: PdfDict | undefined, signed: PdfFile): { added: PdfObject[]; removed: PdfObject[] } {
-  const before = asArray(signed.resolve(oldPage?.get('Annots'))) ?? [];
-  const after = asArray(final.resolve(newPage?.get('Annots'))) ?? [];
-  return arrayChanges(before, after);
 }
 
 /** Entries of an array added and removed between revisions (references by number, direct values by text). */

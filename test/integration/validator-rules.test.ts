@@ -385,6 +385,89 @@ describe('name trees added to the catalog after an approval signature', () => {
   });
 });
 
+describe('an indirect array appended to after signing is judged by what refers to it', () => {
+  /** congVan with page 1's /Contents (and /Annots, empty) as indirect arrays, signed. */
+  const signedWithArrays = async (): Promise<{ pdf: Buffer; contents: PdfRef; annots: PdfRef }> => {
+    let contents = new PdfRef(0, 0);
+    let annots = new PdfRef(0, 0);
+    const base = update(congVan(), (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      const own = file.resolve(page.get('Contents'));
+      contents = allocate();
+      annots = allocate();
+      return [
+        { ref: contents, value: Array.isArray(own) ? own : [page.get('Contents') as PdfRef] },
+        { ref: annots, value: [] },
+        { ref: pageRef, value: page.set('Contents', contents).set('Annots', annots) },
+      ];
+    });
+    return { pdf: await handSign(base, { place: inField('Sig1') }), contents, annots };
+  };
+
+  it('when a page\'s indirect /Contents array gets another content stream, then new content is drawn: OTHER', async () => {
+    const { pdf, contents } = await signedWithArrays();
+    const changed = update(pdf, (file, allocate) => {
+      const stream = allocate();
+      return [
+        { ref: stream, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 30 Tf 100 500 Td (DA SUA) Tj ET')) },
+        { ref: contents, value: [...(file.resolve(contents) as PdfObject[]), stream] },
+      ];
+    });
+    const report = await validate(changed);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
+  it('when a page\'s indirect /Annots array gets a comment, then it is an annotation added, which an approval signature allows', async () => {
+    const { pdf, annots } = await signedWithArrays();
+    const commented = update(pdf, (file, allocate) => {
+      const note = allocate();
+      return [
+        { ref: note, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Text')], ['Rect', [10, 10, 30, 30]], ['Contents', PdfString.fromText('Đã xem')]]) },
+        { ref: annots, value: [...(file.resolve(annots) as PdfObject[]), note] },
+      ];
+    });
+    const report = await validate(commented);
+    expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', true, 'TOTAL_PASSED']);
+  });
+});
+
+describe('the document information dictionary is the one the signed revision named', () => {
+  /** An update that rewrites page 1 with new content and names the page as the trailer's /Info. */
+  const pageAsInfo = (pdf: Buffer): Buffer => {
+    const changed = update(pdf, (file, allocate) => {
+      const stream = allocate();
+      const pageRef = file.pageRefs()[0];
+      return [
+        { ref: stream, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 30 Tf 100 500 Td (DA SUA) Tj ET')) },
+        { ref: pageRef, value: (file.resolveDict(pageRef) as PdfDict).clone().set('Contents', stream) },
+      ];
+    });
+    const pageNum = PdfFile.parse(pdf).pageRefs()[0].num;
+    const at = changed.lastIndexOf('/Info ');
+    const end = changed.indexOf('R', at) + 1;
+    return Buffer.concat([changed.subarray(0, at), Buffer.from(`/Info ${pageNum} 0 R`), changed.subarray(end)]);
+  };
+
+  it('when a later trailer names a page as its /Info and the page is rewritten, then the page change is still OTHER', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const forged = pageAsInfo(signed);
+    expect((PdfFile.parse(forged).trailer.get('Info') as PdfRef).num).toBe(PdfFile.parse(signed).pageRefs()[0].num);
+    const report = await validate(forged);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
+  it('when the information dictionary the signed revision named is updated, then it is an LTA update', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const updated = update(signed, (file) => {
+      const info = file.trailer.get('Info') as PdfRef;
+      return [{ ref: info, value: (file.resolveDict(info) as PdfDict).clone().set('Title', PdfString.fromText('Công văn số 125')) }];
+    });
+    const report = await validate(updated);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['LTA_UPDATES', 'TOTAL_PASSED']);
+  });
+});
+
 describe('rule 7: removing form fields is not form filling', () => {
   const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
     const formRef = file.catalog().get('AcroForm');
