@@ -11,7 +11,7 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInMemoryTimestampAuthority } from '../../src/network';
-import { addDss, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, serializeObject } from '../../src/pdf';
+import { addDss, listFormFields, name, PdfDict, PdfFile, PdfRef, PdfStream, PdfString, serializeObject } from '../../src/pdf';
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, validatePdf } from '../../src/validation';
 import { CORPUS, OUTPUT, pkiFile, ROOT } from '../helpers/fixtures';
@@ -137,6 +137,22 @@ const MUTATIONS: Record<string, Mutation> = {
     }).join(' ') + '\n';
     const data = Buffer.from(head + bodies.map((b) => `${b}\n`).join(''), 'latin1');
     return [{ ref: new PdfRef(target.stream, 0), value: new PdfStream(new PdfDict([['Type', name('ObjStm')], ['N', members.length], ['First', Buffer.byteLength(head)]]), data) }];
+  }),
+  // Page 1 rewritten with new content, by a revision whose trailer names the page as its /Info.
+  'update-info-alias': (pdf) => {
+    const pageNum = firstPage(PdfFile.parse(pdf)).num;
+    const changed = MUTATIONS['update-content'](pdf, () => 0) as Buffer;
+    const tail = changed.subarray(pdf.length).toString('latin1');
+    const renamed = /\/Info\s+\d+\s+\d+\s+R/.test(tail) ? tail.replace(/\/Info\s+\d+\s+\d+\s+R/, `/Info ${pageNum} 0 R`) : tail.replace('/Prev ', `/Info ${pageNum} 0 R /Prev `);
+    return Buffer.concat([pdf, Buffer.from(renamed, 'latin1')]);
+  },
+  // A form field's widget hidden (annotation flag Hidden) after signing.
+  'update-hide-widget': (pdf, rnd) => update(pdf, (file) => {
+    const widgets = listFormFields(file).flatMap((f) => (f.ref && f.dict.has('Rect') ? [{ ref: f.ref, dict: f.dict }] : []));
+    const target = widgets[Math.floor(rnd() * widgets.length)];
+    if (!target) throw new Error('no widget');
+    const flags = file.resolve(target.dict.get('F'));
+    return [{ ref: target.ref, value: target.dict.clone().set('F', (typeof flags === 'number' ? flags : 0) | 2) }];
   }),
   'update-dss': (pdf) => Buffer.concat([pdf, addDss(PdfFile.parse(pdf), { certificates: [pkiFile('issuing-ca.der'), pkiFile('root-ca.der')], ocsps: [], crls: [pkiFile('issuing-ca.crl')] }).update]),
   'update-doc-timestamp': async (pdf) => (await addDocumentTimestamp(pdf, tsa)).pdf,
