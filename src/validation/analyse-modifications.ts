@@ -87,13 +87,23 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     const { added, removed } = arrayChanges(before, after);
     for (const annot of added) {
       if (annot instanceof PdfRef && longTermAfter.all.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${page}`);
-      else raise(annotationLevel(final, annot), `annotation added on page object ${page}`);
+      else if (annot instanceof PdfRef && existedWhenSigned(annot.num)) {
+        // An annotation that already existed, now also on this page: the widget of a field signed since is
+        // part of that signing; another form field's widget is shown where it was not filled or signed (a
+        // signature's stamp on another page); another annotation is one added.
+        const level = annotationLevel(signed, final, annot);
+        raise(level === 'ANNOTATIONS' && isName(final.resolveDict(annot)?.get('Subtype'), 'Widget') ? 'OTHER' : level, `annotation object ${annot.num} placed on page object ${page} as well`);
+      } else raise(annotationLevel(signed, final, annot), `annotation added on page object ${page}`);
     }
     for (const annot of removed) {
       // Removing a widget takes a form field off the page: not form filling (ISO 32000-2 §12.7.5.4).
       if (isName(signed.resolveDict(annot)?.get('Subtype'), 'Widget')) raise('OTHER', `a form field's widget was removed from page object ${page}`);
       else raise('ANNOTATIONS', `annotation removed from page object ${page}`);
     }
+  };
+  const existedWhenSigned = (num: number): boolean => {
+    const entry = signed.xref.entries.get(num);
+    return entry !== undefined && entry.type !== 'free';
   };
   let unknownWhenSigned: { nums: Set<number>; mayBeReferred: boolean } | undefined;
   /**
@@ -143,7 +153,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       // The trailer's own entries are not drawn (writers put private ones there; /Info is compared above).
       if (referredToWhenSigned(num)) raise('OTHER', `object ${num}, referred to but missing when signed, was defined afterwards`);
       else if (longTermAfter.all.has(num)) raise('LTA_UPDATES', `object ${num} of the DSS or a document timestamp added`);
-      else classifyNew(final, num, dict, raise);
+      else classifyNew(signed, final, num, dict, raise);
       continue;
     }
     touchField(num);
@@ -454,13 +464,13 @@ function fieldObjects(file: PdfFile): Map<number, string> {
   return out;
 }
 
-function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, raise: (l: ModificationLevel, why: string) => void): void {
+function classifyNew(signed: PdfFile, file: PdfFile, num: number, dict: PdfDict | undefined, raise: (l: ModificationLevel, why: string) => void): void {
   if (!dict) return; // a new number, array or stream on its own changes nothing until something references it
   if (isName(dict.get('Type'), 'DocTimeStamp') || isName(dict.get('SubFilter'), 'ETSI.RFC3161')) return raise('LTA_UPDATES', 'document timestamp added');
   if (isName(dict.get('Type'), 'Sig') || dict.has('ByteRange')) return raise('FORM_FILLING', 'signature added');
   if (isName(dict.get('Type'), 'DSS') || dict.has('VRI')) return raise('LTA_UPDATES', 'DSS added');
   if (isName(dict.get('Type'), 'Annot') || isName(dict.get('Subtype'), 'Widget')) {
-    return raise(annotationLevel(file, new PdfRef(num, 0)), `annotation object ${num} added`);
+    return raise(annotationLevel(signed, file, new PdfRef(num, 0)), `annotation object ${num} added`);
   }
 }
 
@@ -471,13 +481,28 @@ function classifyNew(file: PdfFile, num: number, dict: PdfDict | undefined, rais
  * either (ISO 32000-2 Table 257: P=2 permits filling in forms and signing): it shows what no one signed (the
  * "sneaky signature" family).
  */
-function annotationLevel(file: PdfFile, annot: PdfObject): ModificationLevel {
+function annotationLevel(signed: PdfFile, file: PdfFile, annot: PdfObject): ModificationLevel {
   const dict = file.resolveDict(annot);
   if (!dict) return 'OTHER';
-  const parent = file.resolveDict(dict.get('Parent'));
-  const field = dict.has('FT') ? dict : parent;
+  const fieldRef = dict.has('FT') ? annot : dict.get('Parent');
+  const field = file.resolveDict(fieldRef);
   if (!isName(field?.get('FT'), 'Sig')) return 'ANNOTATIONS';
-  return isSigned(file, field) || !drawsOnPage(file, dict) ? 'FORM_FILLING' : 'ANNOTATIONS';
+  return signedSince(signed, file, fieldRef, field) || !drawsOnPage(file, dict) ? 'FORM_FILLING' : 'ANNOTATIONS';
+}
+
+/**
+ * Whether a signature field got its signature after `signed`: it has a value now, and not the value it had
+ * then. A new widget of a field signed before is not signing; it shows that signature where it was not made.
+ */
+function signedSince(signed: PdfFile, file: PdfFile, fieldRef: PdfObject | undefined, field: PdfDict | undefined): boolean {
+  if (!isSigned(file, field)) return false;
+  if (!(fieldRef instanceof PdfRef)) return true;
+  try {
+    const before = signed.xref.entries.get(fieldRef.num)?.type === 'free' ? undefined : signed.resolveDict(fieldRef);
+    return !(before && isSigned(signed, before) && sameObject(before.get('V'), field?.get('V')));
+  } catch {
+    return true;
+  }
 }
 
 /** Whether a signature field has a value: one that cannot be read counts (it is reported as a failed signature itself). */

@@ -3,12 +3,14 @@
  * or structure the rule allows, and the one it refuses.
  */
 import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { OID } from '../../src/cms';
 import { createInMemoryFetcher, createInMemoryTimestampAuthority, TimestampAuthority } from '../../src/network';
 import { addDss, name, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, PdfString, UpdatedObject } from '../../src/pdf';
 import { addDocumentTimestamp, joinParts, signPdf } from '../../src/signing';
 import { createValidationContext, DocumentReport, TrustStore, validatePdf } from '../../src/validation';
-import { pkiFile } from '../helpers/fixtures';
+import { pkiFile, ROOT } from '../helpers/fixtures';
 import { buildObjectStreamPdf } from '../helpers/compression-bomb';
 import { addAnnotation, congVan, handSign, officialSigner, replaceBytes, sealSigner, signatureField, update } from '../helpers/hand-made-pdf';
 
@@ -80,7 +82,7 @@ const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file:
   const pageRef = file.pageRefs()[0];
   const [ap, stream] = appearance(file, allocate, 'DA DUYET');
   const field = allocate();
-  const form = (file.resolveDict(file.catalog().get('AcroForm')) as PdfDict).clone();
+  const form = file.resolveDict(file.catalog().get('AcroForm'))?.clone() ?? new PdfDict([['SigFlags', 3]]);
   const page = (file.resolveDict(pageRef) as PdfDict).clone();
   return [
     stream,
@@ -91,7 +93,7 @@ const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file:
         ['AP', new PdfDict([['N', ap]])], ...(value ? [['V', value] as [string, PdfRef]] : []),
       ]),
     },
-    { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', [...(file.resolve(form.get('Fields')) as PdfObject[]), field])) },
+    { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('AcroForm', form.set('Fields', [...((file.resolve(form.get('Fields')) as PdfObject[] | undefined) ?? []), field])) },
     { ref: pageRef, value: page.set('Annots', [...((file.resolve(page.get('Annots')) as PdfObject[] | undefined) ?? []), field]) },
   ];
 };
@@ -684,6 +686,41 @@ describe('a signature field added after a certification that allows signing (Doc
       expect(report.signatures.map((sig) => [sig.field, sig.modificationsAfter, sig.modificationsAllowed])).toEqual([['ChungNhan', 'FORM_FILLING', true], ['Sig2', 'OTHER', false]]);
       expect([report.signatures[1].indication, report.indication]).toEqual(['TOTAL_FAILED', 'TOTAL_FAILED']);
     }
+  });
+
+  it('when a new widget of a field signed before is added (its /Parent that field), then it shows that signature where it was not made: for that signature an annotation, not allowed at P=2', async () => {
+    const signed = await handSign(await certifiedP2(), { place: (file, sigRef, allocate) => drawnField('Sig2', [100, 100, 300, 150], sigRef)(file, allocate) });
+    const extraWidget = update(signed, (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const [ap, stream] = appearance(file, allocate, 'DA DUYET');
+      const widget = allocate();
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      return [
+        stream,
+        { ref: widget, value: new PdfDict([['Type', name('Annot')], ['Subtype', name('Widget')], ['Parent', fieldRef(file, 'Sig2')], ['Rect', [300, 600, 500, 650]], ['F', 4], ['P', pageRef], ['AP', new PdfDict([['N', ap]])]]) },
+        { ref: pageRef, value: page.set('Annots', [...(file.resolve(page.get('Annots')) as PdfObject[]), widget]) },
+      ];
+    });
+    const report = await validate(extraWidget);
+    // For the certification every change since is the signing of Sig2; for Sig2, the widget is an annotation
+    // added, which the certification's P=2 does not allow.
+    expect(report.signatures.map((sig) => [sig.field, sig.modificationsAfter, sig.modificationsAllowed, sig.indication])).toEqual([
+      ['ChungNhan', 'FORM_FILLING', true, 'TOTAL_PASSED'], ['Sig2', 'ANNOTATIONS', false, 'TOTAL_FAILED'],
+    ]);
+    expect(report.indication).toBe('TOTAL_FAILED');
+  });
+
+  it('when the signed field\'s widget is also put on another page, then its stamp shows where it was not signed: OTHER', async () => {
+    const twoPages = readFileSync(path.join(ROOT, 'samples', 'bao-cao-nhieu-trang.pdf'));
+    const signed = await handSign(twoPages, { place: (file, sigRef, allocate) => drawnField('Sig1', [100, 100, 300, 150], sigRef)(file, allocate) });
+    const copied = update(signed, (file) => {
+      const page2 = file.pageRefs()[1];
+      const page = (file.resolveDict(page2) as PdfDict).clone();
+      return [{ ref: page2, value: page.set('Annots', [...((file.resolve(page.get('Annots')) as PdfObject[] | undefined) ?? []), fieldRef(file, 'Sig1')]) }];
+    });
+    const report = await validate(copied);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toMatch(/^changed after signing \(OTHER\): OTHER: annotation object \d+ placed on page object \d+ as well$/);
   });
 
   it('when the empty field added has no area on the page, then nothing is drawn: FORM_FILLING, allowed', async () => {
