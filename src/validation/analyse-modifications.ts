@@ -62,6 +62,9 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     raise('OTHER', 'the document catalog was replaced');
     return { level, details, changedFields: [], removedFields: [] };
   }
+  // Encryption set, removed or changed after signing: every string and stream, the signed ones included,
+  // is then read through another key.
+  if (!sameObject(signed.trailer.get('Encrypt'), final.trailer.get('Encrypt'))) raise('OTHER', 'the document\'s encryption was changed');
   const catalogNum = rootAfter.num;
   const formRef = signed.catalog().get('AcroForm');
   // The information dictionary is the one the signed revision named: a later trailer may name any object.

@@ -459,6 +459,16 @@ describe('the document information dictionary is the one the signed revision nam
     expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
   });
 
+  it('when a later trailer adds /Encrypt (every string and stream, the signed ones too, read through a key), then it is OTHER', async () => {
+    const signed = joinParts(await signPdf(congVan(), sealSigner()));
+    const encrypted = update(signed, (file, allocate) => [{ ref: allocate(), value: new PdfDict([['Filter', name('Standard')], ['V', 4], ['R', 4], ['Length', 128]]) }]);
+    const encryptNum = PdfFile.parse(encrypted).size - 1;
+    const at = encrypted.lastIndexOf('/Prev ');
+    const report = await validate(Buffer.concat([encrypted.subarray(0, at), Buffer.from(`/Encrypt ${encryptNum} 0 R `), encrypted.subarray(at)]));
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+    expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe('changed after signing (OTHER): OTHER: the document\'s encryption was changed');
+  });
+
   it('when the information dictionary the signed revision named is updated, then it is an LTA update', async () => {
     const signed = joinParts(await signPdf(congVan(), sealSigner()));
     const updated = update(signed, (file) => {
