@@ -19,6 +19,8 @@ interface ObjectStream {
   first: number;
   /** The objects' offsets in order (with the data's end), for mayContainName. */
   sorted?: number[];
+  /** Numbers written as references in the decoded data (mayReferToAny). */
+  writtenReferences?: Map<number, number>;
   /** Per name, the offsets of the objects whose bytes hold it or a "#" (mayContainName). */
   holding?: Map<string, Set<number>>;
   /** The objects parsed from it so far. */
@@ -30,6 +32,10 @@ interface ObjectStream {
  * read from another object is not shared: another revision may give that object another value.
  */
 interface DocumentMemo {
+  /** The whole document's bytes (every view is a revision or a prefix of them). */
+  whole: ByteSource;
+  /** Numbers written as references in `whole`, each with the offset where it first is (mayReferToAny). */
+  writtenReferences?: Map<number, number>;
   sections: SectionMemo;
   objects: SharedReads<{ num: number; value: PdfObject }>;
   objectStreams: SharedReads<ObjectStream>;
@@ -75,6 +81,23 @@ function piecesHoldingOnce(cache: Map<string, Set<number>>, data: Buffer, base: 
   return holders;
 }
 
+/**
+ * Every number written as a reference ("num gen R", with leading zeros, whitespace and comments between as
+ * the lexer reads them) in `bytes`, with the offset where it is first. Text that only looks like a
+ * reference (inside a string or a stream) is counted too: the answer may be too large, never too small.
+ */
+function referencesWritten(bytes: Buffer): Map<number, number> {
+  const firstAt = new Map<number, number>();
+  // A comment runs to the end of its line (the lookahead leaves it one way to match: no backtracking into it).
+  const reference = /(?<![0-9])([0-9]+)(?:[\0\t\n\f\r ]|%[^\r\n]*(?![^\r\n]))+[0-9]+(?:[\0\t\n\f\r ]|%[^\r\n]*(?![^\r\n]))+R/g;
+  const text = bytes.toString('latin1');
+  for (let m = reference.exec(text); m; m = reference.exec(text)) {
+    const num = Number(m[1]);
+    if (!firstAt.has(num)) firstAt.set(num, m.index);
+  }
+  return firstAt;
+}
+
 /** The last value in an ascending list that is at most `value` (the list starts at or below it). */
 function lastAtOrBefore(sorted: number[], value: number): number {
   let lo = 0;
@@ -108,7 +131,7 @@ export class PdfFile {
 
   static parse(input: Buffer | ByteSource, startxref?: number, budget?: DecodeBudget): PdfFile {
     const source = asByteSource(input);
-    return PdfFile.open(source, startxref, budget ?? DecodeBudget.forSize(source.length), { sections: new SharedReads(), objects: new SharedReads(), objectStreams: new SharedReads() });
+    return PdfFile.open(source, startxref, budget ?? DecodeBudget.forSize(source.length), { whole: source, sections: new SharedReads(), objects: new SharedReads(), objectStreams: new SharedReads() });
   }
 
   private static open(source: ByteSource, startxref: number | undefined, budget: DecodeBudget, memo: DocumentMemo): PdfFile {
@@ -355,10 +378,12 @@ export class PdfFile {
    */
   mayReferToAny(nums: number[]): boolean {
     if (nums.length === 0) return false;
-    if (!(this.source instanceof BufferSource)) return true;
-    const gap = '(?:[\\0\\t\\n\\f\\r ]|%[^\\r\\n]*)+';
-    const reference = new RegExp(`(?<![0-9])0*(?:${nums.join('|')})${gap}[0-9]+${gap}R`);
-    if (reference.test(this.source.bytes.toString('latin1', 0, this.source.length))) return true;
+    const whole = this.memo.whole;
+    if (!(whole instanceof BufferSource) || !(this.source instanceof BufferSource)) return true;
+    // The document's bytes are searched once, for every view: a view sees what starts before its end.
+    this.memo.writtenReferences ??= referencesWritten(whole.bytes);
+    const firstAt = this.memo.writtenReferences;
+    if (nums.some((num) => (firstAt.get(num) ?? Infinity) < this.source.length)) return true;
     const streams = new Set<number>();
     for (const entry of this.xref.entries.values()) if (entry.type === 'compressed') streams.add(entry.stream);
     for (const num of streams) {
@@ -368,7 +393,9 @@ export class PdfFile {
       } catch {
         return true;
       }
-      if (reference.test(objStm.data.toString('latin1'))) return true;
+      objStm.writtenReferences ??= referencesWritten(objStm.data);
+      const inStream = objStm.writtenReferences;
+      if (nums.some((n) => inStream.has(n))) return true;
     }
     return false;
   }

@@ -53,6 +53,20 @@ describe('PdfFile.mayReferToAny', () => {
     expect([withReference('177 0 R').mayReferToAny([77]), withReference('[77 0]').mayReferToAny([77]), withReference('77.0 0 R').mayReferToAny([77])]).toEqual([false, false, false]);
   });
 
+  it('when the reference is written only after an earlier revision\'s end, then that revision rules it out and the whole file does not', () => {
+    const pdf = buildObjectStreamPdf({ streams: 1, decodedEach: 100 });
+    const appended = Buffer.concat([pdf, Buffer.from('99 0 obj\n<< /Type /Annot /P 0088 0 R >>\nendobj\n', 'latin1')]);
+    const whole = PdfFile.parse(appended);
+    // The whole file first (one search of the document's bytes serves every view), then the earlier revision.
+    expect([whole.mayReferToAny([88]), whole.prefix(pdf.length).mayReferToAny([88]), whole.prefix(pdf.length + 45).mayReferToAny([88])]).toEqual([true, false, true]);
+  });
+
+  it('when a number is followed by a long run of "%" (a hostile file), then the search still ends, ruling it out', () => {
+    // A comment has one way to match (to the end of its line): the search cannot try every split of the run.
+    const file = withReference(`(4242 ${'%'.repeat(200_000)}) 4242 0 S`);
+    expect([file.mayReferToAny([4242]), file.mayReferToAny([77])]).toEqual([false, false]);
+  });
+
   it('when no number is asked, or the file is read from disk, then the answer is false and true', () => {
     const pdf = buildObjectStreamPdf({ streams: 1, decodedEach: 100 });
     const onDisk = path.join(OUTPUT, 'may-refer-to-any.pdf');
