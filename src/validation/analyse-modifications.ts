@@ -221,8 +221,10 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       annotationsChanged(asArray(signed.resolve(asDict(oldValue)?.get('Annots'))) ?? [], asArray(final.resolve(dict?.get('Annots'))) ?? [], num);
       continue;
     }
-    if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream) {
-      continue; // XMP metadata (§14.3.2) is rewritten by most writers on every save
+    if (newValue instanceof PdfStream && isName(newValue.dict.get('Type'), 'Metadata') && oldValue instanceof PdfStream && !pageStreamsOf(signed).has(num) && !appearancesOf(final).has(num)) {
+      // XMP metadata (§14.3.2) is rewritten by most writers on every save; a stream a page or an annotation
+      // draws is content whatever its /Type says (an XObject's /Type is optional).
+      continue;
     }
     if (newValue instanceof PdfStream && appearancesOf(final).has(num) && !pageStreamsOf(signed).has(num)) {
       // Only an appearance nothing else uses may be redrawn: the "sneaky" family points a page, the

@@ -480,6 +480,51 @@ describe('the document information dictionary is the one the signed revision nam
   });
 });
 
+describe('a stream typed as metadata', () => {
+  /** congVan whose page 1 also draws form XObject /KysoX, a stream that calls itself /Type /Metadata, signed. */
+  const signedWithMetadataXObject = async (): Promise<{ pdf: Buffer; xobject: PdfRef }> => {
+    let xobject = new PdfRef(0, 0);
+    const base = update(congVan(), (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      xobject = allocate();
+      const draw = allocate();
+      const resources = (file.resolveDict(page.get('Resources')) as PdfDict).clone();
+      resources.set('XObject', new PdfDict([['KysoX', xobject]]));
+      const own = file.resolve(page.get('Contents'));
+      return [
+        { ref: xobject, value: new PdfStream(new PdfDict([['Type', name('Metadata')], ['Subtype', name('Form')], ['BBox', [0, 0, 200, 50]]]), Buffer.from('BT /F1 12 Tf 0 0 Td (125/UBND) Tj ET')) },
+        { ref: draw, value: new PdfStream(new PdfDict(), Buffer.from('q 1 0 0 1 300 700 cm /KysoX Do Q')) },
+        { ref: pageRef, value: page.set('Resources', resources).set('Contents', [...(Array.isArray(own) ? own : [page.get('Contents') as PdfRef]), draw]) },
+      ];
+    });
+    return { pdf: joinParts(await signPdf(base, sealSigner())), xobject };
+  };
+
+  it('when a page draws it and it is rewritten after signing, then it is content: OTHER', async () => {
+    const { pdf, xobject } = await signedWithMetadataXObject();
+    const changed = update(pdf, (file) => [{ ref: xobject, value: new PdfStream((file.resolve(xobject) as PdfStream).dict, Buffer.from('BT /F1 12 Tf 0 0 Td (999/UBND) Tj ET')) }]);
+    const report = await validate(changed);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
+  it('when it is the catalog\'s XMP metadata and it is rewritten, then nothing shown changed', async () => {
+    const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+      const xmp = allocate();
+      return [
+        { ref: xmp, value: new PdfStream(new PdfDict([['Type', name('Metadata')], ['Subtype', name('XML')]]), Buffer.from('<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')) },
+        { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('Metadata', xmp) },
+      ];
+    }), sealSigner()));
+    const rewritten = update(signed, (file) => {
+      const xmp = file.catalog().get('Metadata') as PdfRef;
+      return [{ ref: xmp, value: new PdfStream((file.resolve(xmp) as PdfStream).dict, Buffer.from('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>')) }];
+    });
+    const report = await validate(rewritten);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['NONE', 'TOTAL_PASSED']);
+  });
+});
+
 describe('rule 7: removing form fields is not form filling', () => {
   const remove = (pdf: Buffer, fieldName: string): Buffer => update(pdf, (file) => {
     const formRef = file.catalog().get('AcroForm');
