@@ -592,8 +592,12 @@ function isDssObject(dict: PdfDict | undefined): boolean {
   return !!dict && (isName(dict.get('Type'), 'DSS') || dict.has('VRI') || isName(dict.get('Type'), 'VRI'));
 }
 
+/** A number-tree node (ISO 32000-1 §7.9.7: its /Limits are integers); a name tree's (the document's scripts among them) is not one. */
 function isNumberTreeNode(dict: PdfDict | undefined): boolean {
-  return !!dict && (dict.has('Nums') || (dict.has('Kids') && dict.has('Limits'))) && !dict.has('Type');
+  if (!dict || dict.has('Type')) return false;
+  if (dict.has('Nums')) return true;
+  const limits = dict.get('Limits');
+  return dict.has('Kids') && Array.isArray(limits) && limits.length === 2 && limits.every((l) => typeof l === 'number');
 }
 
 /**

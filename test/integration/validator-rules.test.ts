@@ -380,6 +380,33 @@ describe('name trees added to the catalog after an approval signature', () => {
     expect(report.signatures[0].messages.find((m) => m.code === 'MODIFIED_AFTER_SIGNING')?.en).toBe('changed after signing (OTHER): OTHER: catalog name tree /JavaScript changed');
   });
 
+  it('when a node of the document\'s script name tree (/Kids and string /Limits, as a number tree\'s) is rewritten, then it is OTHER, not a structure update', async () => {
+    const js = (code: string) => new PdfDict([['S', name('JavaScript')], ['JS', PdfString.fromText(code)]]);
+    const limits = [PdfString.fromText('a'), PdfString.fromText('z')];
+    let middle = new PdfRef(0, 0);
+    const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+      const [root, leaf, action] = [allocate(), allocate(), allocate()];
+      middle = allocate();
+      return [
+        { ref: action, value: js('app.alert("Xin chao")') },
+        { ref: leaf, value: new PdfDict([['Limits', limits], ['Names', [PdfString.fromText('a'), action]]]) },
+        { ref: middle, value: new PdfDict([['Kids', [leaf]], ['Limits', limits]]) },
+        { ref: root, value: new PdfDict([['Kids', [middle]]]) },
+        { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('Names', new PdfDict([['JavaScript', root]])) },
+      ];
+    }), sealSigner()));
+    const rewritten = update(signed, (file, allocate) => {
+      const [leaf, action] = [allocate(), allocate()];
+      return [
+        { ref: action, value: js('this.getField("SoVanBan").value = "999"') },
+        { ref: leaf, value: new PdfDict([['Limits', limits], ['Names', [PdfString.fromText('a'), action]]]) },
+        { ref: middle, value: new PdfDict([['Kids', [leaf]], ['Limits', limits]]) },
+      ];
+    });
+    const report = await validate(rewritten);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
   it('when an attachment is added, then it is an annotation-level change, which an approval signature allows', async () => {
     const signed = joinParts(await signPdf(congVan(), sealSigner()));
     const report = await validate(withNames(signed, 'EmbeddedFiles', (allocate) => ({ ref: allocate(), value: new PdfDict([['Type', name('Filespec')], ['F', PdfString.fromText('phu-luc.txt')]]) })));
