@@ -200,21 +200,24 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else if ((referencesOf(final).get(num) ?? []).some(({ from }) => from !== TRAILER)) raise('OTHER', `array object ${num} extended`);
       continue;
     }
-    if (isDssObject(asDict(oldValue)) || isName(dict?.get('Type'), 'DSS')) {
+    // What an object's /Type says counts for dictionaries only: a stream whose dictionary claims a type is
+    // still data a page may draw (content streams carry any key), judged by the stream rules below.
+    const typed = newValue instanceof PdfDict && !(oldValue instanceof PdfStream) ? newValue : undefined;
+    if (typed && (isDssObject(asDict(oldValue)) || isName(typed.get('Type'), 'DSS'))) {
       raise('LTA_UPDATES', 'DSS updated');
       continue;
     }
-    if (isName(dict?.get('Type'), 'Font') && changedKeys(asDict(oldValue), dict).every((k) => k === 'Name')) {
+    if (isName(typed?.get('Type'), 'Font') && changedKeys(asDict(oldValue), typed).every((k) => k === 'Name')) {
       continue; // the obsolete /Name of a font (PDF 1.0) does not affect rendering; Acrobat drops it
     }
-    if (isName(dict?.get('Type'), 'Pages')) {
+    if (isName(typed?.get('Type'), 'Pages')) {
       // A page-tree node whose kids, count and inheritable attributes are unchanged draws the same pages;
       // writers add private keys here (e.g. iText's /ITXT).
       const inert = changedKeys(asDict(oldValue), dict).every((k) => !['Kids', 'Count', 'Parent', 'Resources', 'MediaBox', 'CropBox', 'Rotate'].includes(k));
       if (!inert) raise('OTHER', `page tree node ${num} changed`);
       continue;
     }
-    if (isName(dict?.get('Type'), 'Page')) {
+    if (isName(typed?.get('Type'), 'Page')) {
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
       }
@@ -235,7 +238,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
-    if (isName(dict?.get('Type'), 'StructElem') || isName(dict?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(dict)) {
+    if (isName(typed?.get('Type'), 'StructElem') || isName(typed?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(typed)) {
       raise('FORM_FILLING', 'structure tree updated');
       continue;
     }
@@ -260,7 +263,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
       continue;
     }
-    if (dict && isName(dict.get('Type'), 'Annot') && !isName(dict.get('Subtype'), 'Widget')) {
+    if (typed && isName(typed.get('Type'), 'Annot') && !isName(typed.get('Subtype'), 'Widget')) {
       raise('ANNOTATIONS', `annotation object ${num} changed`);
       continue;
     }

@@ -535,6 +535,25 @@ describe('a stream typed as metadata', () => {
     expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
   });
 
+  it('when a page\'s content stream claims another /Type (Font, Pages, Page, StructElem, Annot, DSS) and is rewritten, then it is still content: OTHER', async () => {
+    for (const type of ['Font', 'Pages', 'Page', 'StructElem', 'Annot', 'DSS']) {
+      let content = new PdfRef(0, 0);
+      const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+        const pageRef = file.pageRefs()[0];
+        const page = (file.resolveDict(pageRef) as PdfDict).clone();
+        const own = file.resolve(page.get('Contents'));
+        content = allocate();
+        return [
+          { ref: content, value: new PdfStream(new PdfDict([['Type', name(type)], ['Name', name('F9')]]), Buffer.from('BT /F1 12 Tf 300 700 Td (125/UBND) Tj ET')) },
+          { ref: pageRef, value: page.set('Contents', [...(Array.isArray(own) ? own : [page.get('Contents') as PdfRef]), content]) },
+        ];
+      }), sealSigner()));
+      const changed = update(signed, (file) => [{ ref: content, value: new PdfStream((file.resolve(content) as PdfStream).dict, Buffer.from('BT /F1 12 Tf 300 700 Td (999/UBND) Tj ET')) }]);
+      const report = await validate(changed);
+      expect({ type, verdict: [report.signatures[0].modificationsAfter, report.indication] }).toEqual({ type, verdict: ['OTHER', 'TOTAL_FAILED'] });
+    }
+  });
+
   it('when it is the catalog\'s XMP metadata and it is rewritten, then nothing shown changed', async () => {
     const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
       const xmp = allocate();
