@@ -203,21 +203,23 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     // What an object's /Type says counts for dictionaries only: a stream whose dictionary claims a type is
     // still data a page may draw (content streams carry any key), judged by the stream rules below.
     const typed = newValue instanceof PdfDict && !(oldValue instanceof PdfStream) ? newValue : undefined;
-    if (typed && (isDssObject(asDict(oldValue)) || isName(typed.get('Type'), 'DSS'))) {
+    // And it counts only for an object in that role when signed: a dictionary that calls itself a page-tree
+    // node but is a page's resources is still resources.
+    if (typed && (isDssObject(asDict(oldValue)) || isName(typed.get('Type'), 'DSS')) && longTermOf(signed).dss.has(num)) {
       raise('LTA_UPDATES', 'DSS updated');
       continue;
     }
     if (isName(typed?.get('Type'), 'Font') && changedKeys(asDict(oldValue), typed).every((k) => k === 'Name')) {
       continue; // the obsolete /Name of a font (PDF 1.0) does not affect rendering; Acrobat drops it
     }
-    if (isName(typed?.get('Type'), 'Pages')) {
+    if (isName(typed?.get('Type'), 'Pages') && pageTreeOf(signed).nodes.has(num)) {
       // A page-tree node whose kids, count and inheritable attributes are unchanged draws the same pages;
       // writers add private keys here (e.g. iText's /ITXT).
       const inert = changedKeys(asDict(oldValue), dict).every((k) => !['Kids', 'Count', 'Parent', 'Resources', 'MediaBox', 'CropBox', 'Rotate'].includes(k));
       if (!inert) raise('OTHER', `page tree node ${num} changed`);
       continue;
     }
-    if (isName(typed?.get('Type'), 'Page')) {
+    if (isName(typed?.get('Type'), 'Page') && pageTreeOf(signed).pages.has(num)) {
       for (const key of changedKeys(asDict(oldValue), dict)) {
         if (key !== 'Annots') raise('OTHER', `page object ${num}: /${key} changed`);
       }
@@ -263,7 +265,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('OTHER', `form field object ${num}: ${keys.filter((k) => !FIELD_KEYS_ALLOWED.has(k)).map((k) => `/${k}`).join(' ')} changed`);
       continue;
     }
-    if (typed && isName(typed.get('Type'), 'Annot') && !isName(typed.get('Subtype'), 'Widget')) {
+    if (typed && isName(typed.get('Type'), 'Annot') && !isName(typed.get('Subtype'), 'Widget') && (annotationsOf(signed).has(num) || annotationsOf(final).has(num))) {
       raise('ANNOTATIONS', `annotation object ${num} changed`);
       continue;
     }
@@ -296,6 +298,38 @@ const appearancesOf = perView(widgetAppearanceStreams);
 const pageStreamsOf = perView(streamsUsedByPages);
 const referencesOf = perView(collectReferences);
 const fieldObjectsOf = perView(fieldObjects);
+/** The page tree's objects: its intermediate nodes and its pages. */
+const pageTreeOf = perView((file): { nodes: Set<number>; pages: Set<number> } => {
+  const nodes = new Set<number>();
+  const pages = new Set<number>();
+  const walk = (ref: PdfObject | undefined, depth: number): void => {
+    if (!(ref instanceof PdfRef) || nodes.has(ref.num) || pages.has(ref.num) || depth > 64) return;
+    const node = file.resolveDict(ref);
+    const kids = asArray(file.resolve(node?.get('Kids')));
+    if (node && (isName(node.get('Type'), 'Pages') || (kids && !isName(node.get('Type'), 'Page')))) {
+      nodes.add(ref.num);
+      for (const kid of kids ?? []) walk(kid, depth + 1);
+    } else if (node) pages.add(ref.num);
+  };
+  try {
+    walk(file.catalog().get('Pages'), 0);
+  } catch {
+    // a broken page tree: what was read counts
+  }
+  return { nodes, pages };
+});
+/** The annotations the pages list (each page's /Annots). */
+const annotationsOf = perView((file): Set<number> => {
+  const out = new Set<number>();
+  try {
+    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
+      for (const annot of asArray(file.resolve(file.resolveDict(pageRef)?.get('Annots'))) ?? []) if (annot instanceof PdfRef) out.add(annot.num);
+    }
+  } catch {
+    // a broken page tree: what was read counts
+  }
+  return out;
+});
 const fieldValuesOf = perView(fieldValues);
 /** Full names of a revision's form fields, or null when its form cannot be read. */
 const fieldNamesOf = perView((file): string[] | null => {

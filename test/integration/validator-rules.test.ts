@@ -554,6 +554,32 @@ describe('a stream typed as metadata', () => {
     }
   });
 
+  it('when a page\'s resources are a dictionary claiming another /Type (Pages, Page, Annot, DSS) and they are rewritten, then they are still resources: OTHER', async () => {
+    for (const type of ['Pages', 'Page', 'Annot', 'DSS']) {
+      let resources = new PdfRef(0, 0);
+      const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+        const pageRef = file.pageRefs()[0];
+        const page = (file.resolveDict(pageRef) as PdfDict).clone();
+        resources = allocate();
+        return [
+          { ref: resources, value: (file.resolveDict(page.get('Resources')) as PdfDict).clone().set('Type', name(type)) },
+          { ref: pageRef, value: page.set('Resources', resources) },
+        ];
+      }), sealSigner()));
+      const changed = update(signed, (file, allocate) => {
+        const font = allocate();
+        const fonts = (file.resolveDict((file.resolveDict(resources) as PdfDict).get('Font')) as PdfDict).clone();
+        const [firstName] = [...fonts.map.keys()];
+        return [
+          { ref: font, value: new PdfDict([['Type', name('Font')], ['Subtype', name('Type1')], ['BaseFont', name('Symbol')]]) },
+          { ref: resources, value: (file.resolveDict(resources) as PdfDict).clone().set('Font', fonts.set(firstName, font)) },
+        ];
+      });
+      const report = await validate(changed);
+      expect({ type, verdict: [report.signatures[0].modificationsAfter, report.indication] }).toEqual({ type, verdict: ['OTHER', 'TOTAL_FAILED'] });
+    }
+  });
+
   it('when it is the catalog\'s XMP metadata and it is rewritten, then nothing shown changed', async () => {
     const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
       const xmp = allocate();
