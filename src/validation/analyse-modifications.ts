@@ -240,7 +240,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
-    if (isName(typed?.get('Type'), 'StructElem') || isName(typed?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(typed)) {
+    if ((isName(typed?.get('Type'), 'StructElem') || isName(typed?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(typed)) && structureOf(signed).has(num)) {
       raise('FORM_FILLING', 'structure tree updated');
       continue;
     }
@@ -317,6 +317,29 @@ const pageTreeOf = perView((file): { nodes: Set<number>; pages: Set<number> } =>
     // a broken page tree: what was read counts
   }
   return { nodes, pages };
+});
+/**
+ * The structure tree's own objects (ISO 32000-1 §14.7): from the catalog's /StructTreeRoot through element
+ * children (/K), attributes (/A) and the parent tree (/ParentTree, its /Kids and /Nums), not into the pages
+ * and objects the elements point at (/Pg, /Obj).
+ */
+const structureOf = perView((file): Set<number> => {
+  const out = new Set<number>();
+  const walk = (value: PdfObject | undefined, depth: number): void => {
+    if (value === undefined || value === null || depth > 64 || out.size > MAX_REFERENCE_SCAN) return;
+    if (value instanceof PdfRef) {
+      if (out.has(value.num)) return;
+      out.add(value.num);
+      walk(safeGet(file, value.num), depth + 1);
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, depth + 1));
+    else if (value instanceof PdfDict) for (const key of ['K', 'A', 'ParentTree', 'Kids', 'Nums']) walk(value.get(key), depth + 1);
+  };
+  try {
+    walk(file.catalog().get('StructTreeRoot'), 0);
+  } catch {
+    // a broken catalog: nothing counts as structure
+  }
+  return out;
 });
 /** The annotations the pages list (each page's /Annots). */
 const annotationsOf = perView((file): Set<number> => {

@@ -554,8 +554,8 @@ describe('a stream typed as metadata', () => {
     }
   });
 
-  it('when a page\'s resources are a dictionary claiming another /Type (Pages, Page, Annot, DSS) and they are rewritten, then they are still resources: OTHER', async () => {
-    for (const type of ['Pages', 'Page', 'Annot', 'DSS']) {
+  it('when a page\'s resources are a dictionary claiming another /Type (Pages, Page, Annot, DSS, StructElem) and they are rewritten, then they are still resources: OTHER', async () => {
+    for (const type of ['Pages', 'Page', 'Annot', 'DSS', 'StructElem']) {
       let resources = new PdfRef(0, 0);
       const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
         const pageRef = file.pageRefs()[0];
