@@ -104,6 +104,11 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('ANNOTATIONS', `annotation removed from page object ${page}`);
     }
   };
+  /** Whether object `num` was part of the structure tree when signed, and nothing else used it. */
+  const onlyStructure = (num: number): boolean => {
+    const structure = structureOf(signed);
+    return structure.has(num) && (referencesOf(signed).get(num) ?? []).every(({ from, path }) => structure.has(from) || (from === catalogNum && path === '/StructTreeRoot'));
+  };
   const existedWhenSigned = (num: number): boolean => {
     const entry = signed.xref.entries.get(num);
     return entry !== undefined && entry.type !== 'free';
@@ -240,7 +245,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
       else raise('OTHER', `appearance stream ${num} is also used outside a form field and was rewritten`);
       continue;
     }
-    if ((isName(typed?.get('Type'), 'StructElem') || isName(typed?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(typed)) && structureOf(signed).has(num)) {
+    if ((isName(typed?.get('Type'), 'StructElem') || isName(typed?.get('Type'), 'StructTreeRoot') || isNumberTreeNode(typed)) && onlyStructure(num)) {
       raise('FORM_FILLING', 'structure tree updated');
       continue;
     }

@@ -580,6 +580,41 @@ describe('a stream typed as metadata', () => {
     }
   });
 
+  it('when a page\'s resources typed /StructElem are also made a child (/K) of the structure tree, then they are still resources: OTHER', async () => {
+    let resources = new PdfRef(0, 0);
+    const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+      const pageRef = file.pageRefs()[0];
+      const page = (file.resolveDict(pageRef) as PdfDict).clone();
+      resources = allocate();
+      const root = allocate();
+      return [
+        { ref: resources, value: (file.resolveDict(page.get('Resources')) as PdfDict).clone().set('Type', name('StructElem')) },
+        { ref: root, value: new PdfDict([['Type', name('StructTreeRoot')], ['K', [resources]]]) },
+        { ref: pageRef, value: page.set('Resources', resources) },
+        { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('StructTreeRoot', root) },
+      ];
+    }), sealSigner()));
+    const changed = update(signed, (file) => [{ ref: resources, value: (file.resolveDict(resources) as PdfDict).clone().set('ProcSet', [name('PDF'), name('Text')]) }]);
+    const report = await validate(changed);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['OTHER', 'TOTAL_FAILED']);
+  });
+
+  it('when a structure element is updated, then it is form filling', async () => {
+    let element = new PdfRef(0, 0);
+    const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
+      const root = allocate();
+      element = allocate();
+      return [
+        { ref: element, value: new PdfDict([['Type', name('StructElem')], ['S', name('P')], ['P', root]]) },
+        { ref: root, value: new PdfDict([['Type', name('StructTreeRoot')], ['K', [element]]]) },
+        { ref: file.trailer.get('Root') as PdfRef, value: file.catalog().clone().set('StructTreeRoot', root) },
+      ];
+    }), sealSigner()));
+    const updated = update(signed, (file) => [{ ref: element, value: (file.resolveDict(element) as PdfDict).clone().set('Alt', PdfString.fromText('Đoạn văn')) }]);
+    const report = await validate(updated);
+    expect([report.signatures[0].modificationsAfter, report.indication]).toEqual(['FORM_FILLING', 'TOTAL_PASSED']);
+  });
+
   it('when it is the catalog\'s XMP metadata and it is rewritten, then nothing shown changed', async () => {
     const signed = joinParts(await signPdf(update(congVan(), (file, allocate) => {
       const xmp = allocate();
