@@ -149,13 +149,9 @@ function locateContents(file: PdfFile, ref: PdfRef): [number, number] | undefine
         const key = lexer.parseObject();
         lexer.skipWhitespace();
         const start = lexer.pos;
-        const bytes = lexer.bytes;
-        if (bytes[start] === 0x3c && bytes[start + 1] !== 0x3c) {
-          // A hex string (the signature value, tens of kilobytes): only where it ends matters, not its bytes.
-          const end = bytes.indexOf(0x3e, start + 1);
-          if (end < 0) lexer.fail('unterminated hex string');
-          lexer.pos = end + 1;
-        } else lexer.parseObject();
+        // A hex string (the signature value, tens of kilobytes): only where it ends matters, not its bytes.
+        if (lexer.bytes[start] === 0x3c && lexer.bytes[start + 1] !== 0x3c) lexer.skipHexString();
+        else lexer.parseObject();
         if (key instanceof PdfName && key.name === 'Contents') return [offset + start - at, offset + lexer.pos - at];
       }
       return undefined;

@@ -254,11 +254,22 @@ export class PdfLexer {
     this.fail('unterminated string');
   }
 
+  /** Moves past the hex string at the position without decoding it (for a reader that needs only where it lies). */
+  skipHexString(): void {
+    this.pos = this.hexStringEnd(this.pos + 1) + 1;
+  }
+
+  /** Where the hex string whose digits start at `start` ends: its `>`. */
+  private hexStringEnd(start: number): number {
+    const end = this.bytes.indexOf(0x3e /* > */, start);
+    if (end < 0) this.fail('unterminated hex string');
+    return end;
+  }
+
   private parseHexString(): PdfString {
     const b = this.bytes;
     const start = ++this.pos;
-    const end = b.indexOf(0x3e /* > */, start);
-    if (end < 0) this.fail('unterminated hex string');
+    const end = this.hexStringEnd(start);
     this.pos = end + 1;
     // A signature's /Contents is tens of kilobytes of plain hex: decoded natively when every byte is a
     // digit (the decoder stops at the first that is not)...
