@@ -286,6 +286,12 @@ export class PdfFile {
 
   /** Page references in document order (§7.7.3), with cycle and size protection. */
   pageRefs(): PdfRef[] {
+    return this.pageTree().pages;
+  }
+
+  /** The page tree (§7.7.3): its intermediate nodes and its pages, in order. */
+  pageTree(): { nodes: PdfRef[]; pages: PdfRef[] } {
+    const nodes: PdfRef[] = [];
     const pages: PdfRef[] = [];
     const seen = new Set<number>();
     const walk = (ref: PdfObject | undefined, depth: number): void => {
@@ -295,11 +301,12 @@ export class PdfFile {
       if (!node) return;
       const kids = asArray(this.resolve(node.get('Kids')));
       if (isName(node.get('Type'), 'Pages') || (kids && !isName(node.get('Type'), 'Page'))) {
+        nodes.push(ref);
         for (const kid of kids ?? []) walk(kid, depth + 1);
       } else pages.push(ref);
     };
     walk(this.catalog().get('Pages'), 0);
-    return pages;
+    return { nodes, pages };
   }
 
   /**
@@ -379,7 +386,7 @@ export class PdfFile {
   mayReferToAny(nums: number[]): boolean {
     if (nums.length === 0) return false;
     const whole = this.memo.whole;
-    if (!(whole instanceof BufferSource) || !(this.source instanceof BufferSource)) return true;
+    if (!(whole instanceof BufferSource)) return true;
     // The document's bytes are searched once, for every view: a view sees what starts before its end.
     this.memo.writtenReferences ??= referencesWritten(whole.bytes);
     const firstAt = this.memo.writtenReferences;

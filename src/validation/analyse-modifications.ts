@@ -303,25 +303,15 @@ const appearancesOf = perView(widgetAppearanceStreams);
 const pageStreamsOf = perView(streamsUsedByPages);
 const referencesOf = perView(collectReferences);
 const fieldObjectsOf = perView(fieldObjects);
-/** The page tree's objects: its intermediate nodes and its pages. */
+const fieldValuesOf = perView(fieldValues);
+/** The page tree's objects by number: its intermediate nodes and its pages. */
 const pageTreeOf = perView((file): { nodes: Set<number>; pages: Set<number> } => {
-  const nodes = new Set<number>();
-  const pages = new Set<number>();
-  const walk = (ref: PdfObject | undefined, depth: number): void => {
-    if (!(ref instanceof PdfRef) || nodes.has(ref.num) || pages.has(ref.num) || depth > 64) return;
-    const node = file.resolveDict(ref);
-    const kids = asArray(file.resolve(node?.get('Kids')));
-    if (node && (isName(node.get('Type'), 'Pages') || (kids && !isName(node.get('Type'), 'Page')))) {
-      nodes.add(ref.num);
-      for (const kid of kids ?? []) walk(kid, depth + 1);
-    } else if (node) pages.add(ref.num);
-  };
   try {
-    walk(file.catalog().get('Pages'), 0);
+    const { nodes, pages } = file.pageTree();
+    return { nodes: new Set(nodes.map((r) => r.num)), pages: new Set(pages.map((r) => r.num)) };
   } catch {
-    // a broken page tree: what was read counts
+    return { nodes: new Set(), pages: new Set() }; // no catalog: nothing plays these roles
   }
-  return { nodes, pages };
 });
 /**
  * The structure tree's own objects (ISO 32000-1 §14.7): from the catalog's /StructTreeRoot through element
@@ -346,19 +336,28 @@ const structureOf = perView((file): Set<number> => {
   }
   return out;
 });
-/** The annotations the pages list (each page's /Annots). */
-const annotationsOf = perView((file): Set<number> => {
-  const out = new Set<number>();
+/** Each page's /Annots as written (a reference or an array), for the first 10,000 pages; on a broken page tree, those read. */
+const pageAnnotsOf = perView((file): Array<{ page: PdfRef; annots: PdfObject | undefined }> => {
+  const out: Array<{ page: PdfRef; annots: PdfObject | undefined }> = [];
   try {
-    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
-      for (const annot of asArray(file.resolve(file.resolveDict(pageRef)?.get('Annots'))) ?? []) if (annot instanceof PdfRef) out.add(annot.num);
-    }
+    for (const page of file.pageRefs().slice(0, 10_000)) out.push({ page, annots: file.resolveDict(page)?.get('Annots') });
   } catch {
     // a broken page tree: what was read counts
   }
   return out;
 });
-const fieldValuesOf = perView(fieldValues);
+/** The annotations the pages list (each page's /Annots). */
+const annotationsOf = perView((file): Set<number> => {
+  const out = new Set<number>();
+  try {
+    for (const { annots } of pageAnnotsOf(file)) {
+      for (const annot of asArray(file.resolve(annots)) ?? []) if (annot instanceof PdfRef) out.add(annot.num);
+    }
+  } catch {
+    // a broken annotation list: what was read counts
+  }
+  return out;
+});
 /** Full names of a revision's form fields, or null when its form cannot be read. */
 const fieldNamesOf = perView((file): string[] | null => {
   try {
@@ -423,10 +422,7 @@ const arrayRolesOf = perView((file): Map<number, { kind: 'annots'; page: number 
   try {
     const fields = file.resolveDict(file.catalog().get('AcroForm'))?.get('Fields');
     if (fields instanceof PdfRef) roles.set(fields.num, { kind: 'fields' });
-    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
-      const annots = file.resolveDict(pageRef)?.get('Annots');
-      if (annots instanceof PdfRef) roles.set(annots.num, { kind: 'annots', page: pageRef.num });
-    }
+    for (const { page, annots } of pageAnnotsOf(file)) if (annots instanceof PdfRef) roles.set(annots.num, { kind: 'annots', page: page.num });
   } catch {
     // a broken catalog or page tree: arrays it would name are judged as any other
   }
@@ -701,8 +697,8 @@ function streamsUsedByPages(file: PdfFile): Set<number> {
 function widgetAppearanceStreams(file: PdfFile): Set<number> {
   const out = new Set<number>();
   try {
-    for (const pageRef of file.pageRefs().slice(0, 10_000)) {
-      for (const a of asArray(file.resolve(file.resolveDict(pageRef)?.get('Annots'))) ?? []) {
+    for (const { annots } of pageAnnotsOf(file)) {
+      for (const a of asArray(file.resolve(annots)) ?? []) {
         const ap = file.resolveDict(file.resolveDict(a)?.get('AP'));
         for (const v of ap?.map.values() ?? []) {
           if (v instanceof PdfRef) out.add(v.num);
@@ -726,7 +722,7 @@ function sameEntry(a: XrefEntry, b: XrefEntry, entriesA: Map<number, XrefEntry>,
     if (b.type !== 'compressed' || a.stream !== b.stream || a.index !== b.index) return false;
     const streamA = entriesA.get(a.stream);
     const streamB = entriesB.get(b.stream);
-    return streamA === streamB || (streamA?.type === 'offset' && streamB?.type === 'offset' && streamA.offset === streamB.offset && streamA.gen === streamB.gen);
+    return streamA === streamB || (streamA?.type === 'offset' && streamB !== undefined && sameEntry(streamA, streamB, entriesA, entriesB));
   }
   if (a === b) return true;
   if (a.type === 'offset') return b.type === 'offset' && a.offset === b.offset && a.gen === b.gen;
