@@ -77,6 +77,17 @@ const appearance = (file: PdfFile, allocate: () => PdfRef, text: string): [PdfRe
   return [ref, { ref, value: new PdfStream(new PdfDict([['Type', name('XObject')], ['Subtype', name('Form')], ['BBox', [0, 0, 228, 20]]]), Buffer.from(`BT /Helv 12 Tf 2 6 Td (${text}) Tj ET`)) }];
 };
 
+/** A công văn certified (DocMDP, /Perms) at permission level `p` in a field "ChungNhan". */
+const certifiedAt = (p: number): Promise<Buffer> => handSign(congVan(), {
+  entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
+    ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', p], ['V', name('1.2')]])]])]]],
+  place: (file, sigRef, allocate) => {
+    const objects = signatureField(file, sigRef, allocate, 'ChungNhan');
+    (objects[1].value as PdfDict).set('Perms', new PdfDict([['DocMDP', sigRef]]));
+    return objects;
+  },
+});
+
 /** A signature field on page 1 (its value `value`, if any), drawn at `rect` with the text "DA DUYET". */
 const drawnField = (fieldName: string, rect: number[], value?: PdfRef) => (file: PdfFile, allocate: () => PdfRef): UpdatedObject[] => {
   const pageRef = file.pageRefs()[0];
@@ -812,15 +823,7 @@ describe('a reference that pointed at nothing when signed', () => {
 });
 
 describe('a signature field added after a certification that allows signing (DocMDP P=2)', () => {
-  const certifiedP2 = (): Promise<Buffer> => handSign(congVan(), {
-    entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
-      ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', 2], ['V', name('1.2')]])]])]]],
-    place: (file, sigRef, allocate) => {
-      const objects = signatureField(file, sigRef, allocate, 'ChungNhan');
-      (objects[1].value as PdfDict).set('Perms', new PdfDict([['DocMDP', sigRef]]));
-      return objects;
-    },
-  });
+  const certifiedP2 = (): Promise<Buffer> => certifiedAt(2);
   it('when an empty signature field drawn on the page is added, then it is not signing (a "sneaky signature"): ANNOTATIONS, not allowed', async () => {
     const report = await validate(update(await certifiedP2(), drawnField('GiaMao', [100, 100, 300, 150])));
     expect([report.signatures[0].modificationsAfter, report.signatures[0].modificationsAllowed, report.indication]).toEqual(['ANNOTATIONS', false, 'TOTAL_FAILED']);
@@ -892,16 +895,7 @@ describe('a signature field added after a certification that allows signing (Doc
 });
 
 describe('rule 11: a document timestamp is an LTA update at every DocMDP level', () => {
-  const certified = (): Promise<Buffer> => handSign(congVan(), {
-    entries: [['Reference', [new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('DocMDP')],
-      ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', 1], ['V', name('1.2')]])]])]]],
-    place: (file, sigRef, allocate) => {
-      const objects = signatureField(file, sigRef, allocate, 'ChungNhan');
-      const catalog = objects[1].value as PdfDict;
-      catalog.set('Perms', new PdfDict([['DocMDP', sigRef]]));
-      return objects;
-    },
-  });
+  const certified = (): Promise<Buffer> => certifiedAt(1);
 
   it('when a document certified with P=1 gets a document timestamp, then every signature stays valid', async () => {
     const stamped = (await addDocumentTimestamp(await certified(), tsa)).pdf;
