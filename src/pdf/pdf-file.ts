@@ -81,19 +81,70 @@ function piecesHoldingOnce(cache: Map<string, Set<number>>, data: Buffer, base: 
   return holders;
 }
 
+/** PDF whitespace (§7.2.3), as the lexer skips it. */
+function isWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x00;
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
+}
+
+/**
+ * Where a gap that ends at `end` may start: every `start` such that bytes[start, end) is one or more
+ * whitespace bytes and whole comments (a comment runs from a "%" to the end of its line). A line may hold
+ * several "%": any of them may start its comment (an earlier one can sit in a string), so each is a start.
+ */
+function gapStarts(bytes: Buffer, end: number): number[] {
+  const starts: number[] = [];
+  const pending = [end];
+  const seen = new Set<number>(pending);
+  const reach = (at: number): void => {
+    if (seen.has(at)) return;
+    seen.add(at);
+    starts.push(at);
+    pending.push(at);
+  };
+  for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
+    if (at > 0 && isWhitespace(bytes[at - 1])) reach(at - 1);
+    if (at === bytes.length || bytes[at] === 0x0a || bytes[at] === 0x0d) {
+      for (let c = at - 1; c >= 0 && bytes[c] !== 0x0a && bytes[c] !== 0x0d; c--) if (bytes[c] === 0x25) reach(c);
+    }
+  }
+  return starts;
+}
+
+/** Where the digits that end at `end` start (`end` when none do). */
+function digitsStart(bytes: Buffer, end: number): number {
+  let at = end;
+  while (at > 0 && isDigit(bytes[at - 1])) at--;
+  return at;
+}
+
 /**
  * Every number written as a reference ("num gen R", with leading zeros, whitespace and comments between as
  * the lexer reads them) in `bytes`, with the offset where it is first. Text that only looks like a
- * reference (inside a string or a stream) is counted too: the answer may be too large, never too small.
+ * reference (inside a string, a comment or a stream) is counted too: the answer may be too large, never too
+ * small. Each "R" is read backwards through every way the bytes before it can split into number, gap,
+ * generation and gap, so no look-alike in a comment or a string can hide the reference the lexer reads.
+ * Each byte is stepped over by the gaps of at most a few "R"s (a gap holds no "R" outside a comment, and a
+ * comment's "R" cannot reach back past its "%"), so the search is linear in the bytes.
  */
 function referencesWritten(bytes: Buffer): Map<number, number> {
   const firstAt = new Map<number, number>();
-  // A comment runs to the end of its line (the lookahead leaves it one way to match: no backtracking into it).
-  const reference = /(?<![0-9])([0-9]+)(?:[\0\t\n\f\r ]|%[^\r\n]*(?![^\r\n]))+[0-9]+(?:[\0\t\n\f\r ]|%[^\r\n]*(?![^\r\n]))+R/g;
-  const text = bytes.toString('latin1');
-  for (let m = reference.exec(text); m; m = reference.exec(text)) {
-    const num = Number(m[1]);
-    if (!firstAt.has(num)) firstAt.set(num, m.index);
+  for (let r = bytes.indexOf(0x52); r >= 0; r = bytes.indexOf(0x52, r + 1)) {
+    // A gap ends in whitespace or in a comment that a line end closes: before "R", only whitespace can.
+    if (r === 0 || !isWhitespace(bytes[r - 1])) continue;
+    for (const genEnd of gapStarts(bytes, r)) {
+      const genStart = digitsStart(bytes, genEnd);
+      if (genStart === genEnd) continue;
+      for (const numEnd of gapStarts(bytes, genStart)) {
+        const numStart = digitsStart(bytes, numEnd);
+        if (numStart === numEnd) continue;
+        const num = Number(bytes.toString('latin1', numStart, numEnd));
+        if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
+      }
+    }
   }
   return firstAt;
 }

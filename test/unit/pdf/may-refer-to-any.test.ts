@@ -49,6 +49,14 @@ describe('PdfFile.mayReferToAny', () => {
     expect([file.mayReferToAny([77]), file.mayReferToAny([76, 77]), file.mayReferToAny([7, 770])]).toEqual([true, true, false]);
   });
 
+  it('when a comment or a string holds a look-alike reference before the real one on its line, then the real one is found', () => {
+    // Each is read as its first number: "3 0 R" (the comment runs from "%"), "12 0 R" (the "%" is in a string).
+    const commented = withReference('3 0 %x 5 0 \nR');
+    const quoted = withReference('[(1 0 %) 12 0\n R]');
+    expect([commented.resolveDict(new PdfRef(12, 0))?.get('P'), (quoted.resolveDict(new PdfRef(12, 0))?.get('P') as PdfObject[])[1]]).toEqual([new PdfRef(3, 0), new PdfRef(12, 0)]);
+    expect([commented.mayReferToAny([3]), quoted.mayReferToAny([12])]).toEqual([true, true]);
+  });
+
   it('when the number is only part of another number or not followed by a generation and R, then it is ruled out', () => {
     expect([withReference('177 0 R').mayReferToAny([77]), withReference('[77 0]').mayReferToAny([77]), withReference('77.0 0 R').mayReferToAny([77])]).toEqual([false, false, false]);
   });
@@ -65,6 +73,21 @@ describe('PdfFile.mayReferToAny', () => {
     // A comment has one way to match (to the end of its line): the search cannot try every split of the run.
     const file = withReference(`(4242 ${'%'.repeat(200_000)}) 4242 0 S`);
     expect([file.mayReferToAny([4242]), file.mayReferToAny([77])]).toEqual([false, false]);
+  });
+
+  it('when "R"s follow long comment lines, whitespace runs and lines of "%", then each is read once and the answer is exact', () => {
+    // Shapes that would make a search from each "R" go over the same bytes again and again.
+    const shapes = [
+      `${'%'.repeat(100_000)}\n R ${'\n'.repeat(50_000)}R 6161 0 R`,
+      `(${'% R'.repeat(40_000)}) 6262 0 R`,
+      `(${'7101 0 % 7505 0\n'.repeat(15_000)}R)`,
+    ];
+    const answers = shapes.map((written) => withReference(written)).map((file) => [6161, 6262, 7101, 7505].map((num) => file.mayReferToAny([num])));
+    expect(answers).toEqual([
+      [true, false, false, false],
+      [false, true, false, false],
+      [false, false, true, true], // the last line and "R": 7101 0 R through the comment, 7505 0 R without it
+    ]);
   });
 
   it('when no number is asked, or the file is read from disk, then the answer is false and true', () => {
