@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
-import { CORPUS, OUTPUT, ROOT } from '../helpers/fixtures';
+import { CORPUS, OUTPUT, PKI, ROOT } from '../helpers/fixtures';
 
 /**
  * The built `kyso verify` runs from its bundle with a V8 code cache (src/cli/load-bundle.ts): the first
@@ -114,5 +114,46 @@ describe('kyso verify as built (bundle, code cache, worker threads)', () => {
     const result = run({ KYSO_CACHE_DIR: path.join(blocked, 'cache') });
     expect(reports(result.stdout)).toHaveLength(names.length);
     expect(result.stderr).toContain(`kyso: the code cache cannot be written (ENOTDIR: not a directory, mkdir '${path.join(blocked, 'cache')}')`);
+  });
+});
+
+describe('the kyso command (bin/kyso)', () => {
+  const kyso = path.join(ROOT, 'bin', 'kyso');
+  const signed = path.join(CORPUS, readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n')[1].split('\t')[0]);
+  const bundle = path.join(dir, 'extra-ca.pem');
+  writeFileSync(bundle, readFileSync(path.join(PKI, 'root-ca.pem')));
+  // A `node` first on PATH that prints what the command would start Node.js with.
+  const fakeBin = path.join(dir, 'fake-node-bin');
+  mkdirSync(fakeBin);
+  writeFileSync(path.join(fakeBin, 'node'), '#!/bin/sh\necho "NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS-unset} KYSO_EXTRA_CA_CERTS=${KYSO_EXTRA_CA_CERTS-unset} args=$*"\n', { mode: 0o755 });
+  const started = (extra: string | undefined, ...args: string[]): string => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${fakeBin}:${process.env.PATH}` };
+    delete env.KYSO_EXTRA_CA_CERTS;
+    if (extra === undefined) delete env.NODE_EXTRA_CA_CERTS;
+    else env.NODE_EXTRA_CA_CERTS = extra;
+    return spawnSync(kyso, args, { encoding: 'utf8', env }).stdout.trim();
+  };
+  const main = `${ROOT}/bin/../dist/cli/main.js`; // as the command names it
+
+  it('when NODE_EXTRA_CA_CERTS names a readable file, then verify starts Node.js without it and hands it on as KYSO_EXTRA_CA_CERTS', () => {
+    expect(started(bundle, 'verify', '--offline', signed)).toBe(`NODE_EXTRA_CA_CERTS=unset KYSO_EXTRA_CA_CERTS=${bundle} args=${main} verify --offline ${signed}`);
+  });
+
+  it('when the command is not verify, or the file cannot be read, or there is none, then Node.js is started as it was asked', () => {
+    const missing = path.join(dir, 'missing-ca.pem');
+    expect([started(bundle, 'sign', 'x.pdf'), started(missing, 'verify', signed), started(undefined, 'verify', signed)]).toEqual([
+      `NODE_EXTRA_CA_CERTS=${bundle} KYSO_EXTRA_CA_CERTS=unset args=${main} sign x.pdf`,
+      `NODE_EXTRA_CA_CERTS=${missing} KYSO_EXTRA_CA_CERTS=unset args=${main} verify ${signed}`,
+      `NODE_EXTRA_CA_CERTS=unset KYSO_EXTRA_CA_CERTS=unset args=${main} verify ${signed}`,
+    ]);
+  });
+
+  it('when run for real with an extra authority file, then it reports exactly what dist/cli/main.js reports', () => {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: bundle, KYSO_CACHE_DIR: path.join(dir, 'kyso-cache') };
+    const args = ['verify', '--json', '--offline', '--at', '2025-06-01T00:00:00Z', signed];
+    const viaCommand = spawnSync(kyso, args, { encoding: 'utf8', env });
+    const viaMain = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env });
+    const report = (stdout: string) => JSON.stringify({ ...JSON.parse(stdout), validatedAt: undefined });
+    expect([viaCommand.status, report(viaCommand.stdout), viaCommand.stderr]).toEqual([viaMain.status, report(viaMain.stdout), '']);
   });
 });
