@@ -91,27 +91,30 @@ function isDigit(byte: number): boolean {
 }
 
 /**
- * Where a gap that ends at `end` may start: every `start` such that bytes[start, end) is one or more
- * whitespace bytes and whole comments (a comment runs from a "%" to the end of its line). A line may hold
- * several "%": any of them may start its comment (an earlier one can sit in a string), so each is a start.
+ * Where a gap that ends at `end` may start, put in `starts`: every `start` such that bytes[start, end) is one
+ * or more whitespace bytes and whole comments (a comment runs from a "%" to the end of its line). A line may
+ * hold several "%": any of them may start its comment (an earlier one can sit in a string), so each is a
+ * start, and the whitespace before each is walked in turn. These walks never meet (a "%" is not whitespace),
+ * so no position is visited twice.
  */
-function gapStarts(bytes: Buffer, end: number): number[] {
-  const starts: number[] = [];
-  const pending = [end];
-  const seen = new Set<number>(pending);
-  const reach = (at: number): void => {
-    if (seen.has(at)) return;
-    seen.add(at);
-    starts.push(at);
-    pending.push(at);
-  };
-  for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
-    if (at > 0 && isWhitespace(bytes[at - 1])) reach(at - 1);
-    if (at === bytes.length || bytes[at] === 0x0a || bytes[at] === 0x0d) {
-      for (let c = at - 1; c >= 0 && bytes[c] !== 0x0a && bytes[c] !== 0x0d; c--) if (bytes[c] === 0x25) reach(c);
+function gapStarts(bytes: Buffer, end: number, starts: number[], pending: number[]): void {
+  starts.length = 0;
+  pending.length = 0;
+  for (let at: number | undefined = end; at !== undefined; at = pending.pop()) {
+    for (;;) {
+      if (at === bytes.length || bytes[at] === 0x0a || bytes[at] === 0x0d) {
+        for (let c = at - 1; c >= 0 && bytes[c] !== 0x0a && bytes[c] !== 0x0d; c--) {
+          if (bytes[c] === 0x25) {
+            starts.push(c);
+            pending.push(c);
+          }
+        }
+      }
+      if (at === 0 || !isWhitespace(bytes[at - 1])) break;
+      at--;
+      starts.push(at);
     }
   }
-  return starts;
 }
 
 /** Where the digits that end at `end` start (`end` when none do). */
@@ -119,6 +122,15 @@ function digitsStart(bytes: Buffer, end: number): number {
   let at = end;
   while (at > 0 && isDigit(bytes[at - 1])) at--;
   return at;
+}
+
+/** The number the digits bytes[start, end) write, as the lexer reads it (Number of the text). */
+function digitsValue(bytes: Buffer, start: number, end: number): number {
+  // Up to 15 digits, the sum is exact; longer runs (no object has such a number) are read as text.
+  if (end - start > 15) return Number(bytes.toString('latin1', start, end));
+  let value = 0;
+  for (let at = start; at < end; at++) value = value * 10 + (bytes[at] - 0x30);
+  return value;
 }
 
 /**
@@ -132,16 +144,19 @@ function digitsStart(bytes: Buffer, end: number): number {
  */
 function referencesWritten(bytes: Buffer): Map<number, number> {
   const firstAt = new Map<number, number>();
+  const [genEnds, numEnds, pending]: number[][] = [[], [], []];
   for (let r = bytes.indexOf(0x52); r >= 0; r = bytes.indexOf(0x52, r + 1)) {
     // A gap ends in whitespace or in a comment that a line end closes: before "R", only whitespace can.
     if (r === 0 || !isWhitespace(bytes[r - 1])) continue;
-    for (const genEnd of gapStarts(bytes, r)) {
+    gapStarts(bytes, r, genEnds, pending);
+    for (const genEnd of genEnds) {
       const genStart = digitsStart(bytes, genEnd);
       if (genStart === genEnd) continue;
-      for (const numEnd of gapStarts(bytes, genStart)) {
+      gapStarts(bytes, genStart, numEnds, pending);
+      for (const numEnd of numEnds) {
         const numStart = digitsStart(bytes, numEnd);
         if (numStart === numEnd) continue;
-        const num = Number(bytes.toString('latin1', numStart, numEnd));
+        const num = digitsValue(bytes, numStart, numEnd);
         if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
       }
     }
