@@ -3,7 +3,6 @@
 import { isAppError } from '../errors';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { AGENT_USAGE, EDXML_USAGE, EXTEND_USAGE, ISSUE_USAGE, SIGN_USAGE, TOKEN_USAGE, VERIFY_USAGE } from './usage';
 
 const USAGE = `kyso — PAdES signing and verification\n\n${SIGN_USAGE}\n${EXTEND_USAGE}\n${VERIFY_USAGE}\n${TOKEN_USAGE}\n${AGENT_USAGE}\n${EDXML_USAGE}\n${ISSUE_USAGE}`;
@@ -60,6 +59,8 @@ export async function runCli(argv: string[], out: (line: string) => unknown = (l
 async function runVerify(argv: string[], out: (line: string) => unknown, err: (line: string) => unknown): Promise<number> {
   const { VERIFY_BUNDLE, VERIFY_WORKER } = await import('./bundles');
   if (!existsSync(VERIFY_BUNDLE)) return (await import('./verify-command')).runVerifyCommand(argv, out, DEFAULT_TRUST_DIR);
+  const tiering = await import('./tiering');
+  tiering.tieringAtStart();
   // A worker thread takes tens of milliseconds to start: for a batch, the workers start now and load the
   // bundle while this thread loads it and lists the files.
   const { batchThreads, namesBatch } = await import('./verify-options');
@@ -68,21 +69,17 @@ async function runVerify(argv: string[], out: (line: string) => unknown, err: (l
     : [];
   const bundle = (await import('./load-bundle')).loadBundle<typeof import('./verify-bundle')>(VERIFY_BUNDLE);
   try {
-    return await bundle.exports.runVerifyCommand(argv, out, DEFAULT_TRUST_DIR, { workerEntry: VERIFY_WORKER, startedWorkers });
+    return await bundle.exports.runVerifyCommand(argv, out, DEFAULT_TRUST_DIR, { workerEntry: VERIFY_WORKER, startedWorkers, onDocuments: tiering.documentsBegin });
   } finally {
     // Workers the command did not reach (an argument error) end with it.
     for (const worker of startedWorkers) void worker.terminate();
+    tiering.documentsEnd();
     const problem = bundle.saveCache();
     if (problem) err(`kyso: the code cache cannot be written (${problem}); verification is slower until KYSO_CACHE_DIR names a writable folder`);
   }
 }
 
 if (require.main === module) {
-  // A command-line run is short: V8 optimises a function only after eight times its usual amount of
-  // interpreted work, so the run spends its time on the documents rather than on compiling code it then
-  // hardly uses (a folder of 89 documents on two cores: 0.69 → 0.51 s). Set before any document is read;
-  // worker threads share the setting.
-  setFlagsFromString('--interrupt-budget=524288');
   // Output piped into a command that stops reading (`kyso verify … | head`) ends quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);

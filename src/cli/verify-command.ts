@@ -38,6 +38,8 @@ export interface VerifyCommandOptions {
   workerEntry?: string;
   /** Worker threads already started for a batch (startBatchWorkers); the command ends those it does not use. */
   startedWorkers?: Worker[];
+  /** Called once every thread that validates has loaded its code (see tiering.ts). */
+  onDocuments?: () => void;
 }
 
 export async function runVerifyCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string, options: VerifyCommandOptions = {}): Promise<number> {
@@ -87,6 +89,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
       threads: batchThreads(),
       workerEntry: options.workerEntry,
       startedWorkers: options.startedWorkers,
+      onWorkersLoaded: options.onDocuments,
       onReport: (index, report) => {
         known[index] = report;
         while (known[reports.length]) show(known[reports.length]);
@@ -96,6 +99,7 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     for (const worker of options.startedWorkers ?? []) void worker.terminate(); // a few files: this thread alone
     const { validateInput } = await import('../validation/document-validator');
     const context = (await import('../validation/validation-context')).createValidationContext(contextOptions);
+    options.onDocuments?.();
     for (const file of files) show(await validateInput({ path: file }, context, { ...request, fileName: file }));
   }
   if (files.length > 1) printSummary(reports, Date.now() - started, en, values.json ? (line) => process.stderr.write(`${line}\n`) : out);

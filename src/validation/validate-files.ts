@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ValidationRequest } from './document-validator';
 import { DocumentReport, unreadableReport } from './report';
 import type { ValidationContextOptions } from './validation-context';
-import { earlyFailureOf, FileQueue, startBatchWorkers, workerErrorReason } from './validator-pool';
+import { earlyFailureOf, FileQueue, loadedOf, startBatchWorkers, workerErrorReason } from './validator-pool';
 
 /** The context's options that are plain data, from which each thread builds the same context. */
 export type FileContextOptions = Pick<ValidationContextOptions, 'trustDirs' | 'intermediateDirs' | 'at' | 'offline' | 'fetchTimeoutMs' | 'revocationMode' | 'strictCryptoFrom'>;
@@ -29,6 +29,8 @@ export interface ValidateFilesOptions {
   workerEntry?: string;
   /** Batch workers started earlier (startBatchWorkers); used first, and those not needed are ended. */
   startedWorkers?: Worker[];
+  /** Called once every worker thread has loaded its code or stopped (at once when there is none). */
+  onWorkersLoaded?: () => void;
 }
 
 /** The reports of `files`, in the order given. */
@@ -54,6 +56,8 @@ export async function validateFiles(files: string[], contextOptions: FileContext
     ...given.slice(0, workers),
     ...startBatchWorkers(Math.max(0, workers - given.length), options.workerEntry, options.workerHeapMb),
   ];
+  const onWorkersLoaded = options.onWorkersLoaded;
+  if (onWorkersLoaded) void Promise.all(started.map(loadedOf)).then(() => onWorkersLoaded());
   const running = started.map((worker, slot) => new Promise<void>((resolve) => {
     const queue: FileQueue = { contextOptions, files: inOrder, request, shared, slot };
     let drained = false;

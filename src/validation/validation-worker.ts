@@ -41,8 +41,9 @@ export function serveValidationWorker(): void {
   if (!parentPort) throw new Error('serveValidationWorker runs in a worker thread');
   const port = parentPort;
   if ((workerData as { batch?: boolean }).batch) {
-    // Started before its batch was known: the queue is the first message.
+    // Started before its batch was known: the queue is the first message. Its code is loaded now.
     port.once('message', (queue: FileQueue) => void drain(port, queue, createValidationContext(queue.contextOptions)));
+    port.postMessage({ ready: true });
     return;
   }
   const context = rebuild(workerData as SerializedContext);

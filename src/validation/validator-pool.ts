@@ -78,8 +78,15 @@ export interface BatchWorkerData {
   batch: true;
 }
 
-/** Why a batch worker stopped before its batch was given to it, when it did. */
-const earlyFailures = new WeakMap<Worker, string>();
+/**
+ * What is known of each batch worker before its batch: why it stopped, when it did, and when it has loaded
+ * its code or stopped (loadedOf). Kept once per process, not per copy of this module: the command line
+ * starts its workers from the modules and hands them to its bundle, which holds its own copy.
+ */
+const { earlyFailures, loaded } = ((globalThis as Record<symbol, unknown>)[Symbol.for('kyso.batchWorkers')] ??= {
+  earlyFailures: new WeakMap<Worker, string>(),
+  loaded: new WeakMap<Worker, Promise<void>>(),
+}) as { earlyFailures: WeakMap<Worker, string>; loaded: WeakMap<Worker, Promise<void>> };
 
 /**
  * Batch workers started before the batch is known (a command starts them while it reads its arguments and
@@ -90,6 +97,15 @@ export function startBatchWorkers(count: number, entry?: string, heapMb = DEFAUL
   return Array.from({ length: count }, () => {
     const worker = spawnValidationWorker({ batch: true }, heapMb, entry);
     worker.once('error', (error: Error & { code?: string }) => earlyFailures.set(worker, workerErrorReason(error)));
+    loaded.set(worker, new Promise((resolve) => {
+      const ready = (message: { ready?: boolean }): void => {
+        if (!message.ready) return;
+        worker.off('message', ready);
+        resolve();
+      };
+      worker.on('message', ready);
+      worker.once('exit', () => resolve());
+    }));
     return worker;
   });
 }
@@ -97,6 +113,11 @@ export function startBatchWorkers(count: number, entry?: string, heapMb = DEFAUL
 /** A worker thread's error as the report of the file it was on says it. */
 export function workerErrorReason(error: Error & { code?: string }): string {
   return error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the document needs more memory than a validation worker has' : error.message;
+}
+
+/** Settles once a batch worker has loaded its code and waits for its batch, or has stopped. */
+export function loadedOf(worker: Worker): Promise<void> {
+  return loaded.get(worker) ?? Promise.resolve();
 }
 
 export function earlyFailureOf(worker: Worker): string | undefined {

@@ -78,4 +78,27 @@ describe('validating many files on several threads (kyso verify DIR/)', () => {
     expect(reports.map(stable)).toEqual(inThread);
     expect([...seen].sort((a, b) => a - b)).toEqual(files.map((_, i) => i));
   });
+
+  it('when every worker has loaded its code, then onWorkersLoaded is called once; with no worker, at once', async () => {
+    const events: string[] = [];
+    const three = corpusFiles.slice(0, 3);
+    await validateFiles(three, contextOptions, {}, { threads: 2, useThisThread: false, onWorkersLoaded: () => events.push('loaded'), onReport: (index) => events.push(`report ${index}`) });
+    expect([...events].sort()).toEqual(['loaded', 'report 0', 'report 1', 'report 2']);
+    let alone = 0;
+    await validateFiles(three.slice(0, 1), contextOptions, {}, { threads: 1, onWorkersLoaded: () => alone++ });
+    expect(alone).toBe(1);
+  });
+
+  it('when workers are started from one copy of the pool module and used from another (the command and its bundle), then both know when they loaded and why they stopped', async () => {
+    let other!: typeof import('../../src/validation/validator-pool');
+    jest.isolateModules(() => {
+      other = require('../../src/validation/validator-pool') as typeof import('../../src/validation/validator-pool');
+    });
+    expect(other.startBatchWorkers).not.toBe(startBatchWorkers); // a second copy
+    const [healthy] = startBatchWorkers(1);
+    const [starved] = startBatchWorkers(1, undefined, 1); // a 1 MB heap cannot load the validator
+    await Promise.all([other.loadedOf(healthy), other.loadedOf(starved)]);
+    expect([healthy.threadId > 0, other.earlyFailureOf(starved)]).toEqual([true, 'the document needs more memory than a validation worker has']);
+    await healthy.terminate();
+  });
 });
