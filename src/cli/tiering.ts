@@ -4,11 +4,12 @@
  * spends its time on the documents rather than on compiling code it then hardly uses (89 documents on two
  * cores: 0.42 → 0.31 s).
  *
- * V8 refuses a code cache made under other flags: Node.js's own, for its modules, and the bundle's
- * (load-bundle.ts). So the budget is raised only once every thread has loaded its code, and set back before
- * the bundle's cache is written. (A worker thread started after it was raised took 55–75 ms to be ready
- * instead of 25 ms: it compiled Node.js's modules from their sources.) That needs V8's usual budget, known
- * here for Node.js 20's V8; under another V8 the budget is raised at the start and kept, as before.
+ * A thread that starts under other V8 flags than a code cache was made with refuses it: Node.js's own cache
+ * of its modules, and the bundle's (load-bundle.ts). So the budget is raised only once every thread has
+ * loaded its code, and set back to V8's own value when the documents are done. (A worker thread started
+ * after it was raised took 55–75 ms to be ready instead of 25 ms: it compiled Node.js's modules from their
+ * sources.) That needs V8's own budget, known here for Node.js 20's V8; under another V8 the budget is
+ * raised at the start and kept, as a whole run.
  */
 import { setFlagsFromString } from 'node:v8';
 
