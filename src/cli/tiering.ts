@@ -1,37 +1,49 @@
 /**
- * V8's tiering for a `kyso verify` run. A run is short: while documents are validated, V8 optimises a
- * function only after eight times its usual amount of interpreted work (--interrupt-budget), so the run
- * spends its time on the documents rather than on compiling code it then hardly uses (89 documents on two
- * cores: 0.42 → 0.31 s).
+ * V8's tiering for a `kyso verify` run. A run is short, and V8 spends a short run compiling code it then
+ * hardly uses. While documents are validated:
+ * - V8 optimises a function only after eight times its usual amount of interpreted work
+ *   (--interrupt-budget): 89 documents on two cores, 0.42 → 0.31 s;
+ * - a small batch (under 32 MiB in all) is run without the optimising compiler (--no-turbofan): its
+ *   background compiles took a core from the documents, and a short run never earned them back. The same
+ *   89 documents (15 MB): 0.28–0.31 → 0.25–0.26 s; twice them (30 MB): the same time either way; eight
+ *   times them (120 MB): 1.0 s optimised, 1.2 s without. Turning the compiler on during a run made it
+ *   slower still (1.5 s), so it is decided from the batch's size before the first document.
  *
  * A thread that starts under other V8 flags than a code cache was made with refuses it: Node.js's own cache
- * of its modules, and the bundle's (load-bundle.ts). So the budget is raised only once every thread has
- * loaded its code, and set back to V8's own value when the documents are done. (A worker thread started
- * after it was raised took 55–75 ms to be ready instead of 25 ms: it compiled Node.js's modules from their
- * sources.) That needs V8's own budget, known here for Node.js 20's V8; under another V8 the budget is
- * raised at the start and kept, as a whole run.
+ * of its modules, and the bundle's (load-bundle.ts). So the flags change only once every thread has loaded
+ * its code, and go back to V8's own values when the documents are done. (A worker thread started after the
+ * budget was raised took 55–75 ms to be ready instead of 25 ms: it compiled Node.js's modules from their
+ * sources.) That needs V8's own values, known here for Node.js 20's V8; under another V8 only the budget is
+ * raised, at the start, and kept, as a whole run.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { BatchSize } from '../validation/validate-files';
 
 const RAISED_BUDGET = 524_288;
-/** V8's own --interrupt-budget, by V8 major.minor version. */
-const USUAL_BUDGET: Record<string, number> = { '11.3': 67_584 };
+/** Below this many bytes in all, a batch runs on baseline code only. */
+const SHORT_BATCH_BYTES = 32 * 1024 * 1024;
+/** V8's own --interrupt-budget, by V8 major.minor version (--turbofan is on by default). */
+const V8_DEFAULTS: Record<string, { budget: number }> = { '11.3': { budget: 67_584 } };
 
-const usual = USUAL_BUDGET[process.versions.v8.split('.').slice(0, 2).join('.')];
+const defaults = V8_DEFAULTS[process.versions.v8.split('.').slice(0, 2).join('.')];
 
 const setBudget = (bytes: number): void => setFlagsFromString(`--interrupt-budget=${bytes}`);
 
-/** At the command's start: raises the budget for the whole run where V8's usual one is not known. */
+/** At the command's start: raises the budget for the whole run where V8's own values are not known. */
 export function tieringAtStart(): void {
-  if (usual === undefined) setBudget(RAISED_BUDGET);
+  if (defaults === undefined) setBudget(RAISED_BUDGET);
 }
 
 /** Every thread has loaded its code: documents from now on. */
-export function documentsBegin(): void {
-  if (usual !== undefined) setBudget(RAISED_BUDGET);
+export function documentsBegin(batch: BatchSize): void {
+  if (defaults === undefined) return;
+  setBudget(RAISED_BUDGET);
+  if (batch.bytes < SHORT_BATCH_BYTES) setFlagsFromString('--no-turbofan');
 }
 
 /** The documents are done: V8's own flags again, under which the code caches are read and written. */
 export function documentsEnd(): void {
-  if (usual !== undefined) setBudget(usual);
+  if (defaults === undefined) return;
+  setBudget(defaults.budget);
+  setFlagsFromString('--turbofan');
 }

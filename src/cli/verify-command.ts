@@ -10,6 +10,7 @@ import { AppError } from '../errors';
 // The validator is loaded once the files are known (for many files, after the worker threads are
 // started, so they start while it loads); the ETSI report writer only when it is used.
 import type { DocumentReport } from '../validation/report';
+import type { BatchSize } from '../validation/validate-files';
 import { VERIFY_USAGE } from './usage';
 import { batchThreads, PARALLEL_FROM, parseVerifyArgs } from './verify-options';
 
@@ -38,8 +39,8 @@ export interface VerifyCommandOptions {
   workerEntry?: string;
   /** Worker threads already started for a batch (startBatchWorkers); the command ends those it does not use. */
   startedWorkers?: Worker[];
-  /** Called once every thread that validates has loaded its code (see tiering.ts). */
-  onDocuments?: () => void;
+  /** Called once every thread that validates has loaded its code, with the batch's size (see tiering.ts). */
+  onDocuments?: (batch: BatchSize) => void;
 }
 
 export async function runVerifyCommand(argv: string[], out: (line: string) => void, defaultTrustDir: string, options: VerifyCommandOptions = {}): Promise<number> {
@@ -99,7 +100,10 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     for (const worker of options.startedWorkers ?? []) void worker.terminate(); // a few files: this thread alone
     const { validateInput } = await import('../validation/document-validator');
     const context = (await import('../validation/validation-context')).createValidationContext(contextOptions);
-    options.onDocuments?.();
+    if (options.onDocuments) {
+      const { fileSizes } = await import('../validation/validate-files');
+      options.onDocuments({ bytes: fileSizes(files).reduce((sum, size) => sum + size, 0) });
+    }
     for (const file of files) show(await validateInput({ path: file }, context, { ...request, fileName: file }));
   }
   if (files.length > 1) printSummary(reports, Date.now() - started, en, values.json ? (line) => process.stderr.write(`${line}\n`) : out);

@@ -30,12 +30,18 @@ export interface ValidateFilesOptions {
   /** Batch workers started earlier (startBatchWorkers); used first, and those not needed are ended. */
   startedWorkers?: Worker[];
   /** Called once every worker thread has loaded its code or stopped (at once when there is none). */
-  onWorkersLoaded?: () => void;
+  onWorkersLoaded?: (batch: BatchSize) => void;
+}
+
+/** How much a batch holds: its files' bytes in all (a file that cannot be read counts as empty). */
+export interface BatchSize {
+  bytes: number;
 }
 
 /** The reports of `files`, in the order given. */
 export async function validateFiles(files: string[], contextOptions: FileContextOptions, request: ValidationRequest, options: ValidateFilesOptions): Promise<DocumentReport[]> {
-  const order = largestFirst(files);
+  const sizes = fileSizes(files);
+  const order = largestFirst(sizes);
   const reports: Array<DocumentReport | undefined> = files.map(() => undefined);
   const deliver = (taken: number, report: DocumentReport): void => {
     const index = order[taken];
@@ -57,7 +63,10 @@ export async function validateFiles(files: string[], contextOptions: FileContext
     ...startBatchWorkers(Math.max(0, workers - given.length), options.workerEntry, options.workerHeapMb),
   ];
   const onWorkersLoaded = options.onWorkersLoaded;
-  if (onWorkersLoaded) void Promise.all(started.map(loadedOf)).then(() => onWorkersLoaded());
+  if (onWorkersLoaded) {
+    const batch = { bytes: sizes.reduce((sum, size) => sum + size, 0) };
+    void Promise.all(started.map(loadedOf)).then(() => onWorkersLoaded(batch));
+  }
   const running = started.map((worker, slot) => new Promise<void>((resolve) => {
     const queue: FileQueue = { contextOptions, files: inOrder, request, shared, slot };
     let drained = false;
@@ -106,14 +115,18 @@ async function loadValidator(contextOptions: FileContextOptions) {
   return { validateInput, context: createValidationContext(contextOptions) };
 }
 
-/** Indices of `files` by size, largest first (a file that cannot be read counts as empty; it is reported in its turn). */
-function largestFirst(files: string[]): number[] {
-  const size = files.map((file) => {
+/** The size of each file; a file that cannot be read counts as empty (it is reported in its turn). */
+export function fileSizes(files: string[]): number[] {
+  return files.map((file) => {
     try {
       return statSync(file).size;
     } catch {
       return 0;
     }
   });
-  return files.map((_, i) => i).sort((a, b) => size[b] - size[a] || a - b);
+}
+
+/** Indices by size, largest first. */
+function largestFirst(sizes: number[]): number[] {
+  return sizes.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
 }

@@ -24,7 +24,7 @@ describe('the command line\'s V8 tiering', () => {
       ).once('message', resolve));
       (async () => {
         const before = await inThread();
-        tiering.documentsBegin();
+        tiering.documentsBegin({ bytes: 1024 });
         const during = await inThread();
         tiering.documentsEnd();
         const after = await inThread();
@@ -33,5 +33,22 @@ describe('the command line\'s V8 tiering', () => {
     `;
     const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(JSON.parse(run.stdout)).toEqual({ v8: '11.3', before: true, during: false, after: true });
+  });
+
+  it('when a batch is small, then hot code stays on baseline code; when it is large, V8 optimises it', () => {
+    const tiering = path.join(ROOT, 'dist', 'cli', 'tiering.js');
+    const optimised = (bytes: number): boolean => {
+      const script = `
+        const tiering = require(${JSON.stringify(tiering)});
+        tiering.documentsBegin({ bytes: ${bytes} });
+        function hot(n) { let s = 0; for (let i = 0; i < n; i++) s += (i * i) % 7; return s; }
+        for (let i = 0; i < 3000; i++) hot(2000);
+        console.log(JSON.stringify((%GetOptimizationStatus(hot) & 16) !== 0));
+      `;
+      // Optimised in this thread (not in the background), so the answer is known when the loop ends.
+      const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', '-e', script], { encoding: 'utf8' });
+      return JSON.parse(run.stdout) as boolean;
+    };
+    expect([optimised(15 * 1024 * 1024), optimised(120 * 1024 * 1024)]).toEqual([false, true]);
   });
 });
