@@ -90,3 +90,39 @@ describe('PdfFile.mayContainName', () => {
     expect(held).toBeLessThan(checked);
   });
 });
+
+describe('PdfFile.mayContainName beside a large stream', () => {
+  /** A PDF of the given objects (numbered from 1) with a classic cross-reference table. */
+  function pdfOf(objects: Buffer[]): Buffer {
+    const parts: Buffer[] = [Buffer.from('%PDF-1.7\n')];
+    const offsets: number[] = [];
+    let at = parts[0].length;
+    objects.forEach((body, i) => {
+      offsets.push(at);
+      const object = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
+      parts.push(object);
+      at += object.length;
+    });
+    const xref = ['xref', `0 ${objects.length + 1}`, '0000000000 65535 f\r', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r`)].join('\n');
+    parts.push(Buffer.from(`${xref}\ntrailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`));
+    return Buffer.concat(parts);
+  }
+  // 2 MiB of data that holds the name and "#" throughout, as compressed or binary data may.
+  const data = Buffer.from('x ByteRange # '.repeat(150_000), 'latin1');
+  const stream = (length: number): Buffer => Buffer.concat([Buffer.from(`<< /Length ${length} >>\nstream\n`), data, Buffer.from('\nendstream')]);
+  const catalog = Buffer.from('<< /Type /Catalog >>');
+  const signature = Buffer.from('<< /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>');
+  const answers = (pdf: Buffer): boolean[] => {
+    const file = PdfFile.parse(pdf);
+    return [2, 3].map((num) => file.mayContainName(new PdfRef(num, 0), 'ByteRange'));
+  };
+
+  it('when a stream object larger than 1 MiB holds the name only in its data, then it answers false, and true for a dictionary after it', () => {
+    expect(answers(pdfOf([catalog, stream(data.length), signature]))).toEqual([false, true]);
+  });
+
+  it('when the stream\'s /Length is wrong or runs into the next object, then its bytes are searched whole, and the next object is still found', () => {
+    expect(answers(pdfOf([catalog, stream(data.length - 7), signature]))).toEqual([true, true]);
+    expect(answers(pdfOf([catalog, stream(data.length + 40), signature]))).toEqual([true, true]);
+  });
+});
