@@ -6,6 +6,7 @@
 import { AppError } from '../errors';
 import { asByteSource, BufferSource, ByteSource, parseInWindow, prefixOf } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
+import { indexOfByte } from './index-of-byte';
 import { isWhitespace, PdfLexer, readIndirectObject } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, SectionMemo, XrefIndex } from './read-xref';
@@ -181,7 +182,7 @@ function digitsValue(bytes: Buffer, start: number, end: number): number {
 function referencesWritten(bytes: Buffer): Map<number, number> {
   const firstAt = new Map<number, number>();
   const [genEnds, numEnds, pending]: number[][] = [[], [], []];
-  for (let r = bytes.indexOf(0x52); r >= 0; r = bytes.indexOf(0x52, r + 1)) {
+  for (let r = indexOfByte(bytes, 0x52); r >= 0; r = indexOfByte(bytes, 0x52, r + 1)) {
     // A gap ends in whitespace or in a comment that a line end closes: before "R", only whitespace can.
     if (r === 0 || !isWhitespace(bytes[r - 1])) continue;
     gapStarts(bytes, r, genEnds, pending);

@@ -5,6 +5,7 @@
  */
 import { AppError } from '../errors';
 import { ByteSource, parseInWindow, WindowTooSmall } from './byte-source';
+import { indexOfByte } from './index-of-byte';
 import { PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString } from './objects';
 
 const MAX_DEPTH = 256;
@@ -261,7 +262,7 @@ export class PdfLexer {
 
   /** Where the hex string whose digits start at `start` ends: its `>`. */
   private hexStringEnd(start: number): number {
-    const end = this.bytes.indexOf(0x3e /* > */, start);
+    const end = indexOfByte(this.bytes, 0x3e /* > */, start);
     if (end < 0) this.fail('unterminated hex string');
     return end;
   }
