@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { asByteSource, BufferSource, ByteSource, parseInWindow, prefixOf } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { indexOfByte } from './index-of-byte';
-import { isWhitespace, PdfLexer, readIndirectObject } from './pdf-lexer';
+import { PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, SectionMemo, XrefIndex } from './read-xref';
 import { SharedReads } from './shared-reads';
@@ -147,7 +147,7 @@ function gapStarts(bytes: Buffer, end: number, starts: number[], pending: number
           }
         }
       }
-      if (at === 0 || !isWhitespace(bytes[at - 1])) break;
+      if (at === 0 || WHITESPACE[bytes[at - 1]] !== 1) break;
       at--;
       starts.push(at);
     }
@@ -184,7 +184,12 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
   const [genEnds, numEnds, pending]: number[][] = [[], [], []];
   for (let r = indexOfByte(bytes, 0x52); r >= 0; r = indexOfByte(bytes, 0x52, r + 1)) {
     // A gap ends in whitespace or in a comment that a line end closes: before "R", only whitespace can.
-    if (r === 0 || !isWhitespace(bytes[r - 1])) continue;
+    const before = bytes[r - 1];
+    if (r === 0 || WHITESPACE[before] !== 1) continue;
+    // Most "R" in a document's bytes sit in binary data: unless the gap can go on (more whitespace, or a
+    // line end a comment may close) or a generation ends right there, none is a reference.
+    const next = bytes[r - 2];
+    if (before !== 0x0a && before !== 0x0d && WHITESPACE[next] !== 1 && !isDigit(next)) continue;
     gapStarts(bytes, r, genEnds, pending);
     for (const genEnd of genEnds) {
       const genStart = digitsStart(bytes, genEnd);

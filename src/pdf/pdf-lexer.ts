@@ -10,14 +10,11 @@ import { PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString } from './obj
 
 const MAX_DEPTH = 256;
 
-const WHITESPACE = new Uint8Array(256);
-for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) WHITESPACE[c] = 1;
+/** 1 for each byte that is PDF whitespace (§7.2.3), for loops that look bytes up without a call. */
+export const WHITESPACE: Readonly<Uint8Array> = new Uint8Array(256);
+for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) (WHITESPACE as Uint8Array)[c] = 1;
 const DELIMITER = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIMITER[c.charCodeAt(0)] = 1;
-
-export function isWhitespace(byte: number): boolean {
-  return WHITESPACE[byte] === 1;
-}
 
 /** Resolves `/Length 12 0 R` while a stream is being parsed. */
 export type LengthResolver = (ref: PdfRef) => number | undefined;

@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import { asByteSource, ByteSource, parseInWindow } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
-import { isWhitespace, PdfLexer, readIndirectObject } from './pdf-lexer';
+import { PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
 import { asArray, asNumber, isName, PdfDict, PdfStream } from './objects';
 import { SharedReads } from './shared-reads';
 
@@ -152,7 +152,7 @@ function fixedEntry(bytes: Buffer, at: number): XrefEntry | undefined {
   if (at + 18 > bytes.length || bytes[at + 10] !== 0x20 || bytes[at + 16] !== 0x20) return undefined;
   const type = bytes[at + 17];
   const after = bytes[at + 18];
-  if ((type !== 0x6e && type !== 0x66) || (after !== undefined && !isWhitespace(after))) return undefined;
+  if ((type !== 0x6e && type !== 0x66) || (after !== undefined && WHITESPACE[after] !== 1)) return undefined;
   let offset = 0;
   let gen = 0;
   for (let i = 0; i < 16; i++) {
