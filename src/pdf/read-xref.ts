@@ -77,8 +77,9 @@ export function readXref(input: Buffer | ByteSource, startxref?: number, budget?
     next = prev !== undefined && prev >= 0 && prev < source.length ? prev : undefined;
     if (prev !== undefined && next === undefined) throw new AppError('PDF_MALFORMED', '/Prev points outside the file');
   }
-  const entries = new Map<number, XrefEntry>();
-  for (const section of sections) {
+  // The newest section whole (a builtin copy, in its order), then what each older one adds.
+  const entries = new Map<number, XrefEntry>(sections[0].entries);
+  for (const section of sections.slice(1)) {
     for (const [num, entry] of section.entries) if (!entries.has(num)) entries.set(num, entry);
   }
   return { sections, entries, trailer: sections[0].trailer, startxref: start };
