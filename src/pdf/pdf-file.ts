@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { asByteSource, BufferSource, ByteSource, parseInWindow, prefixOf } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { indexOfByte } from './index-of-byte';
-import { PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
+import { digitsAt, PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, SectionMemo, XrefIndex } from './read-xref';
 import { SharedReads } from './shared-reads';
@@ -103,24 +103,19 @@ const LARGE_OBJECT = 1 << 20;
  * and the object is searched whole.
  */
 function streamDataSpan(bytes: Buffer, start: number, end: number): [number, number] | undefined {
-  const piece = bytes.subarray(0, end);
-  const lexer = new PdfLexer(piece, start);
-  let length: PdfObject | undefined;
+  const lexer = new PdfLexer(bytes.subarray(0, end), start);
   try {
     lexer.readInteger();
     lexer.readInteger();
     lexer.expectWord('obj');
     const head = lexer.parseObjectHead();
-    length = head instanceof PdfDict ? head.get('Length') : undefined;
-    if (typeof length !== 'number' || length < 0 || !lexer.nextWordIs('stream')) return undefined;
+    if (!(head instanceof PdfDict)) return undefined;
+    const dataStart = lexer.streamDataStart();
+    const dataEnd = dataStart < 0 ? -1 : lexer.confirmedDataEnd(dataStart, head.get('Length'));
+    return dataEnd < 0 ? undefined : [dataStart, dataEnd];
   } catch {
     return undefined; // not an object that reads: searched whole, as any small one
   }
-  let dataStart = lexer.pos;
-  if (bytes[dataStart] === 0x0d) dataStart++;
-  if (bytes[dataStart] === 0x0a) dataStart++;
-  const dataEnd = dataStart + length;
-  return dataEnd <= end && new PdfLexer(piece, dataEnd).nextWordIs('endstream') ? [dataStart, dataEnd] : undefined;
 }
 
 function isDigit(byte: number): boolean {
@@ -163,11 +158,9 @@ function digitsStart(bytes: Buffer, end: number): number {
 
 /** The number the digits bytes[start, end) write, as the lexer reads it (Number of the text). */
 function digitsValue(bytes: Buffer, start: number, end: number): number {
-  // Up to 15 digits, the sum is exact; longer runs (no object has such a number) are read as text.
-  if (end - start > 15) return Number(bytes.toString('latin1', start, end));
-  let value = 0;
-  for (let at = start; at < end; at++) value = value * 10 + (bytes[at] - 0x30);
-  return value;
+  // Up to 15 digits, read from the bytes; longer runs (no object has such a number) are read as text.
+  const value = digitsAt(bytes, start, end);
+  return value >= 0 ? value : Number(bytes.toString('latin1', start, end));
 }
 
 /**

@@ -16,6 +16,22 @@ for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) (WHITESPACE as Uint8Array)
 const DELIMITER = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIMITER[c.charCodeAt(0)] = 1;
 
+/**
+ * The value of bytes [start, end) when they are all digits (at most 15 of them, exact in a double), else
+ * -1. Read from the bytes: most of a file's words are numbers, and making strings of them is most of what
+ * reading a dictionary costs.
+ */
+export function digitsAt(bytes: Uint8Array, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = bytes[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
 /** Resolves `/Length 12 0 R` while a stream is being parsed. */
 export type LengthResolver = (ref: PdfRef) => number | undefined;
 
@@ -70,23 +86,6 @@ export class PdfLexer {
     return i;
   }
 
-  /**
-   * The value of bytes [start, end) when they are all digits (at most 15 of them, exact in a double),
-   * else -1. Read from the bytes: most of a file's words are numbers, and making strings of them is
-   * most of what reading a dictionary costs.
-   */
-  private digitsAt(start: number, end: number): number {
-    if (end <= start || end - start > 15) return -1;
-    const b = this.bytes;
-    let value = 0;
-    for (let i = start; i < end; i++) {
-      const d = b[i] - 0x30;
-      if (d < 0 || d > 9) return -1;
-      value = value * 10 + d;
-    }
-    return value;
-  }
-
   peekWord(): string {
     const saved = this.pos;
     const word = this.readWord();
@@ -113,7 +112,7 @@ export class PdfLexer {
   readInteger(): number {
     this.skipWhitespace();
     const end = this.wordEnd(this.pos);
-    const plain = this.digitsAt(this.pos, end);
+    const plain = digitsAt(this.bytes, this.pos, end);
     if (plain >= 0) {
       this.pos = end;
       return plain;
@@ -163,12 +162,12 @@ export class PdfLexer {
     const start = this.pos;
     // A plain unsigned integer, or a reference "num gen R": read from the bytes, without strings.
     const end = this.wordEnd(start);
-    const num = this.digitsAt(start, end);
+    const num = digitsAt(this.bytes, start, end);
     if (num >= 0) {
       this.pos = end;
       this.skipWhitespace();
       const genEnd = this.wordEnd(this.pos);
-      const gen = this.digitsAt(this.pos, genEnd);
+      const gen = digitsAt(this.bytes, this.pos, genEnd);
       if (gen >= 0) {
         this.pos = genEnd;
         this.skipWhitespace();
@@ -252,6 +251,27 @@ export class PdfLexer {
     this.fail('unterminated string');
   }
 
+  /**
+   * After a stream's dictionary: moves past `stream` and the end of line after it (§7.3.8.1: CRLF or LF; a
+   * lone CR is tolerated) and returns where the data starts; -1, moving nothing, when no `stream` follows.
+   */
+  streamDataStart(): number {
+    const saved = this.pos;
+    if (this.readWord() !== 'stream') {
+      this.pos = saved;
+      return -1;
+    }
+    if (this.bytes[this.pos] === 0x0d) this.pos++;
+    if (this.bytes[this.pos] === 0x0a) this.pos++;
+    return this.pos;
+  }
+
+  /** Where the data that starts at `dataStart` ends when `length` (its /Length) is one `endstream` confirms; else -1. */
+  confirmedDataEnd(dataStart: number, length: PdfObject | undefined): number {
+    if (typeof length !== 'number' || length < 0 || dataStart + length > this.bytes.length) return -1;
+    return new PdfLexer(this.bytes, dataStart + length).readWord() === 'endstream' ? dataStart + length : -1;
+  }
+
   /** Moves past the hex string at the position without decoding it (for a reader that needs only where it lies). */
   skipHexString(): void {
     this.pos = this.hexStringEnd(this.pos + 1) + 1;
@@ -311,23 +331,12 @@ export class PdfLexer {
       if (value !== null) dict.set(key.name, value);
     }
     if (depth === 0 && this.dictionaryOnly) return dict;
-    const saved = this.pos;
-    if (this.readWord() !== 'stream') {
-      this.pos = saved;
-      return dict;
-    }
-    // §7.3.8.1: `stream` is followed by CRLF or LF (a lone CR is tolerated).
-    if (b[this.pos] === 0x0d) this.pos++;
-    if (b[this.pos] === 0x0a) this.pos++;
-    const dataStart = this.pos;
+    const dataStart = this.streamDataStart();
+    if (dataStart < 0) return dict;
     let length = dict.get('Length');
     if (length instanceof PdfRef) length = this.resolveLength?.(length);
-    let dataEnd = -1;
     if (this.truncated && typeof length === 'number' && length >= 0 && dataStart + length + 'endstream'.length > b.length) throw new WindowTooSmall();
-    if (typeof length === 'number' && length >= 0 && dataStart + length <= b.length) {
-      const after = new PdfLexer(b, dataStart + length);
-      if (after.readWord() === 'endstream') dataEnd = dataStart + length;
-    }
+    let dataEnd = this.confirmedDataEnd(dataStart, length);
     if (dataEnd < 0) {
       // Wrong or missing /Length: fall back to the `endstream` keyword, as viewers do.
       const found = b.indexOf('endstream', dataStart, 'latin1');
