@@ -90,7 +90,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     const { added, removed } = arrayChanges(before, after);
     for (const annot of added) {
       if (annot instanceof PdfRef && longTermAfter.all.has(annot.num)) raise('LTA_UPDATES', `document timestamp widget added on page object ${page}`);
-      else if (annot instanceof PdfRef && existedWhenSigned(annot.num)) {
+      else if (annot instanceof PdfRef && definedIn(signed, annot.num)) {
         // An annotation that already existed, now also on this page: the widget of a field signed since is
         // part of that signing; another form field's widget is shown where it was not filled or signed (a
         // signature's stamp on another page); another annotation is one added.
@@ -109,10 +109,6 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     const structure = structureOf(signed);
     return structure.has(num) && (referencesOf(signed).get(num) ?? []).every(({ from, path }) => structure.has(from) || (from === catalogNum && path === '/StructTreeRoot'));
   };
-  const existedWhenSigned = (num: number): boolean => {
-    const entry = signed.xref.entries.get(num);
-    return entry !== undefined && entry.type !== 'free';
-  };
   let unknownWhenSigned: { nums: Set<number>; mayBeReferred: boolean } | undefined;
   /**
    * Whether an object of the signed revision refers to `num`, a number it did not define. Every object of the
@@ -121,10 +117,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
   const referredToWhenSigned = (num: number): boolean => {
     if (!unknownWhenSigned) {
       const nums = new Set<number>();
-      for (const [n, e] of final.xref.entries) {
-        const was = signed.xref.entries.get(n);
-        if (e.type !== 'free' && (!was || was.type === 'free')) nums.add(n);
-      }
+      for (const [n, e] of final.xref.entries) if (e.type !== 'free' && !definedIn(signed, n)) nums.add(n);
       unknownWhenSigned = { nums, mayBeReferred: signed.mayReferToAny([...nums]) };
     }
     if (unknownWhenSigned.nums.has(num) && !unknownWhenSigned.mayBeReferred) return false;
@@ -277,7 +270,7 @@ export function analyseModifications(signed: PdfFile, final: PdfFile): Modificat
     raise('OTHER', `object ${num}${newValue instanceof PdfStream ? ' (a stream: content, image, font or XObject)' : ''} was rewritten`);
   }
   // A revision whose every object is the signed one's has the same fields.
-  const removedFields = anyChanged || !sameRoot(rootBefore, rootAfter) ? removedFieldNames(signed, final) : [];
+  const removedFields = anyChanged || !sameObject(rootBefore, rootAfter) ? removedFieldNames(signed, final) : [];
   for (const name of removedFields.slice(0, 20)) raise('OTHER', `form field "${name}" was removed`);
   return { level, details, changedFields: [...changedFields], removedFields };
 }
@@ -366,10 +359,6 @@ const fieldNamesOf = perView((file): string[] | null => {
     return null;
   }
 });
-
-function sameRoot(a: PdfRef, b: PdfRef): boolean {
-  return a.num === b.num && a.gen === b.gen;
-}
 
 /** Fields of the signed revision that the final one no longer lists (ISO 32000-2 §12.7.5.4: removing is not filling). */
 function removedFieldNames(signed: PdfFile, final: PdfFile): string[] {
@@ -556,6 +545,12 @@ function annotationLevel(signed: PdfFile, file: PdfFile, annot: PdfObject): Modi
   return signedSince(signed, file, fieldRef, field) || !drawsOnPage(file, dict) ? 'FORM_FILLING' : 'ANNOTATIONS';
 }
 
+/** Whether revision `file` defines object `num` (an entry that is not free). */
+function definedIn(file: PdfFile, num: number): boolean {
+  const entry = file.xref.entries.get(num);
+  return entry !== undefined && entry.type !== 'free';
+}
+
 /**
  * Whether a signature field got its signature after `signed`: it has a value now, and not the value it had
  * then. A new widget of a field signed before is not signing; it shows that signature where it was not made.
@@ -564,7 +559,7 @@ function signedSince(signed: PdfFile, file: PdfFile, fieldRef: PdfObject | undef
   if (!isSigned(file, field)) return false;
   if (!(fieldRef instanceof PdfRef)) return true;
   try {
-    const before = signed.xref.entries.get(fieldRef.num)?.type === 'free' ? undefined : signed.resolveDict(fieldRef);
+    const before = definedIn(signed, fieldRef.num) ? signed.resolveDict(fieldRef) : undefined;
     return !(before && isSigned(signed, before) && sameObject(before.get('V'), field?.get('V')));
   } catch {
     return true;
