@@ -101,8 +101,8 @@ export async function runVerifyCommand(argv: string[], out: (line: string) => vo
     const { validateInput } = await import('../validation/document-validator');
     const context = (await import('../validation/validation-context')).createValidationContext(contextOptions);
     if (options.onDocuments) {
-      const { fileSizes } = await import('../validation/validate-files');
-      options.onDocuments({ bytes: fileSizes(files).reduce((sum, size) => sum + size, 0) });
+      const { batchSizeOf, fileSizes } = await import('../validation/validate-files');
+      options.onDocuments(batchSizeOf(fileSizes(files)));
     }
     for (const file of files) show(await validateInput({ path: file }, context, { ...request, fileName: file }));
   }

@@ -64,7 +64,7 @@ export async function validateFiles(files: string[], contextOptions: FileContext
   ];
   const onWorkersLoaded = options.onWorkersLoaded;
   if (onWorkersLoaded) {
-    const batch = { bytes: sizes.reduce((sum, size) => sum + size, 0) };
+    const batch = batchSizeOf(sizes);
     void Promise.all(started.map(loadedOf)).then(() => onWorkersLoaded(batch));
   }
   const running = started.map((worker, slot) => new Promise<void>((resolve) => {
@@ -124,6 +124,11 @@ export function fileSizes(files: string[]): number[] {
       return 0;
     }
   });
+}
+
+/** The size of a batch whose files have these sizes. */
+export function batchSizeOf(sizes: number[]): BatchSize {
+  return { bytes: sizes.reduce((sum, size) => sum + size, 0) };
 }
 
 /** Indices by size, largest first. */
