@@ -13,8 +13,9 @@ const MAX_DEPTH = 256;
 /** 1 for each byte that is PDF whitespace (§7.2.3), for loops that look bytes up without a call. */
 export const WHITESPACE: Readonly<Uint8Array> = new Uint8Array(256);
 for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) (WHITESPACE as Uint8Array)[c] = 1;
-const DELIMITER = new Uint8Array(256);
-for (const c of '()<>[]{}/%') DELIMITER[c.charCodeAt(0)] = 1;
+/** 1 for each byte that ends a run of regular characters: whitespace or a delimiter (§7.2.2). */
+const ENDS_WORD = new Uint8Array(WHITESPACE);
+for (const c of '()<>[]{}/%') ENDS_WORD[c.charCodeAt(0)] = 1;
 
 /**
  * The value of bytes [start, end) when they are all digits (at most 15 of them, exact in a double), else
@@ -59,15 +60,20 @@ export class PdfLexer {
     throw new AppError('PDF_MALFORMED', `${message} at byte ${this.pos}`);
   }
 
+  // The loops below keep the position and the length in locals: a short run executes them before V8
+  // optimises them, where each property read is a lookup.
   skipWhitespace(): void {
     const b = this.bytes;
-    while (this.pos < b.length) {
-      const c = b[this.pos];
-      if (WHITESPACE[c] === 1) this.pos++;
+    const length = b.length;
+    let pos = this.pos;
+    while (pos < length) {
+      const c = b[pos];
+      if (WHITESPACE[c] === 1) pos++;
       else if (c === 0x25 /* % */) {
-        while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
+        while (pos < length && b[pos] !== 0x0a && b[pos] !== 0x0d) pos++;
       } else break;
     }
+    this.pos = pos;
   }
 
   /** Reads a run of regular characters (a keyword or number) without interpreting it. */
@@ -81,8 +87,9 @@ export class PdfLexer {
   /** Where the run of regular characters that starts at `from` ends. */
   private wordEnd(from: number): number {
     const b = this.bytes;
+    const length = b.length;
     let i = from;
-    while (i < b.length && WHITESPACE[b[i]] !== 1 && DELIMITER[b[i]] !== 1) i++;
+    while (i < length && ENDS_WORD[b[i]] !== 1) i++;
     return i;
   }
 
@@ -324,7 +331,8 @@ export class PdfLexer {
         this.pos += 2;
         break;
       }
-      const key = this.parseObject(depth + 1);
+      // A key is a name: read as one at once (anything else goes through parseObject, which says what it is).
+      const key = b[this.pos] === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
       const value = this.parseObject(depth + 1);
       // §7.3.7: a null value is the same as an absent entry.
