@@ -43,6 +43,31 @@ for (let d = 0; d < 16; d++) {
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 
+/*
+ * The byte loops are functions of (bytes, position, length) rather than methods: a short run executes the
+ * lexer before V8 optimises it, where every read of a property (the position, the bytes, their length) is
+ * a lookup of its own and a local is not.
+ */
+
+/** Where the whitespace and comments (§7.2.3, §7.2.4) that start at `pos` end. */
+function gapEnd(b: Uint8Array, pos: number, length: number): number {
+  while (pos < length) {
+    const c = b[pos];
+    if (WHITESPACE[c] === 1) pos++;
+    else if (c === 0x25 /* % */) {
+      pos++;
+      while (pos < length && b[pos] !== 0x0a && b[pos] !== 0x0d) pos++;
+    } else break;
+  }
+  return pos;
+}
+
+/** Where the run of regular characters that starts at `pos` ends. */
+function wordEndAt(b: Uint8Array, pos: number, length: number): number {
+  while (pos < length && ENDS_WORD[b[pos]] !== 1) pos++;
+  return pos;
+}
+
 export class PdfLexer {
   pos: number;
 
@@ -60,37 +85,17 @@ export class PdfLexer {
     throw new AppError('PDF_MALFORMED', `${message} at byte ${this.pos}`);
   }
 
-  // The loops below keep the position and the length in locals: a short run executes them before V8
-  // optimises them, where each property read is a lookup.
   skipWhitespace(): void {
-    const b = this.bytes;
-    const length = b.length;
-    let pos = this.pos;
-    while (pos < length) {
-      const c = b[pos];
-      if (WHITESPACE[c] === 1) pos++;
-      else if (c === 0x25 /* % */) {
-        while (pos < length && b[pos] !== 0x0a && b[pos] !== 0x0d) pos++;
-      } else break;
-    }
-    this.pos = pos;
+    this.pos = gapEnd(this.bytes, this.pos, this.bytes.length);
   }
 
   /** Reads a run of regular characters (a keyword or number) without interpreting it. */
   readWord(): string {
-    this.skipWhitespace();
-    const start = this.pos;
-    this.pos = this.wordEnd(start);
-    return this.bytes.toString('latin1', start, this.pos);
-  }
-
-  /** Where the run of regular characters that starts at `from` ends. */
-  private wordEnd(from: number): number {
     const b = this.bytes;
-    const length = b.length;
-    let i = from;
-    while (i < length && ENDS_WORD[b[i]] !== 1) i++;
-    return i;
+    const start = gapEnd(b, this.pos, b.length);
+    const end = wordEndAt(b, start, b.length);
+    this.pos = end;
+    return b.toString('latin1', start, end);
   }
 
   peekWord(): string {
@@ -102,10 +107,12 @@ export class PdfLexer {
 
   /** Whether the next word is exactly `word` (consumed if so). */
   nextWordIs(word: string): boolean {
-    this.skipWhitespace();
-    const end = this.wordEnd(this.pos);
-    if (end - this.pos !== word.length) return false;
-    for (let i = 0; i < word.length; i++) if (this.bytes[this.pos + i] !== word.charCodeAt(i)) return false;
+    const b = this.bytes;
+    const start = gapEnd(b, this.pos, b.length);
+    this.pos = start;
+    const end = wordEndAt(b, start, b.length);
+    if (end - start !== word.length) return false;
+    for (let i = 0; i < word.length; i++) if (b[start + i] !== word.charCodeAt(i)) return false;
     this.pos = end;
     return true;
   }
@@ -117,9 +124,10 @@ export class PdfLexer {
   }
 
   readInteger(): number {
-    this.skipWhitespace();
-    const end = this.wordEnd(this.pos);
-    const plain = digitsAt(this.bytes, this.pos, end);
+    const b = this.bytes;
+    this.pos = gapEnd(b, this.pos, b.length);
+    const end = wordEndAt(b, this.pos, b.length);
+    const plain = digitsAt(b, this.pos, end);
     if (plain >= 0) {
       this.pos = end;
       return plain;
@@ -143,49 +151,51 @@ export class PdfLexer {
 
   parseObject(depth = 0): PdfObject {
     if (depth > MAX_DEPTH) this.fail('objects nested too deeply');
-    this.skipWhitespace();
     const b = this.bytes;
-    if (this.pos >= b.length) this.fail('unexpected end of file');
-    const c = b[this.pos];
+    const length = b.length;
+    let pos = gapEnd(b, this.pos, length);
+    this.pos = pos;
+    if (pos >= length) this.fail('unexpected end of file');
+    const c = b[pos];
     if (c === 0x2f /* / */) return this.parseName();
     if (c === 0x28 /* ( */) return this.parseLiteralString();
     if (c === 0x3c /* < */) {
-      if (b[this.pos + 1] === 0x3c) return this.parseDictOrStream(depth);
+      if (b[pos + 1] === 0x3c) return this.parseDictOrStream(depth);
       return this.parseHexString();
     }
     if (c === 0x5b /* [ */) {
-      this.pos++;
+      pos++;
       const items: PdfObject[] = [];
       for (;;) {
-        this.skipWhitespace();
-        if (this.pos >= b.length) this.fail('unterminated array');
-        if (b[this.pos] === 0x5d /* ] */) {
-          this.pos++;
+        pos = gapEnd(b, pos, length);
+        this.pos = pos;
+        if (pos >= length) this.fail('unterminated array');
+        if (b[pos] === 0x5d /* ] */) {
+          this.pos = pos + 1;
           return items;
         }
         items.push(this.parseObject(depth + 1));
+        pos = this.pos;
       }
     }
-    const start = this.pos;
     // A plain unsigned integer, or a reference "num gen R": read from the bytes, without strings.
-    const end = this.wordEnd(start);
-    const num = digitsAt(this.bytes, start, end);
+    const end = wordEndAt(b, pos, length);
+    const num = digitsAt(b, pos, end);
     if (num >= 0) {
-      this.pos = end;
-      this.skipWhitespace();
-      const genEnd = this.wordEnd(this.pos);
-      const gen = digitsAt(this.bytes, this.pos, genEnd);
+      const genStart = gapEnd(b, end, length);
+      const genEnd = wordEndAt(b, genStart, length);
+      const gen = digitsAt(b, genStart, genEnd);
       if (gen >= 0) {
-        this.pos = genEnd;
-        this.skipWhitespace();
-        if (b[this.pos] === 0x52 /* R */ && this.wordEnd(this.pos) === this.pos + 1) {
-          this.pos++;
+        const r = gapEnd(b, genEnd, length);
+        if (b[r] === 0x52 /* R */ && (r + 1 === length || ENDS_WORD[b[r + 1]] === 1)) {
+          this.pos = r + 1;
           return new PdfRef(num, gen);
         }
       }
       this.pos = end;
       return num;
     }
+    const start = pos;
     const word = this.readWord();
     if (word === '') {
       this.pos++;
@@ -212,10 +222,11 @@ export class PdfLexer {
   }
 
   private parseName(): PdfName {
-    this.pos++;
-    const start = this.pos;
-    this.pos = this.wordEnd(start);
-    const raw = this.bytes.toString('latin1', start, this.pos);
+    const b = this.bytes;
+    const start = this.pos + 1;
+    const end = wordEndAt(b, start, b.length);
+    this.pos = end;
+    const raw = b.toString('latin1', start, end);
     if (!raw.includes('#')) return new PdfName(raw);
     const decoded = raw.replace(/#([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
     return new PdfName(Buffer.from(decoded, 'latin1').toString('utf8'));
@@ -264,7 +275,7 @@ export class PdfLexer {
    */
   streamDataStart(): number {
     const saved = this.pos;
-    if (this.readWord() !== 'stream') {
+    if (!this.nextWordIs('stream')) {
       this.pos = saved;
       return -1;
     }
@@ -276,7 +287,7 @@ export class PdfLexer {
   /** Where the data that starts at `dataStart` ends when `length` (its /Length) is one `endstream` confirms; else -1. */
   confirmedDataEnd(dataStart: number, length: PdfObject | undefined): number {
     if (typeof length !== 'number' || length < 0 || dataStart + length > this.bytes.length) return -1;
-    return new PdfLexer(this.bytes, dataStart + length).readWord() === 'endstream' ? dataStart + length : -1;
+    return new PdfLexer(this.bytes, dataStart + length).nextWordIs('endstream') ? dataStart + length : -1;
   }
 
   /** Moves past the hex string at the position without decoding it (for a reader that needs only where it lies). */
@@ -322,29 +333,34 @@ export class PdfLexer {
 
   private parseDictOrStream(depth: number): PdfDict | PdfStream {
     const b = this.bytes;
-    this.pos += 2;
+    const length = b.length;
+    let pos = this.pos + 2;
     const dict = new PdfDict();
+    const entries = dict.map;
     for (;;) {
-      this.skipWhitespace();
-      if (this.pos >= b.length) this.fail('unterminated dictionary');
-      if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) {
-        this.pos += 2;
+      pos = gapEnd(b, pos, length);
+      this.pos = pos;
+      if (pos >= length) this.fail('unterminated dictionary');
+      const c = b[pos];
+      if (c === 0x3e && b[pos + 1] === 0x3e) {
+        this.pos = pos + 2;
         break;
       }
       // A key is a name: read as one at once (anything else goes through parseObject, which says what it is).
-      const key = b[this.pos] === 0x2f ? this.parseName() : this.parseObject(depth + 1);
+      const key = c === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
       const value = this.parseObject(depth + 1);
       // §7.3.7: a null value is the same as an absent entry.
-      if (value !== null) dict.set(key.name, value);
+      if (value !== null) entries.set(key.name, value);
+      pos = this.pos;
     }
     if (depth === 0 && this.dictionaryOnly) return dict;
     const dataStart = this.streamDataStart();
     if (dataStart < 0) return dict;
-    let length = dict.get('Length');
-    if (length instanceof PdfRef) length = this.resolveLength?.(length);
-    if (this.truncated && typeof length === 'number' && length >= 0 && dataStart + length + 'endstream'.length > b.length) throw new WindowTooSmall();
-    let dataEnd = this.confirmedDataEnd(dataStart, length);
+    let declared = dict.get('Length');
+    if (declared instanceof PdfRef) declared = this.resolveLength?.(declared);
+    if (this.truncated && typeof declared === 'number' && declared >= 0 && dataStart + declared + 'endstream'.length > length) throw new WindowTooSmall();
+    let dataEnd = this.confirmedDataEnd(dataStart, declared);
     if (dataEnd < 0) {
       // Wrong or missing /Length: fall back to the `endstream` keyword, as viewers do.
       const found = b.indexOf('endstream', dataStart, 'latin1');
@@ -377,7 +393,7 @@ export function parseIndirectObject(bytes: Buffer, offset: number, resolveLength
   const value = lexer.parseObject();
   const saved = lexer.pos;
   // Tolerate a missing `endobj`, as most readers do.
-  if (lexer.readWord() !== 'endobj') lexer.pos = saved;
+  if (!lexer.nextWordIs('endobj')) lexer.pos = saved;
   return { ref: new PdfRef(num, gen), value, start, end: lexer.pos };
 }
 

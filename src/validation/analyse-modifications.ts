@@ -627,7 +627,9 @@ function canonical(value: PdfObject): string {
 }
 
 function sameObject(a: PdfObject | undefined, b: PdfObject | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  // The views of a document share the objects they read at the same bytes.
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
   if (a instanceof PdfStream || b instanceof PdfStream) {
     return a instanceof PdfStream && b instanceof PdfStream && a.raw.equals(b.raw) && canonical(a.dict) === canonical(b.dict);
   }
