@@ -6,7 +6,7 @@ export { PdfLexer, parseIndirectObject } from './pdf-lexer';
 export { readXref, findStartxref } from './read-xref';
 export type { XrefEntry, XrefIndex, XrefSection } from './read-xref';
 export { decodeStream, DecodeBudget, DEFAULT_DECODE_BUDGET_CAP } from './decode-stream';
-export { serializeObject } from './serialize-object';
+export { serializeObject, writtenAlike } from './serialize-object';
 export { writeIncrementalUpdate } from './write-incremental-update';
 export type { UpdatedObject, IncrementalUpdate } from './write-incremental-update';
 export { addSignatureField, embedSignatureContents, signedRanges } from './add-signature-field';

@@ -183,20 +183,34 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
     // line end a comment may close) or a generation ends right there, none is a reference.
     const next = bytes[r - 2];
     if (before !== 0x0a && before !== 0x0d && WHITESPACE[next] !== 1 && !isDigit(next)) continue;
+    // Most references are written "num gen R" with one space or tab in each gap: when the bytes around both
+    // gaps say that no other split exists (a gap of one byte that is no line end, digits before it), that
+    // one is read without the general walk below, which finds the same.
+    if (before !== 0x0a && before !== 0x0d && isDigit(next)) {
+      const genStart = digitsStart(bytes, r - 1);
+      const gap = bytes[genStart - 1];
+      if (genStart >= 2 && gap !== 0x0a && gap !== 0x0d && WHITESPACE[gap] === 1 && isDigit(bytes[genStart - 2])) {
+        record(firstAt, bytes, genStart - 1);
+        continue;
+      }
+    }
     gapStarts(bytes, r, genEnds, pending);
-    for (const genEnd of genEnds) {
+    for (let g = 0; g < genEnds.length; g++) {
+      const genEnd = genEnds[g];
       const genStart = digitsStart(bytes, genEnd);
       if (genStart === genEnd) continue;
       gapStarts(bytes, genStart, numEnds, pending);
-      for (const numEnd of numEnds) {
-        const numStart = digitsStart(bytes, numEnd);
-        if (numStart === numEnd) continue;
-        const num = digitsValue(bytes, numStart, numEnd);
-        if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
-      }
+      for (let n = 0; n < numEnds.length; n++) if (digitsStart(bytes, numEnds[n]) < numEnds[n]) record(firstAt, bytes, numEnds[n]);
     }
   }
   return firstAt;
+}
+
+/** Records the number whose digits end at `numEnd` (at least one) as written where they start, unless it is written earlier. */
+function record(firstAt: Map<number, number>, bytes: Buffer, numEnd: number): void {
+  const numStart = digitsStart(bytes, numEnd);
+  const num = digitsValue(bytes, numStart, numEnd);
+  if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
 }
 
 /** The last value in an ascending list that is at most `value` (the list starts at or below it). */

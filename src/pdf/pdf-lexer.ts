@@ -68,6 +68,29 @@ function wordEndAt(b: Uint8Array, pos: number, length: number): number {
   return pos;
 }
 
+/** Where the word that digitWordAt read last ends (a second result, kept here rather than allocated). */
+let digitWordEnd = 0;
+
+/**
+ * The value of the word (run of regular characters) at `pos` when it is 1 to 15 digits, else -1, in one
+ * pass over its bytes; where the word ends is left in digitWordEnd. As digitsAt over wordEndAt.
+ */
+function digitWordAt(b: Uint8Array, pos: number, length: number): number {
+  let value = 0;
+  let plain = true;
+  let end = pos;
+  while (end < length) {
+    const c = b[end];
+    if (ENDS_WORD[c] === 1) break;
+    const d = c - 0x30;
+    if (d >= 0 && d <= 9) value = value * 10 + d;
+    else plain = false;
+    end++;
+  }
+  digitWordEnd = end;
+  return plain && end > pos && end - pos <= 15 ? value : -1;
+}
+
 export class PdfLexer {
   pos: number;
 
@@ -179,14 +202,12 @@ export class PdfLexer {
       }
     }
     // A plain unsigned integer, or a reference "num gen R": read from the bytes, without strings.
-    const end = wordEndAt(b, pos, length);
-    const num = digitsAt(b, pos, end);
+    const num = digitWordAt(b, pos, length);
     if (num >= 0) {
-      const genStart = gapEnd(b, end, length);
-      const genEnd = wordEndAt(b, genStart, length);
-      const gen = digitsAt(b, genStart, genEnd);
+      const end = digitWordEnd;
+      const gen = digitWordAt(b, gapEnd(b, end, length), length);
       if (gen >= 0) {
-        const r = gapEnd(b, genEnd, length);
+        const r = gapEnd(b, digitWordEnd, length);
         if (b[r] === 0x52 /* R */ && (r + 1 === length || ENDS_WORD[b[r + 1]] === 1)) {
           this.pos = r + 1;
           return new PdfRef(num, gen);
@@ -349,7 +370,10 @@ export class PdfLexer {
       // A key is a name: read as one at once (anything else goes through parseObject, which says what it is).
       const key = c === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
-      const value = this.parseObject(depth + 1);
+      // So is a value, often: read at once as well.
+      pos = gapEnd(b, this.pos, length);
+      this.pos = pos;
+      const value = b[pos] === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       // §7.3.7: a null value is the same as an absent entry.
       if (value !== null) entries.set(key.name, value);
       pos = this.pos;

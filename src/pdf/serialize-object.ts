@@ -52,3 +52,33 @@ export function serializeObject(value: PdfObject): string {
   }
   throw new TypeError('not a PDF object');
 }
+
+/**
+ * Whether two objects are written the same way by serializeObject, the entries of a dictionary in any order
+ * (§7.3.7: entries are unordered), without writing them: a comparison of the objects two revisions hold.
+ */
+export function writtenAlike(a: PdfObject, b: PdfObject): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number') return typeof b === 'number' && serializeNumber(a) === serializeNumber(b);
+  if (a instanceof PdfName) return b instanceof PdfName && a.name === b.name;
+  if (a instanceof PdfRef) return b instanceof PdfRef && a.num === b.num && a.gen === b.gen;
+  if (a instanceof PdfString) return b instanceof PdfString && a.hex === b.hex && a.bytes.equals(b.bytes);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!writtenAlike(a[i], b[i])) return false;
+    return true;
+  }
+  if (a instanceof PdfDict) return b instanceof PdfDict && sameEntries(a, b);
+  if (a instanceof PdfStream) return b instanceof PdfStream && a.raw.equals(b.raw) && sameEntries(a.dict, b.dict);
+  if (a instanceof PdfRaw) return b instanceof PdfRaw && a.text === b.text;
+  return false; // null and booleans are equal only when identical
+}
+
+function sameEntries(a: PdfDict, b: PdfDict): boolean {
+  if (a.map.size !== b.map.size) return false;
+  for (const [key, value] of a.map) {
+    const other = b.map.get(key);
+    if (other === undefined || !writtenAlike(value, other)) return false;
+  }
+  return true;
+}

@@ -4,7 +4,7 @@
  * difference analysis, DSS's object modification checks). Content streams, the page tree, catalog
  * entries and XObjects that change after signing are OTHER.
  */
-import { asArray, asDict, isName, listFormFields, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject, XrefEntry } from '../pdf';
+import { asArray, asDict, isName, listFormFields, PdfDict, PdfFile, PdfObject, PdfRef, PdfStream, serializeObject, writtenAlike, XrefEntry } from '../pdf';
 import { maxLevel, ModificationLevel } from './report';
 
 const CATALOG_KEYS_ALLOWED = new Set(['AcroForm', 'DSS', 'Extensions', 'Version', 'StructTreeRoot', 'MarkInfo', 'Metadata', 'Lang']);
@@ -617,7 +617,7 @@ function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): string[] {
   });
 }
 
-/** Dictionaries compare by content, not key order (§7.3.7: entries are unordered). */
+/** A value as text, dictionaries by content, not key order (§7.3.7: entries are unordered). */
 function canonical(value: PdfObject): string {
   if (value instanceof PdfDict) {
     return `<<${[...value.map.keys()].sort().map((k) => `/${k} ${canonical(value.map.get(k) as PdfObject)}`).join(' ')}>>`;
@@ -627,13 +627,8 @@ function canonical(value: PdfObject): string {
 }
 
 function sameObject(a: PdfObject | undefined, b: PdfObject | undefined): boolean {
-  // The views of a document share the objects they read at the same bytes.
-  if (a === b) return true;
-  if (a === undefined || b === undefined) return false;
-  if (a instanceof PdfStream || b instanceof PdfStream) {
-    return a instanceof PdfStream && b instanceof PdfStream && a.raw.equals(b.raw) && canonical(a.dict) === canonical(b.dict);
-  }
-  return canonical(a) === canonical(b);
+  if (a === undefined || b === undefined) return a === b;
+  return writtenAlike(a, b);
 }
 
 function safeGet(file: PdfFile, num: number): PdfObject | undefined {

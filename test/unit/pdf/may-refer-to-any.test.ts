@@ -57,6 +57,13 @@ describe('PdfFile.mayReferToAny', () => {
     expect([commented.mayReferToAny([3]), quoted.mayReferToAny([12])]).toEqual([true, true]);
   });
 
+  it('when references are written with one whitespace byte in each gap, or with a line break in either, then each is found', () => {
+    // The first shapes are read without the general walk; a line break in a gap may close a comment and takes it.
+    const file = withReference('[41 0 R 42\t0\tR 43\f0\u0000R 44 0\nR 45\n0 R 46\r\n0 R 9 47 0 R]');
+    expect((file.resolveDict(new PdfRef(12, 0))?.get('P') as PdfObject[]).filter((v) => v instanceof PdfRef)).toEqual([41, 42, 43, 44, 45, 46, 47].map((n) => new PdfRef(n, 0)));
+    expect([41, 42, 43, 44, 45, 46, 47, 9, 48].map((num) => file.mayReferToAny([num]))).toEqual([true, true, true, true, true, true, true, false, false]);
+  });
+
   it('when the number is only part of another number or not followed by a generation and R, then it is ruled out', () => {
     expect([withReference('177 0 R').mayReferToAny([77]), withReference('[77 0]').mayReferToAny([77]), withReference('77.0 0 R').mayReferToAny([77])]).toEqual([false, false, false]);
   });
