@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { asByteSource, BufferSource, ByteSource, parseInWindow, prefixOf } from './byte-source';
 import { DecodeBudget, decodeStream } from './decode-stream';
 import { indexOfByte } from './index-of-byte';
-import { digitsAt, PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
+import { scanDigits, PdfLexer, readIndirectObject, WHITESPACE } from './pdf-lexer';
 import { asArray, asDict, asNumber, isName, PdfDict, PdfObject, PdfRef, PdfStream } from './objects';
 import { readXref, SectionMemo, XrefIndex } from './read-xref';
 import { SharedReads } from './shared-reads';
@@ -118,7 +118,7 @@ function streamDataSpan(bytes: Buffer, start: number, end: number): [number, num
   }
 }
 
-function isDigit(byte: number): boolean {
+function scanIsDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
 }
 
@@ -150,16 +150,16 @@ function gapStarts(bytes: Buffer, end: number, starts: number[], pending: number
 }
 
 /** Where the digits that end at `end` start (`end` when none do). */
-function digitsStart(bytes: Buffer, end: number): number {
+function scanDigitsBack(bytes: Buffer, end: number): number {
   let at = end;
-  while (at > 0 && isDigit(bytes[at - 1])) at--;
+  while (at > 0 && scanIsDigit(bytes[at - 1])) at--;
   return at;
 }
 
 /** The number the digits bytes[start, end) write, as the lexer reads it (Number of the text). */
 function digitsValue(bytes: Buffer, start: number, end: number): number {
   // Up to 15 digits, read from the bytes; longer runs (no object has such a number) are read as text.
-  const value = digitsAt(bytes, start, end);
+  const value = scanDigits(bytes, start, end);
   return value >= 0 ? value : Number(bytes.toString('latin1', start, end));
 }
 
@@ -182,14 +182,14 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
     // Most "R" in a document's bytes sit in binary data: unless the gap can go on (more whitespace, or a
     // line end a comment may close) or a generation ends right there, none is a reference.
     const next = bytes[r - 2];
-    if (before !== 0x0a && before !== 0x0d && WHITESPACE[next] !== 1 && !isDigit(next)) continue;
+    if (before !== 0x0a && before !== 0x0d && WHITESPACE[next] !== 1 && !scanIsDigit(next)) continue;
     // Most references are written "num gen R" with one space or tab in each gap: when the bytes around both
     // gaps say that no other split exists (a gap of one byte that is no line end, digits before it), that
     // one is read without the general walk below, which finds the same.
-    if (before !== 0x0a && before !== 0x0d && isDigit(next)) {
-      const genStart = digitsStart(bytes, r - 1);
+    if (before !== 0x0a && before !== 0x0d && scanIsDigit(next)) {
+      const genStart = scanDigitsBack(bytes, r - 1);
       const gap = bytes[genStart - 1];
-      if (genStart >= 2 && gap !== 0x0a && gap !== 0x0d && WHITESPACE[gap] === 1 && isDigit(bytes[genStart - 2])) {
+      if (genStart >= 2 && gap !== 0x0a && gap !== 0x0d && WHITESPACE[gap] === 1 && scanIsDigit(bytes[genStart - 2])) {
         record(firstAt, bytes, genStart - 1);
         continue;
       }
@@ -197,10 +197,10 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
     gapStarts(bytes, r, genEnds, pending);
     for (let g = 0; g < genEnds.length; g++) {
       const genEnd = genEnds[g];
-      const genStart = digitsStart(bytes, genEnd);
+      const genStart = scanDigitsBack(bytes, genEnd);
       if (genStart === genEnd) continue;
       gapStarts(bytes, genStart, numEnds, pending);
-      for (let n = 0; n < numEnds.length; n++) if (digitsStart(bytes, numEnds[n]) < numEnds[n]) record(firstAt, bytes, numEnds[n]);
+      for (let n = 0; n < numEnds.length; n++) if (scanDigitsBack(bytes, numEnds[n]) < numEnds[n]) record(firstAt, bytes, numEnds[n]);
     }
   }
   return firstAt;
@@ -208,7 +208,7 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
 
 /** Records the number whose digits end at `numEnd` (at least one) as written where they start, unless it is written earlier. */
 function record(firstAt: Map<number, number>, bytes: Buffer, numEnd: number): void {
-  const numStart = digitsStart(bytes, numEnd);
+  const numStart = scanDigitsBack(bytes, numEnd);
   const num = digitsValue(bytes, numStart, numEnd);
   if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
 }

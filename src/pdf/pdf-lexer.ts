@@ -22,7 +22,7 @@ for (const c of '()<>[]{}/%') ENDS_WORD[c.charCodeAt(0)] = 1;
  * -1. Read from the bytes: most of a file's words are numbers, and making strings of them is most of what
  * reading a dictionary costs.
  */
-export function digitsAt(bytes: Uint8Array, start: number, end: number): number {
+export function scanDigits(bytes: Uint8Array, start: number, end: number): number {
   if (end <= start || end - start > 15) return -1;
   let value = 0;
   for (let i = start; i < end; i++) {
@@ -46,11 +46,12 @@ for (let d = 0; d < 16; d++) {
 /*
  * The byte loops are functions of (bytes, position, length) rather than methods: a short run executes the
  * lexer before V8 optimises it, where every read of a property (the position, the bytes, their length) is
- * a lookup of its own and a local is not.
+ * a lookup of its own and a local is not. Their names start with "scan": a short `kyso verify` batch lets
+ * V8 optimise these functions alone (src/cli/tiering.ts).
  */
 
 /** Where the whitespace and comments (§7.2.3, §7.2.4) that start at `pos` end. */
-function gapEnd(b: Uint8Array, pos: number, length: number): number {
+function scanGap(b: Uint8Array, pos: number, length: number): number {
   while (pos < length) {
     const c = b[pos];
     if (WHITESPACE[c] === 1) pos++;
@@ -63,19 +64,27 @@ function gapEnd(b: Uint8Array, pos: number, length: number): number {
 }
 
 /** Where the run of regular characters that starts at `pos` ends. */
-function wordEndAt(b: Uint8Array, pos: number, length: number): number {
+function scanWord(b: Uint8Array, pos: number, length: number): number {
   while (pos < length && ENDS_WORD[b[pos]] !== 1) pos++;
   return pos;
 }
 
-/** Where the word that digitWordAt read last ends (a second result, kept here rather than allocated). */
+/** Where the word at `pos` ends when it is exactly `word`, else -1. */
+function scanWordIs(b: Uint8Array, pos: number, length: number, word: string): number {
+  const end = scanWord(b, pos, length);
+  if (end - pos !== word.length) return -1;
+  for (let i = 0; i < word.length; i++) if (b[pos + i] !== word.charCodeAt(i)) return -1;
+  return end;
+}
+
+/** Where the word that scanDigitWord read last ends (a second result, kept here rather than allocated). */
 let digitWordEnd = 0;
 
 /**
  * The value of the word (run of regular characters) at `pos` when it is 1 to 15 digits, else -1, in one
- * pass over its bytes; where the word ends is left in digitWordEnd. As digitsAt over wordEndAt.
+ * pass over its bytes; where the word ends is left in digitWordEnd. As scanDigits over scanWord.
  */
-function digitWordAt(b: Uint8Array, pos: number, length: number): number {
+function scanDigitWord(b: Uint8Array, pos: number, length: number): number {
   let value = 0;
   let plain = true;
   let end = pos;
@@ -109,14 +118,14 @@ export class PdfLexer {
   }
 
   skipWhitespace(): void {
-    this.pos = gapEnd(this.bytes, this.pos, this.bytes.length);
+    this.pos = scanGap(this.bytes, this.pos, this.bytes.length);
   }
 
   /** Reads a run of regular characters (a keyword or number) without interpreting it. */
   readWord(): string {
     const b = this.bytes;
-    const start = gapEnd(b, this.pos, b.length);
-    const end = wordEndAt(b, start, b.length);
+    const start = scanGap(b, this.pos, b.length);
+    const end = scanWord(b, start, b.length);
     this.pos = end;
     return b.toString('latin1', start, end);
   }
@@ -131,13 +140,10 @@ export class PdfLexer {
   /** Whether the next word is exactly `word` (consumed if so). */
   nextWordIs(word: string): boolean {
     const b = this.bytes;
-    const start = gapEnd(b, this.pos, b.length);
-    this.pos = start;
-    const end = wordEndAt(b, start, b.length);
-    if (end - start !== word.length) return false;
-    for (let i = 0; i < word.length; i++) if (b[start + i] !== word.charCodeAt(i)) return false;
-    this.pos = end;
-    return true;
+    const start = scanGap(b, this.pos, b.length);
+    const end = scanWordIs(b, start, b.length, word);
+    this.pos = end < 0 ? start : end;
+    return end >= 0;
   }
 
   expectWord(word: string): void {
@@ -148,9 +154,9 @@ export class PdfLexer {
 
   readInteger(): number {
     const b = this.bytes;
-    this.pos = gapEnd(b, this.pos, b.length);
-    const end = wordEndAt(b, this.pos, b.length);
-    const plain = digitsAt(b, this.pos, end);
+    this.pos = scanGap(b, this.pos, b.length);
+    const end = scanWord(b, this.pos, b.length);
+    const plain = scanDigits(b, this.pos, end);
     if (plain >= 0) {
       this.pos = end;
       return plain;
@@ -176,7 +182,7 @@ export class PdfLexer {
     if (depth > MAX_DEPTH) this.fail('objects nested too deeply');
     const b = this.bytes;
     const length = b.length;
-    let pos = gapEnd(b, this.pos, length);
+    let pos = scanGap(b, this.pos, length);
     this.pos = pos;
     if (pos >= length) this.fail('unexpected end of file');
     const c = b[pos];
@@ -190,7 +196,7 @@ export class PdfLexer {
       pos++;
       const items: PdfObject[] = [];
       for (;;) {
-        pos = gapEnd(b, pos, length);
+        pos = scanGap(b, pos, length);
         this.pos = pos;
         if (pos >= length) this.fail('unterminated array');
         if (b[pos] === 0x5d /* ] */) {
@@ -202,12 +208,12 @@ export class PdfLexer {
       }
     }
     // A plain unsigned integer, or a reference "num gen R": read from the bytes, without strings.
-    const num = digitWordAt(b, pos, length);
+    const num = scanDigitWord(b, pos, length);
     if (num >= 0) {
       const end = digitWordEnd;
-      const gen = digitWordAt(b, gapEnd(b, end, length), length);
+      const gen = scanDigitWord(b, scanGap(b, end, length), length);
       if (gen >= 0) {
-        const r = gapEnd(b, digitWordEnd, length);
+        const r = scanGap(b, digitWordEnd, length);
         if (b[r] === 0x52 /* R */ && (r + 1 === length || ENDS_WORD[b[r + 1]] === 1)) {
           this.pos = r + 1;
           return new PdfRef(num, gen);
@@ -245,7 +251,7 @@ export class PdfLexer {
   private parseName(): PdfName {
     const b = this.bytes;
     const start = this.pos + 1;
-    const end = wordEndAt(b, start, b.length);
+    const end = scanWord(b, start, b.length);
     this.pos = end;
     const raw = b.toString('latin1', start, end);
     if (!raw.includes('#')) return new PdfName(raw);
@@ -359,7 +365,7 @@ export class PdfLexer {
     const dict = new PdfDict();
     const entries = dict.map;
     for (;;) {
-      pos = gapEnd(b, pos, length);
+      pos = scanGap(b, pos, length);
       this.pos = pos;
       if (pos >= length) this.fail('unterminated dictionary');
       const c = b[pos];
@@ -371,7 +377,7 @@ export class PdfLexer {
       const key = c === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       if (!(key instanceof PdfName)) this.fail('dictionary key is not a name');
       // So is a value, often: read at once as well.
-      pos = gapEnd(b, this.pos, length);
+      pos = scanGap(b, this.pos, length);
       this.pos = pos;
       const value = b[pos] === 0x2f ? this.parseName() : this.parseObject(depth + 1);
       // §7.3.7: a null value is the same as an absent entry.

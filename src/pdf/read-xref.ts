@@ -123,7 +123,7 @@ function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, 
     if (count * 18 > bytes.length - lexer.pos) lexer.fail('xref subsection longer than the file');
     for (let i = 0; i < count; i++) {
       lexer.skipWhitespace();
-      const fixed = fixedEntry(bytes, lexer.pos);
+      const fixed = scanXrefEntry(bytes, lexer.pos);
       if (fixed) {
         lexer.pos += 18;
         const num = first + i;
@@ -149,7 +149,7 @@ function readTable(bytes: Buffer, pos: number): { value: { entries: Map<number, 
  * An entry in the standard form "nnnnnnnnnn ggggg n" (§7.5.4), read from the bytes; undefined for any other
  * form, which is then read word by word.
  */
-function fixedEntry(bytes: Buffer, at: number): XrefEntry | undefined {
+function scanXrefEntry(bytes: Buffer, at: number): XrefEntry | undefined {
   if (at + 18 > bytes.length || bytes[at + 10] !== 0x20 || bytes[at + 16] !== 0x20) return undefined;
   const type = bytes[at + 17];
   const after = bytes[at + 18];
