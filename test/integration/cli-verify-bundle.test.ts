@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { CORPUS, OUTPUT, PKI, ROOT } from '../helpers/fixtures';
@@ -137,6 +137,16 @@ describe('the kyso command (bin/kyso)', () => {
 
   it('when NODE_EXTRA_CA_CERTS names a readable file, then verify starts Node.js without it and hands it on as KYSO_EXTRA_CA_CERTS', () => {
     expect(started(bundle, 'verify', '--offline', signed)).toBe(`NODE_EXTRA_CA_CERTS=unset KYSO_EXTRA_CA_CERTS=${bundle} args=${main} verify --offline ${signed}`);
+  });
+
+  it('when started through a link to it (as node_modules/.bin/kyso is), then it finds dist/cli/main.js beside the script', () => {
+    const links = path.join(dir, 'linked-bin');
+    mkdirSync(links);
+    symlinkSync(kyso, path.join(links, 'kyso'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${fakeBin}:${process.env.PATH}` };
+    delete env.NODE_EXTRA_CA_CERTS;
+    delete env.KYSO_EXTRA_CA_CERTS;
+    expect(spawnSync(path.join(links, 'kyso'), ['verify', signed], { encoding: 'utf8', env }).stdout.trim()).toBe(`NODE_EXTRA_CA_CERTS=unset KYSO_EXTRA_CA_CERTS=unset args=${main} verify ${signed}`);
   });
 
   it('when the command is not verify, or the file cannot be read, or there is none, then Node.js is started as it was asked', () => {
