@@ -77,6 +77,16 @@ function scanWordIs(b: Uint8Array, pos: number, length: number, word: string): n
   return end;
 }
 
+/** Where the literal string whose bytes start at `pos` ends (its ")") when no "(" or "\\" comes first, else -1. */
+function scanPlainString(b: Uint8Array, pos: number, length: number): number {
+  for (let i = pos; i < length; i++) {
+    const c = b[i];
+    if (c === 0x29 /* ) */) return i;
+    if (c === 0x28 /* ( */ || c === 0x5c /* \ */) return -1;
+  }
+  return -1;
+}
+
 /** Where the word that scanDigitWord read last ends (a second result, kept here rather than allocated). */
 let digitWordEnd = 0;
 
@@ -261,6 +271,13 @@ export class PdfLexer {
 
   private parseLiteralString(): PdfString {
     const b = this.bytes;
+    // Most strings hold no escape and no nested parentheses: their bytes are copied as they are.
+    const plainEnd = scanPlainString(b, this.pos + 1, b.length);
+    if (plainEnd >= 0) {
+      const plain = Buffer.from(b.subarray(this.pos + 1, plainEnd));
+      this.pos = plainEnd + 1;
+      return new PdfString(plain);
+    }
     this.pos++;
     const out: number[] = [];
     let nesting = 1;

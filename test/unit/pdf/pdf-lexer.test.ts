@@ -29,3 +29,32 @@ describe('hex strings (ISO 32000-2 §7.3.4.3)', () => {
     expect(() => parse('<4142')).toThrow(/unterminated hex string/);
   });
 });
+
+describe('literal strings (ISO 32000-2 §7.3.4.2)', () => {
+  const bytesOf = (text: string) => {
+    const lexer = new PdfLexer(Buffer.from(text, 'latin1'), 0);
+    const value = lexer.parseObject() as PdfString;
+    return { bytes: value.bytes.toString('latin1'), next: lexer.pos };
+  };
+
+  it('when a string holds no escape or parenthesis, or escapes, octal codes and balanced parentheses, then each decodes to its bytes and the lexer stops after it', () => {
+    expect([bytesOf('(D:20261201) /M'), bytesOf('(a\\)b\\\\c\\n\\101) x'), bytesOf('(f(o)o) x'), bytesOf('() x')]).toEqual([
+      { bytes: 'D:20261201', next: 12 },
+      { bytes: 'a)b\\c\nA', next: 15 },
+      { bytes: 'f(o)o', next: 7 },
+      { bytes: '', next: 2 },
+    ]);
+  });
+
+  it('when a plain string is read, then its bytes are a copy: the file\'s bytes changing later does not change it', () => {
+    const file = Buffer.from('(Kyso)', 'latin1');
+    const value = new PdfLexer(file, 0).parseObject() as PdfString;
+    file.fill(0x58);
+    expect(value.bytes.toString('latin1')).toBe('Kyso');
+  });
+
+  it('when the closing parenthesis is missing, then it is a malformed PDF', () => {
+    expect(() => parse('(abc')).toThrow(/unterminated string/);
+    expect(() => parse('(a(b)c')).toThrow(/unterminated string/);
+  });
+});
