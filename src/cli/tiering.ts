@@ -38,7 +38,7 @@ export function tieringAtStart(): void {
 }
 
 /** The functions a small batch lets V8 optimise (a prefix of their names, as --turbo-filter takes it). */
-export const SHORT_BATCH_OPTIMISED = 'scan*';
+const SHORT_BATCH_OPTIMISED = 'scan*';
 
 /** Every thread has loaded its code: documents from now on. */
 export function documentsBegin(batch: BatchSize): void {

@@ -122,6 +122,10 @@ function scanIsDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
 }
 
+function isLineEnd(byte: number): boolean {
+  return byte === 0x0a || byte === 0x0d;
+}
+
 /**
  * Where a gap that ends at `end` may start, put in `starts`: every `start` such that bytes[start, end) is one
  * or more whitespace bytes and whole comments (a comment runs from a "%" to the end of its line). A line may
@@ -134,8 +138,8 @@ function gapStarts(bytes: Buffer, end: number, starts: number[], pending: number
   pending.length = 0;
   for (let at: number | undefined = end; at !== undefined; at = pending.pop()) {
     for (;;) {
-      if (at === bytes.length || bytes[at] === 0x0a || bytes[at] === 0x0d) {
-        for (let c = at - 1; c >= 0 && bytes[c] !== 0x0a && bytes[c] !== 0x0d; c--) {
+      if (at === bytes.length || isLineEnd(bytes[at])) {
+        for (let c = at - 1; c >= 0 && !isLineEnd(bytes[c]); c--) {
           if (bytes[c] === 0x25) {
             starts.push(c);
             pending.push(c);
@@ -182,14 +186,14 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
     // Most "R" in a document's bytes sit in binary data: unless the gap can go on (more whitespace, or a
     // line end a comment may close) or a generation ends right there, none is a reference.
     const next = bytes[r - 2];
-    if (before !== 0x0a && before !== 0x0d && WHITESPACE[next] !== 1 && !scanIsDigit(next)) continue;
+    if (!isLineEnd(before) && WHITESPACE[next] !== 1 && !scanIsDigit(next)) continue;
     // Most references are written "num gen R" with one space or tab in each gap: when the bytes around both
     // gaps say that no other split exists (a gap of one byte that is no line end, digits before it), that
     // one is read without the general walk below, which finds the same.
-    if (before !== 0x0a && before !== 0x0d && scanIsDigit(next)) {
+    if (!isLineEnd(before) && scanIsDigit(next)) {
       const genStart = scanDigitsBack(bytes, r - 1);
       const gap = bytes[genStart - 1];
-      if (genStart >= 2 && gap !== 0x0a && gap !== 0x0d && WHITESPACE[gap] === 1 && scanIsDigit(bytes[genStart - 2])) {
+      if (genStart >= 2 && !isLineEnd(gap) && WHITESPACE[gap] === 1 && scanIsDigit(bytes[genStart - 2])) {
         record(firstAt, bytes, genStart - 1);
         continue;
       }
@@ -200,15 +204,16 @@ function referencesWritten(bytes: Buffer): Map<number, number> {
       const genStart = scanDigitsBack(bytes, genEnd);
       if (genStart === genEnd) continue;
       gapStarts(bytes, genStart, numEnds, pending);
-      for (let n = 0; n < numEnds.length; n++) if (scanDigitsBack(bytes, numEnds[n]) < numEnds[n]) record(firstAt, bytes, numEnds[n]);
+      for (let n = 0; n < numEnds.length; n++) record(firstAt, bytes, numEnds[n]);
     }
   }
   return firstAt;
 }
 
-/** Records the number whose digits end at `numEnd` (at least one) as written where they start, unless it is written earlier. */
+/** Records the number whose digits end at `numEnd` (if any do) as written where they start, unless it is written earlier. */
 function record(firstAt: Map<number, number>, bytes: Buffer, numEnd: number): void {
   const numStart = scanDigitsBack(bytes, numEnd);
+  if (numStart === numEnd) return;
   const num = digitsValue(bytes, numStart, numEnd);
   if (!(numStart >= (firstAt.get(num) ?? Infinity))) firstAt.set(num, numStart);
 }

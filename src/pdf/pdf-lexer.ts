@@ -165,10 +165,9 @@ export class PdfLexer {
   readInteger(): number {
     const b = this.bytes;
     this.pos = scanGap(b, this.pos, b.length);
-    const end = scanWord(b, this.pos, b.length);
-    const plain = scanDigits(b, this.pos, end);
+    const plain = scanDigitWord(b, this.pos, b.length);
     if (plain >= 0) {
-      this.pos = end;
+      this.pos = digitWordEnd;
       return plain;
     }
     const word = this.readWord();
